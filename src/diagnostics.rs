@@ -1,0 +1,522 @@
+//! Diagnostics: what went wrong (or looks wrong), where, and how to fix it.
+//!
+//! A [`Diagnostic`] is a miette [`miette::Diagnostic`] with a stable
+//! [`Code`], a one-line lowercase message (the [`Problem`]), labels on exact
+//! source spans, and help. Labels may point into several files: the labels
+//! in the file of the primary label render with the diagnostic itself, those
+//! in other files as related diagnostics, one per file, so each snippet is
+//! shown from the right file.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{LabeledSpan, NamedSource};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::source::{FileId, Sources, Span};
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The rule set does not compile.
+    Error,
+    /// Suspicious, but decisions are not affected.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// The stable code of a diagnostic, rendered as `authgate::<name>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// The file does not parse.
+    Syntax,
+    /// The file is not UTF-8 text.
+    Encoding,
+    /// `auth x: oauth3`: not a supported auth type.
+    UnknownType,
+    /// A method that the connector does not define.
+    UnknownMethod,
+    /// `instance i of nope`: no such connector.
+    UnknownConnector,
+    /// A flow connection names no declared instance.
+    UnknownInstance,
+    /// A flow connection names an endpoint the connector does not have.
+    UnknownEndpoint,
+    /// An option key the item does not know.
+    UnknownOption,
+    /// An option whose value has the wrong shape (a name for a list, say).
+    OptionValue,
+    /// An endpoint or instance without `auth`.
+    MissingOption,
+    /// A name declared twice, or an option key given twice.
+    Duplicate,
+    /// A connector without auth methods.
+    NoMethods,
+    /// A flow connection picks an endpoint its instance may not use.
+    UnactivatedMethod,
+    /// A method that no endpoint activates.
+    NeverActivated,
+    /// An endpoint with `auth: []`.
+    NeverAvailable,
+    /// A declared instance that sees no endpoint.
+    BlindInstance,
+    /// A method listed twice in one auth list.
+    RepeatedMethod,
+    /// A connector without endpoints.
+    NoEndpoints,
+}
+
+impl Code {
+    /// Every code, in catalogue order.
+    pub const ALL: [Code; 18] = [
+        Code::Syntax,
+        Code::Encoding,
+        Code::UnknownType,
+        Code::UnknownMethod,
+        Code::UnknownConnector,
+        Code::UnknownInstance,
+        Code::UnknownEndpoint,
+        Code::UnknownOption,
+        Code::OptionValue,
+        Code::MissingOption,
+        Code::Duplicate,
+        Code::NoMethods,
+        Code::UnactivatedMethod,
+        Code::NeverActivated,
+        Code::NeverAvailable,
+        Code::BlindInstance,
+        Code::RepeatedMethod,
+        Code::NoEndpoints,
+    ];
+
+    /// The short name, as in `authgate::<name>`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Code::Syntax => "syntax",
+            Code::Encoding => "encoding",
+            Code::UnknownType => "unknown_type",
+            Code::UnknownMethod => "unknown_method",
+            Code::UnknownConnector => "unknown_connector",
+            Code::UnknownInstance => "unknown_instance",
+            Code::UnknownEndpoint => "unknown_endpoint",
+            Code::UnknownOption => "unknown_option",
+            Code::OptionValue => "option_value",
+            Code::MissingOption => "missing_option",
+            Code::Duplicate => "duplicate",
+            Code::NoMethods => "no_methods",
+            Code::UnactivatedMethod => "unactivated_method",
+            Code::NeverActivated => "never_activated",
+            Code::NeverAvailable => "never_available",
+            Code::BlindInstance => "blind_instance",
+            Code::RepeatedMethod => "repeated_method",
+            Code::NoEndpoints => "no_endpoints",
+        }
+    }
+
+    /// The severity every diagnostic with this code has.
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::NeverActivated
+            | Code::NeverAvailable
+            | Code::BlindInstance
+            | Code::RepeatedMethod
+            | Code::NoEndpoints => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "authgate::{}", self.name())
+    }
+}
+
+/// What a diagnostic is about: its code and the one-line message.
+///
+/// Each variant documents an input that triggers it.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// `connector shop { auth basic basic }`: the file does not parse. The
+    /// message says what was expected, in words.
+    #[error("{message}")]
+    Syntax {
+        /// For example ``expected `:`, found `basic` ``.
+        message: String,
+    },
+    /// A file with bytes that are not UTF-8.
+    #[error("file is not valid UTF-8")]
+    Encoding,
+    /// `auth x: oauth3`
+    #[error("unknown auth type `{name}`")]
+    UnknownType {
+        /// The type as written.
+        name: String,
+    },
+    /// `endpoint orders < auth: [basci] >`, or `instance i of shop < auth: basci >`
+    #[error("unknown auth method `{name}` in connector `{connector}`")]
+    UnknownMethod {
+        /// The method as written.
+        name: String,
+        /// The connector that was searched.
+        connector: String,
+    },
+    /// `instance i of shpo < auth: basic >`
+    #[error("unknown connector `{name}`")]
+    UnknownConnector {
+        /// The connector as written.
+        name: String,
+    },
+    /// `connection nope -> orders`
+    #[error("unknown instance `{name}`")]
+    UnknownInstance {
+        /// The instance as written.
+        name: String,
+    },
+    /// `connection "instance 1" -> ordres`
+    #[error("unknown endpoint `{name}` in connector `{connector}`")]
+    UnknownEndpoint {
+        /// The endpoint as written.
+        name: String,
+        /// The connector of the connection's instance.
+        connector: String,
+    },
+    /// `endpoint orders < auht: [basic] >`
+    #[error("unknown option `{key}` for {item}")]
+    UnknownOption {
+        /// The key as written.
+        key: String,
+        /// The kind of item, e.g. `an endpoint`.
+        item: &'static str,
+    },
+    /// `endpoint orders < auth: basic >` (a name where a list is expected)
+    #[error("option `{key}` of {item} takes {expected}")]
+    OptionValue {
+        /// The option key.
+        key: String,
+        /// The kind of item, e.g. `an endpoint`.
+        item: &'static str,
+        /// What the value must be, e.g. `a list of auth methods`.
+        expected: &'static str,
+    },
+    /// `endpoint orders` with no `< auth: [...] >`
+    #[error("{item} `{name}` has no `{key}` option")]
+    MissingOption {
+        /// The kind of item, e.g. `endpoint`.
+        item: &'static str,
+        /// The item's name.
+        name: String,
+        /// The missing key.
+        key: &'static str,
+    },
+    /// Two connectors called `shop`, or `< auth: [a], auth: [b] >`.
+    #[error("{what} `{name}` is declared twice")]
+    Duplicate {
+        /// What kind of name, e.g. `connector` or `option`.
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// `connector shop { endpoint orders < auth: [] > }`
+    #[error("connector `{name}` has no auth method")]
+    NoMethods {
+        /// The connector.
+        name: String,
+    },
+    /// `connection "instance 2" -> orders` where `orders` does not activate
+    /// the method of `instance 2`.
+    #[error("endpoint `{endpoint}` is not available to instance `{instance}`")]
+    UnactivatedMethod {
+        /// The connection's instance.
+        instance: String,
+        /// The connection's endpoint.
+        endpoint: String,
+    },
+    /// `auth legacy: basic` that no endpoint lists.
+    #[error("auth method `{method}` of connector `{connector}` is never activated")]
+    NeverActivated {
+        /// The method.
+        method: String,
+        /// Its connector.
+        connector: String,
+    },
+    /// `endpoint orders < auth: [] >`
+    #[error("endpoint `{endpoint}` of connector `{connector}` activates no auth method")]
+    NeverAvailable {
+        /// The endpoint.
+        endpoint: String,
+        /// Its connector.
+        connector: String,
+    },
+    /// An instance whose method no endpoint activates.
+    #[error("instance `{instance}` sees no endpoint")]
+    BlindInstance {
+        /// The instance.
+        instance: String,
+    },
+    /// `endpoint orders < auth: [basic, basic] >`
+    #[error("auth method `{method}` is listed twice")]
+    RepeatedMethod {
+        /// The method.
+        method: String,
+    },
+    /// `connector shop { auth basic: basic }`
+    #[error("connector `{name}` has no endpoint")]
+    NoEndpoints {
+        /// The connector.
+        name: String,
+    },
+}
+
+impl Problem {
+    /// The stable code of this problem.
+    pub fn code(&self) -> Code {
+        match self {
+            Problem::Syntax { .. } => Code::Syntax,
+            Problem::Encoding => Code::Encoding,
+            Problem::UnknownType { .. } => Code::UnknownType,
+            Problem::UnknownMethod { .. } => Code::UnknownMethod,
+            Problem::UnknownConnector { .. } => Code::UnknownConnector,
+            Problem::UnknownInstance { .. } => Code::UnknownInstance,
+            Problem::UnknownEndpoint { .. } => Code::UnknownEndpoint,
+            Problem::UnknownOption { .. } => Code::UnknownOption,
+            Problem::OptionValue { .. } => Code::OptionValue,
+            Problem::MissingOption { .. } => Code::MissingOption,
+            Problem::Duplicate { .. } => Code::Duplicate,
+            Problem::NoMethods { .. } => Code::NoMethods,
+            Problem::UnactivatedMethod { .. } => Code::UnactivatedMethod,
+            Problem::NeverActivated { .. } => Code::NeverActivated,
+            Problem::NeverAvailable { .. } => Code::NeverAvailable,
+            Problem::BlindInstance { .. } => Code::BlindInstance,
+            Problem::RepeatedMethod { .. } => Code::RepeatedMethod,
+            Problem::NoEndpoints { .. } => Code::NoEndpoints,
+        }
+    }
+}
+
+/// A label: a span and what to say about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What, e.g. "declared here"; may be empty.
+    pub text: String,
+}
+
+/// One finding, ready to render with miette or to serialize.
+#[derive(Clone, Debug, Error)]
+#[error("{problem}")]
+pub struct Diagnostic {
+    problem: Problem,
+    labels: Vec<Label>,
+    help: Option<String>,
+    /// The file of the primary label, for miette.
+    code_source: Option<NamedSource<Arc<str>>>,
+    /// Labels in files other than the primary one, one entry per file.
+    elsewhere: Vec<Elsewhere>,
+}
+
+impl Diagnostic {
+    /// Starts a diagnostic whose primary label is `span`.
+    pub fn build(problem: Problem, span: Span, label: impl Into<String>) -> Builder {
+        Builder {
+            problem,
+            labels: vec![Label {
+                span,
+                text: label.into(),
+            }],
+            help: None,
+        }
+    }
+
+    /// What is wrong.
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> Code {
+        self.problem.code()
+    }
+
+    /// Error or warning.
+    pub fn severity(&self) -> Severity {
+        self.code().severity()
+    }
+
+    /// All labels, in every file; the first is the primary one.
+    pub fn labels(&self) -> &[Label] {
+        &self.labels
+    }
+
+    /// The primary span, where the diagnostic is reported.
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.first().map(|label| label.span)
+    }
+
+    /// How to fix it.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+}
+
+/// Builds a [`Diagnostic`]; see [`Diagnostic::build`].
+#[derive(Debug)]
+#[must_use = "a diagnostic builder does nothing until finished"]
+pub struct Builder {
+    problem: Problem,
+    labels: Vec<Label>,
+    help: Option<String>,
+}
+
+impl Builder {
+    /// Adds a secondary label.
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Sets the help text.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches the source files the labels point into.
+    pub fn finish(self, sources: &Sources) -> Diagnostic {
+        let primary = self.labels.first().map(|label| label.span.file);
+        let mut elsewhere: Vec<Elsewhere> = Vec::new();
+        for label in &self.labels {
+            if Some(label.span.file) == primary {
+                continue;
+            }
+            let Some(file) = sources.get(label.span.file) else {
+                continue;
+            };
+            let labeled = labeled_span(label, false);
+            match elsewhere.iter_mut().find(|e| e.file == label.span.file) {
+                Some(entry) => entry.labels.push(labeled),
+                None => elsewhere.push(Elsewhere {
+                    file: label.span.file,
+                    message: format!("see also `{}`", file.name()),
+                    code_source: file.named_source(),
+                    labels: vec![labeled],
+                }),
+            }
+        }
+        Diagnostic {
+            code_source: primary
+                .and_then(|file| sources.get(file))
+                .map(|file| file.named_source()),
+            problem: self.problem,
+            labels: self.labels,
+            help: self.help,
+            elsewhere,
+        }
+    }
+}
+
+fn labeled_span(label: &Label, primary: bool) -> LabeledSpan {
+    let text = (!label.text.is_empty()).then(|| label.text.clone());
+    if primary {
+        LabeledSpan::new_primary_with_span(text, label.span)
+    } else {
+        LabeledSpan::new_with_span(text, label.span)
+    }
+}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match Diagnostic::severity(self) {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.code_source
+            .as_ref()
+            .map(|source| source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = self.primary_span().map(|span| span.file);
+        Some(Box::new(
+            self.labels
+                .iter()
+                .enumerate()
+                .filter(move |(_, label)| Some(label.span.file) == primary)
+                .map(|(index, label)| labeled_span(label, index == 0)),
+        ))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.elsewhere
+                .iter()
+                .map(|entry| entry as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// The labels of a diagnostic that lie in another file than its primary
+/// label, rendered by miette as a related note with that file's snippet.
+#[derive(Clone, Debug, Error)]
+#[error("{message}")]
+struct Elsewhere {
+    file: FileId,
+    message: String,
+    code_source: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl miette::Diagnostic for Elsewhere {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.code_source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+/// Sorts diagnostics by file and position of their primary label, so that
+/// output is deterministic and reads top to bottom.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|diagnostic| {
+        diagnostic
+            .primary_span()
+            .map(|span| (span.file, span.start, span.end))
+    });
+}

@@ -1,0 +1,155 @@
+//! authgate: a policy engine for the auth methods of integration connectors.
+//!
+//! Rule files (`*.gate`) declare connectors with their auth methods and
+//! endpoints, which methods each endpoint activates, instances and flows.
+//! authgate checks them, reporting every mistake as a [`Diagnostic`], and
+//! compiles them into a [`Policy`] that answers one question fast and with a
+//! reason: is endpoint E available to instance I?
+//!
+//! The pipeline runs one way: text ([`source`]) → syntax tree ([`syntax`])
+//! → checked model ([`check`]) → [`Policy`]. [`compile`] runs all of it.
+//!
+//! ```
+//! use authgate::{compile, Principal, Sources};
+//!
+//! let mut sources = Sources::new();
+//! sources.add("shop.gate", r#"
+//!     connector shop {
+//!         auth basic: basic
+//!         auth oauth: oauth2_authorization_code
+//!         endpoint orders    < auth: [basic] >
+//!         endpoint customers < auth: [basic, oauth] >
+//!     }
+//!     instance "instance 1" of shop < auth: basic >
+//!     instance "instance 2" of shop < auth: oauth >
+//! "#);
+//! let compiled = compile(&sources);
+//! assert!(compiled.diagnostics.is_empty());
+//! let policy = compiled.policy.expect("no errors, so it compiles");
+//!
+//! // By names, with a reason.
+//! let decision = policy.decide(Principal::Instance("instance 2"), "orders");
+//! assert!(!decision.available);
+//! assert_eq!(
+//!     policy.describe(&decision),
+//!     "instance `instance 2` authenticates with `oauth`, which `orders` does not activate \
+//!      (activated: `basic`)"
+//! );
+//!
+//! // A runtime instance (from a database, say) is a connector and a method.
+//! let runtime = Principal::Runtime { connector: "shop", method: "basic" };
+//! assert!(policy.decide(runtime, "orders").available);
+//!
+//! // By ids: resolve once, then each decision is a bit test.
+//! let shop = policy.connector("shop").expect("declared");
+//! let orders = policy.endpoint(shop, "orders").expect("declared");
+//! let oauth = policy.method(shop, "oauth").expect("declared");
+//! assert!(!policy.is_available(oauth, orders));
+//! let seen: Vec<&str> = policy.visible(oauth).iter().map(|&e| policy.endpoint_name(e)).collect();
+//! assert_eq!(seen, ["customers"]);
+//!
+//! // Unknown names are never available.
+//! let typo = policy.decide(Principal::Instance("instance 3"), "orders");
+//! assert!(!typo.available);
+//! assert_eq!(policy.describe(&typo), "unknown instance `instance 3`; did you mean `instance 1`?");
+//! ```
+
+pub mod check;
+pub mod diagnostics;
+pub mod policy;
+pub mod report;
+pub mod source;
+pub mod suggest;
+pub mod syntax;
+
+pub use diagnostics::{Code, Diagnostic, Problem, Severity};
+pub use policy::{Decision, Policy, Principal, Reason, Subject};
+pub use source::{FileId, Sources, Span};
+
+/// What a rule set declares, for summaries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files checked.
+    pub files: usize,
+    /// Connectors declared (each name once).
+    pub connectors: usize,
+    /// Endpoints of those connectors.
+    pub endpoints: usize,
+    /// Instances declared (each name once).
+    pub instances: usize,
+    /// Flows declared.
+    pub flows: usize,
+    /// Error diagnostics.
+    pub errors: usize,
+    /// Warning diagnostics.
+    pub warnings: usize,
+}
+
+/// The outcome of [`compile`].
+#[derive(Debug)]
+pub struct Compilation {
+    /// Every diagnostic, errors and warnings, sorted by file and place.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The policy; `None` when there is any error.
+    pub policy: Option<Policy>,
+    /// Counts for a summary line.
+    pub summary: Summary,
+}
+
+/// Parses, checks and compiles a rule set. Every file is parsed (a syntax
+/// error stops only its own file), then all files are checked together; the
+/// policy is built only if no diagnostic is an error.
+pub fn compile(sources: &Sources) -> Compilation {
+    let mut diagnostics = Vec::new();
+    let mut trees = Vec::with_capacity(sources.len());
+    let mut broken = Vec::new();
+    for file in sources.iter() {
+        if let Some(offset) = file.invalid_utf8() {
+            let end = file
+                .text()
+                .get(offset..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(offset, |c| offset + c.len_utf8());
+            diagnostics.push(
+                Diagnostic::build(
+                    Problem::Encoding,
+                    Span::new(file.id(), offset, end),
+                    "this byte is not UTF-8",
+                )
+                .help("rule files are UTF-8 text; re-save the file as UTF-8")
+                .finish(sources),
+            );
+            broken.push(file.id());
+            continue;
+        }
+        match syntax::parse(sources, file) {
+            Ok(tree) => trees.push(tree),
+            Err(diagnostic) => {
+                diagnostics.push(*diagnostic);
+                broken.push(file.id());
+            }
+        }
+    }
+    let (model, checked) = check::check(sources, &trees, &broken);
+    diagnostics.extend(checked);
+    diagnostics::sort(&mut diagnostics);
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
+    let summary = Summary {
+        files: sources.len(),
+        connectors: model.connectors.len(),
+        endpoints: model.connectors.iter().map(|c| c.endpoints.len()).sum(),
+        instances: model.declared_instances,
+        flows: model.flows.len(),
+        errors,
+        warnings: diagnostics.len() - errors,
+    };
+    let policy = (errors == 0).then(|| Policy::compile(&model, sources));
+    Compilation {
+        diagnostics,
+        policy,
+        summary,
+    }
+}

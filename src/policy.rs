@@ -1,0 +1,726 @@
+//! The compiled, immutable evaluator.
+//!
+//! A [`Policy`] is built once from a checked model that has no error. Names
+//! are interned to dense ids; each endpoint's activated methods are a bit
+//! set; each method's visible endpoints are precomputed. Deciding by ids is
+//! a bit test, listing what a method sees returns a precomputed slice, and
+//! deciding by names costs a few hash look-ups. Nothing on those paths
+//! allocates; only describing a decision in words does.
+//!
+//! Unknown names never panic and are never available: they produce a
+//! [`Decision`] whose [`Reason`] names the unknown thing.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use crate::check::{AuthType, Model};
+use crate::source::{Sources, Span};
+use crate::suggest;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The dense index of this id, `0..count`.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A connector of a [`Policy`].
+    ConnectorId
+);
+id_type!(
+    /// An auth method of a [`Policy`]; ids are global, not per connector.
+    MethodId
+);
+id_type!(
+    /// An endpoint of a [`Policy`]; ids are global, not per connector.
+    EndpointId
+);
+id_type!(
+    /// A declared instance of a [`Policy`].
+    InstanceId
+);
+
+/// Where something is declared: file, 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location<'p> {
+    /// The file's display name.
+    pub file: &'p str,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Loc {
+    file: u32,
+    line: u32,
+    column: u32,
+}
+
+#[derive(Clone, Debug)]
+struct ConnectorData {
+    name: Box<str>,
+    loc: Loc,
+    methods: Range<u32>,
+    endpoints: Range<u32>,
+    endpoint_by_name: HashMap<Box<str>, EndpointId>,
+}
+
+#[derive(Clone, Debug)]
+struct MethodData {
+    name: Box<str>,
+    kind: AuthType,
+    connector: ConnectorId,
+    /// Index within the connector's methods: the bit in endpoint bit sets.
+    local: u32,
+    loc: Loc,
+    /// Range of `Policy::visible` holding the endpoints this method sees.
+    visible: Range<u32>,
+}
+
+#[derive(Clone, Debug)]
+struct EndpointData {
+    name: Box<str>,
+    connector: ConnectorId,
+    loc: Loc,
+    /// Activated methods, as bits of the connector's method indices.
+    bits: Bits,
+}
+
+/// A small bit set of method indices within one connector: inline for up to
+/// 64 methods (every realistic connector), on the heap beyond.
+#[derive(Clone, Debug)]
+enum Bits {
+    Inline(u64),
+    Heap(Box<[u64]>),
+}
+
+impl Bits {
+    fn new(methods: usize) -> Bits {
+        if methods <= 64 {
+            Bits::Inline(0)
+        } else {
+            Bits::Heap(vec![0; methods.div_ceil(64)].into_boxed_slice())
+        }
+    }
+
+    fn set(&mut self, bit: usize) {
+        match self {
+            Bits::Inline(word) => *word |= 1 << (bit % 64),
+            Bits::Heap(words) => {
+                if let Some(word) = words.get_mut(bit / 64) {
+                    *word |= 1 << (bit % 64);
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn contains(&self, bit: usize) -> bool {
+        match self {
+            Bits::Inline(word) => bit < 64 && word >> bit & 1 == 1,
+            Bits::Heap(words) => words.get(bit / 64).is_some_and(|word| word >> (bit % 64) & 1 == 1),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct InstanceData {
+    name: Box<str>,
+    method: MethodId,
+    loc: Loc,
+}
+
+/// The compiled policy: immutable, `Send + Sync`, cheap to query.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    files: Vec<Box<str>>,
+    connectors: Vec<ConnectorData>,
+    connector_by_name: HashMap<Box<str>, ConnectorId>,
+    methods: Vec<MethodData>,
+    endpoints: Vec<EndpointData>,
+    instances: Vec<InstanceData>,
+    instance_by_name: HashMap<Box<str>, InstanceId>,
+    /// Each method's visible endpoints, concatenated method after method.
+    visible: Vec<EndpointId>,
+}
+
+/// Who is asking: a declared instance, or a runtime instance given as its
+/// connector and auth method (instances usually live in a database).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Principal<'q> {
+    /// An instance declared in the rules, by name.
+    Instance(&'q str),
+    /// A runtime instance: a connector and one of its methods, by name.
+    Runtime {
+        /// The connector's name.
+        connector: &'q str,
+        /// The method's name.
+        method: &'q str,
+    },
+}
+
+/// A resolved principal: the method it authenticates with, and the
+/// declared instance if there is one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// The auth method (which also determines the connector).
+    pub method: MethodId,
+    /// The declared instance, `None` for a runtime instance.
+    pub instance: Option<InstanceId>,
+}
+
+/// Why a decision came out as it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason<'q> {
+    /// The subject's method is activated for the endpoint.
+    Activated {
+        /// Who asked.
+        subject: Subject,
+        /// The endpoint.
+        endpoint: EndpointId,
+    },
+    /// The endpoint belongs to the subject's connector but does not activate
+    /// its method.
+    NotActivated {
+        /// Who asked.
+        subject: Subject,
+        /// The endpoint.
+        endpoint: EndpointId,
+    },
+    /// The endpoint belongs to another connector than the subject's.
+    OtherConnector {
+        /// Who asked.
+        subject: Subject,
+        /// The endpoint.
+        endpoint: EndpointId,
+    },
+    /// No declared instance has this name.
+    UnknownInstance {
+        /// The name asked for.
+        name: &'q str,
+    },
+    /// No connector has this name.
+    UnknownConnector {
+        /// The name asked for.
+        name: &'q str,
+    },
+    /// The connector has no method of this name.
+    UnknownMethod {
+        /// The connector searched.
+        connector: ConnectorId,
+        /// The name asked for.
+        name: &'q str,
+    },
+    /// The subject's connector has no endpoint of this name.
+    UnknownEndpoint {
+        /// Who asked.
+        subject: Subject,
+        /// The name asked for.
+        name: &'q str,
+    },
+}
+
+/// An answer to "is this endpoint available to this instance?".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct Decision<'q> {
+    /// Whether the endpoint is available. Only ever `true` when the reason
+    /// is [`Reason::Activated`].
+    pub available: bool,
+    /// Why.
+    pub reason: Reason<'q>,
+}
+
+impl Decision<'_> {
+    /// The subject of the decision, if the principal resolved.
+    pub fn subject(&self) -> Option<Subject> {
+        match self.reason {
+            Reason::Activated { subject, .. }
+            | Reason::NotActivated { subject, .. }
+            | Reason::OtherConnector { subject, .. }
+            | Reason::UnknownEndpoint { subject, .. } => Some(subject),
+            _ => None,
+        }
+    }
+
+    /// The endpoint of the decision, if it resolved.
+    pub fn endpoint(&self) -> Option<EndpointId> {
+        match self.reason {
+            Reason::Activated { endpoint, .. }
+            | Reason::NotActivated { endpoint, .. }
+            | Reason::OtherConnector { endpoint, .. } => Some(endpoint),
+            _ => None,
+        }
+    }
+}
+
+/// A principal that did not resolve; says which name is unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unknown<'q> {
+    /// No declared instance has this name.
+    Instance(&'q str),
+    /// No connector has this name.
+    Connector(&'q str),
+    /// The connector has no method of this name.
+    Method(ConnectorId, &'q str),
+}
+
+impl Policy {
+    /// Compiles a checked model. The model must come from a check without
+    /// errors; a model with unresolved parts compiles what resolved.
+    pub(crate) fn compile(model: &Model, sources: &Sources) -> Policy {
+        let files: Vec<Box<str>> = sources.iter().map(|file| Box::from(file.name())).collect();
+        let loc = |span: Span| -> Loc {
+            let position = sources
+                .get(span.file)
+                .map(|file| file.line_column(span.start))
+                .map_or((0, 0), |p| (p.line, p.column));
+            Loc {
+                file: span.file.index() as u32,
+                line: position.0 as u32,
+                column: position.1 as u32,
+            }
+        };
+        let mut policy = Policy {
+            files,
+            connectors: Vec::with_capacity(model.connectors.len()),
+            connector_by_name: HashMap::with_capacity(model.connectors.len()),
+            methods: Vec::new(),
+            endpoints: Vec::new(),
+            instances: Vec::with_capacity(model.instances.len()),
+            instance_by_name: HashMap::with_capacity(model.instances.len()),
+            visible: Vec::new(),
+        };
+        // Global method ids of each connector's methods start here.
+        let mut method_base = Vec::with_capacity(model.connectors.len());
+        for (index, connector) in model.connectors.iter().enumerate() {
+            let id = ConnectorId(index as u32);
+            let methods_start = policy.methods.len() as u32;
+            let endpoints_start = policy.endpoints.len() as u32;
+            method_base.push(methods_start);
+            for (local, method) in connector.methods.iter().enumerate() {
+                policy.methods.push(MethodData {
+                    name: Box::from(method.name.as_str()),
+                    kind: method.kind.unwrap_or(AuthType::None),
+                    connector: id,
+                    local: local as u32,
+                    loc: loc(method.span),
+                    visible: 0..0,
+                });
+            }
+            let mut endpoint_by_name = HashMap::with_capacity(connector.endpoints.len());
+            for endpoint in &connector.endpoints {
+                let mut bits = Bits::new(connector.methods.len());
+                for &method in &endpoint.activated {
+                    bits.set(method);
+                }
+                let endpoint_id = EndpointId(policy.endpoints.len() as u32);
+                endpoint_by_name.insert(Box::from(endpoint.name.as_str()), endpoint_id);
+                policy.endpoints.push(EndpointData {
+                    name: Box::from(endpoint.name.as_str()),
+                    connector: id,
+                    loc: loc(endpoint.span),
+                    bits,
+                });
+            }
+            // Each method's visible endpoints, in declaration order.
+            for local in 0..connector.methods.len() {
+                let start = policy.visible.len() as u32;
+                for (offset, endpoint) in connector.endpoints.iter().enumerate() {
+                    if endpoint.activated.contains(&local) {
+                        policy
+                            .visible
+                            .push(EndpointId(endpoints_start + offset as u32));
+                    }
+                }
+                let end = policy.visible.len() as u32;
+                if let Some(method) = policy.methods.get_mut(methods_start as usize + local) {
+                    method.visible = start..end;
+                }
+            }
+            policy
+                .connector_by_name
+                .insert(Box::from(connector.name.as_str()), id);
+            policy.connectors.push(ConnectorData {
+                name: Box::from(connector.name.as_str()),
+                loc: loc(connector.span),
+                methods: methods_start..policy.methods.len() as u32,
+                endpoints: endpoints_start..policy.endpoints.len() as u32,
+                endpoint_by_name,
+            });
+        }
+        for instance in &model.instances {
+            let Some(&base) = method_base.get(instance.connector) else {
+                continue;
+            };
+            let id = InstanceId(policy.instances.len() as u32);
+            policy
+                .instance_by_name
+                .insert(Box::from(instance.name.as_str()), id);
+            policy.instances.push(InstanceData {
+                name: Box::from(instance.name.as_str()),
+                method: MethodId(base + instance.method as u32),
+                loc: loc(instance.span),
+            });
+        }
+        policy
+    }
+
+    // ---- look-ups by name -------------------------------------------------
+
+    /// The connector with this name.
+    pub fn connector(&self, name: &str) -> Option<ConnectorId> {
+        self.connector_by_name.get(name).copied()
+    }
+
+    /// The method of `connector` with this name. Connectors have a handful
+    /// of methods, so this is a short scan of that connector's methods.
+    pub fn method(&self, connector: ConnectorId, name: &str) -> Option<MethodId> {
+        let range = self.connectors.get(connector.index())?.methods.clone();
+        let methods = self.methods.get(range.start as usize..range.end as usize)?;
+        let offset = methods.iter().position(|method| &*method.name == name)?;
+        Some(MethodId(range.start + offset as u32))
+    }
+
+    /// The endpoint of `connector` with this name.
+    pub fn endpoint(&self, connector: ConnectorId, name: &str) -> Option<EndpointId> {
+        self.connectors
+            .get(connector.index())?
+            .endpoint_by_name
+            .get(name)
+            .copied()
+    }
+
+    /// The declared instance with this name.
+    pub fn instance(&self, name: &str) -> Option<InstanceId> {
+        self.instance_by_name.get(name).copied()
+    }
+
+    /// Resolves who is asking, or says which name is unknown.
+    pub fn subject<'q>(&self, principal: Principal<'q>) -> Result<Subject, Unknown<'q>> {
+        match principal {
+            Principal::Instance(name) => {
+                let instance = self.instance(name).ok_or(Unknown::Instance(name))?;
+                Ok(self.instance_subject(instance))
+            }
+            Principal::Runtime { connector, method } => {
+                let connector_id = self.connector(connector).ok_or(Unknown::Connector(connector))?;
+                let method = self
+                    .method(connector_id, method)
+                    .ok_or(Unknown::Method(connector_id, method))?;
+                Ok(Subject {
+                    method,
+                    instance: None,
+                })
+            }
+        }
+    }
+
+    /// The subject of a declared instance.
+    pub fn instance_subject(&self, instance: InstanceId) -> Subject {
+        Subject {
+            method: self
+                .instances
+                .get(instance.index())
+                .map_or(MethodId(u32::MAX), |data| data.method),
+            instance: Some(instance),
+        }
+    }
+
+    // ---- decisions --------------------------------------------------------
+
+    /// Whether `endpoint` is available to an instance authenticating with
+    /// `method`: the endpoint belongs to the method's connector and activates
+    /// the method. Ids from another policy are simply not available.
+    #[inline]
+    pub fn is_available(&self, method: MethodId, endpoint: EndpointId) -> bool {
+        let (Some(method), Some(endpoint)) = (
+            self.methods.get(method.index()),
+            self.endpoints.get(endpoint.index()),
+        ) else {
+            return false;
+        };
+        method.connector == endpoint.connector && endpoint.bits.contains(method.local as usize)
+    }
+
+    /// The decision, with its reason, for resolved ids.
+    pub fn decide_ids<'q>(&self, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
+        let same_connector = match (
+            self.methods.get(subject.method.index()),
+            self.endpoints.get(endpoint.index()),
+        ) {
+            (Some(method), Some(data)) => method.connector == data.connector,
+            _ => false,
+        };
+        if !same_connector {
+            return Decision {
+                available: false,
+                reason: Reason::OtherConnector { subject, endpoint },
+            };
+        }
+        if self.is_available(subject.method, endpoint) {
+            Decision {
+                available: true,
+                reason: Reason::Activated { subject, endpoint },
+            }
+        } else {
+            Decision {
+                available: false,
+                reason: Reason::NotActivated { subject, endpoint },
+            }
+        }
+    }
+
+    /// Decides by names: is the endpoint called `endpoint` of the
+    /// principal's connector available to the principal? Unknown names are
+    /// not available, with a reason that names them.
+    pub fn decide<'q>(&self, principal: Principal<'q>, endpoint: &'q str) -> Decision<'q> {
+        let subject = match self.subject(principal) {
+            Ok(subject) => subject,
+            Err(unknown) => {
+                let reason = match unknown {
+                    Unknown::Instance(name) => Reason::UnknownInstance { name },
+                    Unknown::Connector(name) => Reason::UnknownConnector { name },
+                    Unknown::Method(connector, name) => Reason::UnknownMethod { connector, name },
+                };
+                return Decision {
+                    available: false,
+                    reason,
+                };
+            }
+        };
+        let connector = self.method_connector(subject.method);
+        match self.endpoint(connector, endpoint) {
+            Some(endpoint) => self.decide_ids(subject, endpoint),
+            None => Decision {
+                available: false,
+                reason: Reason::UnknownEndpoint {
+                    subject,
+                    name: endpoint,
+                },
+            },
+        }
+    }
+
+    /// Every endpoint an instance with `method` sees, in declaration order.
+    pub fn visible(&self, method: MethodId) -> &[EndpointId] {
+        self.methods
+            .get(method.index())
+            .and_then(|data| {
+                self.visible
+                    .get(data.visible.start as usize..data.visible.end as usize)
+            })
+            .unwrap_or(&[])
+    }
+
+    // ---- names and places -------------------------------------------------
+
+    /// How many connectors, methods, endpoints and instances there are.
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        (
+            self.connectors.len(),
+            self.methods.len(),
+            self.endpoints.len(),
+            self.instances.len(),
+        )
+    }
+
+    /// A connector's name.
+    pub fn connector_name(&self, id: ConnectorId) -> &str {
+        self.connectors.get(id.index()).map_or("", |c| &c.name)
+    }
+
+    /// A method's name.
+    pub fn method_name(&self, id: MethodId) -> &str {
+        self.methods.get(id.index()).map_or("", |m| &m.name)
+    }
+
+    /// A method's auth type.
+    pub fn method_type(&self, id: MethodId) -> Option<AuthType> {
+        self.methods.get(id.index()).map(|m| m.kind)
+    }
+
+    /// The connector a method belongs to.
+    pub fn method_connector(&self, id: MethodId) -> ConnectorId {
+        self.methods
+            .get(id.index())
+            .map_or(ConnectorId(u32::MAX), |m| m.connector)
+    }
+
+    /// An endpoint's name.
+    pub fn endpoint_name(&self, id: EndpointId) -> &str {
+        self.endpoints.get(id.index()).map_or("", |e| &e.name)
+    }
+
+    /// The connector an endpoint belongs to.
+    pub fn endpoint_connector(&self, id: EndpointId) -> ConnectorId {
+        self.endpoints
+            .get(id.index())
+            .map_or(ConnectorId(u32::MAX), |e| e.connector)
+    }
+
+    /// An instance's name.
+    pub fn instance_name(&self, id: InstanceId) -> &str {
+        self.instances.get(id.index()).map_or("", |i| &i.name)
+    }
+
+    /// The methods an endpoint activates, in declaration order.
+    pub fn activated(&self, endpoint: EndpointId) -> impl Iterator<Item = MethodId> + '_ {
+        let data = self.endpoints.get(endpoint.index());
+        let range = data
+            .and_then(|e| self.connectors.get(e.connector.index()))
+            .map_or(0..0, |c| c.methods.clone());
+        range.enumerate().filter_map(move |(local, id)| {
+            data.filter(|e| e.bits.contains(local))
+                .map(|_| MethodId(id))
+        })
+    }
+
+    /// The methods of a connector, in declaration order.
+    pub fn methods(&self, connector: ConnectorId) -> impl Iterator<Item = MethodId> + '_ {
+        self.connectors
+            .get(connector.index())
+            .map_or(0..0, |c| c.methods.clone())
+            .map(MethodId)
+    }
+
+    /// The endpoints of a connector, in declaration order.
+    pub fn endpoints(&self, connector: ConnectorId) -> impl Iterator<Item = EndpointId> + '_ {
+        self.connectors
+            .get(connector.index())
+            .map_or(0..0, |c| c.endpoints.clone())
+            .map(EndpointId)
+    }
+
+    /// Where an endpoint is declared.
+    pub fn endpoint_location(&self, id: EndpointId) -> Option<Location<'_>> {
+        self.endpoints.get(id.index()).map(|e| self.location(e.loc))
+    }
+
+    /// Where an instance is declared.
+    pub fn instance_location(&self, id: InstanceId) -> Option<Location<'_>> {
+        self.instances.get(id.index()).map(|i| self.location(i.loc))
+    }
+
+    /// Where a method is declared.
+    pub fn method_location(&self, id: MethodId) -> Option<Location<'_>> {
+        self.methods.get(id.index()).map(|m| self.location(m.loc))
+    }
+
+    /// Where a connector is declared.
+    pub fn connector_location(&self, id: ConnectorId) -> Option<Location<'_>> {
+        self.connectors.get(id.index()).map(|c| self.location(c.loc))
+    }
+
+    fn location(&self, loc: Loc) -> Location<'_> {
+        Location {
+            file: self.files.get(loc.file as usize).map_or("", |f| f),
+            line: loc.line as usize,
+            column: loc.column as usize,
+        }
+    }
+
+    /// The reason of a decision in words, one line, e.g. ``method `oauth` of
+    /// `instance 2` is not activated for `orders` (activated: `basic`)``.
+    /// Unknown names come with the closest known name, if one is close.
+    pub fn describe(&self, decision: &Decision<'_>) -> String {
+        let who = |subject: Subject| match subject.instance {
+            Some(instance) => format!(
+                "instance `{}` authenticates with `{}`",
+                self.instance_name(instance),
+                self.method_name(subject.method)
+            ),
+            None => format!(
+                "runtime instance of `{}` authenticates with `{}`",
+                self.connector_name(self.method_connector(subject.method)),
+                self.method_name(subject.method)
+            ),
+        };
+        let activated = |endpoint: EndpointId| {
+            let names: Vec<String> = self
+                .activated(endpoint)
+                .map(|m| format!("`{}`", self.method_name(m)))
+                .collect();
+            if names.is_empty() {
+                "no method".to_owned()
+            } else {
+                names.join(", ")
+            }
+        };
+        let hint = |close: Option<&str>| match close {
+            Some(close) => format!("; did you mean `{close}`?"),
+            None => String::new(),
+        };
+        match decision.reason {
+            Reason::Activated { subject, endpoint } => format!(
+                "{}, which `{}` activates (activated: {})",
+                who(subject),
+                self.endpoint_name(endpoint),
+                activated(endpoint)
+            ),
+            Reason::NotActivated { subject, endpoint } => format!(
+                "{}, which `{}` does not activate (activated: {})",
+                who(subject),
+                self.endpoint_name(endpoint),
+                activated(endpoint)
+            ),
+            Reason::OtherConnector { subject, endpoint } => format!(
+                "`{}` is an endpoint of `{}`, but the {}",
+                self.endpoint_name(endpoint),
+                self.connector_name(self.endpoint_connector(endpoint)),
+                who(subject).replacen("instance", "instance of another connector", 1)
+            ),
+            Reason::UnknownInstance { name } => format!(
+                "unknown instance `{name}`{}",
+                hint(suggest::closest(
+                    name,
+                    self.instances.iter().map(|i| &*i.name)
+                ))
+            ),
+            Reason::UnknownConnector { name } => format!(
+                "unknown connector `{name}`{}",
+                hint(suggest::closest(
+                    name,
+                    self.connectors.iter().map(|c| &*c.name)
+                ))
+            ),
+            Reason::UnknownMethod { connector, name } => format!(
+                "unknown auth method `{name}` in connector `{}`{}",
+                self.connector_name(connector),
+                hint(suggest::closest(
+                    name,
+                    self.methods(connector).map(|m| self.method_name(m))
+                ))
+            ),
+            Reason::UnknownEndpoint { subject, name } => {
+                let connector = self.method_connector(subject.method);
+                format!(
+                    "unknown endpoint `{name}` in connector `{}`{}",
+                    self.connector_name(connector),
+                    hint(suggest::closest(
+                        name,
+                        self.endpoints(connector).map(|e| self.endpoint_name(e))
+                    ))
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Source files, spans and positions.
+//!
+//! Every span in authgate carries the [`FileId`] of the file it points into,
+//! so that a diagnostic can label places in several files. Offsets are byte
+//! offsets into the file's text; [`SourceFile::line_column`] turns them into
+//! the 1-based line and column that people and JSON consumers read.
+
+use std::sync::Arc;
+
+use miette::NamedSource;
+
+/// Index of a file in a [`Sources`] collection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(u32);
+
+impl FileId {
+    /// The position of the file in its [`Sources`], in the order it was added.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A byte range in one source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// The file the span points into.
+    pub file: FileId,
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// The span from `start` to `end` in `file`.
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span { file, start, end }
+    }
+
+    /// The length in bytes.
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// Whether the span covers no byte (a position, such as the end of file).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The smallest span that covers both `self` and `other` (same file).
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.file, self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        (span.start, span.len()).into()
+    }
+}
+
+/// A 1-based line and column. Columns count Unicode scalar values, so a tab
+/// or a multi-byte character each count as one column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineColumn {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// One rule file: its display name (the path as the user gave it) and text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    id: FileId,
+    name: Arc<str>,
+    text: Arc<str>,
+    /// Byte offset of the start of every line, for line/column look-ups.
+    line_starts: Vec<usize>,
+    /// For a file read as bytes that are not UTF-8: the offset of the first
+    /// invalid byte (the text holds U+FFFD in place of invalid bytes).
+    invalid_utf8: Option<usize>,
+}
+
+impl SourceFile {
+    /// The file's id in its [`Sources`].
+    pub fn id(&self) -> FileId {
+        self.id
+    }
+
+    /// The display name, usually the path as given on the command line.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// For a file added with [`Sources::add_bytes`] that is not UTF-8: the
+    /// byte offset of the first invalid sequence.
+    pub fn invalid_utf8(&self) -> Option<usize> {
+        self.invalid_utf8
+    }
+
+    /// The full text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text under `span`, or `""` if the span does not fit the file.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The span that covers the whole file.
+    pub fn span(&self) -> Span {
+        Span::new(self.id, 0, self.text.len())
+    }
+
+    /// The 1-based line and column of a byte offset. Offsets past the end
+    /// are clamped to the end of the file. Only `\n` ends a line, so CRLF
+    /// files count lines correctly and `\r` never shifts a column.
+    pub fn line_column(&self, offset: usize) -> LineColumn {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = line
+            .checked_sub(1)
+            .and_then(|index| self.line_starts.get(index))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |before| before.chars().count());
+        LineColumn {
+            line: line.max(1),
+            column: column + 1,
+        }
+    }
+
+    /// The file as a miette source, for rendering labels.
+    pub fn named_source(&self) -> NamedSource<Arc<str>> {
+        NamedSource::new(&*self.name, Arc::clone(&self.text))
+    }
+}
+
+/// The set of files checked together. References resolve across all of them.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Sources::default()
+    }
+
+    /// Adds a file and returns its id. The name is only used for display.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.push(name.into(), text.into(), None)
+    }
+
+    /// Adds a file read as bytes. Bytes that are not UTF-8 are kept (as
+    /// U+FFFD) so the file can be shown, and checking it reports
+    /// `authgate::encoding` at the first invalid byte.
+    pub fn add_bytes(&mut self, name: impl Into<String>, bytes: Vec<u8>) -> FileId {
+        match String::from_utf8(bytes) {
+            Ok(text) => self.push(name.into(), text, None),
+            Err(error) => {
+                let offset = error.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                self.push(name.into(), text, Some(offset))
+            }
+        }
+    }
+
+    fn push(&mut self, name: String, text: String, invalid_utf8: Option<usize>) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+            .collect();
+        self.files.push(SourceFile {
+            id,
+            name: Arc::from(name),
+            text: Arc::from(text),
+            line_starts,
+            invalid_utf8,
+        });
+        id
+    }
+
+    /// The file with this id, if it belongs to this collection.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.index())
+    }
+
+    /// All files, in the order they were added.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
+    /// How many files there are.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there is no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[expect(clippy::expect_used, reason = "test")]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let mut sources = Sources::new();
+        let id = sources.add("a.gate", "ab\r\n\tçd\nlast");
+        let file = sources.get(id).expect("just added");
+        assert_eq!(file.line_column(0), LineColumn { line: 1, column: 1 });
+        // `\r` is the third character of line 1.
+        assert_eq!(file.line_column(2), LineColumn { line: 1, column: 3 });
+        // `d` comes after a tab and a two-byte `ç`: column 3.
+        assert_eq!(file.line_column(7), LineColumn { line: 2, column: 3 });
+        assert_eq!(file.line_column(9), LineColumn { line: 3, column: 1 });
+        assert_eq!(file.line_column(999), LineColumn { line: 3, column: 5 });
+    }
+}

@@ -1,0 +1,452 @@
+//! Parsing one file with the pest grammar and lowering pest's pairs into the
+//! syntax tree.
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+
+use super::tree::{
+    Comment, CommentKind, Connection, Connector, Endpoint, File, Flow, Instance, Item, List,
+    Member, Method, Name, OptionEntry, Options, Value,
+};
+use crate::diagnostics::{Diagnostic, Problem};
+use crate::source::{SourceFile, Sources, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/authgate.pest"]
+struct Grammar;
+
+/// Parses one file into its syntax tree. A file that does not parse yields
+/// one `authgate::syntax` diagnostic at the first offending token.
+pub fn parse(sources: &Sources, file: &SourceFile) -> Result<File, Box<Diagnostic>> {
+    let text = file.text();
+    let lower = Lower { file };
+    match Grammar::parse(Rule::file, text) {
+        Ok(mut pairs) => match pairs.next() {
+            Some(root) => Ok(lower.file(root)),
+            None => Ok(File {
+                file: file.id(),
+                items: Vec::new(),
+                comments: Vec::new(),
+            }),
+        },
+        Err(error) => Err(Box::new(syntax_error(sources, file, &error))),
+    }
+}
+
+struct Lower<'s> {
+    file: &'s SourceFile,
+}
+
+/// Whether a pair is a token the tree does not keep (punctuation,
+/// keywords) or a comment, which is collected separately.
+fn is_noise(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::COMMENT
+            | Rule::kw_connector
+            | Rule::kw_auth
+            | Rule::kw_endpoint
+            | Rule::kw_instance
+            | Rule::kw_of
+            | Rule::kw_flow
+            | Rule::kw_connection
+            | Rule::lbrace
+            | Rule::rbrace
+            | Rule::langle
+            | Rule::rangle
+            | Rule::lbracket
+            | Rule::rbracket
+            | Rule::colon
+            | Rule::comma
+            | Rule::arrow
+            | Rule::EOI
+    )
+}
+
+impl Lower<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let span = pair.as_span();
+        Span::new(self.file.id(), span.start(), span.end())
+    }
+
+    fn file(&self, root: Pair<'_, Rule>) -> File {
+        let comments = root
+            .clone()
+            .into_inner()
+            .flatten()
+            .filter_map(|pair| {
+                let kind = match pair.as_rule() {
+                    Rule::line_comment => CommentKind::Line,
+                    Rule::block_comment => CommentKind::Block,
+                    _ => return None,
+                };
+                Some(Comment {
+                    kind,
+                    text: pair.as_str().to_owned(),
+                    span: self.span(&pair),
+                })
+            })
+            .collect();
+        let items = significant(root)
+            .filter_map(|pair| match pair.as_rule() {
+                Rule::connector => self.connector(pair).map(Item::Connector),
+                Rule::instance => self.instance(pair).map(Item::Instance),
+                Rule::flow => self.flow(pair).map(Item::Flow),
+                _ => None,
+            })
+            .collect();
+        File {
+            file: self.file.id(),
+            items,
+            comments,
+        }
+    }
+
+    // The lowering functions return `Option` only because the compiler can't
+    // see the grammar's guarantees: the grammar makes every `None` here
+    // unreachable, and a pest pair shape it does not produce is skipped
+    // rather than panicking.
+
+    fn connector(&self, pair: Pair<'_, Rule>) -> Option<Connector> {
+        let span = self.span(&pair);
+        let mut inner = significant(pair);
+        let name = self.name(inner.next()?);
+        let members = inner
+            .filter_map(|member| match member.as_rule() {
+                Rule::method => self.method(member).map(Member::Method),
+                Rule::endpoint => self.endpoint(member).map(Member::Endpoint),
+                _ => None,
+            })
+            .collect();
+        Some(Connector {
+            name,
+            members,
+            span,
+        })
+    }
+
+    fn method(&self, pair: Pair<'_, Rule>) -> Option<Method> {
+        let span = self.span(&pair);
+        let mut inner = significant(pair);
+        let name = self.name(inner.next()?);
+        let kind = self.name(inner.next()?);
+        Some(Method { name, kind, span })
+    }
+
+    fn endpoint(&self, pair: Pair<'_, Rule>) -> Option<Endpoint> {
+        let span = self.span(&pair);
+        let mut inner = significant(pair);
+        let name = self.name(inner.next()?);
+        let options = inner.next().map(|options| self.options(options));
+        Some(Endpoint {
+            name,
+            options,
+            span,
+        })
+    }
+
+    fn instance(&self, pair: Pair<'_, Rule>) -> Option<Instance> {
+        let span = self.span(&pair);
+        let mut inner = significant(pair);
+        let name = self.name(inner.next()?);
+        let connector = self.name(inner.next()?);
+        let options = inner.next().map(|options| self.options(options));
+        Some(Instance {
+            name,
+            connector,
+            options,
+            span,
+        })
+    }
+
+    fn flow(&self, pair: Pair<'_, Rule>) -> Option<Flow> {
+        let span = self.span(&pair);
+        let mut inner = significant(pair);
+        let name = self.name(inner.next()?);
+        let connections = inner
+            .filter_map(|connection| {
+                let span = self.span(&connection);
+                let mut inner = significant(connection);
+                let instance = self.name(inner.next()?);
+                let endpoint = self.name(inner.next()?);
+                Some(Connection {
+                    instance,
+                    endpoint,
+                    span,
+                })
+            })
+            .collect();
+        Some(Flow {
+            name,
+            connections,
+            span,
+        })
+    }
+
+    fn options(&self, pair: Pair<'_, Rule>) -> Options {
+        let span = self.span(&pair);
+        let entries = significant(pair)
+            .filter_map(|entry| {
+                let span = self.span(&entry);
+                let mut inner = significant(entry);
+                let key = self.name(inner.next()?);
+                let value = inner.next()?;
+                let value = match value.as_rule() {
+                    Rule::list => Value::List(List {
+                        span: self.span(&value),
+                        items: significant(value).map(|name| self.name(name)).collect(),
+                    }),
+                    _ => Value::Name(self.name(value)),
+                };
+                Some(OptionEntry { key, value, span })
+            })
+            .collect();
+        Options { entries, span }
+    }
+
+    fn name(&self, pair: Pair<'_, Rule>) -> Name {
+        let span = self.span(&pair);
+        let written = pair.as_str();
+        let text = match written.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+            Some(quoted) => unescape(quoted),
+            None => written.to_owned(),
+        };
+        Name { text, span }
+    }
+}
+
+/// The children of a pair that the tree keeps.
+fn significant(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
+    pair.into_inner().filter(|pair| !is_noise(pair.as_rule()))
+}
+
+/// Resolves `\"` and `\\` (the grammar admits no other escape).
+fn unescape(quoted: &str) -> String {
+    let mut text = String::with_capacity(quoted.len());
+    let mut chars = quoted.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(escaped) = chars.next() {
+                text.push(escaped);
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    text
+}
+
+/// Translates a pest error into a diagnostic that says, in words, what was
+/// expected at the offending token.
+fn syntax_error(sources: &Sources, file: &SourceFile, error: &pest::error::Error<Rule>) -> Diagnostic {
+    let text = file.text();
+    let position = match error.location {
+        InputLocation::Pos(position) => position,
+        InputLocation::Span((start, _)) => start,
+    };
+    let position = position.min(text.len());
+    let rest = text.get(position..).unwrap_or("");
+
+    if rest.starts_with("/*") && !rest.contains("*/") {
+        let span = Span::new(file.id(), position, position + 2);
+        return Diagnostic::build(
+            Problem::Syntax {
+                message: "unterminated block comment".to_owned(),
+            },
+            span,
+            "this comment is never closed",
+        )
+        .help("close the comment with `*/`")
+        .finish(sources);
+    }
+    if rest.starts_with('"')
+        && let Some(diagnostic) = string_error(sources, file, position)
+    {
+        return diagnostic;
+    }
+
+    let mut expected: Vec<&'static str> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            for word in describe(*rule) {
+                if !expected.contains(word) {
+                    expected.push(word);
+                }
+            }
+        }
+    }
+    expected.sort_by_key(|word| rank(word));
+    let (found, span) = found_token(file, position);
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {}, found {found}", one_of(&expected))
+    };
+    let help = help_for(&expected, rest);
+    let label = match expected.as_slice() {
+        [] => "unexpected here".to_owned(),
+        _ if rest.is_empty() => format!("expected {} after this", one_of(&expected)),
+        _ => format!("expected {} here", one_of(&expected)),
+    };
+    let mut builder = Diagnostic::build(Problem::Syntax { message }, span, label);
+    if let Some(help) = help {
+        builder = builder.help(help);
+    }
+    builder.finish(sources)
+}
+
+/// The human words for a rule pest says it expected; none for rules that
+/// would only add noise (comments).
+fn describe(rule: Rule) -> &'static [&'static str] {
+    match rule {
+        // pest names the whole file when nothing at all matched.
+        Rule::file => &["`connector`", "`instance`", "`flow`"],
+        Rule::EOI => &["end of file"],
+        Rule::connector | Rule::kw_connector => &["`connector`"],
+        Rule::instance | Rule::kw_instance => &["`instance`"],
+        Rule::flow | Rule::kw_flow => &["`flow`"],
+        Rule::method | Rule::kw_auth => &["`auth`"],
+        Rule::endpoint | Rule::kw_endpoint => &["`endpoint`"],
+        Rule::connection | Rule::kw_connection => &["`connection`"],
+        Rule::kw_of => &["`of`"],
+        Rule::name | Rule::bare | Rule::quoted | Rule::option => &["a name"],
+        Rule::list => &["a list `[...]`"],
+        Rule::options | Rule::langle => &["`<`"],
+        Rule::lbrace => &["`{`"],
+        Rule::rbrace => &["`}`"],
+        Rule::rangle => &["`>`"],
+        Rule::lbracket => &["`[`"],
+        Rule::rbracket => &["`]`"],
+        Rule::colon => &["`:`"],
+        Rule::comma => &["`,`"],
+        Rule::arrow => &["`->`"],
+        Rule::quoted_text => &["`\"`"],
+        _ => &[],
+    }
+}
+
+/// Order of the expected words in a message: closing tokens first (they are
+/// the usual fix), then names and keywords, end of file last.
+fn rank(word: &str) -> u8 {
+    match word {
+        "`]`" | "`>`" | "`}`" => 0,
+        "`,`" | "`:`" | "`->`" => 1,
+        "a name" | "a list `[...]`" => 2,
+        "end of file" => 9,
+        _ => 5,
+    }
+}
+
+fn one_of(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn help_for(expected: &[&str], rest: &str) -> Option<String> {
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if expected.contains(&"`connector`") && !word.is_empty() {
+        return Some(format!(
+            "a file holds `connector`, `instance` and `flow` items; `{word}` does not start one"
+        ));
+    }
+    if expected.contains(&"a name") && rest.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        return Some(
+            "a bare name starts with a letter or `_` and holds letters, digits and `_`; \
+             quote other names: `\"...\"`"
+                .to_owned(),
+        );
+    }
+    if expected.contains(&"`]`") && expected.contains(&"`,`") {
+        return Some("separate the names in a list with `,` and close it with `]`".to_owned());
+    }
+    if expected.contains(&"`>`") && expected.contains(&"`,`") {
+        return Some("separate options with `,` and close the block with `>`".to_owned());
+    }
+    None
+}
+
+/// What stands at `position`, described for a message, and its span.
+fn found_token(file: &SourceFile, position: usize) -> (String, Span) {
+    let rest = file.text().get(position..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        // miette can't show a label past the last character, and the
+        // place to fix is where the text stops: label the last character.
+        let before = file.text().get(..position).unwrap_or("").trim_end();
+        let span = match before.chars().next_back() {
+            Some(last) => Span::new(file.id(), before.len() - last.len_utf8(), before.len()),
+            None => Span::new(file.id(), 0, 0),
+        };
+        return ("end of file".to_owned(), span);
+    };
+    let length = if first.is_ascii_alphanumeric() || first == '_' {
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len())
+    } else if rest.starts_with("->") || rest.starts_with("//") || rest.starts_with("/*") {
+        2
+    } else {
+        first.len_utf8()
+    };
+    let span = Span::new(file.id(), position, position + length);
+    let token = file.slice(span);
+    let found = match first {
+        '\n' | '\r' => "end of line".to_owned(),
+        c if c.is_control() => format!("control character U+{:04X}", c as u32),
+        _ => format!("`{}`", token.chars().take(40).collect::<String>()),
+    };
+    (found, span)
+}
+
+/// A precise error for a quoted name starting at `start` that does not
+/// close properly: an unknown escape, or a missing closing quote.
+fn string_error(sources: &Sources, file: &SourceFile, start: usize) -> Option<Diagnostic> {
+    let text = file.text().get(start..)?;
+    let mut chars = text.char_indices().skip(1);
+    while let Some((offset, c)) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => match chars.next() {
+                Some((_, '"' | '\\')) => {}
+                Some((next_offset, next)) if next != '\n' && next != '\r' => {
+                    let span = Span::new(
+                        file.id(),
+                        start + offset,
+                        start + next_offset + next.len_utf8(),
+                    );
+                    return Some(
+                        Diagnostic::build(
+                            Problem::Syntax {
+                                message: format!("unknown escape `\\{next}` in a quoted name"),
+                            },
+                            span,
+                            "not an escape",
+                        )
+                        .help("a quoted name knows only `\\\"` and `\\\\`")
+                        .finish(sources),
+                    );
+                }
+                _ => break,
+            },
+            '\n' | '\r' => break,
+            _ => {}
+        }
+    }
+    let span = Span::new(file.id(), start, start + 1);
+    Some(
+        Diagnostic::build(
+            Problem::Syntax {
+                message: "unterminated quoted name".to_owned(),
+            },
+            span,
+            "this quote is never closed on its line",
+        )
+        .help("close the name with `\"`; a quoted name can't span lines")
+        .finish(sources),
+    )
+}
