@@ -136,7 +136,9 @@ impl Bits {
     fn contains(&self, bit: usize) -> bool {
         match self {
             Bits::Inline(word) => bit < 64 && word >> bit & 1 == 1,
-            Bits::Heap(words) => words.get(bit / 64).is_some_and(|word| word >> (bit % 64) & 1 == 1),
+            Bits::Heap(words) => words
+                .get(bit / 64)
+                .is_some_and(|word| word >> (bit % 64) & 1 == 1),
         }
     }
 }
@@ -283,6 +285,16 @@ pub enum Unknown<'q> {
     Method(ConnectorId, &'q str),
 }
 
+impl<'q> From<Unknown<'q>> for Reason<'q> {
+    fn from(unknown: Unknown<'q>) -> Self {
+        match unknown {
+            Unknown::Instance(name) => Reason::UnknownInstance { name },
+            Unknown::Connector(name) => Reason::UnknownConnector { name },
+            Unknown::Method(connector, name) => Reason::UnknownMethod { connector, name },
+        }
+    }
+}
+
 impl Policy {
     /// Compiles a checked model. The model must come from a check without
     /// errors; a model with unresolved parts compiles what resolved.
@@ -422,7 +434,9 @@ impl Policy {
                 Ok(self.instance_subject(instance))
             }
             Principal::Runtime { connector, method } => {
-                let connector_id = self.connector(connector).ok_or(Unknown::Connector(connector))?;
+                let connector_id = self
+                    .connector(connector)
+                    .ok_or(Unknown::Connector(connector))?;
                 let method = self
                     .method(connector_id, method)
                     .ok_or(Unknown::Method(connector_id, method))?;
@@ -496,14 +510,9 @@ impl Policy {
         let subject = match self.subject(principal) {
             Ok(subject) => subject,
             Err(unknown) => {
-                let reason = match unknown {
-                    Unknown::Instance(name) => Reason::UnknownInstance { name },
-                    Unknown::Connector(name) => Reason::UnknownConnector { name },
-                    Unknown::Method(connector, name) => Reason::UnknownMethod { connector, name },
-                };
                 return Decision {
                     available: false,
-                    reason,
+                    reason: unknown.into(),
                 };
             }
         };
@@ -627,7 +636,9 @@ impl Policy {
 
     /// Where a connector is declared.
     pub fn connector_location(&self, id: ConnectorId) -> Option<Location<'_>> {
-        self.connectors.get(id.index()).map(|c| self.location(c.loc))
+        self.connectors
+            .get(id.index())
+            .map(|c| self.location(c.loc))
     }
 
     fn location(&self, loc: Loc) -> Location<'_> {

@@ -24,8 +24,9 @@ impl Default for Style {
     }
 }
 
-/// Renders one diagnostic as miette's graphical report.
-pub fn render_human(diagnostic: &Diagnostic, style: Style) -> String {
+/// Renders one diagnostic (ours, or any other miette diagnostic such as a
+/// load error) as miette's graphical report.
+pub fn render_human(diagnostic: &dyn miette::Diagnostic, style: Style) -> String {
     let theme = if style.color {
         miette::GraphicalTheme::unicode()
     } else {
@@ -33,12 +34,13 @@ pub fn render_human(diagnostic: &Diagnostic, style: Style) -> String {
     };
     let handler = miette::GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
-        .with_links(false);
+        .with_links(false)
+        .with_show_related_as_nested(true);
     let mut out = String::new();
     // Writing into a `String` can't fail; a renderer error would only drop
     // the snippet, so fall back to the plain message rather than lose it.
     if handler.render_report(&mut out, diagnostic).is_err() {
-        out = format!("{}: {} [{}]\n", diagnostic.severity(), diagnostic, diagnostic.code());
+        out = format!("error: {diagnostic}\n");
     }
     out
 }

@@ -18,7 +18,11 @@ use crate::syntax::tree::{self, Item, Member, Name, Options, Value};
 /// `broken` lists files that did not parse: names they declare are unknown
 /// here, and diagnostics about unknown names say so. Returns the model (with
 /// whatever resolved) and every diagnostic, sorted by place.
-pub fn check(sources: &Sources, files: &[tree::File], broken: &[FileId]) -> (Model, Vec<Diagnostic>) {
+pub fn check(
+    sources: &Sources,
+    files: &[tree::File],
+    broken: &[FileId],
+) -> (Model, Vec<Diagnostic>) {
     let mut checker = Checker {
         sources,
         broken,
@@ -46,7 +50,10 @@ pub fn check(sources: &Sources, files: &[tree::File], broken: &[FileId]) -> (Mod
                 }
             }
             if let Some(def) = checker.instance(instance) {
-                instance_index.insert(&instance.name.text, (checker.model.instances.len(), def.span));
+                instance_index.insert(
+                    &instance.name.text,
+                    (checker.model.instances.len(), def.span),
+                );
                 checker.model.instances.push(def);
             }
         }
@@ -157,7 +164,9 @@ impl<'a> Checker<'a> {
                 "declared again here",
             )
             .label(first, "first declared here")
-            .help(format!("rename or remove one of the two; {what} names must be unique")),
+            .help(format!(
+                "rename or remove one of the two; {what} names must be unique"
+            )),
         );
     }
 
@@ -167,6 +176,7 @@ impl<'a> Checker<'a> {
             span: connector.name.span,
             methods: Vec::new(),
             endpoints: Vec::new(),
+            incomplete: false,
         };
         // Methods first: an endpoint may name a method declared below it.
         let mut method_index: HashMap<&str, usize> = HashMap::new();
@@ -197,7 +207,8 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 endpoint_index.insert(&endpoint.name.text, endpoint.name.span);
-                let def_endpoint = self.endpoint(&def, &method_index, endpoint);
+                let (def_endpoint, broken) = self.endpoint(&def, &method_index, endpoint);
+                def.incomplete |= broken;
                 def.endpoints.push(def_endpoint);
             }
         }
@@ -225,14 +236,22 @@ impl<'a> Checker<'a> {
                     def.span,
                     "this connector defines no endpoint",
                 )
-                .help("add one, e.g. `endpoint orders < auth: [METHOD] >`, or remove the connector"),
+                .help(
+                    "add one, e.g. `endpoint orders < auth: [METHOD] >`, or remove the connector",
+                ),
             );
-        } else {
+        } else if !def.incomplete {
+            // An endpoint whose auth list has an error may be meant to
+            // activate any method: warning about them would be noise.
             self.never_activated(&def);
         }
         match self.connector_index.get(&def.name) {
             Some(&first) => {
-                let first = self.model.connectors.get(first).map_or(def.span, |c| c.span);
+                let first = self
+                    .model
+                    .connectors
+                    .get(first)
+                    .map_or(def.span, |c| c.span);
                 self.duplicate("connector", &connector.name, first);
             }
             None => {
@@ -307,7 +326,10 @@ impl<'a> Checker<'a> {
                 );
                 let known = list(KNOWN_KEYS.iter().copied(), KNOWN_KEYS.len());
                 builder = builder.help(match suggest::closest(&entry.key.text, KNOWN_KEYS) {
-                    Some(close) => format!("did you mean `{close}`? {} knows {known}", of.with_article()),
+                    Some(close) => format!(
+                        "did you mean `{close}`? {} knows {known}",
+                        of.with_article()
+                    ),
                     None => format!("{} knows {known}", of.with_article()),
                 });
                 self.emit(builder);
@@ -405,10 +427,15 @@ impl<'a> Checker<'a> {
         def: &ConnectorDef,
         method_index: &HashMap<&str, usize>,
         endpoint: &tree::Endpoint,
-    ) -> EndpointDef {
+    ) -> (EndpointDef, bool) {
+        let errors_before = self.diagnostics.len();
         let mut activated: Vec<usize> = Vec::new();
         let mut auth_span = None;
-        match self.auth_option(endpoint.options.as_ref(), OptionsOf::Endpoint, &endpoint.name) {
+        match self.auth_option(
+            endpoint.options.as_ref(),
+            OptionsOf::Endpoint,
+            &endpoint.name,
+        ) {
             Some(Value::List(list)) => {
                 auth_span = Some(list.span);
                 let mut seen: HashMap<&str, Span> = HashMap::new();
@@ -433,7 +460,8 @@ impl<'a> Checker<'a> {
                         None => self.unknown_method(def, method),
                     }
                 }
-                if list.items.is_empty() {
+                // With no method at all, `no_methods` already says it all.
+                if list.items.is_empty() && !def.methods.is_empty() {
                     self.emit(
                         Diagnostic::build(
                             Problem::NeverAvailable {
@@ -457,16 +485,26 @@ impl<'a> Checker<'a> {
             }
             None => {}
         }
-        EndpointDef {
+        let broken = self
+            .diagnostics
+            .iter()
+            .skip(errors_before)
+            .any(|d| d.severity() == crate::Severity::Error);
+        let def = EndpointDef {
             name: endpoint.name.text.clone(),
             span: endpoint.name.span,
             activated,
             auth_span,
-        }
+        };
+        (def, broken)
     }
 
     fn instance(&mut self, instance: &tree::Instance) -> Option<InstanceDef> {
-        let value = self.auth_option(instance.options.as_ref(), OptionsOf::Instance, &instance.name);
+        let value = self.auth_option(
+            instance.options.as_ref(),
+            OptionsOf::Instance,
+            &instance.name,
+        );
         let connector = match self.connector_index.get(&instance.connector.text) {
             Some(&index) => Some(index),
             None => {
@@ -474,10 +512,11 @@ impl<'a> Checker<'a> {
                 None
             }
         };
-        let method = match value? {
-            Value::Name(method) => method,
-            value @ Value::List(list) => {
-                let help = match list.items.as_slice() {
+        let method =
+            match value? {
+                Value::Name(method) => method,
+                value @ Value::List(list) => {
+                    let help = match list.items.as_slice() {
                     [one] => format!(
                         "an instance authenticates with exactly one method: write `auth: {}`",
                         quote_name(&one.text)
@@ -486,10 +525,10 @@ impl<'a> Checker<'a> {
                           declare one instance per method"
                         .to_owned(),
                 };
-                self.option_value(value, OptionsOf::Instance, "one auth method", help);
-                return None;
-            }
-        };
+                    self.option_value(value, OptionsOf::Instance, "one auth method", help);
+                    return None;
+                }
+            };
         let connector = connector?;
         let def = self.model.connectors.get(connector)?;
         let index = def.methods.iter().position(|m| m.name == method.text);
@@ -566,7 +605,10 @@ impl<'a> Checker<'a> {
             if endpoint.activated.contains(&instance.method) {
                 continue;
             }
-            let method = def.methods.get(instance.method).map_or("", |m| m.name.as_str());
+            let method = def
+                .methods
+                .get(instance.method)
+                .map_or("", |m| m.name.as_str());
             let activated: Vec<&str> = endpoint
                 .activated
                 .iter()
@@ -578,7 +620,8 @@ impl<'a> Checker<'a> {
                 .instances
                 .iter()
                 .filter(|other| {
-                    other.connector == instance.connector && endpoint.activated.contains(&other.method)
+                    other.connector == instance.connector
+                        && endpoint.activated.contains(&other.method)
                 })
                 .map(|other| other.name.as_str())
                 .collect();
@@ -621,7 +664,11 @@ impl<'a> Checker<'a> {
             let activated_label = if activated.is_empty() {
                 format!("`{}` activates no method", endpoint.name)
             } else {
-                format!("`{}` activates only {}", endpoint.name, list(activated.iter().copied(), activated.len()))
+                format!(
+                    "`{}` activates only {}",
+                    endpoint.name,
+                    list(activated.iter().copied(), activated.len())
+                )
             };
             builder = match endpoint.auth_span {
                 Some(span) => builder.label(span, activated_label),
@@ -640,7 +687,10 @@ impl<'a> Checker<'a> {
                 "no instance is declared; declare it with `instance {} of CONNECTOR < auth: METHOD >`",
                 quote_name(&name.text)
             ),
-            None => format!("the declared instances are {}", list(names.iter().copied(), names.len())),
+            None => format!(
+                "the declared instances are {}",
+                list(names.iter().copied(), names.len())
+            ),
         };
         let help = self.unknown_help(help);
         self.emit(
@@ -658,23 +708,17 @@ impl<'a> Checker<'a> {
     fn unknown_endpoint(&mut self, def: &ConnectorDef, instance: &InstanceDef, name: &Name) {
         let names = def.endpoints.iter().map(|e| e.name.as_str());
         let mut help = match suggest::closest(&name.text, names.clone()) {
-            Some(close) => format!("did you mean `{close}`? "),
-            None => String::new(),
+            Some(close) => format!("did you mean `{close}`?"),
+            None if def.endpoints.is_empty() => format!("`{}` has no endpoint", def.name),
+            None => format!("`{}` has {}", def.name, list(names, def.endpoints.len())),
         };
-        if def.endpoints.is_empty() {
-            help.push_str(&format!("`{}` has no endpoint", def.name));
-        } else {
-            help.push_str(&format!(
-                "`{}` has {}",
-                def.name,
-                list(names, def.endpoints.len())
-            ));
-        }
         let elsewhere: Vec<&str> = self
             .model
             .connectors
             .iter()
-            .filter(|other| other.name != def.name && other.endpoints.iter().any(|e| e.name == name.text))
+            .filter(|other| {
+                other.name != def.name && other.endpoints.iter().any(|e| e.name == name.text)
+            })
             .map(|other| other.name.as_str())
             .collect();
         if !elsewhere.is_empty() {
@@ -707,12 +751,18 @@ impl<'a> Checker<'a> {
             let Some(def) = self.model.connectors.get(instance.connector) else {
                 continue;
             };
+            if def.incomplete {
+                continue;
+            }
             let sees_any = def
                 .endpoints
                 .iter()
                 .any(|endpoint| endpoint.activated.contains(&instance.method));
             if !sees_any {
-                let method = def.methods.get(instance.method).map_or("", |m| m.name.as_str());
+                let method = def
+                    .methods
+                    .get(instance.method)
+                    .map_or("", |m| m.name.as_str());
                 found.push(
                     Diagnostic::build(
                         Problem::BlindInstance {

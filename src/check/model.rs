@@ -81,6 +81,9 @@ pub struct ConnectorDef {
     pub methods: Vec<MethodDef>,
     /// Endpoints, in declaration order.
     pub endpoints: Vec<EndpointDef>,
+    /// Some endpoint's auth list had an error, so what its endpoints
+    /// activate is not fully known.
+    pub incomplete: bool,
 }
 
 /// An auth method of a connector.

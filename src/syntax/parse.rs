@@ -239,7 +239,11 @@ fn unescape(quoted: &str) -> String {
 
 /// Translates a pest error into a diagnostic that says, in words, what was
 /// expected at the offending token.
-fn syntax_error(sources: &Sources, file: &SourceFile, error: &pest::error::Error<Rule>) -> Diagnostic {
+fn syntax_error(
+    sources: &Sources,
+    file: &SourceFile,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
     let text = file.text();
     let position = match error.location {
         InputLocation::Pos(position) => position,

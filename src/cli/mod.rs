@@ -1,0 +1,190 @@
+//! The `authgate` command-line tool: one module per subcommand, plus
+//! loading rule files from paths.
+
+mod check;
+mod explain;
+mod load;
+mod visible;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use load::LoadError;
+
+/// Check rule files of connector auth methods and answer which endpoints an
+/// instance may use.
+#[derive(Debug, Parser)]
+#[command(name = "authgate", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check rule files and report every problem.
+    ///
+    /// Exit status: 0 no errors, 1 errors (or warnings with
+    /// --deny-warnings), 2 could not run.
+    Check(check::CheckArgs),
+    /// List the endpoints an instance sees.
+    ///
+    /// Exit status: 0 answered, 2 could not answer (rules with errors,
+    /// unknown instance, connector or method).
+    #[command(override_usage = "authgate visible [OPTIONS] <INSTANCE>\n       \
+                                authgate visible [OPTIONS] --connector <CONNECTOR> --auth <METHOD>")]
+    Visible(visible::VisibleArgs),
+    /// Say whether an endpoint is available to an instance, and why.
+    ///
+    /// Exit status: 0 available, 1 not available (including unknown names),
+    /// 2 could not decide (rules with errors, unreadable files).
+    #[command(
+        override_usage = "authgate explain [OPTIONS] <INSTANCE> <ENDPOINT>\n       \
+                                authgate explain [OPTIONS] --connector <CONNECTOR> --auth <METHOD> \
+                                <ENDPOINT>"
+    )]
+    Explain(explain::ExplainArgs),
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable reports; plain when not on a terminal or under NO_COLOR.
+    #[default]
+    Human,
+    /// One JSON document on standard output.
+    Json,
+}
+
+/// Where the rules come from, for the query commands.
+#[derive(Debug, Args)]
+struct RulesArgs {
+    /// A rule file, or a folder searched recursively for `*.gate` files
+    /// (repeatable).
+    #[arg(long = "rules", value_name = "PATH", default_value = "rules")]
+    rules: Vec<PathBuf>,
+}
+
+/// A runtime instance: a connector and one of its auth methods.
+#[derive(Debug, Args)]
+struct RuntimeArgs {
+    /// The connector of a runtime instance (with --auth), instead of a
+    /// declared INSTANCE.
+    #[arg(long, value_name = "CONNECTOR", requires = "auth")]
+    connector: Option<String>,
+    /// The auth method of a runtime instance (with --connector).
+    #[arg(long, value_name = "METHOD", requires = "connector")]
+    auth: Option<String>,
+}
+
+impl Cli {
+    /// Runs the parsed command and returns the process exit status.
+    pub fn run(self) -> Result<ExitCode, LoadError> {
+        match self.command {
+            Command::Check(args) => check::run(args),
+            Command::Visible(args) => visible::run(args),
+            Command::Explain(args) => explain::run(args),
+        }
+    }
+}
+
+/// How human reports look on standard error: colour only on a terminal and
+/// never when `NO_COLOR` is set (to anything but the empty string); width
+/// from `COLUMNS`, else 100.
+pub fn stderr_style() -> authgate::report::Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.parse::<usize>().ok())
+        .filter(|&width| width >= 40)
+        .unwrap_or(100);
+    authgate::report::Style {
+        color: !no_color && std::io::stderr().is_terminal(),
+        width,
+    }
+}
+
+/// Prints the human rendering of diagnostics to standard error.
+fn print_diagnostics(diagnostics: &[authgate::Diagnostic]) {
+    let style = stderr_style();
+    for diagnostic in diagnostics {
+        err(format_args!(
+            "{}",
+            authgate::report::render_human(diagnostic, style)
+        ));
+    }
+}
+
+/// `1 error`, `2 errors`.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// Loads and compiles rules for a query command. Rule errors are printed
+/// and make the command unable to answer.
+fn compile_for_query(rules: &[PathBuf]) -> Result<Result<authgate::Policy, ExitCode>, LoadError> {
+    let sources = load::load(rules)?;
+    let compiled = authgate::compile(&sources);
+    match compiled.policy {
+        Some(policy) => Ok(Ok(policy)),
+        None => {
+            let errors: Vec<_> = compiled
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.severity() == authgate::Severity::Error)
+                .collect();
+            print_diagnostics(&errors);
+            err(format_args!(
+                "error: the rules have {}; run `authgate check` and fix them first",
+                plural(errors.len(), "error")
+            ));
+            Ok(Err(ExitCode::from(2)))
+        }
+    }
+}
+
+/// Prints one pretty JSON document and a newline to standard output.
+fn print_json(value: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => out(format_args!("{text}")),
+        Err(error) => err(format_args!("error: cannot write JSON: {error}")),
+    }
+}
+
+/// Writes a line to standard output. A closed pipe (`authgate ... | head`)
+/// is not an error worth a panic: the reader has what it wanted.
+fn out(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_fmt(line)
+        .and_then(|()| stdout.write_all(b"\n"));
+}
+
+/// Writes a line to standard error, ignoring a closed stream.
+fn err(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_fmt(line)
+        .and_then(|()| stderr.write_all(b"\n"));
+}
+
+/// The principal named on the command line: a declared instance, or a
+/// runtime one from `--connector` and `--auth`.
+fn principal<'a>(instance: Option<&'a str>, runtime: &'a RuntimeArgs) -> authgate::Principal<'a> {
+    match (instance, &runtime.connector, &runtime.auth) {
+        (Some(instance), _, _) => authgate::Principal::Instance(instance),
+        (None, connector, auth) => authgate::Principal::Runtime {
+            connector: connector.as_deref().unwrap_or(""),
+            method: auth.as_deref().unwrap_or(""),
+        },
+    }
+}

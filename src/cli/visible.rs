@@ -1,0 +1,91 @@
+//! `authgate visible INSTANCE`: list the endpoints an instance sees.
+
+use std::process::ExitCode;
+
+use authgate::Decision;
+use clap::Args;
+use serde::Serialize;
+
+use super::{
+    Format, LoadError, RulesArgs, RuntimeArgs, compile_for_query, err, out, plural, print_json,
+};
+
+#[derive(Debug, Args)]
+pub struct VisibleArgs {
+    /// A declared instance (or give --connector and --auth).
+    #[arg(
+        value_name = "INSTANCE",
+        required_unless_present = "connector",
+        conflicts_with = "connector"
+    )]
+    instance: Option<String>,
+    #[command(flatten)]
+    runtime: RuntimeArgs,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// The document `visible --format json` prints.
+#[derive(Serialize)]
+struct VisibleJson<'a> {
+    /// `None` for a runtime instance.
+    instance: Option<&'a str>,
+    connector: &'a str,
+    auth: &'a str,
+    endpoints: Vec<&'a str>,
+}
+
+pub fn run(args: VisibleArgs) -> Result<ExitCode, LoadError> {
+    let policy = match compile_for_query(&args.rules.rules)? {
+        Ok(policy) => policy,
+        Err(code) => return Ok(code),
+    };
+    let principal = super::principal(args.instance.as_deref(), &args.runtime);
+    let subject = match policy.subject(principal) {
+        Ok(subject) => subject,
+        Err(unknown) => {
+            let decision = Decision {
+                available: false,
+                reason: unknown.into(),
+            };
+            err(format_args!(
+                "error: cannot answer: {}",
+                policy.describe(&decision)
+            ));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let connector = policy.connector_name(policy.method_connector(subject.method));
+    let method = policy.method_name(subject.method);
+    let endpoints: Vec<&str> = policy
+        .visible(subject.method)
+        .iter()
+        .map(|&endpoint| policy.endpoint_name(endpoint))
+        .collect();
+    match args.format {
+        Format::Human => {
+            let who = match subject.instance {
+                Some(instance) => format!("instance `{}`", policy.instance_name(instance)),
+                None => "a runtime instance".to_owned(),
+            };
+            out(format_args!(
+                "{who} of `{connector}` authenticates with `{method}` and sees {}{}",
+                plural(endpoints.len(), "endpoint"),
+                if endpoints.is_empty() { "" } else { ":" }
+            ));
+            for endpoint in &endpoints {
+                out(format_args!("  {endpoint}"));
+            }
+        }
+        Format::Json => print_json(&VisibleJson {
+            instance: subject.instance.map(|i| policy.instance_name(i)),
+            connector,
+            auth: method,
+            endpoints,
+        }),
+    }
+    Ok(ExitCode::SUCCESS)
+}
