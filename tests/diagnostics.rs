@@ -111,7 +111,10 @@ fn labels_point_into_the_right_files() {
         .iter()
         .map(|l| (l.file.as_str(), l.line, l.column))
         .collect();
-    assert_eq!(places, [("b.gate", 2, 5), ("a.gate", 7, 28), ("a.gate", 4, 29)]);
+    assert_eq!(
+        places,
+        [("b.gate", 2, 5), ("a.gate", 7, 28), ("a.gate", 4, 29)]
+    );
     let text = render_human(
         diagnostic,
         Style {
@@ -139,7 +142,11 @@ fn a_syntax_error_stops_only_its_own_file() {
         codes,
         [Code::Syntax, Code::UnknownMethod, Code::UnknownConnector]
     );
-    let help = compiled.diagnostics.get(2).and_then(|d| d.help()).unwrap_or("");
+    let help = compiled
+        .diagnostics
+        .get(2)
+        .and_then(|d| d.help())
+        .unwrap_or("");
     assert!(help.contains("`broken.gate` did not parse"), "{help}");
     assert!(compiled.policy.is_none());
 }

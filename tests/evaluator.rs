@@ -32,7 +32,9 @@ fn policy(text: &str) -> Policy {
 }
 
 fn available(policy: &Policy, instance: &str, endpoint: &str) -> bool {
-    policy.decide(Principal::Instance(instance), endpoint).available
+    policy
+        .decide(Principal::Instance(instance), endpoint)
+        .available
 }
 
 #[test]
@@ -58,7 +60,10 @@ fn a_decision_says_why() {
     );
     let endpoint = no.endpoint().expect("resolved");
     let location = policy.endpoint_location(endpoint).expect("declared");
-    assert_eq!((location.file, location.line, location.column), ("rules.gate", 5, 14));
+    assert_eq!(
+        (location.file, location.line, location.column),
+        ("rules.gate", 5, 14)
+    );
     let instance = no.subject().and_then(|s| s.instance).expect("declared");
     let location = policy.instance_location(instance).expect("declared");
     assert_eq!((location.line, location.column), (14, 10));
@@ -95,25 +100,41 @@ fn ids_of_another_connector_are_never_available() {
     let basic = policy.method(shop, "basic").expect("declared");
     let crm_orders = policy.endpoint(crm, "orders").expect("declared");
     assert!(!policy.is_available(basic, crm_orders));
-    let subject = policy.subject(Principal::Instance("instance 1")).expect("declared");
+    let subject = policy
+        .subject(Principal::Instance("instance 1"))
+        .expect("declared");
     let decision = policy.decide_ids(subject, crm_orders);
     assert!(!decision.available);
     assert!(matches!(decision.reason, Reason::OtherConnector { .. }));
-    assert!(policy.describe(&decision).contains("`orders` is an endpoint of `crm`"));
+    assert!(
+        policy
+            .describe(&decision)
+            .contains("`orders` is an endpoint of `crm`")
+    );
 }
 
 #[test]
 fn unknown_names_are_denied_and_named() {
     let policy = policy(PLATFORM);
     let cases = [
-        (Principal::Instance("instance 3"), "orders", "unknown instance `instance 3`; did you mean `instance 1`?"),
         (
-            Principal::Runtime { connector: "shpo", method: "basic" },
+            Principal::Instance("instance 3"),
+            "orders",
+            "unknown instance `instance 3`; did you mean `instance 1`?",
+        ),
+        (
+            Principal::Runtime {
+                connector: "shpo",
+                method: "basic",
+            },
             "orders",
             "unknown connector `shpo`; did you mean `shop`?",
         ),
         (
-            Principal::Runtime { connector: "shop", method: "oauth 2" },
+            Principal::Runtime {
+                connector: "shop",
+                method: "oauth 2",
+            },
             "orders",
             "unknown auth method `oauth 2` in connector `shop`; did you mean `OAuth 2`?",
         ),
@@ -139,7 +160,9 @@ fn unknown_names_are_denied_and_named() {
 fn visible_lists_exactly_the_activated_endpoints_in_order() {
     let policy = policy(PLATFORM);
     let names = |instance: &str| -> Vec<String> {
-        let subject = policy.subject(Principal::Instance(instance)).expect("declared");
+        let subject = policy
+            .subject(Principal::Instance(instance))
+            .expect("declared");
         policy
             .visible(subject.method)
             .iter()

@@ -49,13 +49,18 @@ fn comments_are_kept_with_their_spans() {
         ]
     );
     for comment in &tree.comments {
-        assert_eq!(text.get(comment.span.start..comment.span.end), Some(comment.text.as_str()));
+        assert_eq!(
+            text.get(comment.span.start..comment.span.end),
+            Some(comment.text.as_str())
+        );
     }
 }
 
 #[test]
 fn quoted_and_bare_names_are_the_same_name() {
-    let tree = parse_ok(r#"instance "orders" of shop < auth: basic > instance orders of "shop" < "auth": basic >"#);
+    let tree = parse_ok(
+        r#"instance "orders" of shop < auth: basic > instance orders of "shop" < "auth": basic >"#,
+    );
     let names: Vec<(&str, &str)> = tree
         .items
         .iter()
@@ -117,7 +122,11 @@ fn trailing_commas_are_allowed() {
          instance i of c < auth: a, >",
     );
     let compiled = compile(&sources);
-    assert!(compiled.diagnostics.is_empty(), "{:?}", compiled.diagnostics);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
 }
 
 #[test]
@@ -141,23 +150,46 @@ fn whitespace_and_newlines_mean_nothing() {
 fn empty_files_and_comment_only_files_parse() {
     assert!(parse_ok("").items.is_empty());
     assert_eq!(parse_ok("// only a comment\n/* and */").comments.len(), 2);
-    assert!(parse_ok("\u{feff}connector c { auth a: basic }").items.len() == 1);
+    assert!(
+        parse_ok("\u{feff}connector c { auth a: basic }")
+            .items
+            .len()
+            == 1
+    );
 }
 
 #[test]
 fn syntax_errors_say_what_was_expected_in_words() {
     let cases = [
-        ("connector shop { auth basic basic }", "expected `:`, found `basic`"),
-        ("connector shop { auth a: basic endpoint e < auth: [a > }", "expected `]` or `,`, found `>`"),
-        ("connector shop {", "expected `}`, `auth` or `endpoint`, found end of file"),
+        (
+            "connector shop { auth basic basic }",
+            "expected `:`, found `basic`",
+        ),
+        (
+            "connector shop { auth a: basic endpoint e < auth: [a > }",
+            "expected `]` or `,`, found `>`",
+        ),
+        (
+            "connector shop {",
+            "expected `}`, `auth` or `endpoint`, found end of file",
+        ),
         ("instance i shop", "expected `of`, found `shop`"),
         ("flow f { connection a b }", "expected `->`, found `b`"),
         ("connector 9shop {}", "expected a name, found `9shop`"),
         ("instance \"i of shop", "unterminated quoted name"),
-        ("instance \"i\\n\" of shop", "unknown escape `\\n` in a quoted name"),
+        (
+            "instance \"i\\n\" of shop",
+            "unknown escape `\\n` in a quoted name",
+        ),
         ("/* never closed", "unterminated block comment"),
-        ("hello", "expected `connector`, `instance` or `flow`, found `hello`"),
-        ("\u{0}", "expected `connector`, `instance` or `flow`, found control character U+0000"),
+        (
+            "hello",
+            "expected `connector`, `instance` or `flow`, found `hello`",
+        ),
+        (
+            "\u{0}",
+            "expected `connector`, `instance` or `flow`, found control character U+0000",
+        ),
     ];
     for (text, message) in cases {
         assert_eq!(syntax_message(text), message, "for {text:?}");

@@ -29,6 +29,7 @@ pub fn check(
         diagnostics: Vec::new(),
         model: Model::default(),
         connector_index: HashMap::new(),
+        endpoint_index: Vec::new(),
     };
     let items = || files.iter().flat_map(|file| file.items.iter());
     for item in items() {
@@ -38,6 +39,8 @@ pub fn check(
     }
     let mut instance_index: HashMap<&str, (usize, Span)> = HashMap::new();
     let mut instance_spans: HashMap<&str, Span> = HashMap::new();
+    // Declaration order, so that suggestions and lists are deterministic.
+    let mut instance_order: Vec<&str> = Vec::new();
     for item in items() {
         if let Item::Instance(instance) = item {
             match instance_spans.entry(&instance.name.text) {
@@ -47,6 +50,7 @@ pub fn check(
                 }
                 Entry::Vacant(slot) => {
                     slot.insert(instance.name.span);
+                    instance_order.push(&instance.name.text);
                 }
             }
             if let Some(def) = checker.instance(instance) {
@@ -72,7 +76,7 @@ pub fn check(
                     });
                 }
             }
-            checker.flow(flow, &instance_index, &instance_spans);
+            checker.flow(flow, &instance_index, &instance_spans, &instance_order);
         }
     }
     checker.model.declared_instances = instance_spans.len();
@@ -91,7 +95,11 @@ struct Checker<'a> {
     broken: &'a [FileId],
     diagnostics: Vec<Diagnostic>,
     model: Model,
-    connector_index: HashMap<String, usize>,
+    /// Connector names to indices into `model.connectors`.
+    connector_index: HashMap<&'a str, usize>,
+    /// Per connector (parallel to `model.connectors`): endpoint names to
+    /// indices into its endpoints.
+    endpoint_index: Vec<HashMap<&'a str, usize>>,
 }
 
 /// The kinds of item that carry an options block.
@@ -170,7 +178,7 @@ impl<'a> Checker<'a> {
         );
     }
 
-    fn connector(&mut self, connector: &tree::Connector) {
+    fn connector(&mut self, connector: &'a tree::Connector) {
         let mut def = ConnectorDef {
             name: connector.name.text.clone(),
             span: connector.name.span,
@@ -199,14 +207,18 @@ impl<'a> Checker<'a> {
                 });
             }
         }
-        let mut endpoint_index: HashMap<&str, Span> = HashMap::new();
+        let mut endpoint_index: HashMap<&'a str, usize> = HashMap::new();
         for member in &connector.members {
             if let Member::Endpoint(endpoint) = member {
                 if let Some(&first) = endpoint_index.get(endpoint.name.text.as_str()) {
+                    let first = def
+                        .endpoints
+                        .get(first)
+                        .map_or(endpoint.name.span, |e| e.span);
                     self.duplicate("endpoint", &endpoint.name, first);
                     continue;
                 }
-                endpoint_index.insert(&endpoint.name.text, endpoint.name.span);
+                endpoint_index.insert(&endpoint.name.text, def.endpoints.len());
                 let (def_endpoint, broken) = self.endpoint(&def, &method_index, endpoint);
                 def.incomplete |= broken;
                 def.endpoints.push(def_endpoint);
@@ -245,7 +257,7 @@ impl<'a> Checker<'a> {
             // activate any method: warning about them would be noise.
             self.never_activated(&def);
         }
-        match self.connector_index.get(&def.name) {
+        match self.connector_index.get(connector.name.text.as_str()) {
             Some(&first) => {
                 let first = self
                     .model
@@ -256,8 +268,9 @@ impl<'a> Checker<'a> {
             }
             None => {
                 self.connector_index
-                    .insert(def.name.clone(), self.model.connectors.len());
+                    .insert(&connector.name.text, self.model.connectors.len());
                 self.model.connectors.push(def);
+                self.endpoint_index.push(endpoint_index);
             }
         }
     }
@@ -392,7 +405,7 @@ impl<'a> Checker<'a> {
         );
     }
 
-    fn unknown_method(&mut self, def: &ConnectorDef, method: &Name) {
+    fn unknown_method(&self, def: &ConnectorDef, method: &Name) -> Builder {
         let names = def.methods.iter().map(|m| m.name.as_str());
         let help = if def.methods.is_empty() {
             format!(
@@ -407,19 +420,16 @@ impl<'a> Checker<'a> {
                 None => format!("`{}` defines {defined}", def.name),
             }
         };
-        let help = self.unknown_help(help);
-        self.emit(
-            Diagnostic::build(
-                Problem::UnknownMethod {
-                    name: method.text.clone(),
-                    connector: def.name.clone(),
-                },
-                method.span,
-                format!("not a method of `{}`", def.name),
-            )
-            .label(def.span, "connector declared here")
-            .help(help),
-        );
+        Diagnostic::build(
+            Problem::UnknownMethod {
+                name: method.text.clone(),
+                connector: def.name.clone(),
+            },
+            method.span,
+            format!("not a method of `{}`", def.name),
+        )
+        .label(def.span, "connector declared here")
+        .help(self.unknown_help(help))
     }
 
     fn endpoint(
@@ -457,7 +467,10 @@ impl<'a> Checker<'a> {
                     seen.insert(&method.text, method.span);
                     match method_index.get(method.text.as_str()) {
                         Some(&index) => activated.push(index),
-                        None => self.unknown_method(def, method),
+                        None => {
+                            let diagnostic = self.unknown_method(def, method);
+                            self.emit(diagnostic);
+                        }
                     }
                 }
                 // With no method at all, `no_methods` already says it all.
@@ -505,7 +518,7 @@ impl<'a> Checker<'a> {
             OptionsOf::Instance,
             &instance.name,
         );
-        let connector = match self.connector_index.get(&instance.connector.text) {
+        let connector = match self.connector_index.get(instance.connector.text.as_str()) {
             Some(&index) => Some(index),
             None => {
                 self.unknown_connector(&instance.connector);
@@ -533,8 +546,8 @@ impl<'a> Checker<'a> {
         let def = self.model.connectors.get(connector)?;
         let index = def.methods.iter().position(|m| m.name == method.text);
         let Some(index) = index else {
-            let def = def.clone();
-            self.unknown_method(&def, method);
+            let diagnostic = self.unknown_method(def, method);
+            self.emit(diagnostic);
             return None;
         };
         Some(InstanceDef {
@@ -577,13 +590,14 @@ impl<'a> Checker<'a> {
         flow: &tree::Flow,
         instances: &HashMap<&str, (usize, Span)>,
         declared: &HashMap<&str, Span>,
+        order: &[&str],
     ) {
         for connection in &flow.connections {
             let Some(&(index, _)) = instances.get(connection.instance.text.as_str()) else {
                 // An instance that is declared but did not resolve already
                 // has its error; don't pile on.
                 if !declared.contains_key(connection.instance.text.as_str()) {
-                    self.unknown_instance(&connection.instance, declared);
+                    self.unknown_instance(&connection.instance, order);
                 }
                 continue;
             };
@@ -593,13 +607,14 @@ impl<'a> Checker<'a> {
             let Some(def) = self.model.connectors.get(instance.connector) else {
                 continue;
             };
-            let Some(endpoint) = def
-                .endpoints
-                .iter()
-                .find(|e| e.name == connection.endpoint.text)
-            else {
-                let def = def.clone();
-                self.unknown_endpoint(&def, &instance, &connection.endpoint);
+            let endpoint = self
+                .endpoint_index
+                .get(instance.connector)
+                .and_then(|index| index.get(connection.endpoint.text.as_str()))
+                .and_then(|&index| def.endpoints.get(index));
+            let Some(endpoint) = endpoint else {
+                let diagnostic = self.unknown_endpoint(def, &instance, &connection.endpoint);
+                self.emit(diagnostic);
                 continue;
             };
             if endpoint.activated.contains(&instance.method) {
@@ -678,9 +693,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn unknown_instance(&mut self, name: &Name, declared: &HashMap<&str, Span>) {
-        let mut names: Vec<&str> = declared.keys().copied().collect();
-        names.sort_unstable();
+    fn unknown_instance(&mut self, name: &Name, names: &[&str]) {
         let help = match suggest::closest(&name.text, names.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None if names.is_empty() => format!(
@@ -705,7 +718,7 @@ impl<'a> Checker<'a> {
         );
     }
 
-    fn unknown_endpoint(&mut self, def: &ConnectorDef, instance: &InstanceDef, name: &Name) {
+    fn unknown_endpoint(&self, def: &ConnectorDef, instance: &InstanceDef, name: &Name) -> Builder {
         let names = def.endpoints.iter().map(|e| e.name.as_str());
         let mut help = match suggest::closest(&name.text, names.clone()) {
             Some(close) => format!("did you mean `{close}`?"),
@@ -716,10 +729,11 @@ impl<'a> Checker<'a> {
             .model
             .connectors
             .iter()
-            .filter(|other| {
-                other.name != def.name && other.endpoints.iter().any(|e| e.name == name.text)
+            .zip(&self.endpoint_index)
+            .filter(|(other, index)| {
+                other.name != def.name && index.contains_key(name.text.as_str())
             })
-            .map(|other| other.name.as_str())
+            .map(|(other, _)| other.name.as_str())
             .collect();
         if !elsewhere.is_empty() {
             help.push_str(&format!(
@@ -730,19 +744,16 @@ impl<'a> Checker<'a> {
                 def.name
             ));
         }
-        let help = self.unknown_help(help);
-        self.emit(
-            Diagnostic::build(
-                Problem::UnknownEndpoint {
-                    name: name.text.clone(),
-                    connector: def.name.clone(),
-                },
-                name.span,
-                format!("not an endpoint of `{}`", def.name),
-            )
-            .label(instance.span, format!("an instance of `{}`", def.name))
-            .help(help),
-        );
+        Diagnostic::build(
+            Problem::UnknownEndpoint {
+                name: name.text.clone(),
+                connector: def.name.clone(),
+            },
+            name.span,
+            format!("not an endpoint of `{}`", def.name),
+        )
+        .label(instance.span, format!("an instance of `{}`", def.name))
+        .help(self.unknown_help(help))
     }
 
     fn blind_instances(&mut self) {

@@ -1,0 +1,471 @@
+#![expect(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+//! The real `authgate` binary: exit statuses, stdout, stderr, formats and
+//! bad inputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn authgate(args: &[&str]) -> Output {
+    authgate_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn authgate_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_authgate"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON document")
+}
+
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/fail/{name}.gate")
+}
+
+/// A scratch folder holding the given files.
+fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, content).expect("write");
+    }
+    dir
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited, not killed")
+}
+
+// ---- check ----------------------------------------------------------------
+
+#[test]
+fn check_passes_on_the_shipped_rules_with_a_summary() {
+    let output = authgate(&["check"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "checked 4 files: 4 connectors, 11 endpoints, 8 instances, 7 flows; 0 errors, 0 warnings\n"
+    );
+    let output = authgate(&["check", "rules", "--deny-warnings", "--format", "json"]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        json(&output),
+        serde_json::json!({"diagnostics": [], "errors": 0, "warnings": 0})
+    );
+}
+
+#[test]
+fn check_reports_errors_with_exit_1() {
+    let output = authgate(&["check", &fixture("unknown_method")]);
+    assert_eq!(code(&output), 1);
+    let err = stderr(&output);
+    assert!(err.contains("authgate::unknown_method"), "{err}");
+    assert!(
+        err.contains("× unknown auth method `basci` in connector `shop`"),
+        "{err}"
+    );
+    assert!(err.contains("help: did you mean `basic`?"), "{err}");
+    assert!(err.ends_with("1 error, 0 warnings\n"), "{err}");
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn check_json_has_the_documented_shape() {
+    let output = authgate(&["check", &fixture("unactivated_method"), "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    let document = json(&output);
+    assert_eq!(document["errors"], 1);
+    assert_eq!(document["warnings"], 0);
+    let diagnostic = &document["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "authgate::unactivated_method");
+    assert_eq!(diagnostic["severity"], "error");
+    assert_eq!(
+        diagnostic["message"],
+        "endpoint `orders` is not available to instance `instance 2`"
+    );
+    assert_eq!(diagnostic["file"], fixture("unactivated_method"));
+    assert_eq!(
+        (diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(12), Some(5))
+    );
+    let labels = diagnostic["labels"].as_array().expect("labels");
+    assert_eq!(labels.len(), 3);
+    for label in labels {
+        for key in ["file", "line", "column", "offset", "length", "label"] {
+            assert!(label.get(key).is_some(), "label without {key}: {label}");
+        }
+    }
+    assert!(
+        diagnostic["help"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("activate `oauth`"))
+    );
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let path = fixture("never_activated");
+    let output = authgate(&["check", &path]);
+    assert_eq!(code(&output), 0);
+    assert!(
+        stderr(&output).contains("⚠ auth method `legacy` of connector `shop` is never activated")
+    );
+    let output = authgate(&["check", &path, "--deny-warnings"]);
+    assert_eq!(code(&output), 1);
+    assert!(stderr(&output).ends_with("0 errors, 1 warning (warnings denied)\n"));
+    let output = authgate(&["check", &path, "--deny-warnings", "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    assert_eq!(json(&output)["warnings"], 1);
+}
+
+#[test]
+fn every_problem_of_every_file_is_reported_in_order() {
+    let dir = folder(&[
+        ("b.gate", b"connector crm { auth t token }"),
+        ("a/z.gate", b"instance i of nope < auth: x >"),
+        (
+            "a/y.gate",
+            b"connector shop { auth basic: basic endpoint e < auth: [basci] > }",
+        ),
+    ]);
+    let output = authgate_in(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    let document = json(&output);
+    let found: Vec<(String, String)> = document["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or("").to_owned(),
+                d["code"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("./a/y.gate", "authgate::unknown_method"),
+        ("./a/z.gate", "authgate::unknown_connector"),
+        ("./b.gate", "authgate::syntax"),
+    ];
+    let found: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(f, c)| (f.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn human_output_has_no_colour_off_a_terminal() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_authgate"));
+    command
+        .args(["check", &fixture("duplicate")])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
+    let output = command.output().expect("runs");
+    assert_eq!(code(&output), 1);
+    assert!(
+        !stderr(&output).contains('\u{1b}'),
+        "ANSI escape in piped output"
+    );
+}
+
+// ---- bad input ------------------------------------------------------------
+
+#[test]
+fn a_missing_path_cannot_run() {
+    let output = authgate(&["check", "no/such/place"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("cannot read `no/such/place`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_folder_without_rule_files_cannot_run() {
+    let dir = folder(&[("notes.txt", b"hello")]);
+    let output = authgate_in(dir.path(), &["check", "."]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("no `.gate` files in `.`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_unreadable_file_cannot_run() {
+    let dir = folder(&[("good.gate", b"")]);
+    // A dangling symlink is listed by the walk but can't be read.
+    std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("bad.gate"))
+        .expect("symlink");
+    let output = authgate_in(dir.path(), &["check", "bad.gate"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("cannot read `bad.gate`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_an_error_with_its_place() {
+    let dir = folder(&[("latin1.gate", b"connector caf\xe9 { }")]);
+    let output = authgate_in(dir.path(), &["check", "latin1.gate", "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    let diagnostic = &json(&output)["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "authgate::encoding");
+    assert_eq!(diagnostic["file"], "latin1.gate");
+    assert_eq!(
+        (diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(1), Some(14))
+    );
+}
+
+#[test]
+fn binary_garbage_is_reported_not_a_crash() {
+    let garbage: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    let dir = folder(&[("garbage.gate", &garbage), ("nul.gate", b"\0\0connector")]);
+    let output = authgate_in(dir.path(), &["check", "."]);
+    assert_eq!(code(&output), 1);
+    let err = stderr(&output);
+    assert!(err.contains("garbage.gate"), "{err}");
+    assert!(err.contains("nul.gate"), "{err}");
+    assert!(err.contains("found control character U+0000"), "{err}");
+}
+
+#[test]
+fn an_empty_file_is_an_empty_rule_set() {
+    let dir = folder(&[("empty.gate", b"")]);
+    let output = authgate_in(dir.path(), &["check", "empty.gate"]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        stderr(&output),
+        "checked 1 file: 0 connectors, 0 endpoints, 0 instances, 0 flows; 0 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    assert_eq!(code(&authgate(&["check", "--format", "yaml"])), 2);
+    assert_eq!(code(&authgate(&["explain", "instance 1"])), 2);
+    assert_eq!(
+        code(&authgate(&[
+            "explain",
+            "--connector",
+            "shop",
+            "--auth",
+            "basic",
+            "a",
+            "b"
+        ])),
+        2
+    );
+    assert_eq!(code(&authgate(&["visible"])), 2);
+    assert_eq!(code(&authgate(&["visible", "--connector", "shop"])), 2);
+}
+
+// ---- visible --------------------------------------------------------------
+
+#[test]
+fn visible_lists_what_an_instance_sees() {
+    let output = authgate(&["visible", "instance 2"]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        stdout(&output),
+        "instance `instance 2` of `shop` authenticates with `OAuth 2` and sees 2 endpoints:\n  \
+         customers\n  products\n"
+    );
+    let output = authgate(&[
+        "visible",
+        "instance 1",
+        "--rules",
+        "rules",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        json(&output),
+        serde_json::json!({
+            "instance": "instance 1",
+            "connector": "shop",
+            "auth": "basic",
+            "endpoints": ["orders", "customers", "products"],
+        })
+    );
+}
+
+#[test]
+fn visible_answers_for_runtime_instances() {
+    let output = authgate(&[
+        "visible",
+        "--connector",
+        "crm",
+        "--auth",
+        "service",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        json(&output),
+        serde_json::json!({
+            "instance": null,
+            "connector": "crm",
+            "auth": "service",
+            "endpoints": ["contacts", "deals", "bulk_export"],
+        })
+    );
+}
+
+#[test]
+fn visible_cannot_answer_for_unknown_names() {
+    let output = authgate(&["visible", "instance 3"]);
+    assert_eq!(code(&output), 2);
+    assert_eq!(
+        stderr(&output),
+        "error: cannot answer: unknown instance `instance 3`; did you mean `instance 1`?\n"
+    );
+    let output = authgate(&["visible", "--connector", "shop", "--auth", "oauth"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("unknown auth method `oauth` in connector `shop`"));
+}
+
+#[test]
+fn queries_on_rules_with_errors_cannot_answer() {
+    let path = fixture("unknown_method");
+    let output = authgate(&["visible", "x", "--rules", &path]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("the rules have 1 error"),
+        "{}",
+        stderr(&output)
+    );
+    let output = authgate(&["explain", "x", "orders", "--rules", &path]);
+    assert_eq!(code(&output), 2);
+}
+
+// ---- explain --------------------------------------------------------------
+
+#[test]
+fn explain_says_available_and_why() {
+    let output = authgate(&["explain", "instance 1", "orders"]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        stdout(&output),
+        "`orders` is available to `instance 1`\n  because instance `instance 1` authenticates with \
+         `basic`, which `orders` activates (activated: `basic`)\n  instance declared at \
+         rules/shop.gate:13:10\n  endpoint declared at rules/shop.gate:8:14\n"
+    );
+}
+
+#[test]
+fn explain_says_not_available_with_exit_1() {
+    let output = authgate(&["explain", "instance 2", "orders", "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    assert_eq!(
+        json(&output),
+        serde_json::json!({
+            "available": false,
+            "instance": "instance 2",
+            "connector": "shop",
+            "auth": "OAuth 2",
+            "endpoint": "orders",
+            "activated": ["basic"],
+            "reason": "instance `instance 2` authenticates with `OAuth 2`, which `orders` does not \
+                       activate (activated: `basic`)",
+            "instance_location": {"file": "rules/shop.gate", "line": 14, "column": 10},
+            "endpoint_location": {"file": "rules/shop.gate", "line": 8, "column": 14},
+        })
+    );
+}
+
+#[test]
+fn explain_denies_unknown_names_with_a_reason() {
+    let output = authgate(&["explain", "instance 1", "ordrs", "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    let document = json(&output);
+    assert_eq!(document["available"], false);
+    assert_eq!(
+        document["reason"],
+        "unknown endpoint `ordrs` in connector `shop`; did you mean `orders`?"
+    );
+    let output = authgate(&[
+        "explain",
+        "--connector",
+        "nope",
+        "--auth",
+        "basic",
+        "orders",
+    ]);
+    assert_eq!(code(&output), 1);
+    assert!(stdout(&output).contains("unknown connector `nope`"));
+}
+
+#[test]
+fn explain_answers_for_runtime_instances() {
+    let output = authgate(&[
+        "explain",
+        "--connector",
+        "crm",
+        "--auth",
+        "api_token",
+        "bulk_export",
+    ]);
+    assert_eq!(code(&output), 1);
+    assert!(stdout(&output).starts_with(
+        "`bulk_export` is not available to runtime instances of `crm` with `api_token`\n"
+    ));
+    let output = authgate(&[
+        "explain",
+        "--connector",
+        "crm",
+        "--auth",
+        "service",
+        "bulk_export",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0);
+    let document = json(&output);
+    assert_eq!(document["instance"], serde_json::Value::Null);
+    assert_eq!(document["activated"], serde_json::json!(["service"]));
+}
+
+#[test]
+fn several_rule_paths_combine_and_files_are_read_once() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let output = authgate_in(
+        &root,
+        &["check", "rules/shop.gate", "rules", "rules/crm.gate"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("checked 4 files:"),
+        "{}",
+        stderr(&output)
+    );
+}
