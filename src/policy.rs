@@ -660,7 +660,7 @@ impl Policy {
                 self.method_name(subject.method)
             ),
             None => format!(
-                "runtime instance of `{}` authenticates with `{}`",
+                "a runtime instance of `{}` authenticates with `{}`",
                 self.connector_name(self.method_connector(subject.method)),
                 self.method_name(subject.method)
             ),
@@ -694,10 +694,10 @@ impl Policy {
                 activated(endpoint)
             ),
             Reason::OtherConnector { subject, endpoint } => format!(
-                "`{}` is an endpoint of `{}`, but the {}",
+                "`{}` is an endpoint of `{}`, not of `{}`, the connector of the asking instance",
                 self.endpoint_name(endpoint),
                 self.connector_name(self.endpoint_connector(endpoint)),
-                who(subject).replacen("instance", "instance of another connector", 1)
+                self.connector_name(self.method_connector(subject.method)),
             ),
             Reason::UnknownInstance { name } => format!(
                 "unknown instance `{name}`{}",

@@ -376,7 +376,7 @@ fn explain_says_available_and_why() {
     assert_eq!(code(&output), 0);
     assert_eq!(
         stdout(&output),
-        "`orders` is available to `instance 1`\n  because instance `instance 1` authenticates with \
+        "`orders` is available to `instance 1`\n  reason: instance `instance 1` authenticates with \
          `basic`, which `orders` activates (activated: `basic`)\n  instance declared at \
          rules/shop.gate:13:10\n  endpoint declared at rules/shop.gate:8:14\n"
     );
@@ -467,5 +467,39 @@ fn several_rule_paths_combine_and_files_are_read_once() {
         stderr(&output).starts_with("checked 4 files:"),
         "{}",
         stderr(&output)
+    );
+}
+
+#[test]
+fn a_fifo_is_refused_without_blocking() {
+    let dir = folder(&[]);
+    let fifo = dir.path().join("pipe.gate");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let output = authgate_in(dir.path(), &["check", "pipe.gate"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("`pipe.gate` is not a file or a folder"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn crlf_files_report_the_right_lines_and_columns() {
+    let dir = folder(&[(
+        "crlf.gate",
+        b"connector shop {\r\n    auth basic: basic\r\n    endpoint orders < auth: [basci] >\r\n}\r\n",
+    )]);
+    let output = authgate_in(dir.path(), &["check", "crlf.gate", "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    let diagnostic = &json(&output)["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "authgate::unknown_method");
+    assert_eq!(
+        (diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(3), Some(30))
     );
 }

@@ -104,7 +104,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, LoadError> {
                 "is not available"
             };
             out(format_args!("`{endpoint}` {verdict} to {who}"));
-            out(format_args!("  because {reason}"));
+            out(format_args!("  reason: {reason}"));
             if let Some(location) = instance_location {
                 out(format_args!("  instance declared at {location}"));
             }
