@@ -57,6 +57,13 @@ fn code(output: &Output) -> i32 {
     output.status.code().expect("exited, not killed")
 }
 
+/// Asserts the exit status and that standard error says `needle`.
+fn assert_fails(output: &Output, status: i32, needle: &str) {
+    let err = stderr(output);
+    assert_eq!(code(output), status, "{err}");
+    assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
+}
+
 // ---- check ----------------------------------------------------------------
 
 #[test]
@@ -195,24 +202,14 @@ fn human_output_has_no_colour_off_a_terminal() {
 #[test]
 fn a_missing_path_cannot_run() {
     let output = authgate(&["check", "no/such/place"]);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("cannot read `no/such/place`"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails(&output, 2, "cannot read `no/such/place`");
 }
 
 #[test]
 fn a_folder_without_rule_files_cannot_run() {
     let dir = folder(&[("notes.txt", b"hello")]);
     let output = authgate_in(dir.path(), &["check", "."]);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("no `.gate` files in `.`"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails(&output, 2, "no `.gate` files in `.`");
 }
 
 #[test]
@@ -222,12 +219,7 @@ fn an_unreadable_file_cannot_run() {
     std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("bad.gate"))
         .expect("symlink");
     let output = authgate_in(dir.path(), &["check", "bad.gate"]);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("cannot read `bad.gate`"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails(&output, 2, "cannot read `bad.gate`");
 }
 
 #[test]
@@ -358,12 +350,7 @@ fn visible_cannot_answer_for_unknown_names() {
 fn queries_on_rules_with_errors_cannot_answer() {
     let path = fixture("unknown_method");
     let output = authgate(&["visible", "x", "--rules", &path]);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("the rules have 1 error"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails(&output, 2, "the rules have 1 error");
     let output = authgate(&["explain", "x", "orders", "--rules", &path]);
     assert_eq!(code(&output), 2);
 }
@@ -480,12 +467,7 @@ fn a_fifo_is_refused_without_blocking() {
         .expect("mkfifo runs");
     assert!(made.success());
     let output = authgate_in(dir.path(), &["check", "pipe.gate"]);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("`pipe.gate` is not a file or a folder"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails(&output, 2, "`pipe.gate` is not a file or a folder");
 }
 
 #[test]

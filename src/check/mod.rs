@@ -37,7 +37,7 @@ pub fn check(
             checker.connector(connector);
         }
     }
-    let mut instance_index: HashMap<&str, (usize, Span)> = HashMap::new();
+    let mut instance_index: HashMap<&str, usize> = HashMap::new();
     let mut instance_spans: HashMap<&str, Span> = HashMap::new();
     // Declaration order, so that suggestions and lists are deterministic.
     let mut instance_order: Vec<&str> = Vec::new();
@@ -54,10 +54,7 @@ pub fn check(
                 }
             }
             if let Some(def) = checker.instance(instance) {
-                instance_index.insert(
-                    &instance.name.text,
-                    (checker.model.instances.len(), def.span),
-                );
+                instance_index.insert(&instance.name.text, checker.model.instances.len());
                 checker.model.instances.push(def);
             }
         }
@@ -588,12 +585,12 @@ impl<'a> Checker<'a> {
     fn flow(
         &mut self,
         flow: &tree::Flow,
-        instances: &HashMap<&str, (usize, Span)>,
+        instances: &HashMap<&str, usize>,
         declared: &HashMap<&str, Span>,
         order: &[&str],
     ) {
         for connection in &flow.connections {
-            let Some(&(index, _)) = instances.get(connection.instance.text.as_str()) else {
+            let Some(&index) = instances.get(connection.instance.text.as_str()) else {
                 // An instance that is declared but did not resolve already
                 // has its error; don't pile on.
                 if !declared.contains_key(connection.instance.text.as_str()) {

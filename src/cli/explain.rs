@@ -6,7 +6,7 @@ use authgate::policy::Location;
 use clap::{Args, CommandFactory};
 use serde::Serialize;
 
-use super::{Cli, Format, LoadError, RulesArgs, RuntimeArgs, compile_for_query, out, print_json};
+use super::{Cli, Format, LoadError, QueryArgs, compile_for_query, out, print_json};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -14,12 +14,7 @@ pub struct ExplainArgs {
     #[arg(value_name = "INSTANCE ENDPOINT", num_args = 1..=2, required = true)]
     names: Vec<String>,
     #[command(flatten)]
-    runtime: RuntimeArgs,
-    #[command(flatten)]
-    rules: RulesArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    query: QueryArgs,
 }
 
 /// The document `explain --format json` prints.
@@ -56,7 +51,10 @@ impl<'a> From<Location<'a>> for Place<'a> {
 }
 
 pub fn run(args: ExplainArgs) -> Result<ExitCode, LoadError> {
-    let (instance, endpoint) = match (args.runtime.connector.is_some(), args.names.as_slice()) {
+    let (instance, endpoint) = match (
+        args.query.runtime.connector.is_some(),
+        args.names.as_slice(),
+    ) {
         (false, [instance, endpoint]) => (Some(instance.as_str()), endpoint.as_str()),
         (true, [endpoint]) => (None, endpoint.as_str()),
         (false, _) => usage_error(
@@ -68,11 +66,11 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, LoadError> {
             "with --connector and --auth, give only ENDPOINT",
         ),
     };
-    let policy = match compile_for_query(&args.rules.rules)? {
+    let policy = match compile_for_query(&args.query.rules.rules)? {
         Ok(policy) => policy,
         Err(code) => return Ok(code),
     };
-    let principal = super::principal(instance, &args.runtime);
+    let principal = super::principal(instance, &args.query.runtime);
     let decision = policy.decide(principal, endpoint);
     let reason = policy.describe(&decision);
     let subject = decision.subject();
@@ -92,11 +90,11 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, LoadError> {
         Some(instance) => format!("`{instance}`"),
         None => format!(
             "runtime instances of `{}` with `{}`",
-            args.runtime.connector.as_deref().unwrap_or(""),
-            args.runtime.auth.as_deref().unwrap_or("")
+            args.query.runtime.connector.as_deref().unwrap_or(""),
+            args.query.runtime.auth.as_deref().unwrap_or("")
         ),
     };
-    match args.format {
+    match args.query.format {
         Format::Human => {
             let verdict = if decision.available {
                 "is available"
@@ -115,8 +113,8 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, LoadError> {
         Format::Json => print_json(&ExplainJson {
             available: decision.available,
             instance,
-            connector: connector.or(args.runtime.connector.as_deref()),
-            auth: method.or(args.runtime.auth.as_deref()),
+            connector: connector.or(args.query.runtime.connector.as_deref()),
+            auth: method.or(args.query.runtime.auth.as_deref()),
             endpoint,
             activated,
             reason: &reason,

@@ -59,6 +59,18 @@ pub enum Format {
     Json,
 }
 
+/// What the query commands (`visible`, `explain`) share.
+#[derive(Debug, Args)]
+struct QueryArgs {
+    #[command(flatten)]
+    runtime: RuntimeArgs,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
 /// Where the rules come from, for the query commands.
 #[derive(Debug, Args)]
 struct RulesArgs {

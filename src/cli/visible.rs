@@ -6,9 +6,7 @@ use authgate::Decision;
 use clap::Args;
 use serde::Serialize;
 
-use super::{
-    Format, LoadError, RulesArgs, RuntimeArgs, compile_for_query, err, out, plural, print_json,
-};
+use super::{Format, LoadError, QueryArgs, compile_for_query, err, out, plural, print_json};
 
 #[derive(Debug, Args)]
 pub struct VisibleArgs {
@@ -20,12 +18,7 @@ pub struct VisibleArgs {
     )]
     instance: Option<String>,
     #[command(flatten)]
-    runtime: RuntimeArgs,
-    #[command(flatten)]
-    rules: RulesArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    query: QueryArgs,
 }
 
 /// The document `visible --format json` prints.
@@ -39,11 +32,11 @@ struct VisibleJson<'a> {
 }
 
 pub fn run(args: VisibleArgs) -> Result<ExitCode, LoadError> {
-    let policy = match compile_for_query(&args.rules.rules)? {
+    let policy = match compile_for_query(&args.query.rules.rules)? {
         Ok(policy) => policy,
         Err(code) => return Ok(code),
     };
-    let principal = super::principal(args.instance.as_deref(), &args.runtime);
+    let principal = super::principal(args.instance.as_deref(), &args.query.runtime);
     let subject = match policy.subject(principal) {
         Ok(subject) => subject,
         Err(unknown) => {
@@ -65,7 +58,7 @@ pub fn run(args: VisibleArgs) -> Result<ExitCode, LoadError> {
         .iter()
         .map(|&endpoint| policy.endpoint_name(endpoint))
         .collect();
-    match args.format {
+    match args.query.format {
         Format::Human => {
             let who = match subject.instance {
                 Some(instance) => format!("instance `{}`", policy.instance_name(instance)),
