@@ -177,6 +177,7 @@ fn syntax_errors_say_what_was_expected_in_words() {
         ("flow f { connection a b }", "expected `->`, found `b`"),
         ("connector 9shop {}", "expected a name, found `9shop`"),
         ("instance \"i of shop", "unterminated quoted name"),
+        ("instance \"\" of shop", "empty quoted name"),
         (
             "instance \"i\\n\" of shop",
             "unknown escape `\\n` in a quoted name",

@@ -264,8 +264,14 @@ fn syntax_error(
         .help("close the comment with `*/`")
         .finish(sources);
     }
-    if rest.starts_with('"')
-        && let Some(diagnostic) = string_error(sources, file, position)
+    // An empty name `""` fails after its opening quote; report it from there.
+    let quote = if rest.starts_with('"') && text.get(..position).is_some_and(|t| t.ends_with('"')) {
+        position - 1
+    } else {
+        position
+    };
+    if text.get(quote..).is_some_and(|t| t.starts_with('"'))
+        && let Some(diagnostic) = string_error(sources, file, quote)
     {
         return diagnostic;
     }
@@ -414,6 +420,19 @@ fn string_error(sources: &Sources, file: &SourceFile, start: usize) -> Option<Di
     let mut chars = text.char_indices().skip(1);
     while let Some((offset, c)) = chars.next() {
         match c {
+            '"' if offset == 1 => {
+                let span = Span::new(file.id(), start, start + 2);
+                return Some(
+                    Diagnostic::build(
+                        Problem::Syntax {
+                            message: "empty quoted name".to_owned(),
+                        },
+                        span,
+                        "a name needs at least one character",
+                    )
+                    .finish(sources),
+                );
+            }
             '"' => return None,
             '\\' => match chars.next() {
                 Some((_, '"' | '\\')) => {}
