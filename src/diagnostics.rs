@@ -322,7 +322,7 @@ pub struct Diagnostic {
     labels: Vec<Label>,
     help: Option<String>,
     /// The file of the primary label, for miette.
-    code_source: Option<NamedSource<Arc<str>>>,
+    code_source: Option<NamedSource<Arc<String>>>,
     /// Labels in files other than the primary one, one entry per file.
     elsewhere: Vec<Elsewhere>,
 }
@@ -493,7 +493,7 @@ impl miette::Diagnostic for Diagnostic {
 struct Elsewhere {
     file: FileId,
     message: String,
-    code_source: NamedSource<Arc<str>>,
+    code_source: NamedSource<Arc<String>>,
     labels: Vec<LabeledSpan>,
 }
 

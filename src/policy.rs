@@ -303,7 +303,7 @@ impl Policy {
         let loc = |span: Span| -> Loc {
             let position = sources
                 .get(span.file)
-                .map(|file| file.line_column(span.start))
+                .map(|file| file.line_column(span.start as usize))
                 .map_or((0, 0), |p| (p.line, p.column));
             Loc {
                 file: span.file.index() as u32,

@@ -91,12 +91,12 @@ pub fn to_json(diagnostic: &Diagnostic, sources: &Sources) -> JsonDiagnostic {
         .iter()
         .filter_map(|label| {
             let file = sources.get(label.span.file)?;
-            let position = file.line_column(label.span.start);
+            let position = file.line_column(label.span.start as usize);
             Some(JsonLabel {
                 file: file.name().to_owned(),
                 line: position.line,
                 column: position.column,
-                offset: label.span.start,
+                offset: label.span.start as usize,
                 length: label.span.len(),
                 label: label.text.clone(),
             })

@@ -20,26 +20,41 @@ impl FileId {
     }
 }
 
-/// A byte range in one source file.
+/// A byte range in one source file. Offsets are `u32`: rule files are
+/// limited to [`MAX_FILE_SIZE`] bytes, which keeps spans at 12 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     /// The file the span points into.
     pub file: FileId,
     /// Byte offset of the first byte.
-    pub start: usize,
+    pub start: u32,
     /// Byte offset one past the last byte.
-    pub end: usize,
+    pub end: u32,
 }
 
+/// The largest rule file authgate reads, in bytes (spans are 32-bit).
+pub const MAX_FILE_SIZE: usize = u32::MAX as usize;
+
 impl Span {
-    /// The span from `start` to `end` in `file`.
+    /// The span from `start` to `end` in `file`. Offsets past
+    /// [`MAX_FILE_SIZE`] are clamped (no file that large is accepted).
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
-        Span { file, start, end }
+        let clamp = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
+        Span {
+            file,
+            start: clamp(start),
+            end: clamp(end),
+        }
+    }
+
+    /// The byte range, for slicing the file's text.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
     }
 
     /// The length in bytes.
     pub fn len(&self) -> usize {
-        self.end.saturating_sub(self.start)
+        self.end.saturating_sub(self.start) as usize
     }
 
     /// Whether the span covers no byte (a position, such as the end of file).
@@ -49,17 +64,17 @@ impl Span {
 
     /// The smallest span that covers both `self` and `other` (same file).
     pub fn to(self, other: Span) -> Span {
-        Span::new(
-            self.file,
-            self.start.min(other.start),
-            self.end.max(other.end),
-        )
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
 impl From<Span> for miette::SourceSpan {
     fn from(span: Span) -> Self {
-        (span.start, span.len()).into()
+        (span.start as usize, span.len()).into()
     }
 }
 
@@ -78,7 +93,9 @@ pub struct LineColumn {
 pub struct SourceFile {
     id: FileId,
     name: Arc<str>,
-    text: Arc<str>,
+    /// `Arc<String>` rather than `Arc<str>`: wrapping a `String` in an `Arc`
+    /// does not copy the text, which matters for very large files.
+    text: Arc<String>,
     /// Byte offset of the start of every line, for line/column look-ups.
     line_starts: Vec<usize>,
     /// For a file read as bytes that are not UTF-8: the offset of the first
@@ -110,7 +127,7 @@ impl SourceFile {
 
     /// The text under `span`, or `""` if the span does not fit the file.
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.start..span.end).unwrap_or("")
+        self.text.get(span.range()).unwrap_or("")
     }
 
     /// The span that covers the whole file.
@@ -140,7 +157,7 @@ impl SourceFile {
     }
 
     /// The file as a miette source, for rendering labels.
-    pub fn named_source(&self) -> NamedSource<Arc<str>> {
+    pub fn named_source(&self) -> NamedSource<Arc<String>> {
         NamedSource::new(&*self.name, Arc::clone(&self.text))
     }
 }
@@ -184,7 +201,7 @@ impl Sources {
         self.files.push(SourceFile {
             id,
             name: Arc::from(name),
-            text: Arc::from(text),
+            text: Arc::new(text),
             line_starts,
             invalid_utf8,
         });
