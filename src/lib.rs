@@ -56,6 +56,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod names;
 pub mod policy;
 pub mod report;
 pub mod source;
@@ -100,9 +101,25 @@ pub struct Compilation {
 /// error stops only its own file), then all files are checked together; the
 /// policy is built only if no diagnostic is an error.
 pub fn compile(sources: &Sources) -> Compilation {
-    let mut diagnostics = Vec::new();
-    let mut trees = Vec::with_capacity(sources.len());
-    let mut broken = Vec::new();
+    let (model, diagnostics, summary) = check_model(sources);
+    let policy = (summary.errors == 0).then(|| Policy::compile(model, sources));
+    Compilation {
+        diagnostics,
+        policy,
+        summary,
+    }
+}
+
+/// Parses and checks a rule set without building a policy: what
+/// `authgate check` needs. Returns every diagnostic, sorted, and the counts.
+pub fn check(sources: &Sources) -> (Vec<Diagnostic>, Summary) {
+    let (_, diagnostics, summary) = check_model(sources);
+    (diagnostics, summary)
+}
+
+fn check_model(sources: &Sources) -> (check::Model, Vec<Diagnostic>, Summary) {
+    let mut checker = check::Checker::new(sources);
+    let mut early = Vec::new();
     for file in sources.iter() {
         if let Some(offset) = file.invalid_utf8() {
             let end = file
@@ -110,7 +127,7 @@ pub fn compile(sources: &Sources) -> Compilation {
                 .get(offset..)
                 .and_then(|rest| rest.chars().next())
                 .map_or(offset, |c| offset + c.len_utf8());
-            diagnostics.push(
+            early.push(
                 Diagnostic::build(
                     Problem::Encoding,
                     Span::new(file.id(), offset, end),
@@ -119,19 +136,16 @@ pub fn compile(sources: &Sources) -> Compilation {
                 .help("rule files are UTF-8 text; re-save the file as UTF-8")
                 .finish(sources),
             );
-            broken.push(file.id());
+            checker.broken_file(file.id());
             continue;
         }
-        match syntax::parse(sources, file) {
-            Ok(tree) => trees.push(tree),
-            Err(diagnostic) => {
-                diagnostics.push(*diagnostic);
-                broken.push(file.id());
-            }
+        if let Err(diagnostic) = syntax::parse_into(sources, file, &mut checker) {
+            early.push(*diagnostic);
+            checker.broken_file(file.id());
         }
     }
-    let (model, checked) = check::check(sources, &trees, &broken);
-    diagnostics.extend(checked);
+    let (model, mut diagnostics) = checker.finish();
+    diagnostics.extend(early);
     diagnostics::sort(&mut diagnostics);
     let errors = diagnostics
         .iter()
@@ -146,10 +160,5 @@ pub fn compile(sources: &Sources) -> Compilation {
         errors,
         warnings: diagnostics.len() - errors,
     };
-    let policy = (errors == 0).then(|| Policy::compile(&model, sources));
-    Compilation {
-        diagnostics,
-        policy,
-        summary,
-    }
+    (model, diagnostics, summary)
 }

@@ -15,6 +15,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::check::{AuthType, Model};
+use crate::names::{NameIndex, NameRef, Names};
 use crate::source::{Sources, Span};
 use crate::suggest;
 
@@ -80,7 +81,12 @@ struct ConnectorData {
     loc: Loc,
     methods: Range<u32>,
     endpoints: Range<u32>,
-    endpoint_by_name: HashMap<Box<str>, EndpointId>,
+    /// Endpoint names to ids local to this connector.
+    endpoint_index: NameIndex,
+    /// Where this connector's words of `Policy::wide` start.
+    wide_start: u32,
+    /// Words of `Policy::wide` per endpoint (methods beyond the 64th).
+    wide_words: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -96,70 +102,35 @@ struct MethodData {
 }
 
 #[derive(Clone, Debug)]
-struct EndpointData {
-    name: Box<str>,
-    connector: ConnectorId,
-    loc: Loc,
-    /// Activated methods, as bits of the connector's method indices.
-    bits: Bits,
-}
-
-/// A small bit set of method indices within one connector: inline for up to
-/// 64 methods (every realistic connector), on the heap beyond.
-#[derive(Clone, Debug)]
-enum Bits {
-    Inline(u64),
-    Heap(Box<[u64]>),
-}
-
-impl Bits {
-    fn new(methods: usize) -> Bits {
-        if methods <= 64 {
-            Bits::Inline(0)
-        } else {
-            Bits::Heap(vec![0; methods.div_ceil(64)].into_boxed_slice())
-        }
-    }
-
-    fn set(&mut self, bit: usize) {
-        match self {
-            Bits::Inline(word) => *word |= 1 << (bit % 64),
-            Bits::Heap(words) => {
-                if let Some(word) = words.get_mut(bit / 64) {
-                    *word |= 1 << (bit % 64);
-                }
-            }
-        }
-    }
-
-    #[inline]
-    fn contains(&self, bit: usize) -> bool {
-        match self {
-            Bits::Inline(word) => bit < 64 && word >> bit & 1 == 1,
-            Bits::Heap(words) => words
-                .get(bit / 64)
-                .is_some_and(|word| word >> (bit % 64) & 1 == 1),
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
 struct InstanceData {
-    name: Box<str>,
+    name: NameRef,
     method: MethodId,
     loc: Loc,
 }
 
 /// The compiled policy: immutable, `Send + Sync`, cheap to query.
+///
+/// Endpoints are stored column-wise because a policy may hold millions of
+/// them: a name range, a connector id, one bit-set word for the first 64
+/// methods, and a line and column.
 #[derive(Clone, Debug)]
 pub struct Policy {
     files: Vec<Box<str>>,
+    /// Endpoint and instance names.
+    names: Names,
     connectors: Vec<ConnectorData>,
     connector_by_name: HashMap<Box<str>, ConnectorId>,
     methods: Vec<MethodData>,
-    endpoints: Vec<EndpointData>,
+    endpoint_names: Vec<NameRef>,
+    endpoint_connector: Vec<ConnectorId>,
+    /// Methods `0..64` each endpoint activates.
+    endpoint_bits: Vec<u64>,
+    /// Methods `64..`, for connectors that have that many.
+    wide: Vec<u64>,
+    /// Line and column of each endpoint's name (its file is its connector's).
+    endpoint_loc: Vec<(u32, u32)>,
     instances: Vec<InstanceData>,
-    instance_by_name: HashMap<Box<str>, InstanceId>,
+    instance_index: NameIndex,
     /// Each method's visible endpoints, concatenated method after method.
     visible: Vec<EndpointId>,
 }
@@ -295,104 +266,128 @@ impl<'q> From<Unknown<'q>> for Reason<'q> {
     }
 }
 
+fn id(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
 impl Policy {
     /// Compiles a checked model. The model must come from a check without
     /// errors; a model with unresolved parts compiles what resolved.
-    pub(crate) fn compile(model: &Model, sources: &Sources) -> Policy {
-        let files: Vec<Box<str>> = sources.iter().map(|file| Box::from(file.name())).collect();
+    pub(crate) fn compile(model: Model, sources: &Sources) -> Policy {
+        let Model {
+            mut names,
+            connectors,
+            instances,
+            endpoint_index,
+            ..
+        } = model;
         let loc = |span: Span| -> Loc {
-            let position = sources
-                .get(span.file)
-                .map(|file| file.line_column(span.start as usize))
-                .map_or((0, 0), |p| (p.line, p.column));
+            let position = sources.get(span.file).map_or((0, 0), |file| {
+                let p = file.line_column(span.start as usize);
+                (p.line, p.column)
+            });
             Loc {
-                file: span.file.index() as u32,
-                line: position.0 as u32,
-                column: position.1 as u32,
+                file: id(span.file.index()),
+                line: id(position.0),
+                column: id(position.1),
             }
         };
+        let endpoint_count: usize = connectors.iter().map(|c| c.endpoints.len()).sum();
         let mut policy = Policy {
-            files,
-            connectors: Vec::with_capacity(model.connectors.len()),
-            connector_by_name: HashMap::with_capacity(model.connectors.len()),
+            files: sources.iter().map(|file| Box::from(file.name())).collect(),
+            names: Names::default(),
+            connectors: Vec::with_capacity(connectors.len()),
+            connector_by_name: HashMap::with_capacity(connectors.len()),
             methods: Vec::new(),
-            endpoints: Vec::new(),
-            instances: Vec::with_capacity(model.instances.len()),
-            instance_by_name: HashMap::with_capacity(model.instances.len()),
+            endpoint_names: Vec::with_capacity(endpoint_count),
+            endpoint_connector: Vec::with_capacity(endpoint_count),
+            endpoint_bits: Vec::with_capacity(endpoint_count),
+            wide: Vec::new(),
+            endpoint_loc: Vec::with_capacity(endpoint_count),
+            instances: Vec::with_capacity(instances.len()),
+            instance_index: NameIndex::with_capacity(instances.len()),
             visible: Vec::new(),
         };
-        // Global method ids of each connector's methods start here.
-        let mut method_base = Vec::with_capacity(model.connectors.len());
-        for (index, connector) in model.connectors.iter().enumerate() {
-            let id = ConnectorId(index as u32);
-            let methods_start = policy.methods.len() as u32;
-            let endpoints_start = policy.endpoints.len() as u32;
+        let mut method_base = Vec::with_capacity(connectors.len());
+        for ((index, connector), endpoint_index) in
+            connectors.into_iter().enumerate().zip(endpoint_index)
+        {
+            let connector_id = ConnectorId(id(index));
+            let methods_start = id(policy.methods.len());
+            let endpoints_start = id(policy.endpoint_names.len());
             method_base.push(methods_start);
             for (local, method) in connector.methods.iter().enumerate() {
                 policy.methods.push(MethodData {
                     name: Box::from(method.name.as_str()),
                     kind: method.kind.unwrap_or(AuthType::None),
-                    connector: id,
-                    local: local as u32,
+                    connector: connector_id,
+                    local: id(local),
                     loc: loc(method.span),
                     visible: 0..0,
                 });
             }
-            let mut endpoint_by_name = HashMap::with_capacity(connector.endpoints.len());
+            // Endpoints are in source order, so their lines can be counted
+            // forward instead of searched.
+            let file = sources.get(connector.span.file);
+            let mut lines = file.map(|f| f.line_cursor());
             for endpoint in &connector.endpoints {
-                let mut bits = Bits::new(connector.methods.len());
-                for &method in &endpoint.activated {
-                    bits.set(method);
-                }
-                let endpoint_id = EndpointId(policy.endpoints.len() as u32);
-                endpoint_by_name.insert(Box::from(endpoint.name.as_str()), endpoint_id);
-                policy.endpoints.push(EndpointData {
-                    name: Box::from(endpoint.name.as_str()),
-                    connector: id,
-                    loc: loc(endpoint.span),
-                    bits,
+                policy.endpoint_names.push(endpoint.name);
+                policy.endpoint_connector.push(connector_id);
+                let position = lines.as_mut().map_or((0, 0), |cursor| {
+                    let p = cursor.line_column(endpoint.span.start as usize);
+                    (p.line, p.column)
                 });
+                policy.endpoint_loc.push((id(position.0), id(position.1)));
             }
+            policy.endpoint_bits.extend_from_slice(&connector.bits);
+            let wide_start = id(policy.wide.len());
+            policy.wide.extend_from_slice(&connector.wide);
             // Each method's visible endpoints, in declaration order.
             for local in 0..connector.methods.len() {
-                let start = policy.visible.len() as u32;
-                for (offset, endpoint) in connector.endpoints.iter().enumerate() {
-                    if endpoint.activated.contains(&local) {
-                        policy
-                            .visible
-                            .push(EndpointId(endpoints_start + offset as u32));
-                    }
-                }
-                let end = policy.visible.len() as u32;
+                let start = id(policy.visible.len());
+                policy.visible.extend(
+                    (0..connector.endpoints.len())
+                        .filter(|&endpoint| connector.activates(endpoint, local))
+                        .map(|endpoint| EndpointId(endpoints_start + id(endpoint))),
+                );
+                let end = id(policy.visible.len());
                 if let Some(method) = policy.methods.get_mut(methods_start as usize + local) {
                     method.visible = start..end;
                 }
             }
             policy
                 .connector_by_name
-                .insert(Box::from(connector.name.as_str()), id);
+                .insert(Box::from(connector.name.as_str()), connector_id);
             policy.connectors.push(ConnectorData {
                 name: Box::from(connector.name.as_str()),
                 loc: loc(connector.span),
-                methods: methods_start..policy.methods.len() as u32,
-                endpoints: endpoints_start..policy.endpoints.len() as u32,
-                endpoint_by_name,
+                methods: methods_start..id(policy.methods.len()),
+                endpoints: endpoints_start..id(policy.endpoint_names.len()),
+                endpoint_index,
+                wide_start,
+                wide_words: id(connector.wide_words()),
             });
         }
-        for instance in &model.instances {
+        for instance in &instances {
             let Some(&base) = method_base.get(instance.connector) else {
                 continue;
             };
-            let id = InstanceId(policy.instances.len() as u32);
-            policy
-                .instance_by_name
-                .insert(Box::from(instance.name.as_str()), id);
+            let instance_id = id(policy.instances.len());
+            let name = names.push(&instance.name);
             policy.instances.push(InstanceData {
-                name: Box::from(instance.name.as_str()),
-                method: MethodId(base + instance.method as u32),
+                name,
+                method: MethodId(base + id(instance.method)),
                 loc: loc(instance.span),
             });
+            let (all, index) = (&policy.instances, &mut policy.instance_index);
+            let _ = index.insert(instance_id, &instance.name, |i| {
+                all.get(i as usize).map_or("", |data| names.get(data.name))
+            });
         }
+        names.shrink_to_fit();
+        policy.names = names;
+        policy.visible.shrink_to_fit();
+        policy.methods.shrink_to_fit();
         policy
     }
 
@@ -409,24 +404,36 @@ impl Policy {
         let range = self.connectors.get(connector.index())?.methods.clone();
         let methods = self.methods.get(range.start as usize..range.end as usize)?;
         let offset = methods.iter().position(|method| &*method.name == name)?;
-        Some(MethodId(range.start + offset as u32))
+        Some(MethodId(range.start + id(offset)))
     }
 
     /// The endpoint of `connector` with this name.
+    #[inline]
     pub fn endpoint(&self, connector: ConnectorId, name: &str) -> Option<EndpointId> {
-        self.connectors
-            .get(connector.index())?
-            .endpoint_by_name
-            .get(name)
-            .copied()
+        let data = self.connectors.get(connector.index())?;
+        let start = data.endpoints.start;
+        let local = data.endpoint_index.find(name, |local| {
+            self.endpoint_names
+                .get((start + local) as usize)
+                .map_or("", |&name| self.names.get(name))
+        })?;
+        Some(EndpointId(start + local))
     }
 
     /// The declared instance with this name.
+    #[inline]
     pub fn instance(&self, name: &str) -> Option<InstanceId> {
-        self.instance_by_name.get(name).copied()
+        self.instance_index
+            .find(name, |i| {
+                self.instances
+                    .get(i as usize)
+                    .map_or("", |data| self.names.get(data.name))
+            })
+            .map(InstanceId)
     }
 
     /// Resolves who is asking, or says which name is unknown.
+    #[inline]
     pub fn subject<'q>(&self, principal: Principal<'q>) -> Result<Subject, Unknown<'q>> {
         match principal {
             Principal::Instance(name) => {
@@ -449,6 +456,7 @@ impl Policy {
     }
 
     /// The subject of a declared instance.
+    #[inline]
     pub fn instance_subject(&self, instance: InstanceId) -> Subject {
         Subject {
             method: self
@@ -466,24 +474,43 @@ impl Policy {
     /// the method. Ids from another policy are simply not available.
     #[inline]
     pub fn is_available(&self, method: MethodId, endpoint: EndpointId) -> bool {
-        let (Some(method), Some(endpoint)) = (
-            self.methods.get(method.index()),
-            self.endpoints.get(endpoint.index()),
-        ) else {
+        let Some(method) = self.methods.get(method.index()) else {
             return false;
         };
-        method.connector == endpoint.connector && endpoint.bits.contains(method.local as usize)
+        if self.endpoint_connector.get(endpoint.index()) != Some(&method.connector) {
+            return false;
+        }
+        if method.local < 64 {
+            return self
+                .endpoint_bits
+                .get(endpoint.index())
+                .is_some_and(|word| word >> method.local & 1 == 1);
+        }
+        self.wide_bit(method, endpoint)
+    }
+
+    #[cold]
+    fn wide_bit(&self, method: &MethodData, endpoint: EndpointId) -> bool {
+        let Some(connector) = self.connectors.get(method.connector.index()) else {
+            return false;
+        };
+        let local_endpoint = endpoint.0.saturating_sub(connector.endpoints.start) as usize;
+        let word = connector.wide_start as usize
+            + local_endpoint * connector.wide_words as usize
+            + (method.local / 64 - 1) as usize;
+        self.wide
+            .get(word)
+            .is_some_and(|word| word >> (method.local % 64) & 1 == 1)
     }
 
     /// The decision, with its reason, for resolved ids.
+    #[inline]
     pub fn decide_ids<'q>(&self, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
-        let same_connector = match (
-            self.methods.get(subject.method.index()),
-            self.endpoints.get(endpoint.index()),
-        ) {
-            (Some(method), Some(data)) => method.connector == data.connector,
-            _ => false,
-        };
+        let same_connector = self
+            .methods
+            .get(subject.method.index())
+            .map(|m| m.connector)
+            == self.endpoint_connector.get(endpoint.index()).copied();
         if !same_connector {
             return Decision {
                 available: false,
@@ -506,6 +533,7 @@ impl Policy {
     /// Decides by names: is the endpoint called `endpoint` of the
     /// principal's connector available to the principal? Unknown names are
     /// not available, with a reason that names them.
+    #[inline]
     pub fn decide<'q>(&self, principal: Principal<'q>, endpoint: &'q str) -> Decision<'q> {
         let subject = match self.subject(principal) {
             Ok(subject) => subject,
@@ -530,6 +558,7 @@ impl Policy {
     }
 
     /// Every endpoint an instance with `method` sees, in declaration order.
+    #[inline]
     pub fn visible(&self, method: MethodId) -> &[EndpointId] {
         self.methods
             .get(method.index())
@@ -547,9 +576,36 @@ impl Policy {
         (
             self.connectors.len(),
             self.methods.len(),
-            self.endpoints.len(),
+            self.endpoint_names.len(),
             self.instances.len(),
         )
+    }
+
+    /// Bytes of heap memory the policy holds (capacity, not length).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let connectors: usize = self
+            .connectors
+            .iter()
+            .map(|c| c.name.len() + c.endpoint_index.heap_bytes())
+            .sum();
+        self.files.iter().map(|f| f.len()).sum::<usize>()
+            + self.files.capacity() * size_of::<Box<str>>()
+            + self.names.heap_bytes()
+            + self.connectors.capacity() * size_of::<ConnectorData>()
+            + connectors
+            + self.connector_by_name.capacity()
+                * (size_of::<Box<str>>() + size_of::<ConnectorId>() + 1)
+            + self.methods.capacity() * size_of::<MethodData>()
+            + self.methods.iter().map(|m| m.name.len()).sum::<usize>()
+            + self.endpoint_names.capacity() * size_of::<NameRef>()
+            + self.endpoint_connector.capacity() * size_of::<ConnectorId>()
+            + self.endpoint_bits.capacity() * size_of::<u64>()
+            + self.wide.capacity() * size_of::<u64>()
+            + self.endpoint_loc.capacity() * size_of::<(u32, u32)>()
+            + self.instances.capacity() * size_of::<InstanceData>()
+            + self.instance_index.heap_bytes()
+            + self.visible.capacity() * size_of::<EndpointId>()
     }
 
     /// A connector's name.
@@ -568,6 +624,7 @@ impl Policy {
     }
 
     /// The connector a method belongs to.
+    #[inline]
     pub fn method_connector(&self, id: MethodId) -> ConnectorId {
         self.methods
             .get(id.index())
@@ -576,31 +633,30 @@ impl Policy {
 
     /// An endpoint's name.
     pub fn endpoint_name(&self, id: EndpointId) -> &str {
-        self.endpoints.get(id.index()).map_or("", |e| &e.name)
+        self.endpoint_names
+            .get(id.index())
+            .map_or("", |&name| self.names.get(name))
     }
 
     /// The connector an endpoint belongs to.
     pub fn endpoint_connector(&self, id: EndpointId) -> ConnectorId {
-        self.endpoints
+        self.endpoint_connector
             .get(id.index())
-            .map_or(ConnectorId(u32::MAX), |e| e.connector)
+            .copied()
+            .unwrap_or(ConnectorId(u32::MAX))
     }
 
     /// An instance's name.
     pub fn instance_name(&self, id: InstanceId) -> &str {
-        self.instances.get(id.index()).map_or("", |i| &i.name)
+        self.instances
+            .get(id.index())
+            .map_or("", |i| self.names.get(i.name))
     }
 
     /// The methods an endpoint activates, in declaration order.
     pub fn activated(&self, endpoint: EndpointId) -> impl Iterator<Item = MethodId> + '_ {
-        let data = self.endpoints.get(endpoint.index());
-        let range = data
-            .and_then(|e| self.connectors.get(e.connector.index()))
-            .map_or(0..0, |c| c.methods.clone());
-        range.enumerate().filter_map(move |(local, id)| {
-            data.filter(|e| e.bits.contains(local))
-                .map(|_| MethodId(id))
-        })
+        self.methods(self.endpoint_connector(endpoint))
+            .filter(move |&method| self.is_available(method, endpoint))
     }
 
     /// The methods of a connector, in declaration order.
@@ -621,7 +677,13 @@ impl Policy {
 
     /// Where an endpoint is declared.
     pub fn endpoint_location(&self, id: EndpointId) -> Option<Location<'_>> {
-        self.endpoints.get(id.index()).map(|e| self.location(e.loc))
+        let &(line, column) = self.endpoint_loc.get(id.index())?;
+        let connector = self.connectors.get(self.endpoint_connector(id).index())?;
+        Some(self.location(Loc {
+            file: connector.loc.file,
+            line,
+            column,
+        }))
     }
 
     /// Where an instance is declared.
@@ -703,7 +765,7 @@ impl Policy {
                 "unknown instance `{name}`{}",
                 hint(suggest::closest(
                     name,
-                    self.instances.iter().map(|i| &*i.name)
+                    self.instances.iter().map(|i| self.names.get(i.name))
                 ))
             ),
             Reason::UnknownConnector { name } => format!(

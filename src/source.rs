@@ -97,7 +97,7 @@ pub struct SourceFile {
     /// does not copy the text, which matters for very large files.
     text: Arc<String>,
     /// Byte offset of the start of every line, for line/column look-ups.
-    line_starts: Vec<usize>,
+    line_starts: Vec<u32>,
     /// For a file read as bytes that are not UTF-8: the offset of the first
     /// invalid byte (the text holds U+FFFD in place of invalid bytes).
     invalid_utf8: Option<usize>,
@@ -140,25 +140,70 @@ impl SourceFile {
     /// files count lines correctly and `\r` never shifts a column.
     pub fn line_column(&self, offset: usize) -> LineColumn {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let line_start = line
-            .checked_sub(1)
-            .and_then(|index| self.line_starts.get(index))
-            .copied()
-            .unwrap_or(0);
+        let line = self
+            .line_starts
+            .partition_point(|&start| start as usize <= offset);
+        self.position_on_line(line.saturating_sub(1), offset)
+    }
+
+    /// The line and column of `offset`, known to be on line `index` (0-based).
+    fn position_on_line(&self, index: usize, offset: usize) -> LineColumn {
+        let line_start = self
+            .line_starts
+            .get(index)
+            .map_or(0, |&start| start as usize);
         let column = self
             .text
             .get(line_start..offset)
             .map_or(0, |before| before.chars().count());
         LineColumn {
-            line: line.max(1),
+            line: index + 1,
             column: column + 1,
+        }
+    }
+
+    /// A cursor for many look-ups at increasing offsets: it walks forward
+    /// through the lines instead of searching for each.
+    pub fn line_cursor(&self) -> LineCursor<'_> {
+        LineCursor {
+            file: self,
+            line: 0,
         }
     }
 
     /// The file as a miette source, for rendering labels.
     pub fn named_source(&self) -> NamedSource<Arc<String>> {
         NamedSource::new(&*self.name, Arc::clone(&self.text))
+    }
+}
+
+/// Line and column look-ups at increasing offsets; see
+/// [`SourceFile::line_cursor`].
+#[derive(Clone, Debug)]
+pub struct LineCursor<'f> {
+    file: &'f SourceFile,
+    line: usize,
+}
+
+impl LineCursor<'_> {
+    /// The 1-based line and column of `offset`, like
+    /// [`SourceFile::line_column`]; fastest when offsets only grow.
+    pub fn line_column(&mut self, offset: usize) -> LineColumn {
+        let offset = offset.min(self.file.text.len());
+        let starts = &self.file.line_starts;
+        if starts
+            .get(self.line)
+            .is_some_and(|&start| start as usize > offset)
+        {
+            return self.file.line_column(offset);
+        }
+        while starts
+            .get(self.line + 1)
+            .is_some_and(|&next| next as usize <= offset)
+        {
+            self.line += 1;
+        }
+        self.file.position_on_line(self.line, offset)
     }
 }
 
@@ -196,7 +241,10 @@ impl Sources {
     fn push(&mut self, name: String, text: String, invalid_utf8: Option<usize>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+            .chain(
+                text.match_indices('\n')
+                    .map(|(index, _)| u32::try_from(index + 1).unwrap_or(u32::MAX)),
+            )
             .collect();
         self.files.push(SourceFile {
             id,

@@ -7,11 +7,13 @@ use authgate::syntax::parse;
 use authgate::syntax::tree::{CommentKind, File, Item, Member, Value};
 use authgate::{Code, Sources, compile};
 
-fn parse_ok(text: &str) -> File {
+/// Parses `text` alone; the sources live for the rest of the test run.
+fn parse_ok(text: &str) -> File<'static> {
     let mut sources = Sources::new();
     let id = sources.add("t.gate", text);
+    let sources: &'static Sources = Box::leak(Box::new(sources));
     let file = sources.get(id).expect("added");
-    match parse(&sources, file) {
+    match parse(sources, file) {
         Ok(tree) => tree,
         Err(diagnostic) => panic_with(&diagnostic),
     }
@@ -38,7 +40,7 @@ fn comments_are_kept_with_their_spans() {
     let comments: Vec<(CommentKind, &str, u32)> = tree
         .comments
         .iter()
-        .map(|c| (c.kind, c.text.as_str(), c.span.start))
+        .map(|c| (c.kind, c.text, c.span.start))
         .collect();
     assert_eq!(
         comments,
@@ -49,10 +51,7 @@ fn comments_are_kept_with_their_spans() {
         ]
     );
     for comment in &tree.comments {
-        assert_eq!(
-            text.get(comment.span.range()),
-            Some(comment.text.as_str())
-        );
+        assert_eq!(text.get(comment.span.range()), Some(comment.text));
     }
 }
 
@@ -65,7 +64,7 @@ fn quoted_and_bare_names_are_the_same_name() {
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Instance(i) => Some((i.name.text.as_str(), i.connector.text.as_str())),
+            Item::Instance(i) => Some((i.name.text.as_ref(), i.connector.text.as_ref())),
             _ => None,
         })
         .collect();
@@ -100,7 +99,7 @@ fn keywords_are_contextual() {
     let Some(Value::List(list)) = auth.first().map(|e| &e.value) else {
         unreachable!("a list");
     };
-    let names: Vec<&str> = list.items.iter().map(|n| n.text.as_str()).collect();
+    let names: Vec<&str> = list.items.iter().map(|n| n.text.as_ref()).collect();
     assert_eq!(names, ["auth", "of"]);
 }
 
@@ -207,4 +206,85 @@ fn syntax_errors_point_at_the_offending_token() {
     assert_eq!(file.slice(span), "basic");
     assert_eq!(file.line_column(span.start as usize).line, 2);
     assert_eq!(file.line_column(span.start as usize).column, 14);
+}
+
+/// Every rule file the project ships or tests with, and mutations of them.
+fn corpus() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for folder in ["rules", "tests/fixtures/fail"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
+            .expect("folder exists")
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .collect();
+        paths.sort();
+        for path in paths {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                texts.push(text);
+            }
+        }
+    }
+    texts.extend(
+        [
+            "",
+            "//",
+            "/**/",
+            "/* a */ // b\r\n",
+            "\u{feff}",
+            "connector",
+            "connector c {",
+            "connector c {}",
+            "instance \"\" of c",
+            "instance \"a\\\\\" of c < >",
+            "flow f { connection a -> b connection \"c\" -> \"d\" }",
+            "endpoint e < auth: [] >",
+            "connector c { auth a: b endpoint e < x: [a,], y: z, > }",
+            "connector c { , }",
+            "instance i of c < auth: [a b] >",
+            "instance i of c < auth: a,, >",
+            "flow f { - > }",
+            "connector c { endpoint e < auth: [a] > auth a: basic }// end",
+            "connector c {/*\n*/auth a:basic}",
+            "instance i of c <auth:a>//\r",
+        ]
+        .map(str::to_owned),
+    );
+    let mut mutated = Vec::new();
+    for text in &texts {
+        // Cut at every 7th byte boundary, and drop single characters.
+        let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(7).collect();
+        for &cut in &boundaries {
+            mutated.push(text.get(..cut).unwrap_or_default().to_owned());
+            let mut dropped = text.clone();
+            if cut < dropped.len() {
+                dropped.remove(cut);
+            }
+            mutated.push(dropped);
+        }
+    }
+    texts.extend(mutated);
+    texts
+}
+
+/// The fast parser and the pest grammar accept the same files and build the
+/// same trees, comments included.
+#[test]
+fn the_fast_parser_agrees_with_the_grammar() {
+    let corpus = corpus();
+    assert!(corpus.len() > 1000, "corpus too small: {}", corpus.len());
+    let mut accepted = 0;
+    for text in &corpus {
+        let mut sources = Sources::new();
+        let id = sources.add("t.gate", text.as_str());
+        let file = sources.get(id).expect("added");
+        let fast = authgate::syntax::parse_fast(file);
+        let reference = authgate::syntax::grammar::parse(&sources, file).ok();
+        assert_eq!(fast, reference, "parsers disagree on {text:?}");
+        accepted += usize::from(fast.is_some());
+    }
+    // Both outcomes are exercised.
+    assert!(
+        accepted > 50 && accepted < corpus.len() - 50,
+        "accepted {accepted}"
+    );
 }

@@ -1,102 +1,71 @@
-//! Name resolution and every semantic check: from syntax trees to the
-//! checked [`Model`], collecting every diagnostic on the way.
+//! Name resolution and every semantic check: from the syntax of all files
+//! to the checked [`Model`], collecting every diagnostic on the way.
+//!
+//! The [`Checker`] is a [`Visitor`]: connectors are checked member by
+//! member as the parser streams them, so a connector with a million
+//! endpoints never exists as a syntax tree. Instances and flows (small, and
+//! free to refer to connectors of later files) are kept until
+//! [`Checker::finish`].
 
 pub mod model;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use foldhash::fast::FixedState;
 pub use model::{AuthType, ConnectorDef, EndpointDef, FlowDef, InstanceDef, MethodDef, Model};
 
 use crate::diagnostics::{Builder, Diagnostic, Problem};
+use crate::names::{NameIndex, Names};
 use crate::source::{FileId, Sources, Span};
 use crate::suggest;
-use crate::syntax::tree::{self, Item, Member, Name, Options, Value};
+use crate::syntax::tree::{self, Member, Name, Options, Value};
+use crate::syntax::{self as syntax, Visitor};
 
-/// Checks the syntax trees of all files of a rule set together.
-///
-/// `broken` lists files that did not parse: names they declare are unknown
-/// here, and diagnostics about unknown names say so. Returns the model (with
-/// whatever resolved) and every diagnostic, sorted by place.
-pub fn check(
-    sources: &Sources,
-    files: &[tree::File],
-    broken: &[FileId],
-) -> (Model, Vec<Diagnostic>) {
-    let mut checker = Checker {
-        sources,
-        broken,
-        diagnostics: Vec::new(),
-        model: Model::default(),
-        connector_index: HashMap::new(),
-        endpoint_index: Vec::new(),
-    };
-    let items = || files.iter().flat_map(|file| file.items.iter());
-    for item in items() {
-        if let Item::Connector(connector) = item {
-            checker.connector(connector);
-        }
-    }
-    let mut instance_index: HashMap<&str, usize> = HashMap::new();
-    let mut instance_spans: HashMap<&str, Span> = HashMap::new();
-    // Declaration order, so that suggestions and lists are deterministic.
-    let mut instance_order: Vec<&str> = Vec::new();
-    for item in items() {
-        if let Item::Instance(instance) = item {
-            match instance_spans.entry(&instance.name.text) {
-                Entry::Occupied(first) => {
-                    checker.duplicate("instance", &instance.name, *first.get());
-                    continue;
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(instance.name.span);
-                    instance_order.push(&instance.name.text);
-                }
-            }
-            if let Some(def) = checker.instance(instance) {
-                instance_index.insert(&instance.name.text, checker.model.instances.len());
-                checker.model.instances.push(def);
-            }
-        }
-    }
-    let mut flow_spans: HashMap<&str, Span> = HashMap::new();
-    for item in items() {
-        if let Item::Flow(flow) = item {
-            match flow_spans.entry(&flow.name.text) {
-                Entry::Occupied(first) => checker.duplicate("flow", &flow.name, *first.get()),
-                Entry::Vacant(slot) => {
-                    slot.insert(flow.name.span);
-                    checker.model.flows.push(FlowDef {
-                        name: flow.name.text.clone(),
-                        span: flow.name.span,
-                        connections: flow.connections.len(),
-                    });
-                }
-            }
-            checker.flow(flow, &instance_index, &instance_spans, &instance_order);
-        }
-    }
-    checker.model.declared_instances = instance_spans.len();
-    checker.blind_instances();
-    let Checker {
-        mut diagnostics,
-        model,
-        ..
-    } = checker;
-    crate::diagnostics::sort(&mut diagnostics);
-    (model, diagnostics)
-}
+type Map<K, V> = HashMap<K, V, FixedState>;
 
-struct Checker<'a> {
-    sources: &'a Sources,
-    broken: &'a [FileId],
+/// Checks rule files: feed it every file with [`crate::syntax::parse_into`],
+/// then call [`Checker::finish`].
+pub struct Checker<'s> {
+    sources: &'s Sources,
+    broken: Vec<FileId>,
     diagnostics: Vec<Diagnostic>,
     model: Model,
     /// Connector names to indices into `model.connectors`.
-    connector_index: HashMap<&'a str, usize>,
+    connector_index: Map<String, usize>,
     /// Per connector (parallel to `model.connectors`): endpoint names to
     /// indices into its endpoints.
-    endpoint_index: Vec<HashMap<&'a str, usize>>,
+    endpoint_index: Vec<NameIndex>,
+    /// The connector being streamed.
+    open: Option<OpenConnector<'s>>,
+    instances: Vec<tree::Instance<'s>>,
+    flows: Vec<tree::Flow<'s>>,
+    /// What existed when the current file started, to forget a file that
+    /// turns out not to parse.
+    mark: Mark,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Mark {
+    diagnostics: usize,
+    connectors: usize,
+    instances: usize,
+    flows: usize,
+}
+
+/// A connector whose members are arriving.
+struct OpenConnector<'s> {
+    name: Name<'s>,
+    def: ConnectorDef,
+    methods: Map<Cow<'s, str>, usize>,
+    endpoints: NameIndex,
+    /// Auth-list names that did not resolve when their endpoint arrived (a
+    /// method declared further down, a method beyond the 64th, or an
+    /// unknown name): resolved when the connector closes.
+    pending: Vec<(u32, Span)>,
+    /// Endpoints written with `auth: []`.
+    empty: Vec<u32>,
 }
 
 /// The kinds of item that carry an options block.
@@ -134,7 +103,90 @@ impl OptionsOf {
 /// `auth` today; the options block is where the language will grow.
 const KNOWN_KEYS: [&str; 1] = ["auth"];
 
-impl<'a> Checker<'a> {
+/// An auth list this long is checked for repetitions with a hash set
+/// rather than pairwise.
+const SHORT_LIST: usize = 16;
+
+fn endpoint_name<'m>(names: &'m Names, def: &'m ConnectorDef) -> impl Fn(u32) -> &'m str {
+    move |id| {
+        def.endpoints
+            .get(id as usize)
+            .map_or("", |endpoint| names.get(endpoint.name))
+    }
+}
+
+impl<'s> Checker<'s> {
+    /// A checker for files of `sources`.
+    pub fn new(sources: &'s Sources) -> Self {
+        Checker {
+            sources,
+            broken: Vec::new(),
+            diagnostics: Vec::new(),
+            model: Model::default(),
+            connector_index: Map::default(),
+            endpoint_index: Vec::new(),
+            open: None,
+            instances: Vec::new(),
+            flows: Vec::new(),
+            mark: Mark::default(),
+        }
+    }
+
+    /// Notes that `file` could not be read as rules (a syntax or encoding
+    /// error): diagnostics about unknown names then say the name may be
+    /// declared there.
+    pub fn broken_file(&mut self, file: FileId) {
+        self.broken.push(file);
+    }
+
+    /// Resolves instances and flows and returns the model and every
+    /// diagnostic, sorted by file and place.
+    pub fn finish(mut self) -> (Model, Vec<Diagnostic>) {
+        let instances = std::mem::take(&mut self.instances);
+        let flows = std::mem::take(&mut self.flows);
+        let mut resolved: Map<&str, usize> = Map::default();
+        let mut declared: Map<&str, Span> = Map::default();
+        // Declaration order, so that suggestions and lists are deterministic.
+        let mut order: Vec<&str> = Vec::new();
+        for instance in &instances {
+            match declared.entry(&instance.name.text) {
+                Entry::Occupied(first) => {
+                    self.duplicate("instance", &instance.name, *first.get());
+                    continue;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(instance.name.span);
+                    order.push(&instance.name.text);
+                }
+            }
+            if let Some(def) = self.instance(instance) {
+                resolved.insert(&instance.name.text, self.model.instances.len());
+                self.model.instances.push(def);
+            }
+        }
+        let mut flow_names: Map<&str, Span> = Map::default();
+        for flow in &flows {
+            match flow_names.entry(&flow.name.text) {
+                Entry::Occupied(first) => self.duplicate("flow", &flow.name, *first.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(flow.name.span);
+                    self.model.flows.push(FlowDef {
+                        name: flow.name.text.to_string(),
+                        span: flow.name.span,
+                        connections: flow.connections.len(),
+                    });
+                }
+            }
+            self.flow(flow, &resolved, &declared, &order);
+        }
+        self.model.declared_instances = declared.len();
+        self.blind_instances();
+        self.model.names.shrink_to_fit();
+        self.model.endpoint_index = std::mem::take(&mut self.endpoint_index);
+        crate::diagnostics::sort(&mut self.diagnostics);
+        (self.model, self.diagnostics)
+    }
+
     fn emit(&mut self, builder: Builder) {
         self.diagnostics.push(builder.finish(self.sources));
     }
@@ -158,12 +210,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn duplicate(&mut self, what: &'static str, name: &Name, first: Span) {
+    fn duplicate(&mut self, what: &'static str, name: &Name<'_>, first: Span) {
         self.emit(
             Diagnostic::build(
                 Problem::Duplicate {
                     what,
-                    name: name.text.clone(),
+                    name: name.text.to_string(),
                 },
                 name.span,
                 "declared again here",
@@ -175,54 +227,176 @@ impl<'a> Checker<'a> {
         );
     }
 
-    fn connector(&mut self, connector: &'a tree::Connector) {
-        let mut def = ConnectorDef {
-            name: connector.name.text.clone(),
-            span: connector.name.span,
-            methods: Vec::new(),
-            endpoints: Vec::new(),
-            incomplete: false,
+    // ---- connectors, streamed ---------------------------------------------
+
+    fn method(&mut self, open: &mut OpenConnector<'s>, method: tree::Method<'s>) {
+        if let Some(&first) = open.methods.get(method.name.text.as_ref()) {
+            let first = open
+                .def
+                .methods
+                .get(first)
+                .map_or(method.name.span, |m| m.span);
+            self.duplicate("auth method", &method.name, first);
+            return;
+        }
+        let kind = AuthType::from_name(&method.kind.text);
+        if kind.is_none() {
+            self.unknown_type(&method.kind);
+        }
+        open.methods
+            .insert(method.name.text.clone(), open.def.methods.len());
+        open.def.methods.push(MethodDef {
+            name: method.name.text.into_owned(),
+            span: method.name.span,
+            kind,
+        });
+    }
+
+    fn unknown_type(&mut self, kind: &Name<'_>) {
+        let names = AuthType::ALL.map(AuthType::as_str);
+        let supported = list(names.iter().copied(), names.len());
+        let help = match suggest::closest(&kind.text, names) {
+            Some(close) => format!("did you mean `{close}`? the supported types are {supported}"),
+            None => format!("the supported types are {supported}"),
         };
-        // Methods first: an endpoint may name a method declared below it.
-        let mut method_index: HashMap<&str, usize> = HashMap::new();
-        for member in &connector.members {
-            if let Member::Method(method) = member {
-                if let Some(&first) = method_index.get(method.name.text.as_str()) {
-                    let first = def.methods.get(first).map_or(method.name.span, |m| m.span);
-                    self.duplicate("auth method", &method.name, first);
-                    continue;
+        self.emit(
+            Diagnostic::build(
+                Problem::UnknownType {
+                    name: kind.text.to_string(),
+                },
+                kind.span,
+                "not a supported auth type",
+            )
+            .help(help),
+        );
+    }
+
+    fn endpoint(&mut self, open: &mut OpenConnector<'s>, endpoint: tree::Endpoint<'s>) {
+        let id = u32::try_from(open.def.endpoints.len()).unwrap_or(u32::MAX);
+        let names = &self.model.names;
+        if let Some(first) = open
+            .endpoints
+            .find(&endpoint.name.text, endpoint_name(names, &open.def))
+        {
+            let first = open
+                .def
+                .endpoints
+                .get(first as usize)
+                .map_or(endpoint.name.span, |e| e.span);
+            self.duplicate("endpoint", &endpoint.name, first);
+            return;
+        }
+        let name = self.model.names.push(&endpoint.name.text);
+        open.def.endpoints.push(EndpointDef {
+            name,
+            span: endpoint.name.span,
+            auth_span: None,
+        });
+        open.def.bits.push(0);
+        let names = &self.model.names;
+        let _ = open
+            .endpoints
+            .insert(id, &endpoint.name.text, endpoint_name(names, &open.def));
+
+        let errors_before = self.diagnostics.len();
+        match self.auth_option(
+            endpoint.options.as_ref(),
+            OptionsOf::Endpoint,
+            &endpoint.name,
+        ) {
+            Some(Value::List(list)) => {
+                if let Some(def) = open.def.endpoints.last_mut() {
+                    def.auth_span = Some(list.span);
                 }
-                let kind = AuthType::from_name(&method.kind.text);
-                if kind.is_none() {
-                    self.unknown_type(&method.kind);
+                if list.items.is_empty() {
+                    open.empty.push(id);
                 }
-                method_index.insert(&method.name.text, def.methods.len());
-                def.methods.push(MethodDef {
-                    name: method.name.text.clone(),
-                    span: method.name.span,
-                    kind,
-                });
+                let repeated = repetitions(&list.items);
+                for (position, method) in list.items.iter().enumerate() {
+                    if let Some(&(_, first)) = repeated.iter().find(|(at, _)| *at == position) {
+                        self.emit(
+                            Diagnostic::build(
+                                Problem::RepeatedMethod {
+                                    method: method.text.to_string(),
+                                },
+                                method.span,
+                                "listed again here",
+                            )
+                            .label(first, "first listed here")
+                            .help("remove the repetition; it changes nothing"),
+                        );
+                        continue;
+                    }
+                    match open.methods.get(method.text.as_ref()) {
+                        Some(&index) if index < 64 => open.def.activate(id as usize, index),
+                        _ => open.pending.push((id, method.span)),
+                    }
+                }
+            }
+            Some(value @ Value::Name(name)) => {
+                let help = format!(
+                    "an endpoint activates a list of methods: write `auth: [{}]`",
+                    quote_name(&name.text)
+                );
+                self.option_value(value, OptionsOf::Endpoint, "a list of auth methods", help);
+            }
+            None => {}
+        }
+        if self.has_errors_since(errors_before) {
+            open.def.incomplete = true;
+        }
+    }
+
+    fn has_errors_since(&self, start: usize) -> bool {
+        self.diagnostics
+            .iter()
+            .skip(start)
+            .any(|d| d.severity() == crate::Severity::Error)
+    }
+
+    fn close_connector(&mut self, mut open: OpenConnector<'s>) {
+        open.def.size_wide_bits();
+        // Names that did not resolve on arrival.
+        let errors_before = self.diagnostics.len();
+        for &(endpoint, span) in &open.pending {
+            let written = self.sources.get(span.file).map_or("", |f| f.slice(span));
+            let text = syntax::name_text(written);
+            match open.methods.get(text.as_ref()) {
+                Some(&method) => open.def.activate(endpoint as usize, method),
+                None => {
+                    let name = Name { text, span };
+                    let diagnostic = self.unknown_method(&open.def, &name);
+                    self.emit(diagnostic);
+                }
             }
         }
-        let mut endpoint_index: HashMap<&'a str, usize> = HashMap::new();
-        for member in &connector.members {
-            if let Member::Endpoint(endpoint) = member {
-                if let Some(&first) = endpoint_index.get(endpoint.name.text.as_str()) {
-                    let first = def
-                        .endpoints
-                        .get(first)
-                        .map_or(endpoint.name.span, |e| e.span);
-                    self.duplicate("endpoint", &endpoint.name, first);
+        if self.has_errors_since(errors_before) {
+            open.def.incomplete = true;
+        }
+        let def = &open.def;
+        let mut found = Vec::new();
+        // With no method at all, `no_methods` already says it all.
+        if !def.methods.is_empty() {
+            for &endpoint in &open.empty {
+                let Some(endpoint) = def.endpoints.get(endpoint as usize) else {
                     continue;
-                }
-                endpoint_index.insert(&endpoint.name.text, def.endpoints.len());
-                let (def_endpoint, broken) = self.endpoint(&def, &method_index, endpoint);
-                def.incomplete |= broken;
-                def.endpoints.push(def_endpoint);
+                };
+                found.push(
+                    Diagnostic::build(
+                        Problem::NeverAvailable {
+                            endpoint: self.model.names.get(endpoint.name).to_owned(),
+                            connector: def.name.clone(),
+                        },
+                        endpoint.auth_span.unwrap_or(endpoint.span),
+                        "no method is activated",
+                    )
+                    .label(endpoint.span, "no instance can see this endpoint")
+                    .help("list the auth methods that may call it, e.g. `auth: [basic]`"),
+                );
             }
         }
         if def.methods.is_empty() {
-            self.emit(
+            found.push(
                 Diagnostic::build(
                     Problem::NoMethods {
                         name: def.name.clone(),
@@ -237,7 +411,7 @@ impl<'a> Checker<'a> {
             );
         }
         if def.endpoints.is_empty() {
-            self.emit(
+            found.push(
                 Diagnostic::build(
                     Problem::NoEndpoints {
                         name: def.name.clone(),
@@ -252,65 +426,30 @@ impl<'a> Checker<'a> {
         } else if !def.incomplete {
             // An endpoint whose auth list has an error may be meant to
             // activate any method: warning about them would be noise.
-            self.never_activated(&def);
+            found.extend(never_activated(def));
         }
-        match self.connector_index.get(connector.name.text.as_str()) {
+        for builder in found {
+            self.emit(builder);
+        }
+        match self.connector_index.get(open.def.name.as_str()) {
             Some(&first) => {
                 let first = self
                     .model
                     .connectors
                     .get(first)
-                    .map_or(def.span, |c| c.span);
-                self.duplicate("connector", &connector.name, first);
+                    .map_or(open.def.span, |c| c.span);
+                self.duplicate("connector", &open.name, first);
             }
             None => {
+                let names = &self.model.names;
+                open.endpoints
+                    .shrink_to_fit(endpoint_name(names, &open.def));
+                open.def.endpoints.shrink_to_fit();
+                open.def.bits.shrink_to_fit();
                 self.connector_index
-                    .insert(&connector.name.text, self.model.connectors.len());
-                self.model.connectors.push(def);
-                self.endpoint_index.push(endpoint_index);
-            }
-        }
-    }
-
-    fn unknown_type(&mut self, kind: &Name) {
-        let names = AuthType::ALL.map(AuthType::as_str);
-        let mut builder = Diagnostic::build(
-            Problem::UnknownType {
-                name: kind.text.clone(),
-            },
-            kind.span,
-            "not a supported auth type",
-        );
-        let supported = list(names.iter().copied(), names.len());
-        builder = builder.help(match suggest::closest(&kind.text, names) {
-            Some(close) => format!("did you mean `{close}`? the supported types are {supported}"),
-            None => format!("the supported types are {supported}"),
-        });
-        self.emit(builder);
-    }
-
-    fn never_activated(&mut self, def: &ConnectorDef) {
-        for (index, method) in def.methods.iter().enumerate() {
-            let activated = def
-                .endpoints
-                .iter()
-                .any(|endpoint| endpoint.activated.contains(&index));
-            if !activated {
-                self.emit(
-                    Diagnostic::build(
-                        Problem::NeverActivated {
-                            method: method.name.clone(),
-                            connector: def.name.clone(),
-                        },
-                        method.span,
-                        "no endpoint activates this method",
-                    )
-                    .help(format!(
-                        "instances that use `{}` see no endpoint; add it to the `auth` list of \
-                         the endpoints it may call, or remove it",
-                        method.name
-                    )),
-                );
+                    .insert(open.def.name.clone(), self.model.connectors.len());
+                self.model.connectors.push(open.def);
+                self.endpoint_index.push(open.endpoints);
             }
         }
     }
@@ -319,30 +458,32 @@ impl<'a> Checker<'a> {
     /// missing keys.
     fn auth_option<'t>(
         &mut self,
-        options: Option<&'t Options>,
+        options: Option<&'t Options<'s>>,
         of: OptionsOf,
-        name: &Name,
-    ) -> Option<&'t Value> {
-        let mut found: Option<&tree::OptionEntry> = None;
+        name: &Name<'_>,
+    ) -> Option<&'t Value<'s>> {
+        let mut found: Option<&tree::OptionEntry<'s>> = None;
         for entry in options.iter().flat_map(|options| options.entries.iter()) {
-            if !KNOWN_KEYS.contains(&entry.key.text.as_str()) {
-                let mut builder = Diagnostic::build(
-                    Problem::UnknownOption {
-                        key: entry.key.text.clone(),
-                        item: of.with_article(),
-                    },
-                    entry.key.span,
-                    "unknown option",
-                );
+            if !KNOWN_KEYS.contains(&entry.key.text.as_ref()) {
                 let known = list(KNOWN_KEYS.iter().copied(), KNOWN_KEYS.len());
-                builder = builder.help(match suggest::closest(&entry.key.text, KNOWN_KEYS) {
+                let help = match suggest::closest(&entry.key.text, KNOWN_KEYS) {
                     Some(close) => format!(
                         "did you mean `{close}`? {} knows {known}",
                         of.with_article()
                     ),
                     None => format!("{} knows {known}", of.with_article()),
-                });
-                self.emit(builder);
+                };
+                self.emit(
+                    Diagnostic::build(
+                        Problem::UnknownOption {
+                            key: entry.key.text.to_string(),
+                            item: of.with_article(),
+                        },
+                        entry.key.span,
+                        "unknown option",
+                    )
+                    .help(help),
+                );
                 continue;
             }
             match found {
@@ -350,7 +491,7 @@ impl<'a> Checker<'a> {
                     Diagnostic::build(
                         Problem::Duplicate {
                             what: "option",
-                            name: entry.key.text.clone(),
+                            name: entry.key.text.to_string(),
                         },
                         entry.key.span,
                         "given again here",
@@ -366,7 +507,7 @@ impl<'a> Checker<'a> {
                 Diagnostic::build(
                     Problem::MissingOption {
                         item: of.noun(),
-                        name: name.text.clone(),
+                        name: name.text.to_string(),
                         key: "auth",
                     },
                     name.span,
@@ -387,7 +528,13 @@ impl<'a> Checker<'a> {
         found.map(|entry| &entry.value)
     }
 
-    fn option_value(&mut self, value: &Value, of: OptionsOf, expected: &'static str, help: String) {
+    fn option_value(
+        &mut self,
+        value: &Value<'_>,
+        of: OptionsOf,
+        expected: &'static str,
+        help: String,
+    ) {
         self.emit(
             Diagnostic::build(
                 Problem::OptionValue {
@@ -402,7 +549,7 @@ impl<'a> Checker<'a> {
         );
     }
 
-    fn unknown_method(&self, def: &ConnectorDef, method: &Name) -> Builder {
+    fn unknown_method(&self, def: &ConnectorDef, method: &Name<'_>) -> Builder {
         let names = def.methods.iter().map(|m| m.name.as_str());
         let help = if def.methods.is_empty() {
             format!(
@@ -419,7 +566,7 @@ impl<'a> Checker<'a> {
         };
         Diagnostic::build(
             Problem::UnknownMethod {
-                name: method.text.clone(),
+                name: method.text.to_string(),
                 connector: def.name.clone(),
             },
             method.span,
@@ -429,93 +576,15 @@ impl<'a> Checker<'a> {
         .help(self.unknown_help(help))
     }
 
-    fn endpoint(
-        &mut self,
-        def: &ConnectorDef,
-        method_index: &HashMap<&str, usize>,
-        endpoint: &tree::Endpoint,
-    ) -> (EndpointDef, bool) {
-        let errors_before = self.diagnostics.len();
-        let mut activated: Vec<usize> = Vec::new();
-        let mut auth_span = None;
-        match self.auth_option(
-            endpoint.options.as_ref(),
-            OptionsOf::Endpoint,
-            &endpoint.name,
-        ) {
-            Some(Value::List(list)) => {
-                auth_span = Some(list.span);
-                let mut seen: HashMap<&str, Span> = HashMap::new();
-                for method in &list.items {
-                    if let Some(&first) = seen.get(method.text.as_str()) {
-                        self.emit(
-                            Diagnostic::build(
-                                Problem::RepeatedMethod {
-                                    method: method.text.clone(),
-                                },
-                                method.span,
-                                "listed again here",
-                            )
-                            .label(first, "first listed here")
-                            .help("remove the repetition; it changes nothing"),
-                        );
-                        continue;
-                    }
-                    seen.insert(&method.text, method.span);
-                    match method_index.get(method.text.as_str()) {
-                        Some(&index) => activated.push(index),
-                        None => {
-                            let diagnostic = self.unknown_method(def, method);
-                            self.emit(diagnostic);
-                        }
-                    }
-                }
-                // With no method at all, `no_methods` already says it all.
-                if list.items.is_empty() && !def.methods.is_empty() {
-                    self.emit(
-                        Diagnostic::build(
-                            Problem::NeverAvailable {
-                                endpoint: endpoint.name.text.clone(),
-                                connector: def.name.clone(),
-                            },
-                            list.span,
-                            "no method is activated",
-                        )
-                        .label(endpoint.name.span, "no instance can see this endpoint")
-                        .help("list the auth methods that may call it, e.g. `auth: [basic]`"),
-                    );
-                }
-            }
-            Some(value @ Value::Name(name)) => {
-                let help = format!(
-                    "an endpoint activates a list of methods: write `auth: [{}]`",
-                    quote_name(&name.text)
-                );
-                self.option_value(value, OptionsOf::Endpoint, "a list of auth methods", help);
-            }
-            None => {}
-        }
-        let broken = self
-            .diagnostics
-            .iter()
-            .skip(errors_before)
-            .any(|d| d.severity() == crate::Severity::Error);
-        let def = EndpointDef {
-            name: endpoint.name.text.clone(),
-            span: endpoint.name.span,
-            activated,
-            auth_span,
-        };
-        (def, broken)
-    }
+    // ---- instances and flows, once every connector is known ---------------
 
-    fn instance(&mut self, instance: &tree::Instance) -> Option<InstanceDef> {
+    fn instance(&mut self, instance: &tree::Instance<'s>) -> Option<InstanceDef> {
         let value = self.auth_option(
             instance.options.as_ref(),
             OptionsOf::Instance,
             &instance.name,
         );
-        let connector = match self.connector_index.get(instance.connector.text.as_str()) {
+        let connector = match self.connector_index.get(instance.connector.text.as_ref()) {
             Some(&index) => Some(index),
             None => {
                 self.unknown_connector(&instance.connector);
@@ -541,14 +610,13 @@ impl<'a> Checker<'a> {
             };
         let connector = connector?;
         let def = self.model.connectors.get(connector)?;
-        let index = def.methods.iter().position(|m| m.name == method.text);
-        let Some(index) = index else {
+        let Some(index) = def.methods.iter().position(|m| m.name == method.text) else {
             let diagnostic = self.unknown_method(def, method);
             self.emit(diagnostic);
             return None;
         };
         Some(InstanceDef {
-            name: instance.name.text.clone(),
+            name: instance.name.text.to_string(),
             span: instance.name.span,
             connector,
             method: index,
@@ -556,7 +624,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn unknown_connector(&mut self, name: &Name) {
+    fn unknown_connector(&mut self, name: &Name<'_>) {
         let names = self.model.connectors.iter().map(|c| c.name.as_str());
         let help = match suggest::closest(&name.text, names.clone()) {
             Some(close) => format!("did you mean `{close}`?"),
@@ -573,7 +641,7 @@ impl<'a> Checker<'a> {
         self.emit(
             Diagnostic::build(
                 Problem::UnknownConnector {
-                    name: name.text.clone(),
+                    name: name.text.to_string(),
                 },
                 name.span,
                 "no connector has this name",
@@ -584,113 +652,129 @@ impl<'a> Checker<'a> {
 
     fn flow(
         &mut self,
-        flow: &tree::Flow,
-        instances: &HashMap<&str, usize>,
-        declared: &HashMap<&str, Span>,
+        flow: &tree::Flow<'s>,
+        instances: &Map<&str, usize>,
+        declared: &Map<&str, Span>,
         order: &[&str],
     ) {
         for connection in &flow.connections {
-            let Some(&index) = instances.get(connection.instance.text.as_str()) else {
+            let Some(&index) = instances.get(connection.instance.text.as_ref()) else {
                 // An instance that is declared but did not resolve already
                 // has its error; don't pile on.
-                if !declared.contains_key(connection.instance.text.as_str()) {
+                if !declared.contains_key(connection.instance.text.as_ref()) {
                     self.unknown_instance(&connection.instance, order);
                 }
                 continue;
             };
-            let Some(instance) = self.model.instances.get(index).cloned() else {
+            let Some(instance) = self.model.instances.get(index) else {
                 continue;
             };
             let Some(def) = self.model.connectors.get(instance.connector) else {
                 continue;
             };
+            let names = &self.model.names;
             let endpoint = self
                 .endpoint_index
                 .get(instance.connector)
-                .and_then(|index| index.get(connection.endpoint.text.as_str()))
-                .and_then(|&index| def.endpoints.get(index));
+                .and_then(|index| index.find(&connection.endpoint.text, endpoint_name(names, def)));
             let Some(endpoint) = endpoint else {
-                let diagnostic = self.unknown_endpoint(def, &instance, &connection.endpoint);
+                let diagnostic = self.unknown_endpoint(def, instance, &connection.endpoint);
                 self.emit(diagnostic);
                 continue;
             };
-            if endpoint.activated.contains(&instance.method) {
+            let endpoint = endpoint as usize;
+            if def.activates(endpoint, instance.method) {
                 continue;
             }
-            let method = def
-                .methods
-                .get(instance.method)
-                .map_or("", |m| m.name.as_str());
-            let activated: Vec<&str> = endpoint
-                .activated
-                .iter()
-                .filter_map(|&i| def.methods.get(i))
-                .map(|m| m.name.as_str())
-                .collect();
-            let alternatives: Vec<&str> = self
-                .model
-                .instances
-                .iter()
-                .filter(|other| {
-                    other.connector == instance.connector
-                        && endpoint.activated.contains(&other.method)
-                })
-                .map(|other| other.name.as_str())
-                .collect();
-            let mut help = format!(
-                "activate `{method}` for `{}` (`auth: [{}]`)",
-                endpoint.name,
-                activated
-                    .iter()
-                    .copied()
-                    .chain(std::iter::once(method))
-                    .map(quote_name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            if activated.is_empty() {
-                help.push_str(", or pick another endpoint");
-            } else if alternatives.is_empty() {
-                help.push_str(&format!(
-                    ", or use an instance that authenticates with {}",
-                    list(activated.iter().copied(), activated.len())
-                ));
-            } else {
-                help.push_str(&format!(
-                    ", or use an instance with an activated method, e.g. {}",
-                    list(alternatives.iter().copied(), alternatives.len())
-                ));
-            }
-            let mut builder = Diagnostic::build(
-                Problem::UnactivatedMethod {
-                    instance: instance.name.clone(),
-                    endpoint: endpoint.name.clone(),
-                },
-                connection.span,
-                "this connection needs the endpoint",
-            )
-            .label(
-                instance.method_span,
-                format!("`{}` authenticates with `{method}`", instance.name),
-            );
-            let activated_label = if activated.is_empty() {
-                format!("`{}` activates no method", endpoint.name)
-            } else {
-                format!(
-                    "`{}` activates only {}",
-                    endpoint.name,
-                    list(activated.iter().copied(), activated.len())
-                )
-            };
-            builder = match endpoint.auth_span {
-                Some(span) => builder.label(span, activated_label),
-                None => builder.label(endpoint.span, activated_label),
-            };
-            self.emit(builder.help(help));
+            let diagnostic = self.unactivated(def, instance, endpoint, connection.span);
+            self.emit(diagnostic);
         }
     }
 
-    fn unknown_instance(&mut self, name: &Name, names: &[&str]) {
+    fn unactivated(
+        &self,
+        def: &ConnectorDef,
+        instance: &InstanceDef,
+        endpoint: usize,
+        connection: Span,
+    ) -> Builder {
+        let Some(data) = def.endpoints.get(endpoint) else {
+            return Diagnostic::build(
+                Problem::UnactivatedMethod {
+                    instance: instance.name.clone(),
+                    endpoint: String::new(),
+                },
+                connection,
+                "",
+            );
+        };
+        let endpoint_name = self.model.names.get(data.name);
+        let method = def
+            .methods
+            .get(instance.method)
+            .map_or("", |m| m.name.as_str());
+        let activated: Vec<&str> = def
+            .activated(endpoint)
+            .filter_map(|i| def.methods.get(i))
+            .map(|m| m.name.as_str())
+            .collect();
+        let alternatives: Vec<&str> = self
+            .model
+            .instances
+            .iter()
+            .filter(|other| {
+                other.connector == instance.connector && def.activates(endpoint, other.method)
+            })
+            .map(|other| other.name.as_str())
+            .collect();
+        let mut help = format!(
+            "activate `{method}` for `{endpoint_name}` (`auth: [{}]`)",
+            activated
+                .iter()
+                .copied()
+                .chain(std::iter::once(method))
+                .map(quote_name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if activated.is_empty() {
+            help.push_str(", or pick another endpoint");
+        } else if alternatives.is_empty() {
+            help.push_str(&format!(
+                ", or use an instance that authenticates with {}",
+                list(activated.iter().copied(), activated.len())
+            ));
+        } else {
+            help.push_str(&format!(
+                ", or use an instance with an activated method, e.g. {}",
+                list(alternatives.iter().copied(), alternatives.len())
+            ));
+        }
+        let activated_label = if activated.is_empty() {
+            format!("`{endpoint_name}` activates no method")
+        } else {
+            format!(
+                "`{endpoint_name}` activates only {}",
+                list(activated.iter().copied(), activated.len())
+            )
+        };
+        Diagnostic::build(
+            Problem::UnactivatedMethod {
+                instance: instance.name.clone(),
+                endpoint: endpoint_name.to_owned(),
+            },
+            connection,
+            "this connection needs the endpoint",
+        )
+        .label(
+            instance.method_span,
+            format!("`{}` authenticates with `{method}`", instance.name),
+        )
+        .label(data.auth_span.unwrap_or(data.span), activated_label)
+        .help(help)
+    }
+
+    fn unknown_instance(&mut self, name: &Name<'_>, names: &[&str]) {
         let help = match suggest::closest(&name.text, names.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None if names.is_empty() => format!(
@@ -706,7 +790,7 @@ impl<'a> Checker<'a> {
         self.emit(
             Diagnostic::build(
                 Problem::UnknownInstance {
-                    name: name.text.clone(),
+                    name: name.text.to_string(),
                 },
                 name.span,
                 "no instance has this name",
@@ -715,12 +799,22 @@ impl<'a> Checker<'a> {
         );
     }
 
-    fn unknown_endpoint(&self, def: &ConnectorDef, instance: &InstanceDef, name: &Name) -> Builder {
-        let names = def.endpoints.iter().map(|e| e.name.as_str());
-        let mut help = match suggest::closest(&name.text, names.clone()) {
+    fn unknown_endpoint(
+        &self,
+        def: &ConnectorDef,
+        instance: &InstanceDef,
+        name: &Name<'_>,
+    ) -> Builder {
+        let names = &self.model.names;
+        let endpoint_names = def.endpoints.iter().map(|e| names.get(e.name));
+        let mut help = match suggest::closest(&name.text, endpoint_names.clone()) {
             Some(close) => format!("did you mean `{close}`?"),
             None if def.endpoints.is_empty() => format!("`{}` has no endpoint", def.name),
-            None => format!("`{}` has {}", def.name, list(names, def.endpoints.len())),
+            None => format!(
+                "`{}` has {}",
+                def.name,
+                list(endpoint_names, def.endpoints.len())
+            ),
         };
         let elsewhere: Vec<&str> = self
             .model
@@ -728,7 +822,10 @@ impl<'a> Checker<'a> {
             .iter()
             .zip(&self.endpoint_index)
             .filter(|(other, index)| {
-                other.name != def.name && index.contains_key(name.text.as_str())
+                other.name != def.name
+                    && index
+                        .find(&name.text, endpoint_name(names, other))
+                        .is_some()
             })
             .map(|(other, _)| other.name.as_str())
             .collect();
@@ -743,7 +840,7 @@ impl<'a> Checker<'a> {
         }
         Diagnostic::build(
             Problem::UnknownEndpoint {
-                name: name.text.clone(),
+                name: name.text.to_string(),
                 connector: def.name.clone(),
             },
             name.span,
@@ -762,10 +859,7 @@ impl<'a> Checker<'a> {
             if def.incomplete {
                 continue;
             }
-            let sees_any = def
-                .endpoints
-                .iter()
-                .any(|endpoint| endpoint.activated.contains(&instance.method));
+            let sees_any = (0..def.endpoints.len()).any(|e| def.activates(e, instance.method));
             if !sees_any {
                 let method = def
                     .methods
@@ -794,6 +888,138 @@ impl<'a> Checker<'a> {
         for builder in found {
             self.emit(builder);
         }
+    }
+}
+
+/// Warnings for the methods of `def` that no endpoint activates.
+fn never_activated(def: &ConnectorDef) -> Vec<Builder> {
+    let narrow = def.bits.iter().fold(0u64, |all, word| all | word);
+    def.methods
+        .iter()
+        .enumerate()
+        .filter(|&(index, _)| {
+            if index < 64 {
+                narrow >> index & 1 == 0
+            } else {
+                !(0..def.endpoints.len()).any(|e| def.activates(e, index))
+            }
+        })
+        .map(|(_, method)| {
+            Diagnostic::build(
+                Problem::NeverActivated {
+                    method: method.name.clone(),
+                    connector: def.name.clone(),
+                },
+                method.span,
+                "no endpoint activates this method",
+            )
+            .help(format!(
+                "instances that use `{}` see no endpoint; add it to the `auth` list of the \
+                 endpoints it may call, or remove it",
+                method.name
+            ))
+        })
+        .collect()
+}
+
+/// For each later repetition in an auth list: its position and the span of
+/// the first occurrence.
+fn repetitions(items: &[Name<'_>]) -> Vec<(usize, Span)> {
+    let mut found = Vec::new();
+    if items.len() <= SHORT_LIST {
+        for (position, item) in items.iter().enumerate() {
+            if let Some(first) = items
+                .iter()
+                .take(position)
+                .find(|earlier| earlier.text == item.text)
+            {
+                found.push((position, first.span));
+            }
+        }
+    } else {
+        let mut seen: Map<&str, Span> = Map::default();
+        for (position, item) in items.iter().enumerate() {
+            match seen.entry(&item.text) {
+                Entry::Occupied(first) => found.push((position, *first.get())),
+                Entry::Vacant(slot) => {
+                    slot.insert(item.span);
+                }
+            }
+        }
+    }
+    found
+}
+
+impl<'s> Visitor<'s> for Checker<'s> {
+    fn file_start(&mut self, _file: FileId) {
+        self.mark = Mark {
+            diagnostics: self.diagnostics.len(),
+            connectors: self.model.connectors.len(),
+            instances: self.instances.len(),
+            flows: self.flows.len(),
+        };
+        self.open = None;
+    }
+
+    fn file_end(&mut self, complete: bool) {
+        if complete {
+            return;
+        }
+        // Forget what a file that does not parse said: a syntax error stops
+        // its whole file.
+        let mark = self.mark;
+        self.open = None;
+        self.diagnostics.truncate(mark.diagnostics);
+        self.model.connectors.truncate(mark.connectors);
+        self.endpoint_index.truncate(mark.connectors);
+        self.connector_index
+            .retain(|_, index| *index < mark.connectors);
+        self.instances.truncate(mark.instances);
+        self.flows.truncate(mark.flows);
+    }
+
+    fn connector_start(&mut self, name: Name<'s>) {
+        self.open = Some(OpenConnector {
+            def: ConnectorDef {
+                name: name.text.to_string(),
+                span: name.span,
+                methods: Vec::new(),
+                endpoints: Vec::new(),
+                bits: Vec::new(),
+                wide: Vec::new(),
+                incomplete: false,
+            },
+            name,
+            methods: Map::default(),
+            endpoints: NameIndex::default(),
+            pending: Vec::new(),
+            empty: Vec::new(),
+        });
+    }
+
+    fn member(&mut self, member: Member<'s>) {
+        let Some(mut open) = self.open.take() else {
+            return;
+        };
+        match member {
+            Member::Method(method) => self.method(&mut open, method),
+            Member::Endpoint(endpoint) => self.endpoint(&mut open, endpoint),
+        }
+        self.open = Some(open);
+    }
+
+    fn connector_end(&mut self, _span: Span) {
+        if let Some(open) = self.open.take() {
+            self.close_connector(open);
+        }
+    }
+
+    fn instance(&mut self, instance: tree::Instance<'s>) {
+        self.instances.push(instance);
+    }
+
+    fn flow(&mut self, flow: tree::Flow<'s>) {
+        self.flows.push(flow);
     }
 }
 

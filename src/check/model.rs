@@ -1,8 +1,13 @@
 //! The checked model: every name resolved, every reference an index.
-//! Built by [`super::check`]; [`crate::policy::Policy`] is compiled from it.
+//! Built by [`super::Checker`]; [`crate::policy::Policy`] is compiled from it.
+//!
+//! The model is compact because a connector may have a million endpoints:
+//! an endpoint is its name (in the shared [`Names`] arena), two spans and
+//! one bit-set word.
 
 use std::fmt;
 
+use crate::names::{NameIndex, NameRef, Names};
 use crate::source::Span;
 
 /// The supported auth method types.
@@ -60,13 +65,17 @@ impl fmt::Display for AuthType {
 /// Everything a rule set declares, with references resolved.
 #[derive(Clone, Debug, Default)]
 pub struct Model {
+    /// The names of all endpoints.
+    pub names: Names,
     /// Connectors, in declaration order (first declaration of each name).
     pub connectors: Vec<ConnectorDef>,
+    /// Per connector: its endpoints' names to their indices.
+    pub endpoint_index: Vec<NameIndex>,
     /// Instances whose connector and method resolved.
     pub instances: Vec<InstanceDef>,
     /// How many instance names are declared, resolved or not.
     pub declared_instances: usize,
-    /// Flows.
+    /// Flows (first declaration of each name).
     pub flows: Vec<FlowDef>,
 }
 
@@ -81,9 +90,56 @@ pub struct ConnectorDef {
     pub methods: Vec<MethodDef>,
     /// Endpoints, in declaration order.
     pub endpoints: Vec<EndpointDef>,
+    /// Methods `0..64` each endpoint activates: one word per endpoint.
+    pub bits: Vec<u64>,
+    /// Methods `64..` for connectors with more than 64 methods:
+    /// [`ConnectorDef::wide_words`] words per endpoint.
+    pub wide: Vec<u64>,
     /// Some endpoint's auth list had an error, so what its endpoints
     /// activate is not fully known.
     pub incomplete: bool,
+}
+
+impl ConnectorDef {
+    /// Words of [`ConnectorDef::wide`] per endpoint.
+    pub fn wide_words(&self) -> usize {
+        self.methods.len().div_ceil(64).saturating_sub(1)
+    }
+
+    /// Whether `endpoint` activates `method` (indices within this connector).
+    pub fn activates(&self, endpoint: usize, method: usize) -> bool {
+        let word = if method < 64 {
+            self.bits.get(endpoint)
+        } else {
+            self.wide
+                .get(endpoint * self.wide_words() + (method / 64 - 1))
+        };
+        word.is_some_and(|word| word >> (method % 64) & 1 == 1)
+    }
+
+    /// Marks `method` as activated by `endpoint`; the bit sets must be
+    /// sized for them (see [`ConnectorDef::size_wide_bits`]).
+    pub fn activate(&mut self, endpoint: usize, method: usize) {
+        let stride = self.wide_words();
+        let word = if method < 64 {
+            self.bits.get_mut(endpoint)
+        } else {
+            self.wide.get_mut(endpoint * stride + (method / 64 - 1))
+        };
+        if let Some(word) = word {
+            *word |= 1 << (method % 64);
+        }
+    }
+
+    /// Sizes the bit sets of methods `64..` once all methods are known.
+    pub fn size_wide_bits(&mut self) {
+        self.wide = vec![0; self.endpoints.len() * self.wide_words()];
+    }
+
+    /// The methods `endpoint` activates, in declaration order.
+    pub fn activated(&self, endpoint: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.methods.len()).filter(move |&method| self.activates(endpoint, method))
+    }
 }
 
 /// An auth method of a connector.
@@ -98,14 +154,12 @@ pub struct MethodDef {
 }
 
 /// An endpoint of a connector.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct EndpointDef {
-    /// Its name.
-    pub name: String,
+    /// Its name, in [`Model::names`].
+    pub name: NameRef,
     /// Where its name is written.
     pub span: Span,
-    /// Indices into the connector's methods, without repetition.
-    pub activated: Vec<usize>,
     /// Where the auth list is written, if it is.
     pub auth_span: Option<Span>,
 }

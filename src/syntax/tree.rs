@@ -1,26 +1,31 @@
 //! The syntax tree: what a file says, with spans, before any name is
 //! resolved. Comments are kept in [`File::comments`], in source order.
+//!
+//! Names borrow from the source text (`'s`) unless they had escapes, so
+//! building a tree copies little.
+
+use std::borrow::Cow;
 
 use crate::source::{FileId, Span};
 
 /// One parsed rule file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct File {
+pub struct File<'s> {
     /// Which file this is.
     pub file: FileId,
     /// The items, in source order.
-    pub items: Vec<Item>,
+    pub items: Vec<Item<'s>>,
     /// Every comment, in source order, with its text.
-    pub comments: Vec<Comment>,
+    pub comments: Vec<Comment<'s>>,
 }
 
 /// A `// line` or `/* block */` comment.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Comment {
+pub struct Comment<'s> {
     /// Line or block.
     pub kind: CommentKind,
     /// The whole comment, delimiters included.
-    pub text: String,
+    pub text: &'s str,
     /// Where it is.
     pub span: Span,
 }
@@ -36,131 +41,131 @@ pub enum CommentKind {
 
 /// A name, bare or quoted; `text` is the name itself, escapes resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Name {
+pub struct Name<'s> {
     /// The name, without quotes or escapes.
-    pub text: String,
+    pub text: Cow<'s, str>,
     /// Where it is written, quotes included.
     pub span: Span,
 }
 
 /// A top-level item.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Item {
+pub enum Item<'s> {
     /// `connector NAME { ... }`
-    Connector(Connector),
+    Connector(Connector<'s>),
     /// `instance NAME of CONNECTOR < ... >`
-    Instance(Instance),
+    Instance(Instance<'s>),
     /// `flow NAME { ... }`
-    Flow(Flow),
+    Flow(Flow<'s>),
 }
 
 /// `connector NAME { MEMBER* }`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Connector {
+pub struct Connector<'s> {
     /// The connector's name.
-    pub name: Name,
+    pub name: Name<'s>,
     /// Methods and endpoints, in source order.
-    pub members: Vec<Member>,
+    pub members: Vec<Member<'s>>,
     /// The whole item.
     pub span: Span,
 }
 
 /// A member of a connector.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Member {
+pub enum Member<'s> {
     /// `auth NAME: TYPE`
-    Method(Method),
+    Method(Method<'s>),
     /// `endpoint NAME < ... >`
-    Endpoint(Endpoint),
+    Endpoint(Endpoint<'s>),
 }
 
 /// `auth NAME: TYPE`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Method {
+pub struct Method<'s> {
     /// The method's name.
-    pub name: Name,
+    pub name: Name<'s>,
     /// The type as written; checked against the supported types later.
-    pub kind: Name,
+    pub kind: Name<'s>,
     /// The whole member.
     pub span: Span,
 }
 
 /// `endpoint NAME < auth: [...] >`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
+pub struct Endpoint<'s> {
     /// The endpoint's name.
-    pub name: Name,
+    pub name: Name<'s>,
     /// The options block, if written.
-    pub options: Option<Options>,
+    pub options: Option<Options<'s>>,
     /// The whole member.
     pub span: Span,
 }
 
 /// `instance NAME of CONNECTOR < auth: METHOD >`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Instance {
+pub struct Instance<'s> {
     /// The instance's name.
-    pub name: Name,
+    pub name: Name<'s>,
     /// The connector it is an instance of.
-    pub connector: Name,
+    pub connector: Name<'s>,
     /// The options block, if written.
-    pub options: Option<Options>,
+    pub options: Option<Options<'s>>,
     /// The whole item.
     pub span: Span,
 }
 
 /// `flow NAME { connection ... }`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Flow {
+pub struct Flow<'s> {
     /// The flow's name.
-    pub name: Name,
+    pub name: Name<'s>,
     /// Its connection shapes, in source order.
-    pub connections: Vec<Connection>,
+    pub connections: Vec<Connection<'s>>,
     /// The whole item.
     pub span: Span,
 }
 
 /// `connection INSTANCE -> ENDPOINT`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Connection {
+pub struct Connection<'s> {
     /// The instance the shape picks.
-    pub instance: Name,
+    pub instance: Name<'s>,
     /// The endpoint the shape picks.
-    pub endpoint: Name,
+    pub endpoint: Name<'s>,
     /// The whole connection.
     pub span: Span,
 }
 
 /// `< key: value, ... >`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Options {
+pub struct Options<'s> {
     /// The entries, in source order (duplicates kept; the checker reports them).
-    pub entries: Vec<OptionEntry>,
+    pub entries: Vec<OptionEntry<'s>>,
     /// The whole block, `<` to `>`.
     pub span: Span,
 }
 
 /// `key: value`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OptionEntry {
+pub struct OptionEntry<'s> {
     /// The key.
-    pub key: Name,
+    pub key: Name<'s>,
     /// The value.
-    pub value: Value,
+    pub value: Value<'s>,
     /// The whole entry.
     pub span: Span,
 }
 
 /// An option value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Value {
+pub enum Value<'s> {
     /// A single name.
-    Name(Name),
+    Name(Name<'s>),
     /// `[name, ...]`
-    List(List),
+    List(List<'s>),
 }
 
-impl Value {
+impl Value<'_> {
     /// Where the value is written.
     pub fn span(&self) -> Span {
         match self {
@@ -172,9 +177,9 @@ impl Value {
 
 /// `[name, ...]`
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct List {
+pub struct List<'s> {
     /// The names, in source order.
-    pub items: Vec<Name>,
+    pub items: Vec<Name<'s>>,
     /// The whole list, brackets included.
     pub span: Span,
 }

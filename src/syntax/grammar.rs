@@ -1,9 +1,14 @@
-//! Parsing one file with the pest grammar and lowering pest's pairs into the
-//! syntax tree.
+//! The pest grammar: the reference parser, and the source of readable
+//! syntax errors. Lowers pest's pairs into the syntax tree.
+//!
+//! [`super::parser`] is the fast parser used for checking; this one is
+//! used when that one rejects a file (to say why), and by the tests that
+//! hold the two to the same language.
+
+use std::borrow::Cow;
 
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
-use pest::iterators::Pair;
 
 use super::tree::{
     Comment, CommentKind, Connection, Connector, Endpoint, File, Flow, Instance, Item, List,
@@ -12,13 +17,20 @@ use super::tree::{
 use crate::diagnostics::{Diagnostic, Problem};
 use crate::source::{SourceFile, Sources, Span};
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/authgate.pest"]
-struct Grammar;
+#[allow(missing_docs, reason = "pest_derive generates the rule enum's items")]
+mod generated {
+    /// The parser generated from `grammar/authgate.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/authgate.pest"]
+    pub(super) struct Grammar;
+}
 
-/// Parses one file into its syntax tree. A file that does not parse yields
-/// one `authgate::syntax` diagnostic at the first offending token.
-pub fn parse(sources: &Sources, file: &SourceFile) -> Result<File, Box<Diagnostic>> {
+use generated::{Grammar, Rule};
+
+/// Parses one file into its syntax tree with the pest grammar. A file that
+/// does not parse yields one `authgate::syntax` diagnostic at the first
+/// offending token.
+pub fn parse<'s>(sources: &Sources, file: &'s SourceFile) -> Result<File<'s>, Box<Diagnostic>> {
     let text = file.text();
     let lower = Lower { file };
     match Grammar::parse(Rule::file, text) {
@@ -37,6 +49,8 @@ pub fn parse(sources: &Sources, file: &SourceFile) -> Result<File, Box<Diagnosti
 struct Lower<'s> {
     file: &'s SourceFile,
 }
+
+type Pair<'s> = pest::iterators::Pair<'s, Rule>;
 
 /// Whether a pair is a token the tree does not keep (punctuation,
 /// keywords) or a comment, which is collected separately.
@@ -64,13 +78,13 @@ fn is_noise(rule: Rule) -> bool {
     )
 }
 
-impl Lower<'_> {
-    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+impl<'s> Lower<'s> {
+    fn span(&self, pair: &Pair<'s>) -> Span {
         let span = pair.as_span();
         Span::new(self.file.id(), span.start(), span.end())
     }
 
-    fn file(&self, root: Pair<'_, Rule>) -> File {
+    fn file(&self, root: Pair<'s>) -> File<'s> {
         let comments = root
             .clone()
             .into_inner()
@@ -83,7 +97,7 @@ impl Lower<'_> {
                 };
                 Some(Comment {
                     kind,
-                    text: pair.as_str().to_owned(),
+                    text: pair.as_str(),
                     span: self.span(&pair),
                 })
             })
@@ -108,7 +122,7 @@ impl Lower<'_> {
     // unreachable, and a pest pair shape it does not produce is skipped
     // rather than panicking.
 
-    fn connector(&self, pair: Pair<'_, Rule>) -> Option<Connector> {
+    fn connector(&self, pair: Pair<'s>) -> Option<Connector<'s>> {
         let span = self.span(&pair);
         let mut inner = significant(pair);
         let name = self.name(inner.next()?);
@@ -126,7 +140,7 @@ impl Lower<'_> {
         })
     }
 
-    fn method(&self, pair: Pair<'_, Rule>) -> Option<Method> {
+    fn method(&self, pair: Pair<'s>) -> Option<Method<'s>> {
         let span = self.span(&pair);
         let mut inner = significant(pair);
         let name = self.name(inner.next()?);
@@ -134,33 +148,37 @@ impl Lower<'_> {
         Some(Method { name, kind, span })
     }
 
-    fn endpoint(&self, pair: Pair<'_, Rule>) -> Option<Endpoint> {
+    fn endpoint(&self, pair: Pair<'s>) -> Option<Endpoint<'s>> {
         let span = self.span(&pair);
         let mut inner = significant(pair);
         let name = self.name(inner.next()?);
         let options = inner.next().map(|options| self.options(options));
+        // pest counts the whitespace it skipped looking for the optional
+        // block; the item ends where its last token does.
+        let end = options.as_ref().map_or(name.span.end, |o| o.span.end);
         Some(Endpoint {
             name,
             options,
-            span,
+            span: Span { end, ..span },
         })
     }
 
-    fn instance(&self, pair: Pair<'_, Rule>) -> Option<Instance> {
+    fn instance(&self, pair: Pair<'s>) -> Option<Instance<'s>> {
         let span = self.span(&pair);
         let mut inner = significant(pair);
         let name = self.name(inner.next()?);
         let connector = self.name(inner.next()?);
         let options = inner.next().map(|options| self.options(options));
+        let end = options.as_ref().map_or(connector.span.end, |o| o.span.end);
         Some(Instance {
             name,
             connector,
             options,
-            span,
+            span: Span { end, ..span },
         })
     }
 
-    fn flow(&self, pair: Pair<'_, Rule>) -> Option<Flow> {
+    fn flow(&self, pair: Pair<'s>) -> Option<Flow<'s>> {
         let span = self.span(&pair);
         let mut inner = significant(pair);
         let name = self.name(inner.next()?);
@@ -184,7 +202,7 @@ impl Lower<'_> {
         })
     }
 
-    fn options(&self, pair: Pair<'_, Rule>) -> Options {
+    fn options(&self, pair: Pair<'s>) -> Options<'s> {
         let span = self.span(&pair);
         let entries = significant(pair)
             .filter_map(|entry| {
@@ -205,36 +223,21 @@ impl Lower<'_> {
         Options { entries, span }
     }
 
-    fn name(&self, pair: Pair<'_, Rule>) -> Name {
+    fn name(&self, pair: Pair<'s>) -> Name<'s> {
         let span = self.span(&pair);
         let written = pair.as_str();
         let text = match written.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-            Some(quoted) => unescape(quoted),
-            None => written.to_owned(),
+            Some(quoted) if quoted.contains('\\') => Cow::Owned(super::unescape(quoted)),
+            Some(quoted) => Cow::Borrowed(quoted),
+            None => Cow::Borrowed(written),
         };
         Name { text, span }
     }
 }
 
 /// The children of a pair that the tree keeps.
-fn significant(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
+fn significant(pair: Pair<'_>) -> impl Iterator<Item = Pair<'_>> {
     pair.into_inner().filter(|pair| !is_noise(pair.as_rule()))
-}
-
-/// Resolves `\"` and `\\` (the grammar admits no other escape).
-fn unescape(quoted: &str) -> String {
-    let mut text = String::with_capacity(quoted.len());
-    let mut chars = quoted.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(escaped) = chars.next() {
-                text.push(escaped);
-            }
-        } else {
-            text.push(c);
-        }
-    }
-    text
 }
 
 /// Translates a pest error into a diagnostic that says, in words, what was

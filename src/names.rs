@@ -1,0 +1,146 @@
+//! Compact name storage: names back to back in one string, and an index
+//! that finds an id by name while storing nothing but the ids.
+//!
+//! With a million endpoints, a `HashMap<String, Id>` costs a heap string,
+//! a key and a value per entry; here a name costs its bytes and its range,
+//! and the index about five bytes per id.
+
+use std::hash::BuildHasher;
+
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+
+/// Where a name is in a [`Names`] arena.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NameRef {
+    start: u32,
+    end: u32,
+}
+
+/// Names stored back to back in one string.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    text: String,
+}
+
+impl Names {
+    /// Appends a name and returns where it is.
+    pub fn push(&mut self, name: &str) -> NameRef {
+        let start = offset(self.text.len());
+        self.text.push_str(name);
+        NameRef {
+            start,
+            end: offset(self.text.len()),
+        }
+    }
+
+    /// The name at `name` (empty if it is not from this arena).
+    pub fn get(&self, name: NameRef) -> &str {
+        self.text
+            .get(name.start as usize..name.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Frees unused capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+    }
+
+    /// Bytes of heap memory held.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity()
+    }
+}
+
+/// Arenas beyond 4 GiB are not supported; offsets saturate (the names then
+/// read as empty, which only ever makes a look-up fail).
+fn offset(length: usize) -> u32 {
+    u32::try_from(length).unwrap_or(u32::MAX)
+}
+
+/// A fixed, seeded hasher: look-ups are deterministic across runs.
+const HASHER: FixedState = FixedState::with_seed(0x6175_7468_6761_7465);
+
+/// Finds `u32` ids by name. The names live elsewhere (usually a [`Names`]
+/// arena); every operation takes a function from id to name.
+#[derive(Clone, Debug, Default)]
+pub struct NameIndex {
+    table: HashTable<u32>,
+}
+
+impl NameIndex {
+    /// An empty index with room for `capacity` ids.
+    pub fn with_capacity(capacity: usize) -> Self {
+        NameIndex {
+            table: HashTable::with_capacity(capacity),
+        }
+    }
+
+    /// The id whose name is `name`.
+    #[inline]
+    pub fn find<'n>(&self, name: &str, name_of: impl Fn(u32) -> &'n str) -> Option<u32> {
+        let hash = HASHER.hash_one(name);
+        self.table.find(hash, |&id| name_of(id) == name).copied()
+    }
+
+    /// Adds `id` under `name`, unless an id already has that name: then
+    /// returns that id and adds nothing.
+    pub fn insert<'n>(
+        &mut self,
+        id: u32,
+        name: &str,
+        name_of: impl Fn(u32) -> &'n str,
+    ) -> Result<(), u32> {
+        let hash = HASHER.hash_one(name);
+        if let Some(&existing) = self.table.find(hash, |&other| name_of(other) == name) {
+            return Err(existing);
+        }
+        self.table
+            .insert_unique(hash, id, |&other| HASHER.hash_one(name_of(other)));
+        Ok(())
+    }
+
+    /// How many ids there are.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether there is no id.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Frees unused capacity.
+    pub fn shrink_to_fit<'n>(&mut self, name_of: impl Fn(u32) -> &'n str) {
+        self.table.shrink_to_fit(|&id| HASHER.hash_one(name_of(id)));
+    }
+
+    /// Bytes of heap memory held.
+    pub fn heap_bytes(&self) -> usize {
+        self.table.allocation_size()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_what_was_inserted_and_refuses_duplicates() {
+        let mut names = Names::default();
+        let refs: Vec<NameRef> = ["orders", "customers", "", "ördèrs"]
+            .iter()
+            .map(|n| names.push(n))
+            .collect();
+        let name_of = |id: u32| refs.get(id as usize).map_or("", |&r| names.get(r));
+        let mut index = NameIndex::default();
+        for id in 0..4 {
+            assert_eq!(index.insert(id, name_of(id), name_of), Ok(()));
+        }
+        assert_eq!(index.insert(9, "customers", name_of), Err(1));
+        assert_eq!(index.find("ördèrs", name_of), Some(3));
+        assert_eq!(index.find("", name_of), Some(2));
+        assert_eq!(index.find("order", name_of), None);
+        assert_eq!(index.len(), 4);
+    }
+}

@@ -1,0 +1,293 @@
+//! The fast parser: a recursive-descent parser over [`super::lexer`] that
+//! accepts exactly the language of `grammar/authgate.pest` and streams it to
+//! a [`Visitor`] without building whole connectors.
+//!
+//! It says nothing about *why* a file does not parse: on any error it
+//! stops, and [`super::parse_into`] asks the pest grammar, whose errors are
+//! translated into words. The two parsers are checked against each other in
+//! the tests (same tree, or both reject).
+
+use std::borrow::Cow;
+
+use super::lexer::{Kind, LexError, Lexer, Token};
+use super::tree::{
+    Comment, Connection, Endpoint, Flow, Instance, List, Member, Method, Name, OptionEntry,
+    Options, Value,
+};
+use super::visit::Visitor;
+use crate::source::{FileId, SourceFile, Span};
+
+/// The file does not parse (the fast parser does not say why).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rejected;
+
+impl From<LexError> for Rejected {
+    fn from(_: LexError) -> Self {
+        Rejected
+    }
+}
+
+/// Parses `file`, streaming its items to `visitor`. On `Err` the visitor
+/// has seen part of the file; the caller tells it to forget the file.
+pub(crate) fn parse<'s, V: Visitor<'s>>(
+    file: &'s SourceFile,
+    visitor: &mut V,
+) -> Result<(), Rejected> {
+    let mut parser = Parser {
+        text: file.text(),
+        file: file.id(),
+        lexer: Lexer::new(file.text(), file.id()),
+        peeked: None,
+        visitor,
+    };
+    parser.file()
+}
+
+struct Parser<'s, 'v, V> {
+    text: &'s str,
+    file: FileId,
+    lexer: Lexer<'s>,
+    peeked: Option<Token>,
+    visitor: &'v mut V,
+}
+
+impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
+    fn peek(&mut self) -> Result<Token, Rejected> {
+        if let Some(token) = self.peeked {
+            return Ok(token);
+        }
+        let visitor = &mut *self.visitor;
+        let token = self
+            .lexer
+            .next(&mut |comment: Comment<'s>| visitor.comment(comment))?;
+        self.peeked = Some(token);
+        Ok(token)
+    }
+
+    fn bump(&mut self) -> Result<Token, Rejected> {
+        let token = self.peek()?;
+        self.peeked = None;
+        Ok(token)
+    }
+
+    fn expect(&mut self, kind: Kind) -> Result<Token, Rejected> {
+        let token = self.bump()?;
+        if token.kind == kind {
+            Ok(token)
+        } else {
+            Err(Rejected)
+        }
+    }
+
+    fn text(&self, token: Token) -> &'s str {
+        self.text
+            .get(token.start as usize..token.end as usize)
+            .unwrap_or_default()
+    }
+
+    fn span(&self, start: u32, end: u32) -> Span {
+        Span {
+            file: self.file,
+            start,
+            end,
+        }
+    }
+
+    fn keyword(&mut self, word: &str) -> Result<Token, Rejected> {
+        let token = self.expect(Kind::Ident)?;
+        if self.text(token) == word {
+            Ok(token)
+        } else {
+            Err(Rejected)
+        }
+    }
+
+    fn file(&mut self) -> Result<(), Rejected> {
+        loop {
+            let token = self.peek()?;
+            match (token.kind, self.text(token)) {
+                (Kind::Eof, _) => return Ok(()),
+                (Kind::Ident, "connector") => self.connector()?,
+                (Kind::Ident, "instance") => {
+                    let instance = self.instance()?;
+                    self.visitor.instance(instance);
+                }
+                (Kind::Ident, "flow") => {
+                    let flow = self.flow()?;
+                    self.visitor.flow(flow);
+                }
+                _ => return Err(Rejected),
+            }
+        }
+    }
+
+    fn name(&mut self) -> Result<Name<'s>, Rejected> {
+        let token = self.bump()?;
+        let text = match token.kind {
+            Kind::Ident => Cow::Borrowed(self.text(token)),
+            Kind::Quoted { escaped } => {
+                let inner = self
+                    .text
+                    .get(token.start as usize + 1..token.end as usize - 1)
+                    .unwrap_or_default();
+                if escaped {
+                    Cow::Owned(super::unescape(inner))
+                } else {
+                    Cow::Borrowed(inner)
+                }
+            }
+            _ => return Err(Rejected),
+        };
+        Ok(Name {
+            text,
+            span: self.span(token.start, token.end),
+        })
+    }
+
+    fn connector(&mut self) -> Result<(), Rejected> {
+        let keyword = self.keyword("connector")?;
+        let name = self.name()?;
+        self.expect(Kind::LBrace)?;
+        self.visitor.connector_start(name);
+        loop {
+            let token = self.peek()?;
+            match (token.kind, self.text(token)) {
+                (Kind::RBrace, _) => {
+                    self.bump()?;
+                    let span = self.span(keyword.start, token.end);
+                    self.visitor.connector_end(span);
+                    return Ok(());
+                }
+                (Kind::Ident, "auth") => {
+                    let method = self.method()?;
+                    self.visitor.member(Member::Method(method));
+                }
+                (Kind::Ident, "endpoint") => {
+                    let endpoint = self.endpoint()?;
+                    self.visitor.member(Member::Endpoint(endpoint));
+                }
+                _ => return Err(Rejected),
+            }
+        }
+    }
+
+    fn method(&mut self) -> Result<Method<'s>, Rejected> {
+        let keyword = self.keyword("auth")?;
+        let name = self.name()?;
+        self.expect(Kind::Colon)?;
+        let kind = self.name()?;
+        let span = self.span(keyword.start, kind.span.end);
+        Ok(Method { name, kind, span })
+    }
+
+    fn endpoint(&mut self) -> Result<Endpoint<'s>, Rejected> {
+        let keyword = self.keyword("endpoint")?;
+        let name = self.name()?;
+        let options = self.options()?;
+        let end = options.as_ref().map_or(name.span.end, |o| o.span.end);
+        let span = self.span(keyword.start, end);
+        Ok(Endpoint {
+            name,
+            options,
+            span,
+        })
+    }
+
+    fn instance(&mut self) -> Result<Instance<'s>, Rejected> {
+        let keyword = self.keyword("instance")?;
+        let name = self.name()?;
+        self.keyword("of")?;
+        let connector = self.name()?;
+        let options = self.options()?;
+        let end = options.as_ref().map_or(connector.span.end, |o| o.span.end);
+        let span = self.span(keyword.start, end);
+        Ok(Instance {
+            name,
+            connector,
+            options,
+            span,
+        })
+    }
+
+    fn flow(&mut self) -> Result<Flow<'s>, Rejected> {
+        let keyword = self.keyword("flow")?;
+        let name = self.name()?;
+        self.expect(Kind::LBrace)?;
+        let mut connections = Vec::new();
+        loop {
+            if self.peek()?.kind == Kind::RBrace {
+                let close = self.bump()?;
+                let span = self.span(keyword.start, close.end);
+                return Ok(Flow {
+                    name,
+                    connections,
+                    span,
+                });
+            }
+            let start = self.keyword("connection")?;
+            let instance = self.name()?;
+            self.expect(Kind::Arrow)?;
+            let endpoint = self.name()?;
+            let span = self.span(start.start, endpoint.span.end);
+            connections.push(Connection {
+                instance,
+                endpoint,
+                span,
+            });
+        }
+    }
+
+    /// `< key: value, ... >` if the next token is `<`.
+    fn options(&mut self) -> Result<Option<Options<'s>>, Rejected> {
+        if self.peek()?.kind != Kind::LAngle {
+            return Ok(None);
+        }
+        let open = self.bump()?;
+        let mut entries = Vec::new();
+        loop {
+            if self.peek()?.kind == Kind::RAngle {
+                break;
+            }
+            let key = self.name()?;
+            self.expect(Kind::Colon)?;
+            let value = if self.peek()?.kind == Kind::LBracket {
+                Value::List(self.list()?)
+            } else {
+                Value::Name(self.name()?)
+            };
+            let span = self.span(key.span.start, value.span().end);
+            entries.push(OptionEntry { key, value, span });
+            if self.peek()?.kind == Kind::Comma {
+                self.bump()?;
+            } else {
+                break;
+            }
+        }
+        let close = self.expect(Kind::RAngle)?;
+        Ok(Some(Options {
+            entries,
+            span: self.span(open.start, close.end),
+        }))
+    }
+
+    fn list(&mut self) -> Result<List<'s>, Rejected> {
+        let open = self.expect(Kind::LBracket)?;
+        let mut items = Vec::new();
+        loop {
+            if self.peek()?.kind == Kind::RBracket {
+                break;
+            }
+            items.push(self.name()?);
+            if self.peek()?.kind == Kind::Comma {
+                self.bump()?;
+            } else {
+                break;
+            }
+        }
+        let close = self.expect(Kind::RBracket)?;
+        Ok(List {
+            items,
+            span: self.span(open.start, close.end),
+        })
+    }
+}
