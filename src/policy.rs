@@ -711,89 +711,117 @@ impl Policy {
         }
     }
 
-    /// The reason of a decision in words, one line, e.g. ``method `oauth` of
-    /// `instance 2` is not activated for `orders` (activated: `basic`)``.
-    /// Unknown names come with the closest known name, if one is close.
+    /// The reason of a decision in words, one line, e.g. ``instance
+    /// `instance 2` authenticates with `oauth`, which `orders` does not
+    /// activate``. Writing it allocates nothing: this is what batch
+    /// evaluation prints. [`Policy::describe`] says more.
+    pub fn reason<'p, 'q>(&'p self, decision: &Decision<'q>) -> ReasonText<'p, 'q> {
+        ReasonText {
+            policy: self,
+            reason: decision.reason,
+        }
+    }
+
+    /// The reason of a decision in words, with the endpoint's activated
+    /// methods, and for an unknown name the closest known one, if one is
+    /// close, e.g. ``unknown endpoint `ordres` in connector `shop`; did you
+    /// mean `orders`?``. Looking for a close name reads every name of its
+    /// kind, so this is for explaining one decision, not for batches.
     pub fn describe(&self, decision: &Decision<'_>) -> String {
-        let who = |subject: Subject| match subject.instance {
-            Some(instance) => format!(
-                "instance `{}` authenticates with `{}`",
-                self.instance_name(instance),
-                self.method_name(subject.method)
-            ),
-            None => format!(
-                "a runtime instance of `{}` authenticates with `{}`",
-                self.connector_name(self.method_connector(subject.method)),
-                self.method_name(subject.method)
-            ),
-        };
-        let activated = |endpoint: EndpointId| {
-            let names: Vec<String> = self
-                .activated(endpoint)
-                .map(|m| format!("`{}`", self.method_name(m)))
-                .collect();
-            if names.is_empty() {
-                "no method".to_owned()
-            } else {
-                names.join(", ")
+        let mut text = self.reason(decision).to_string();
+        let close = match decision.reason {
+            Reason::Activated { endpoint, .. } | Reason::NotActivated { endpoint, .. } => {
+                let names: Vec<String> = self
+                    .activated(endpoint)
+                    .map(|m| format!("`{}`", self.method_name(m)))
+                    .collect();
+                let names = if names.is_empty() {
+                    "no method".to_owned()
+                } else {
+                    names.join(", ")
+                };
+                text.push_str(&format!(" (activated: {names})"));
+                None
             }
+            Reason::OtherConnector { .. } => None,
+            Reason::UnknownInstance { name } => {
+                suggest::closest(name, self.instances.iter().map(|i| self.names.get(i.name)))
+            }
+            Reason::UnknownConnector { name } => {
+                suggest::closest(name, self.connectors.iter().map(|c| &*c.name))
+            }
+            Reason::UnknownMethod { connector, name } => {
+                suggest::closest(name, self.methods(connector).map(|m| self.method_name(m)))
+            }
+            Reason::UnknownEndpoint { subject, name } => suggest::closest(
+                name,
+                self.endpoints(self.method_connector(subject.method))
+                    .map(|e| self.endpoint_name(e)),
+            ),
         };
-        let hint = |close: Option<&str>| match close {
-            Some(close) => format!("; did you mean `{close}`?"),
-            None => String::new(),
+        if let Some(close) = close {
+            text.push_str(&format!("; did you mean `{close}`?"));
+        }
+        text
+    }
+}
+
+/// A decision's reason in words; see [`Policy::reason`].
+#[derive(Clone, Copy, Debug)]
+pub struct ReasonText<'p, 'q> {
+    policy: &'p Policy,
+    reason: Reason<'q>,
+}
+
+impl fmt::Display for ReasonText<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let policy = self.policy;
+        let who = |f: &mut fmt::Formatter<'_>, subject: Subject| match subject.instance {
+            Some(instance) => write!(
+                f,
+                "instance `{}` authenticates with `{}`",
+                policy.instance_name(instance),
+                policy.method_name(subject.method)
+            ),
+            None => write!(
+                f,
+                "a runtime instance of `{}` authenticates with `{}`",
+                policy.connector_name(policy.method_connector(subject.method)),
+                policy.method_name(subject.method)
+            ),
         };
-        match decision.reason {
-            Reason::Activated { subject, endpoint } => format!(
-                "{}, which `{}` activates (activated: {})",
-                who(subject),
-                self.endpoint_name(endpoint),
-                activated(endpoint)
-            ),
-            Reason::NotActivated { subject, endpoint } => format!(
-                "{}, which `{}` does not activate (activated: {})",
-                who(subject),
-                self.endpoint_name(endpoint),
-                activated(endpoint)
-            ),
-            Reason::OtherConnector { subject, endpoint } => format!(
-                "`{}` is an endpoint of `{}`, not of `{}`, the connector of the asking instance",
-                self.endpoint_name(endpoint),
-                self.connector_name(self.endpoint_connector(endpoint)),
-                self.connector_name(self.method_connector(subject.method)),
-            ),
-            Reason::UnknownInstance { name } => format!(
-                "unknown instance `{name}`{}",
-                hint(suggest::closest(
-                    name,
-                    self.instances.iter().map(|i| self.names.get(i.name))
-                ))
-            ),
-            Reason::UnknownConnector { name } => format!(
-                "unknown connector `{name}`{}",
-                hint(suggest::closest(
-                    name,
-                    self.connectors.iter().map(|c| &*c.name)
-                ))
-            ),
-            Reason::UnknownMethod { connector, name } => format!(
-                "unknown auth method `{name}` in connector `{}`{}",
-                self.connector_name(connector),
-                hint(suggest::closest(
-                    name,
-                    self.methods(connector).map(|m| self.method_name(m))
-                ))
-            ),
-            Reason::UnknownEndpoint { subject, name } => {
-                let connector = self.method_connector(subject.method);
-                format!(
-                    "unknown endpoint `{name}` in connector `{}`{}",
-                    self.connector_name(connector),
-                    hint(suggest::closest(
-                        name,
-                        self.endpoints(connector).map(|e| self.endpoint_name(e))
-                    ))
+        match self.reason {
+            Reason::Activated { subject, endpoint } => {
+                who(f, subject)?;
+                write!(f, ", which `{}` activates", policy.endpoint_name(endpoint))
+            }
+            Reason::NotActivated { subject, endpoint } => {
+                who(f, subject)?;
+                write!(
+                    f,
+                    ", which `{}` does not activate",
+                    policy.endpoint_name(endpoint)
                 )
             }
+            Reason::OtherConnector { subject, endpoint } => write!(
+                f,
+                "`{}` is an endpoint of `{}`, not of `{}`, the connector of the asking instance",
+                policy.endpoint_name(endpoint),
+                policy.connector_name(policy.endpoint_connector(endpoint)),
+                policy.connector_name(policy.method_connector(subject.method)),
+            ),
+            Reason::UnknownInstance { name } => write!(f, "unknown instance `{name}`"),
+            Reason::UnknownConnector { name } => write!(f, "unknown connector `{name}`"),
+            Reason::UnknownMethod { connector, name } => write!(
+                f,
+                "unknown auth method `{name}` in connector `{}`",
+                policy.connector_name(connector)
+            ),
+            Reason::UnknownEndpoint { subject, name } => write!(
+                f,
+                "unknown endpoint `{name}` in connector `{}`",
+                policy.connector_name(policy.method_connector(subject.method))
+            ),
         }
     }
 }

@@ -485,3 +485,55 @@ fn crlf_files_report_the_right_lines_and_columns() {
         (Some(3), Some(30))
     );
 }
+
+// ---- eval -----------------------------------------------------------------
+
+fn eval(input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authgate"))
+        .args(["eval", "--rules", "rules"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin.write_all(input.as_bytes()).expect("write stdin");
+    drop(stdin);
+    child.wait_with_output().expect("exits")
+}
+
+#[test]
+fn eval_answers_ndjson_line_by_line() {
+    let output = eval(
+        "{\"instance\": \"instance 1\", \"endpoint\": \"orders\"}\n\
+         {\"connector\": \"shop\", \"auth\": \"OAuth 2\", \"endpoint\": \"orders\"}\n",
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "{\"available\":true,\"reason\":\"instance `instance 1` authenticates with `basic`, which \
+         `orders` activates\",\"instance\":\"instance 1\",\"endpoint\":\"orders\"}\n\
+         {\"available\":false,\"reason\":\"a runtime instance of `shop` authenticates with `OAuth 2`, \
+         which `orders` does not activate\",\"connector\":\"shop\",\"auth\":\"OAuth 2\",\"endpoint\":\
+         \"orders\"}\n"
+    );
+}
+
+#[test]
+fn eval_reports_bad_lines_and_exits_1() {
+    let output = eval(
+        "{\"instance\": \"instance 1\"}\n{\"instance\": \"instance 1\", \"endpoint\": \"orders\"}\n",
+    );
+    assert_eq!(code(&output), 1);
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines[0].starts_with("{\"line\":1,\"error\":"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with("{\"available\":true"), "{}", lines[1]);
+}

@@ -2,6 +2,7 @@
 //! loading rule files from paths.
 
 mod check;
+mod eval;
 mod explain;
 mod load;
 mod visible;
@@ -47,6 +48,17 @@ enum Command {
                                 <ENDPOINT>"
     )]
     Explain(explain::ExplainArgs),
+    /// Decide many requests: NDJSON requests on stdin, one NDJSON decision
+    /// per line on stdout, in order.
+    ///
+    /// A request is {"instance": I, "endpoint": E} or {"connector": C,
+    /// "auth": M, "endpoint": E}; the answer is {"available": bool,
+    /// "reason": "...", ...the names echoed}. A line that is not a valid
+    /// request gets {"line": N, "error": "..."} and the rest goes on.
+    ///
+    /// Exit status: 0 every line answered, 1 some line was not a valid
+    /// request, 2 could not run (rules with errors, unreadable files).
+    Eval(eval::EvalArgs),
 }
 
 /// Output format.
@@ -99,6 +111,7 @@ impl Cli {
             Command::Check(args) => check::run(args),
             Command::Visible(args) => visible::run(args),
             Command::Explain(args) => explain::run(args),
+            Command::Eval(args) => eval::run(args),
         }
     }
 }

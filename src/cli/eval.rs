@@ -1,0 +1,251 @@
+//! `authgate eval`: batch decisions, NDJSON in, NDJSON out.
+//!
+//! Streams: one request line in, one decision line out, in order, with
+//! buffered I/O and buffers reused from line to line, so memory does not
+//! grow with the number of requests. A line that is not a valid request
+//! gets an error object and processing goes on.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+use authgate::{Policy, Principal};
+use clap::Args;
+use serde::Deserialize;
+
+use super::{LoadError, RulesArgs, compile_for_query, err};
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    rules: RulesArgs,
+}
+
+/// One request: `{"instance": I, "endpoint": E}` or
+/// `{"connector": C, "auth": M, "endpoint": E}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Request<'a> {
+    #[serde(borrow, default)]
+    instance: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    connector: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    auth: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    endpoint: Option<Cow<'a, str>>,
+}
+
+pub fn run(args: EvalArgs) -> Result<ExitCode, LoadError> {
+    let policy = match compile_for_query(&args.rules.rules)? {
+        Ok(policy) => policy,
+        Err(code) => return Ok(code),
+    };
+    let stdin = io::stdin().lock();
+    let stdout = io::stdout().lock();
+    match evaluate(
+        &policy,
+        io::BufReader::with_capacity(1 << 16, stdin),
+        io::BufWriter::with_capacity(1 << 16, stdout),
+    ) {
+        Ok(0) => Ok(ExitCode::SUCCESS),
+        Ok(_) => Ok(ExitCode::FAILURE),
+        // The reader went away (`| head`): nothing more to say.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(error) => {
+            err(format_args!("error: eval: {error}"));
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// Answers every request line of `input` on `output`; returns how many
+/// lines were not valid requests.
+fn evaluate(policy: &Policy, mut input: impl BufRead, mut output: impl Write) -> io::Result<usize> {
+    let mut line = Vec::with_capacity(256);
+    let mut out = Vec::with_capacity(512);
+    let mut reason = String::with_capacity(256);
+    let mut failed = 0;
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        number += 1;
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        out.clear();
+        match answer(policy, text, &mut out, &mut reason) {
+            Ok(()) => {}
+            Err(message) => {
+                failed += 1;
+                out.clear();
+                out.extend_from_slice(b"{\"line\":");
+                out.extend_from_slice(number.to_string().as_bytes());
+                out.extend_from_slice(b",\"error\":");
+                write_str(&mut out, &message);
+                out.push(b'}');
+            }
+        }
+        out.push(b'\n');
+        output.write_all(&out)?;
+    }
+    output.flush()?;
+    Ok(failed)
+}
+
+/// Writes the decision for one request line, or says why it is not a
+/// valid request.
+fn answer(
+    policy: &Policy,
+    line: &[u8],
+    out: &mut Vec<u8>,
+    reason: &mut String,
+) -> Result<(), String> {
+    let request: Request<'_> =
+        serde_json::from_slice(line).map_err(|error| format!("not a valid request: {error}"))?;
+    let endpoint = request
+        .endpoint
+        .as_deref()
+        .ok_or("a request needs `endpoint`")?;
+    let principal = match (&request.instance, &request.connector, &request.auth) {
+        (Some(instance), None, None) => Principal::Instance(instance),
+        (None, Some(connector), Some(auth)) => Principal::Runtime {
+            connector,
+            method: auth,
+        },
+        _ => {
+            return Err("a request names either `instance`, or `connector` and `auth`".to_owned());
+        }
+    };
+    let decision = policy.decide(principal, endpoint);
+    reason.clear();
+    let _ = write!(reason, "{}", policy.reason(&decision));
+    out.extend_from_slice(if decision.available {
+        b"{\"available\":true,\"reason\":"
+    } else {
+        b"{\"available\":false,\"reason\":"
+    });
+    write_str(out, reason);
+    match principal {
+        Principal::Instance(instance) => {
+            out.extend_from_slice(b",\"instance\":");
+            write_str(out, instance);
+        }
+        Principal::Runtime { connector, method } => {
+            out.extend_from_slice(b",\"connector\":");
+            write_str(out, connector);
+            out.extend_from_slice(b",\"auth\":");
+            write_str(out, method);
+        }
+    }
+    out.extend_from_slice(b",\"endpoint\":");
+    write_str(out, endpoint);
+    out.push(b'}');
+    Ok(())
+}
+
+/// Writes `text` as a JSON string.
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    // Writing into a Vec can't fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> Policy {
+        let mut sources = authgate::Sources::new();
+        sources.add(
+            "t.gate",
+            "connector shop { auth basic: basic auth oauth: oauth1 endpoint orders < auth: [basic] > \
+             endpoint customers < auth: [basic, oauth] > }\n\
+             instance \"i \\\"1\\\"\" of shop < auth: basic >\ninstance i2 of shop < auth: oauth >",
+        );
+        authgate::compile(&sources)
+            .policy
+            .unwrap_or_else(|| unreachable!("the rules are valid"))
+    }
+
+    fn run(input: &str) -> (String, usize) {
+        let mut output = Vec::new();
+        let failed = evaluate(&policy(), input.as_bytes(), &mut output).unwrap_or(usize::MAX);
+        (String::from_utf8_lossy(&output).into_owned(), failed)
+    }
+
+    #[test]
+    fn answers_each_line_in_order() {
+        let (output, failed) = run(
+            "{\"instance\": \"i \\\"1\\\"\", \"endpoint\": \"orders\"}\n\
+             {\"instance\": \"i2\", \"endpoint\": \"orders\"}\r\n\
+             \n\
+             {\"connector\": \"shop\", \"auth\": \"oauth\", \"endpoint\": \"customers\"}",
+        );
+        assert_eq!(failed, 0);
+        let lines: Vec<serde_json::Value> = output
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_default())
+            .collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines.first().map(|l| l["available"].clone()),
+            Some(true.into())
+        );
+        assert_eq!(
+            lines.first().map(|l| l["instance"].clone()),
+            Some("i \"1\"".into())
+        );
+        assert_eq!(
+            lines.get(1).map(|l| l["reason"].clone()),
+            Some(
+                "instance `i2` authenticates with `oauth`, which `orders` does not activate".into()
+            )
+        );
+        assert_eq!(
+            lines.get(2).map(|l| l["available"].clone()),
+            Some(true.into())
+        );
+        assert_eq!(
+            lines.get(2).map(|l| l["auth"].clone()),
+            Some("oauth".into())
+        );
+    }
+
+    #[test]
+    fn a_bad_line_gets_an_error_and_the_rest_goes_on() {
+        let (output, failed) = run(
+            "{\"instance\": \"i2\"}\nnot json\n{\"instance\": \"i2\", \"auth\": \"x\", \"endpoint\": \"e\"}\n\
+             {\"instance\": \"i2\", \"endpoint\": \"orders\", \"extra\": 1}\n\
+             {\"instance\": \"nope\", \"endpoint\": \"orders\"}\n",
+        );
+        assert_eq!(failed, 4);
+        let lines: Vec<&str> = output.lines().collect();
+        assert_eq!(lines.len(), 5);
+        assert_eq!(
+            lines.first().copied(),
+            Some("{\"line\":1,\"error\":\"a request needs `endpoint`\"}")
+        );
+        assert!(
+            lines
+                .get(1)
+                .is_some_and(|l| l.starts_with("{\"line\":2,\"error\":\"not a valid request"))
+        );
+        assert!(
+            lines
+                .get(3)
+                .is_some_and(|l| l.contains("unknown field `extra`"))
+        );
+        assert_eq!(
+            lines.get(4).copied(),
+            Some(
+                "{\"available\":false,\"reason\":\"unknown instance `nope`\",\"instance\":\"nope\",\"endpoint\":\"orders\"}"
+            )
+        );
+    }
+}
