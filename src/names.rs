@@ -63,9 +63,26 @@ const HASHER: FixedState = FixedState::with_seed(0x6175_7468_6761_7465);
 
 /// Finds `u32` ids by name. The names live elsewhere (usually a [`Names`]
 /// arena); every operation takes a function from id to name.
+///
+/// Each slot keeps 32 bits of the name's hash beside the id: growing the
+/// table then never reads a name, and most mismatches are settled without
+/// comparing strings.
 #[derive(Clone, Debug, Default)]
 pub struct NameIndex {
-    table: HashTable<u32>,
+    table: HashTable<(u32, u32)>,
+}
+
+/// The 32 stored bits of a name's hash.
+#[inline]
+fn short_hash(name: &str) -> u32 {
+    (HASHER.hash_one(name) >> 32) as u32
+}
+
+/// The table's hash, rebuilt from the stored bits (mixed so that the high
+/// bits hashbrown relies on vary).
+#[inline]
+fn spread(short: u32) -> u64 {
+    u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl NameIndex {
@@ -79,8 +96,12 @@ impl NameIndex {
     /// The id whose name is `name`.
     #[inline]
     pub fn find<'n>(&self, name: &str, name_of: impl Fn(u32) -> &'n str) -> Option<u32> {
-        let hash = HASHER.hash_one(name);
-        self.table.find(hash, |&id| name_of(id) == name).copied()
+        let short = short_hash(name);
+        self.table
+            .find(spread(short), |&(other, id)| {
+                other == short && name_of(id) == name
+            })
+            .map(|&(_, id)| id)
     }
 
     /// Adds `id` under `name`, unless an id already has that name: then
@@ -91,12 +112,16 @@ impl NameIndex {
         name: &str,
         name_of: impl Fn(u32) -> &'n str,
     ) -> Result<(), u32> {
-        let hash = HASHER.hash_one(name);
-        if let Some(&existing) = self.table.find(hash, |&other| name_of(other) == name) {
+        let short = short_hash(name);
+        let hash = spread(short);
+        if let Some(&(_, existing)) = self
+            .table
+            .find(hash, |&(other, id)| other == short && name_of(id) == name)
+        {
             return Err(existing);
         }
         self.table
-            .insert_unique(hash, id, |&other| HASHER.hash_one(name_of(other)));
+            .insert_unique(hash, (short, id), |&(other, _)| spread(other));
         Ok(())
     }
 
@@ -111,8 +136,8 @@ impl NameIndex {
     }
 
     /// Frees unused capacity.
-    pub fn shrink_to_fit<'n>(&mut self, name_of: impl Fn(u32) -> &'n str) {
-        self.table.shrink_to_fit(|&id| HASHER.hash_one(name_of(id)));
+    pub fn shrink_to_fit(&mut self) {
+        self.table.shrink_to_fit(|&(short, _)| spread(short));
     }
 
     /// Bytes of heap memory held.

@@ -334,7 +334,7 @@ impl Policy {
                 policy.endpoint_names.push(endpoint.name);
                 policy.endpoint_connector.push(connector_id);
                 let position = lines.as_mut().map_or((0, 0), |cursor| {
-                    let p = cursor.line_column(endpoint.span.start as usize);
+                    let p = cursor.line_column(endpoint.span(connector.span.file).start as usize);
                     (p.line, p.column)
                 });
                 policy.endpoint_loc.push((id(position.0), id(position.1)));

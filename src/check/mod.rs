@@ -282,16 +282,14 @@ impl<'s> Checker<'s> {
                 .def
                 .endpoints
                 .get(first as usize)
-                .map_or(endpoint.name.span, |e| e.span);
+                .map_or(endpoint.name.span, |e| e.span(endpoint.name.span.file));
             self.duplicate("endpoint", &endpoint.name, first);
             return;
         }
         let name = self.model.names.push(&endpoint.name.text);
-        open.def.endpoints.push(EndpointDef {
-            name,
-            span: endpoint.name.span,
-            auth_span: None,
-        });
+        open.def
+            .endpoints
+            .push(EndpointDef::new(name, endpoint.name.span));
         open.def.bits.push(0);
         let names = &self.model.names;
         let _ = open
@@ -306,7 +304,7 @@ impl<'s> Checker<'s> {
         ) {
             Some(Value::List(list)) => {
                 if let Some(def) = open.def.endpoints.last_mut() {
-                    def.auth_span = Some(list.span);
+                    def.set_auth_span(list.span);
                 }
                 if list.items.is_empty() {
                     open.empty.push(id);
@@ -387,10 +385,15 @@ impl<'s> Checker<'s> {
                             endpoint: self.model.names.get(endpoint.name).to_owned(),
                             connector: def.name.clone(),
                         },
-                        endpoint.auth_span.unwrap_or(endpoint.span),
+                        endpoint
+                            .auth_span(def.span.file)
+                            .unwrap_or(endpoint.span(def.span.file)),
                         "no method is activated",
                     )
-                    .label(endpoint.span, "no instance can see this endpoint")
+                    .label(
+                        endpoint.span(def.span.file),
+                        "no instance can see this endpoint",
+                    )
                     .help("list the auth methods that may call it, e.g. `auth: [basic]`"),
                 );
             }
@@ -441,9 +444,7 @@ impl<'s> Checker<'s> {
                 self.duplicate("connector", &open.name, first);
             }
             None => {
-                let names = &self.model.names;
-                open.endpoints
-                    .shrink_to_fit(endpoint_name(names, &open.def));
+                open.endpoints.shrink_to_fit();
                 open.def.endpoints.shrink_to_fit();
                 open.def.bits.shrink_to_fit();
                 self.connector_index
@@ -770,7 +771,11 @@ impl<'s> Checker<'s> {
             instance.method_span,
             format!("`{}` authenticates with `{method}`", instance.name),
         )
-        .label(data.auth_span.unwrap_or(data.span), activated_label)
+        .label(
+            data.auth_span(def.span.file)
+                .unwrap_or(data.span(def.span.file)),
+            activated_label,
+        )
         .help(help)
     }
 

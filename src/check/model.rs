@@ -8,7 +8,7 @@
 use std::fmt;
 
 use crate::names::{NameIndex, NameRef, Names};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// The supported auth method types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -153,15 +153,49 @@ pub struct MethodDef {
     pub kind: Option<AuthType>,
 }
 
-/// An endpoint of a connector.
+/// An endpoint of a connector: 24 bytes. Its spans are in its connector's
+/// file, so only their offsets are kept.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointDef {
     /// Its name, in [`Model::names`].
     pub name: NameRef,
-    /// Where its name is written.
-    pub span: Span,
-    /// Where the auth list is written, if it is.
-    pub auth_span: Option<Span>,
+    name_at: (u32, u32),
+    /// `(0, 0)` when there is no auth list (a list is never empty text).
+    auth_at: (u32, u32),
+}
+
+impl EndpointDef {
+    /// An endpoint named `name`, written at `span`, without auth list yet.
+    pub fn new(name: NameRef, span: Span) -> Self {
+        EndpointDef {
+            name,
+            name_at: (span.start, span.end),
+            auth_at: (0, 0),
+        }
+    }
+
+    /// Records where the auth list is written.
+    pub fn set_auth_span(&mut self, span: Span) {
+        self.auth_at = (span.start, span.end);
+    }
+
+    /// Where its name is written, in `file` (its connector's).
+    pub fn span(&self, file: FileId) -> Span {
+        Span {
+            file,
+            start: self.name_at.0,
+            end: self.name_at.1,
+        }
+    }
+
+    /// Where its auth list is written, in `file` (its connector's).
+    pub fn auth_span(&self, file: FileId) -> Option<Span> {
+        (self.auth_at.1 > 0).then_some(Span {
+            file,
+            start: self.auth_at.0,
+            end: self.auth_at.1,
+        })
+    }
 }
 
 /// A declared instance.

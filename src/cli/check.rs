@@ -31,11 +31,10 @@ struct CheckJson {
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, LoadError> {
     let sources = load::load(&args.paths)?;
-    let compiled = authgate::compile(&sources);
-    let summary = compiled.summary;
+    let (diagnostics, summary) = authgate::check(&sources);
     match args.format {
         Format::Human => {
-            print_diagnostics(&compiled.diagnostics);
+            print_diagnostics(&diagnostics);
             err(format_args!(
                 "checked {}: {}, {}, {}, {}; {}, {}{}",
                 plural(summary.files, "file"),
@@ -53,8 +52,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, LoadError> {
             ));
         }
         Format::Json => {
-            let diagnostics: Vec<_> = compiled
-                .diagnostics
+            let diagnostics: Vec<_> = diagnostics
                 .iter()
                 .map(|diagnostic| authgate::report::to_json(diagnostic, &sources))
                 .collect();

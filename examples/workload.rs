@@ -1,0 +1,54 @@
+//! Writes the issue-3 benchmark workload to files, for the CLI benchmarks
+//! of `scripts/bench.sh`:
+//!
+//! ```sh
+//! cargo run --release --example workload -- 10000 target/bench
+//! ```
+//!
+//! writes `target/bench/bench-10000.gate` (the rules) and
+//! `target/bench/bench-10000.ndjson` (the queries, for `authgate eval`).
+
+#[path = "../benches/support/workload.rs"]
+mod workload;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use workload::{M, Q, SEED, Workload};
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let (Some(n), Some(folder)) = (
+        args.next().and_then(|n| n.parse::<usize>().ok()),
+        args.next(),
+    ) else {
+        eprintln!("usage: workload N FOLDER");
+        return ExitCode::from(2);
+    };
+    match write(n, &PathBuf::from(folder)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn write(n: usize, folder: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    let workload = Workload::generate(n, M, Q, SEED);
+    std::fs::write(folder.join(format!("bench-{n}.gate")), &workload.text)?;
+    let mut queries = std::io::BufWriter::new(std::fs::File::create(
+        folder.join(format!("bench-{n}.ndjson")),
+    )?);
+    for &(instance, endpoint) in &workload.queries {
+        writeln!(
+            queries,
+            "{{\"instance\":\"{}\",\"endpoint\":\"{}\"}}",
+            workload::instance_name(instance as usize),
+            workload::endpoint_name(endpoint as usize)
+        )?;
+    }
+    queries.flush()
+}
