@@ -108,6 +108,59 @@ struct InstanceData {
     loc: Loc,
 }
 
+/// Activated-method bit sets of all endpoints, one element per endpoint,
+/// in the narrowest width that holds every connector's first 64 methods:
+/// the smaller the array, the more of it stays in cache.
+#[derive(Clone, Debug)]
+enum Bits {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+}
+
+impl Bits {
+    fn for_methods(methods: usize, capacity: usize) -> Bits {
+        match methods {
+            0..=8 => Bits::U8(Vec::with_capacity(capacity)),
+            9..=16 => Bits::U16(Vec::with_capacity(capacity)),
+            17..=32 => Bits::U32(Vec::with_capacity(capacity)),
+            _ => Bits::U64(Vec::with_capacity(capacity)),
+        }
+    }
+
+    /// Appends words; bits beyond the width are never set (the width fits
+    /// the widest connector), so the narrowing casts lose nothing.
+    fn extend(&mut self, words: &[u64]) {
+        match self {
+            Bits::U8(bits) => bits.extend(words.iter().map(|&w| w as u8)),
+            Bits::U16(bits) => bits.extend(words.iter().map(|&w| w as u16)),
+            Bits::U32(bits) => bits.extend(words.iter().map(|&w| w as u32)),
+            Bits::U64(bits) => bits.extend_from_slice(words),
+        }
+    }
+
+    #[inline]
+    fn test(&self, endpoint: usize, bit: u32) -> bool {
+        let word = match self {
+            Bits::U8(bits) => bits.get(endpoint).map(|&w| u64::from(w)),
+            Bits::U16(bits) => bits.get(endpoint).map(|&w| u64::from(w)),
+            Bits::U32(bits) => bits.get(endpoint).map(|&w| u64::from(w)),
+            Bits::U64(bits) => bits.get(endpoint).copied(),
+        };
+        word.is_some_and(|word| bit < 64 && word >> bit & 1 == 1)
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Bits::U8(bits) => bits.capacity(),
+            Bits::U16(bits) => bits.capacity() * 2,
+            Bits::U32(bits) => bits.capacity() * 4,
+            Bits::U64(bits) => bits.capacity() * 8,
+        }
+    }
+}
+
 /// The compiled policy: immutable, `Send + Sync`, cheap to query.
 ///
 /// Endpoints are stored column-wise because a policy may hold millions of
@@ -122,9 +175,9 @@ pub struct Policy {
     connector_by_name: HashMap<Box<str>, ConnectorId>,
     methods: Vec<MethodData>,
     endpoint_names: Vec<NameRef>,
-    endpoint_connector: Vec<ConnectorId>,
-    /// Methods `0..64` each endpoint activates.
-    endpoint_bits: Vec<u64>,
+    /// Methods `0..64` each endpoint activates, as narrow as the widest
+    /// connector allows.
+    endpoint_bits: Bits,
     /// Methods `64..`, for connectors that have that many.
     wide: Vec<u64>,
     /// Line and column of each endpoint's name (its file is its connector's).
@@ -266,6 +319,10 @@ impl<'q> From<Unknown<'q>> for Reason<'q> {
     }
 }
 
+fn id_of(index: usize) -> u32 {
+    id(index)
+}
+
 fn id(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
@@ -300,8 +357,14 @@ impl Policy {
             connector_by_name: HashMap::with_capacity(connectors.len()),
             methods: Vec::new(),
             endpoint_names: Vec::with_capacity(endpoint_count),
-            endpoint_connector: Vec::with_capacity(endpoint_count),
-            endpoint_bits: Vec::with_capacity(endpoint_count),
+            endpoint_bits: Bits::for_methods(
+                connectors
+                    .iter()
+                    .map(|c| c.methods.len())
+                    .max()
+                    .unwrap_or(0),
+                endpoint_count,
+            ),
             wide: Vec::new(),
             endpoint_loc: Vec::with_capacity(endpoint_count),
             instances: Vec::with_capacity(instances.len()),
@@ -332,14 +395,13 @@ impl Policy {
             let mut lines = file.map(|f| f.line_cursor());
             for endpoint in &connector.endpoints {
                 policy.endpoint_names.push(endpoint.name);
-                policy.endpoint_connector.push(connector_id);
                 let position = lines.as_mut().map_or((0, 0), |cursor| {
                     let p = cursor.line_column(endpoint.span(connector.span.file).start as usize);
                     (p.line, p.column)
                 });
                 policy.endpoint_loc.push((id(position.0), id(position.1)));
             }
-            policy.endpoint_bits.extend_from_slice(&connector.bits);
+            policy.endpoint_bits.extend(&connector.bits);
             let wide_start = id(policy.wide.len());
             policy.wide.extend_from_slice(&connector.wide);
             // Each method's visible endpoints, in declaration order.
@@ -477,14 +539,16 @@ impl Policy {
         let Some(method) = self.methods.get(method.index()) else {
             return false;
         };
-        if self.endpoint_connector.get(endpoint.index()) != Some(&method.connector) {
+        // The connector's endpoints are a range: no per-endpoint connector
+        // id to load.
+        let Some(connector) = self.connectors.get(method.connector.index()) else {
+            return false;
+        };
+        if !connector.endpoints.contains(&endpoint.0) {
             return false;
         }
         if method.local < 64 {
-            return self
-                .endpoint_bits
-                .get(endpoint.index())
-                .is_some_and(|word| word >> method.local & 1 == 1);
+            return self.endpoint_bits.test(endpoint.index(), method.local);
         }
         self.wide_bit(method, endpoint)
     }
@@ -509,8 +573,8 @@ impl Policy {
         let same_connector = self
             .methods
             .get(subject.method.index())
-            .map(|m| m.connector)
-            == self.endpoint_connector.get(endpoint.index()).copied();
+            .and_then(|m| self.connectors.get(m.connector.index()))
+            .is_some_and(|c| c.endpoints.contains(&endpoint.0));
         if !same_connector {
             return Decision {
                 available: false,
@@ -599,8 +663,7 @@ impl Policy {
             + self.methods.capacity() * size_of::<MethodData>()
             + self.methods.iter().map(|m| m.name.len()).sum::<usize>()
             + self.endpoint_names.capacity() * size_of::<NameRef>()
-            + self.endpoint_connector.capacity() * size_of::<ConnectorId>()
-            + self.endpoint_bits.capacity() * size_of::<u64>()
+            + self.endpoint_bits.heap_bytes()
             + self.wide.capacity() * size_of::<u64>()
             + self.endpoint_loc.capacity() * size_of::<(u32, u32)>()
             + self.instances.capacity() * size_of::<InstanceData>()
@@ -640,10 +703,11 @@ impl Policy {
 
     /// The connector an endpoint belongs to.
     pub fn endpoint_connector(&self, id: EndpointId) -> ConnectorId {
-        self.endpoint_connector
-            .get(id.index())
-            .copied()
-            .unwrap_or(ConnectorId(u32::MAX))
+        let index = self.connectors.partition_point(|c| c.endpoints.end <= id.0);
+        match self.connectors.get(index) {
+            Some(c) if c.endpoints.contains(&id.0) => ConnectorId(id_of(index)),
+            _ => ConnectorId(u32::MAX),
+        }
     }
 
     /// An instance's name.

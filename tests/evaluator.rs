@@ -210,3 +210,42 @@ fn policies_can_be_shared_between_threads() {
         assert!(handle.join().expect("thread ran"));
     }
 }
+
+/// Bit sets are stored as narrow as the widest connector allows (8, 16,
+/// 32 or 64 bits, and more beyond): every width decides the same.
+#[test]
+fn every_bit_set_width_decides_alike() {
+    for methods in [3, 12, 20, 40, 64, 70] {
+        let mut text = String::from("connector c {\n");
+        for m in 0..methods {
+            text.push_str(&format!("    auth m{m}: basic\n"));
+        }
+        for m in 0..methods {
+            // Endpoint e{m} activates m{m} and the last method.
+            text.push_str(&format!(
+                "    endpoint e{m} < auth: [m{m}, m{}] >\n",
+                methods - 1
+            ));
+        }
+        text.push_str("}\nconnector small { auth a: basic endpoint x < auth: [a] > }\n");
+        let policy = policy(&text);
+        let c = policy.connector("c").expect("declared");
+        for m in 0..methods {
+            let method = policy.method(c, &format!("m{m}")).expect("declared");
+            for e in 0..methods {
+                let endpoint = policy.endpoint(c, &format!("e{e}")).expect("declared");
+                let expected = m == e || m == methods - 1;
+                assert_eq!(
+                    policy.is_available(method, endpoint),
+                    expected,
+                    "{methods} methods: m{m} on e{e}"
+                );
+            }
+        }
+        let small = policy.connector("small").expect("declared");
+        let x = policy.endpoint(small, "x").expect("declared");
+        let m0 = policy.method(c, "m0").expect("declared");
+        assert!(!policy.is_available(m0, x), "another connector's endpoint");
+        assert_eq!(policy.endpoint_connector(x), small);
+    }
+}
