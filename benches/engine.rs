@@ -124,9 +124,7 @@ fn decide_by_ids(bencher: Bencher, n: usize) {
         prepared
             .ids
             .iter()
-            .filter(|&&(instance, endpoint)| {
-                policy.is_available(policy.instance_subject(instance).method, endpoint)
-            })
+            .filter(|&&(instance, endpoint)| policy.is_available_to(instance, endpoint))
             .count()
     });
 }

@@ -41,6 +41,16 @@ impl Names {
             .unwrap_or_default()
     }
 
+    /// The bytes of the name at `name`: for comparisons, which then skip
+    /// the UTF-8 boundary checks of slicing a `str`.
+    #[inline]
+    pub fn bytes(&self, name: NameRef) -> &[u8] {
+        self.text
+            .as_bytes()
+            .get(name.start as usize..name.end as usize)
+            .unwrap_or_default()
+    }
+
     /// Frees unused capacity.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
@@ -62,7 +72,7 @@ fn offset(length: usize) -> u32 {
 const HASHER: FixedState = FixedState::with_seed(0x6175_7468_6761_7465);
 
 /// Finds `u32` ids by name. The names live elsewhere (usually a [`Names`]
-/// arena); every operation takes a function from id to name.
+/// arena); every operation takes a function from id to the name's bytes.
 ///
 /// Each slot keeps 32 bits of the name's hash beside the id: growing the
 /// table then never reads a name, and most mismatches are settled without
@@ -74,8 +84,20 @@ pub struct NameIndex {
 
 /// The 32 stored bits of a name's hash.
 #[inline]
-fn short_hash(name: &str) -> u32 {
+fn short_hash(name: &[u8]) -> u32 {
     (HASHER.hash_one(name) >> 32) as u32
+}
+
+/// Byte equality without a call to `memcmp` for short names: names are
+/// mostly a few bytes long, where the call costs more than the comparison.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && if a.len() <= 16 {
+            a.iter().zip(b).all(|(x, y)| x == y)
+        } else {
+            a == b
+        }
 }
 
 /// The table's hash, rebuilt from the stored bits (mixed so that the high
@@ -95,11 +117,12 @@ impl NameIndex {
 
     /// The id whose name is `name`.
     #[inline]
-    pub fn find<'n>(&self, name: &str, name_of: impl Fn(u32) -> &'n str) -> Option<u32> {
+    pub fn find<'n>(&self, name: &str, name_of: impl Fn(u32) -> &'n [u8]) -> Option<u32> {
+        let name = name.as_bytes();
         let short = short_hash(name);
         self.table
             .find(spread(short), |&(other, id)| {
-                other == short && name_of(id) == name
+                other == short && same(name_of(id), name)
             })
             .map(|&(_, id)| id)
     }
@@ -110,14 +133,14 @@ impl NameIndex {
         &mut self,
         id: u32,
         name: &str,
-        name_of: impl Fn(u32) -> &'n str,
+        name_of: impl Fn(u32) -> &'n [u8],
     ) -> Result<(), u32> {
+        let name = name.as_bytes();
         let short = short_hash(name);
         let hash = spread(short);
-        if let Some(&(_, existing)) = self
-            .table
-            .find(hash, |&(other, id)| other == short && name_of(id) == name)
-        {
+        if let Some(&(_, existing)) = self.table.find(hash, |&(other, id)| {
+            other == short && same(name_of(id), name)
+        }) {
             return Err(existing);
         }
         self.table
@@ -157,10 +180,10 @@ mod tests {
             .iter()
             .map(|n| names.push(n))
             .collect();
-        let name_of = |id: u32| refs.get(id as usize).map_or("", |&r| names.get(r));
+        let name_of = |id: u32| refs.get(id as usize).map_or(&[][..], |&r| names.bytes(r));
         let mut index = NameIndex::default();
-        for id in 0..4 {
-            assert_eq!(index.insert(id, name_of(id), name_of), Ok(()));
+        for (id, &name) in refs.iter().enumerate() {
+            assert_eq!(index.insert(id as u32, names.get(name), name_of), Ok(()));
         }
         assert_eq!(index.insert(9, "customers", name_of), Err(1));
         assert_eq!(index.find("ördèrs", name_of), Some(3));

@@ -94,17 +94,23 @@ struct MethodData {
     name: Box<str>,
     kind: AuthType,
     connector: ConnectorId,
-    /// Index within the connector's methods: the bit in endpoint bit sets.
-    local: u32,
     loc: Loc,
     /// Range of `Policy::visible` holding the endpoints this method sees.
     visible: Range<u32>,
 }
 
+/// A method's decision data: its connector's endpoint range and its bit.
+#[derive(Clone, Copy, Debug)]
+struct MethodHot {
+    first_endpoint: u32,
+    end_endpoint: u32,
+    bit: u32,
+    connector: ConnectorId,
+}
+
 #[derive(Clone, Debug)]
 struct InstanceData {
     name: NameRef,
-    method: MethodId,
     loc: Loc,
 }
 
@@ -174,6 +180,11 @@ pub struct Policy {
     connectors: Vec<ConnectorData>,
     connector_by_name: HashMap<Box<str>, ConnectorId>,
     methods: Vec<MethodData>,
+    /// What a decision needs of each method, packed (parallel to `methods`).
+    hot: Vec<MethodHot>,
+    /// Each instance's method and its decision data (parallel to
+    /// `instances`).
+    instance_methods: Vec<(MethodId, MethodHot)>,
     endpoint_names: Vec<NameRef>,
     /// Methods `0..64` each endpoint activates, as narrow as the widest
     /// connector allows.
@@ -356,6 +367,8 @@ impl Policy {
             connectors: Vec::with_capacity(connectors.len()),
             connector_by_name: HashMap::with_capacity(connectors.len()),
             methods: Vec::new(),
+            hot: Vec::new(),
+            instance_methods: Vec::with_capacity(instances.len()),
             endpoint_names: Vec::with_capacity(endpoint_count),
             endpoint_bits: Bits::for_methods(
                 connectors
@@ -379,12 +392,11 @@ impl Policy {
             let methods_start = id(policy.methods.len());
             let endpoints_start = id(policy.endpoint_names.len());
             method_base.push(methods_start);
-            for (local, method) in connector.methods.iter().enumerate() {
+            for method in &connector.methods {
                 policy.methods.push(MethodData {
                     name: Box::from(method.name.as_str()),
                     kind: method.kind.unwrap_or(AuthType::None),
                     connector: connector_id,
-                    local: id(local),
                     loc: loc(method.span),
                     visible: 0..0,
                 });
@@ -420,6 +432,15 @@ impl Policy {
             policy
                 .connector_by_name
                 .insert(Box::from(connector.name.as_str()), connector_id);
+            let endpoints_end = id(policy.endpoint_names.len());
+            policy
+                .hot
+                .extend((0..connector.methods.len()).map(|local| MethodHot {
+                    first_endpoint: endpoints_start,
+                    end_endpoint: endpoints_end,
+                    bit: id(local),
+                    connector: connector_id,
+                }));
             policy.connectors.push(ConnectorData {
                 name: Box::from(connector.name.as_str()),
                 loc: loc(connector.span),
@@ -434,16 +455,21 @@ impl Policy {
             let Some(&base) = method_base.get(instance.connector) else {
                 continue;
             };
+            let method = MethodId(base + id(instance.method));
+            let Some(&hot) = policy.hot.get(method.index()) else {
+                continue;
+            };
             let instance_id = id(policy.instances.len());
             let name = names.push(&instance.name);
+            policy.instance_methods.push((method, hot));
             policy.instances.push(InstanceData {
                 name,
-                method: MethodId(base + id(instance.method)),
                 loc: loc(instance.span),
             });
             let (all, index) = (&policy.instances, &mut policy.instance_index);
             let _ = index.insert(instance_id, &instance.name, |i| {
-                all.get(i as usize).map_or("", |data| names.get(data.name))
+                all.get(i as usize)
+                    .map_or(&[][..], |data| names.bytes(data.name))
             });
         }
         names.shrink_to_fit();
@@ -477,7 +503,7 @@ impl Policy {
         let local = data.endpoint_index.find(name, |local| {
             self.endpoint_names
                 .get((start + local) as usize)
-                .map_or("", |&name| self.names.get(name))
+                .map_or(&[][..], |&name| self.names.bytes(name))
         })?;
         Some(EndpointId(start + local))
     }
@@ -489,7 +515,7 @@ impl Policy {
             .find(name, |i| {
                 self.instances
                     .get(i as usize)
-                    .map_or("", |data| self.names.get(data.name))
+                    .map_or(&[][..], |data| self.names.bytes(data.name))
             })
             .map(InstanceId)
     }
@@ -522,9 +548,9 @@ impl Policy {
     pub fn instance_subject(&self, instance: InstanceId) -> Subject {
         Subject {
             method: self
-                .instances
+                .instance_methods
                 .get(instance.index())
-                .map_or(MethodId(u32::MAX), |data| data.method),
+                .map_or(MethodId(u32::MAX), |&(method, _)| method),
             instance: Some(instance),
         }
     }
@@ -536,61 +562,79 @@ impl Policy {
     /// the method. Ids from another policy are simply not available.
     #[inline]
     pub fn is_available(&self, method: MethodId, endpoint: EndpointId) -> bool {
-        let Some(method) = self.methods.get(method.index()) else {
+        let Some(hot) = self.hot.get(method.index()) else {
             return false;
         };
         // The connector's endpoints are a range: no per-endpoint connector
         // id to load.
-        let Some(connector) = self.connectors.get(method.connector.index()) else {
+        if endpoint.0 < hot.first_endpoint || endpoint.0 >= hot.end_endpoint {
+            return false;
+        }
+        self.test(hot, endpoint)
+    }
+
+    /// Whether `endpoint` is available to the declared `instance`: the
+    /// same as [`Policy::is_available`] with the instance's method, one
+    /// look-up shorter.
+    #[inline]
+    pub fn is_available_to(&self, instance: InstanceId, endpoint: EndpointId) -> bool {
+        let Some((_, hot)) = self.instance_methods.get(instance.index()) else {
             return false;
         };
-        if !connector.endpoints.contains(&endpoint.0) {
+        if endpoint.0 < hot.first_endpoint || endpoint.0 >= hot.end_endpoint {
             return false;
         }
-        if method.local < 64 {
-            return self.endpoint_bits.test(endpoint.index(), method.local);
+        self.test(hot, endpoint)
+    }
+
+    /// The bit of `hot`'s method for an endpoint of its connector.
+    #[inline]
+    fn test(&self, hot: &MethodHot, endpoint: EndpointId) -> bool {
+        if hot.bit < 64 {
+            self.endpoint_bits.test(endpoint.index(), hot.bit)
+        } else {
+            self.wide_bit_of(hot, endpoint)
         }
-        self.wide_bit(method, endpoint)
     }
 
     #[cold]
-    fn wide_bit(&self, method: &MethodData, endpoint: EndpointId) -> bool {
-        let Some(connector) = self.connectors.get(method.connector.index()) else {
+    fn wide_bit_of(&self, hot: &MethodHot, endpoint: EndpointId) -> bool {
+        let Some(connector) = self.connectors.get(hot.connector.index()) else {
             return false;
         };
         let local_endpoint = endpoint.0.saturating_sub(connector.endpoints.start) as usize;
         let word = connector.wide_start as usize
             + local_endpoint * connector.wide_words as usize
-            + (method.local / 64 - 1) as usize;
+            + (hot.bit / 64 - 1) as usize;
         self.wide
             .get(word)
-            .is_some_and(|word| word >> (method.local % 64) & 1 == 1)
+            .is_some_and(|word| word >> (hot.bit % 64) & 1 == 1)
     }
 
     /// The decision, with its reason, for resolved ids.
     #[inline]
     pub fn decide_ids<'q>(&self, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
-        let same_connector = self
-            .methods
-            .get(subject.method.index())
-            .and_then(|m| self.connectors.get(m.connector.index()))
-            .is_some_and(|c| c.endpoints.contains(&endpoint.0));
-        if !same_connector {
+        let hot = self.hot.get(subject.method.index());
+        let Some(hot) =
+            hot.filter(|hot| endpoint.0 >= hot.first_endpoint && endpoint.0 < hot.end_endpoint)
+        else {
             return Decision {
                 available: false,
                 reason: Reason::OtherConnector { subject, endpoint },
             };
-        }
-        if self.is_available(subject.method, endpoint) {
-            Decision {
-                available: true,
-                reason: Reason::Activated { subject, endpoint },
-            }
-        } else {
-            Decision {
-                available: false,
-                reason: Reason::NotActivated { subject, endpoint },
-            }
+        };
+        Self::activation(self.test(hot, endpoint), subject, endpoint)
+    }
+
+    #[inline]
+    fn activation<'q>(available: bool, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
+        Decision {
+            available,
+            reason: if available {
+                Reason::Activated { subject, endpoint }
+            } else {
+                Reason::NotActivated { subject, endpoint }
+            },
         }
     }
 
@@ -608,9 +652,19 @@ impl Policy {
                 };
             }
         };
-        let connector = self.method_connector(subject.method);
-        match self.endpoint(connector, endpoint) {
-            Some(endpoint) => self.decide_ids(subject, endpoint),
+        let found = self.hot.get(subject.method.index()).and_then(|hot| {
+            // Looked up among the subject's connector's endpoints, so it is
+            // one of them: only the bit is left to test.
+            let connector = self.connectors.get(hot.connector.index())?;
+            let local = connector.endpoint_index.find(endpoint, |local| {
+                self.endpoint_names
+                    .get((hot.first_endpoint + local) as usize)
+                    .map_or(&[][..], |&name| self.names.bytes(name))
+            })?;
+            Some((hot, EndpointId(hot.first_endpoint + local)))
+        });
+        match found {
+            Some((hot, endpoint)) => Self::activation(self.test(hot, endpoint), subject, endpoint),
             None => Decision {
                 available: false,
                 reason: Reason::UnknownEndpoint {
@@ -661,6 +715,8 @@ impl Policy {
             + self.connector_by_name.capacity()
                 * (size_of::<Box<str>>() + size_of::<ConnectorId>() + 1)
             + self.methods.capacity() * size_of::<MethodData>()
+            + self.hot.capacity() * size_of::<MethodHot>()
+            + self.instance_methods.capacity() * size_of::<(MethodId, MethodHot)>()
             + self.methods.iter().map(|m| m.name.len()).sum::<usize>()
             + self.endpoint_names.capacity() * size_of::<NameRef>()
             + self.endpoint_bits.heap_bytes()

@@ -249,3 +249,26 @@ fn every_bit_set_width_decides_alike() {
         assert_eq!(policy.endpoint_connector(x), small);
     }
 }
+
+#[test]
+fn deciding_by_instance_id_matches_deciding_by_method() {
+    let policy = policy(PLATFORM);
+    let shop = policy.connector("shop").expect("declared");
+    let crm = policy.connector("crm").expect("declared");
+    let endpoints: Vec<_> = policy
+        .endpoints(shop)
+        .chain(policy.endpoints(crm))
+        .collect();
+    for name in ["instance 1", "instance 2", "crm 1"] {
+        let instance = policy.instance(name).expect("declared");
+        let method = policy.instance_subject(instance).method;
+        for &endpoint in &endpoints {
+            assert_eq!(
+                policy.is_available_to(instance, endpoint),
+                policy.is_available(method, endpoint),
+                "{name} / {}",
+                policy.endpoint_name(endpoint)
+            );
+        }
+    }
+}

@@ -107,11 +107,11 @@ const KNOWN_KEYS: [&str; 1] = ["auth"];
 /// rather than pairwise.
 const SHORT_LIST: usize = 16;
 
-fn endpoint_name<'m>(names: &'m Names, def: &'m ConnectorDef) -> impl Fn(u32) -> &'m str {
+fn endpoint_name<'m>(names: &'m Names, def: &'m ConnectorDef) -> impl Fn(u32) -> &'m [u8] {
     move |id| {
         def.endpoints
             .get(id as usize)
-            .map_or("", |endpoint| names.get(endpoint.name))
+            .map_or(&[][..], |endpoint| names.bytes(endpoint.name))
     }
 }
 
@@ -273,10 +273,12 @@ impl<'s> Checker<'s> {
 
     fn endpoint(&mut self, open: &mut OpenConnector<'s>, endpoint: tree::Endpoint<'s>) {
         let id = u32::try_from(open.def.endpoints.len()).unwrap_or(u32::MAX);
+        // One look-up both finds a duplicate and adds the name: the new id's
+        // name is never read by `insert` (only existing ids are compared).
         let names = &self.model.names;
-        if let Some(first) = open
-            .endpoints
-            .find(&endpoint.name.text, endpoint_name(names, &open.def))
+        if let Err(first) =
+            open.endpoints
+                .insert(id, &endpoint.name.text, endpoint_name(names, &open.def))
         {
             let first = open
                 .def
@@ -291,10 +293,6 @@ impl<'s> Checker<'s> {
             .endpoints
             .push(EndpointDef::new(name, endpoint.name.span));
         open.def.bits.push(0);
-        let names = &self.model.names;
-        let _ = open
-            .endpoints
-            .insert(id, &endpoint.name.text, endpoint_name(names, &open.def));
 
         let errors_before = self.diagnostics.len();
         match self.auth_option(

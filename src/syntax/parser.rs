@@ -243,7 +243,8 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
             return Ok(None);
         }
         let open = self.bump()?;
-        let mut entries = Vec::new();
+        // Blocks usually hold one entry: don't start at the default four.
+        let mut entries = Vec::with_capacity(1);
         loop {
             if self.peek()?.kind == Kind::RAngle {
                 break;
