@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The figures of README "Performance", reproducible with one command each:
+#
+#   scripts/bench.sh           # CLI end to end: check time and peak memory, eval throughput
+#   scripts/bench.sh peers     # in-process: authgate vs cedar-policy, regorus and baselines
+#   cargo bench --bench engine # in-process: compile/check MB/s, decisions, visible (divan)
+#
+# Everything runs on the seeded workload of benches/support/workload.rs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" == "peers" ]]; then
+    shift
+    cargo build --release --manifest-path peers/Cargo.toml
+    exec peers/target/release/authgate-peers "$@"
+fi
+
+cargo build --release --bin authgate --example workload
+folder=target/bench
+for n in 100 1000 10000 100000 1000000; do
+    [[ -f "$folder/bench-$n.gate" ]] || target/release/examples/workload "$n" "$folder"
+done
+exec python3 scripts/cli_bench.py target/release/authgate "$folder"
