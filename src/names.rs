@@ -91,7 +91,7 @@ fn short_hash(name: &[u8]) -> u32 {
 /// Byte equality without a call to `memcmp` for short names: names are
 /// mostly a few bytes long, where the call costs more than the comparison.
 #[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len()
         && if a.len() <= 16 {
             a.iter().zip(b).all(|(x, y)| x == y)

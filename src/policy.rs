@@ -416,17 +416,38 @@ impl Policy {
             policy.endpoint_bits.extend(&connector.bits);
             let wide_start = id(policy.wide.len());
             policy.wide.extend_from_slice(&connector.wide);
-            // Each method's visible endpoints, in declaration order.
-            for local in 0..connector.methods.len() {
-                let start = id(policy.visible.len());
-                policy.visible.extend(
-                    (0..connector.endpoints.len())
-                        .filter(|&endpoint| connector.activates(endpoint, local))
-                        .map(|endpoint| EndpointId(endpoints_start + id(endpoint))),
-                );
-                let end = id(policy.visible.len());
+            // Each method's visible endpoints, in declaration order: count,
+            // then place, one pass over the endpoints each (not one per
+            // method).
+            let methods = connector.methods.len();
+            let mut counts = vec![0u32; methods];
+            for endpoint in 0..connector.endpoints.len() {
+                for method in connector.activated(endpoint) {
+                    if let Some(count) = counts.get_mut(method) {
+                        *count += 1;
+                    }
+                }
+            }
+            let base = policy.visible.len();
+            let mut next: Vec<usize> = Vec::with_capacity(methods);
+            let mut offset = base;
+            for (local, &count) in counts.iter().enumerate() {
+                next.push(offset);
+                let start = id(offset);
+                offset += count as usize;
                 if let Some(method) = policy.methods.get_mut(methods_start as usize + local) {
-                    method.visible = start..end;
+                    method.visible = start..id(offset);
+                }
+            }
+            policy.visible.resize(offset, EndpointId(u32::MAX));
+            for endpoint in 0..connector.endpoints.len() {
+                for method in connector.activated(endpoint) {
+                    if let Some(slot) = next.get_mut(method) {
+                        if let Some(entry) = policy.visible.get_mut(*slot) {
+                            *entry = EndpointId(endpoints_start + id(endpoint));
+                        }
+                        *slot += 1;
+                    }
                 }
             }
             policy
@@ -451,7 +472,18 @@ impl Policy {
                 wide_words: id(connector.wide_words()),
             });
         }
+        // Instances arrive file by file, in source order: walk each file's
+        // lines forward instead of searching.
+        let mut cursor: Option<(crate::source::FileId, crate::source::LineCursor<'_>)> = None;
         for instance in &instances {
+            let file = instance.span.file;
+            if cursor.as_ref().is_none_or(|(current, _)| *current != file) {
+                cursor = sources.get(file).map(|f| (file, f.line_cursor()));
+            }
+            let position = cursor.as_mut().map_or((0, 0), |(_, lines)| {
+                let p = lines.line_column(instance.span.start as usize);
+                (p.line, p.column)
+            });
             let Some(&base) = method_base.get(instance.connector) else {
                 continue;
             };
@@ -464,7 +496,11 @@ impl Policy {
             policy.instance_methods.push((method, hot));
             policy.instances.push(InstanceData {
                 name,
-                loc: loc(instance.span),
+                loc: Loc {
+                    file: id(file.index()),
+                    line: id(position.0),
+                    column: id(position.1),
+                },
             });
             let (all, index) = (&policy.instances, &mut policy.instance_index);
             let _ = index.insert(instance_id, &instance.name, |i| {

@@ -39,11 +39,20 @@ pub struct Checker<'s> {
     endpoint_index: Vec<NameIndex>,
     /// The connector being streamed.
     open: Option<OpenConnector<'s>>,
-    instances: Vec<tree::Instance<'s>>,
+    instances: Vec<PendingInstance<'s>>,
     flows: Vec<tree::Flow<'s>>,
     /// What existed when the current file started, to forget a file that
     /// turns out not to parse.
     mark: Mark,
+}
+
+/// An instance as declared, its options already checked: resolved in
+/// [`Checker::finish`], when every connector is known.
+struct PendingInstance<'s> {
+    name: Name<'s>,
+    connector: Name<'s>,
+    /// The method as written, if `auth` names exactly one.
+    method: Option<Name<'s>>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -66,6 +75,22 @@ struct OpenConnector<'s> {
     pending: Vec<(u32, Span)>,
     /// Endpoints written with `auth: []`.
     empty: Vec<u32>,
+}
+
+impl OpenConnector<'_> {
+    /// The index of the method called `name`. Connectors have a handful of
+    /// methods, where comparing beats hashing; many use the map.
+    #[inline]
+    fn method(&self, name: &str) -> Option<usize> {
+        if self.def.methods.len() <= SHORT_LIST {
+            self.def
+                .methods
+                .iter()
+                .position(|method| crate::names::same(method.name.as_bytes(), name.as_bytes()))
+        } else {
+            self.methods.get(name).copied()
+        }
+    }
 }
 
 /// The kinds of item that carry an options block.
@@ -144,10 +169,12 @@ impl<'s> Checker<'s> {
     pub fn finish(mut self) -> (Model, Vec<Diagnostic>) {
         let instances = std::mem::take(&mut self.instances);
         let flows = std::mem::take(&mut self.flows);
-        let mut resolved: Map<&str, usize> = Map::default();
-        let mut declared: Map<&str, Span> = Map::default();
+        let mut resolved: Map<&str, usize> =
+            Map::with_capacity_and_hasher(instances.len(), FixedState::default());
+        let mut declared: Map<&str, Span> =
+            Map::with_capacity_and_hasher(instances.len(), FixedState::default());
         // Declaration order, so that suggestions and lists are deterministic.
-        let mut order: Vec<&str> = Vec::new();
+        let mut order: Vec<&str> = Vec::with_capacity(instances.len());
         for instance in &instances {
             match declared.entry(&instance.name.text) {
                 Entry::Occupied(first) => {
@@ -229,7 +256,7 @@ impl<'s> Checker<'s> {
 
     // ---- connectors, streamed ---------------------------------------------
 
-    fn method(&mut self, open: &mut OpenConnector<'s>, method: tree::Method<'s>) {
+    fn method(&mut self, open: &mut OpenConnector<'s>, method: &tree::Method<'s>) {
         if let Some(&first) = open.methods.get(method.name.text.as_ref()) {
             let first = open
                 .def
@@ -246,7 +273,7 @@ impl<'s> Checker<'s> {
         open.methods
             .insert(method.name.text.clone(), open.def.methods.len());
         open.def.methods.push(MethodDef {
-            name: method.name.text.into_owned(),
+            name: method.name.text.to_string(),
             span: method.name.span,
             kind,
         });
@@ -271,7 +298,7 @@ impl<'s> Checker<'s> {
         );
     }
 
-    fn endpoint(&mut self, open: &mut OpenConnector<'s>, endpoint: tree::Endpoint<'s>) {
+    fn endpoint(&mut self, open: &mut OpenConnector<'s>, endpoint: &tree::Endpoint<'s>) {
         let id = u32::try_from(open.def.endpoints.len()).unwrap_or(u32::MAX);
         // One look-up both finds a duplicate and adds the name: the new id's
         // name is never read by `insert` (only existing ids are compared).
@@ -323,8 +350,8 @@ impl<'s> Checker<'s> {
                         );
                         continue;
                     }
-                    match open.methods.get(method.text.as_ref()) {
-                        Some(&index) if index < 64 => open.def.activate(id as usize, index),
+                    match open.method(&method.text) {
+                        Some(index) if index < 64 => open.def.activate(id as usize, index),
                         _ => open.pending.push((id, method.span)),
                     }
                 }
@@ -357,8 +384,8 @@ impl<'s> Checker<'s> {
         for &(endpoint, span) in &open.pending {
             let written = self.sources.get(span.file).map_or("", |f| f.slice(span));
             let text = syntax::name_text(written);
-            match open.methods.get(text.as_ref()) {
-                Some(&method) => open.def.activate(endpoint as usize, method),
+            match open.method(&text) {
+                Some(method) => open.def.activate(endpoint as usize, method),
                 None => {
                     let name = Name { text, span };
                     let diagnostic = self.unknown_method(&open.def, &name);
@@ -577,12 +604,37 @@ impl<'s> Checker<'s> {
 
     // ---- instances and flows, once every connector is known ---------------
 
-    fn instance(&mut self, instance: &tree::Instance<'s>) -> Option<InstanceDef> {
+    /// Checks an instance's options as it arrives and returns its method
+    /// as written, if it names exactly one.
+    fn instance_auth(&mut self, instance: &tree::Instance<'s>) -> Option<Name<'s>> {
         let value = self.auth_option(
             instance.options.as_ref(),
             OptionsOf::Instance,
             &instance.name,
         );
+        match value? {
+            Value::Name(method) => Some(method.clone()),
+            value @ Value::List(list) => {
+                let help = match list.items.as_slice() {
+                    [one] => format!(
+                        "an instance authenticates with exactly one method: write `auth: {}`",
+                        quote_name(&one.text)
+                    ),
+                    _ => {
+                        "an instance authenticates with exactly one method: write `auth: METHOD`; \
+                          declare one instance per method"
+                            .to_owned()
+                    }
+                };
+                self.option_value(value, OptionsOf::Instance, "one auth method", help);
+                None
+            }
+        }
+    }
+
+    /// Resolves an instance's connector and method, once every connector
+    /// is known.
+    fn instance(&mut self, instance: &PendingInstance<'s>) -> Option<InstanceDef> {
         let connector = match self.connector_index.get(instance.connector.text.as_ref()) {
             Some(&index) => Some(index),
             None => {
@@ -590,23 +642,7 @@ impl<'s> Checker<'s> {
                 None
             }
         };
-        let method =
-            match value? {
-                Value::Name(method) => method,
-                value @ Value::List(list) => {
-                    let help = match list.items.as_slice() {
-                    [one] => format!(
-                        "an instance authenticates with exactly one method: write `auth: {}`",
-                        quote_name(&one.text)
-                    ),
-                    _ => "an instance authenticates with exactly one method: write `auth: METHOD`; \
-                          declare one instance per method"
-                        .to_owned(),
-                };
-                    self.option_value(value, OptionsOf::Instance, "one auth method", help);
-                    return None;
-                }
-            };
+        let method = instance.method.as_ref()?;
         let connector = connector?;
         let def = self.model.connectors.get(connector)?;
         let Some(index) = def.methods.iter().position(|m| m.name == method.text) else {
@@ -1000,7 +1036,7 @@ impl<'s> Visitor<'s> for Checker<'s> {
         });
     }
 
-    fn member(&mut self, member: Member<'s>) {
+    fn member(&mut self, member: &Member<'s>) {
         let Some(mut open) = self.open.take() else {
             return;
         };
@@ -1017,12 +1053,17 @@ impl<'s> Visitor<'s> for Checker<'s> {
         }
     }
 
-    fn instance(&mut self, instance: tree::Instance<'s>) {
-        self.instances.push(instance);
+    fn instance(&mut self, instance: &tree::Instance<'s>) {
+        let method = self.instance_auth(instance);
+        self.instances.push(PendingInstance {
+            name: instance.name.clone(),
+            connector: instance.connector.clone(),
+            method,
+        });
     }
 
-    fn flow(&mut self, flow: tree::Flow<'s>) {
-        self.flows.push(flow);
+    fn flow(&mut self, flow: &tree::Flow<'s>) {
+        self.flows.push(flow.clone());
     }
 }
 

@@ -45,12 +45,24 @@ pub(crate) struct Lexer<'s> {
     file: FileId,
 }
 
+/// Which bytes may continue a bare name: `[A-Za-z0-9_]`.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a compile-time loop bounded by the table's length"
+)]
+const IDENT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'_';
+        byte += 1;
+    }
+    table
+};
+
 fn is_ident_start(byte: u8) -> bool {
     byte.is_ascii_alphabetic() || byte == b'_'
-}
-
-fn is_ident_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
 }
 
 impl<'s> Lexer<'s> {
@@ -90,11 +102,12 @@ impl<'s> Lexer<'s> {
             b'-' if self.byte(start + 1) == Some(b'>') => (Kind::Arrow, start + 2),
             b'"' => self.quoted(start)?,
             byte if is_ident_start(byte) => {
-                let mut end = start + 1;
-                while self.byte(end).is_some_and(is_ident_char) {
-                    end += 1;
-                }
-                (Kind::Ident, end)
+                let rest = self.bytes.get(start + 1..).unwrap_or_default();
+                let length = rest
+                    .iter()
+                    .position(|&b| !IDENT.get(usize::from(b)).copied().unwrap_or(false))
+                    .unwrap_or(rest.len());
+                (Kind::Ident, start + 1 + length)
             }
             _ => return Err(LexError),
         };

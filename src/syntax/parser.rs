@@ -39,6 +39,8 @@ pub(crate) fn parse<'s, V: Visitor<'s>>(
         lexer: Lexer::new(file.text(), file.id()),
         peeked: None,
         visitor,
+        spare_entries: Vec::new(),
+        spare_lists: Vec::new(),
     };
     parser.file()
 }
@@ -49,6 +51,10 @@ struct Parser<'s, 'v, V> {
     lexer: Lexer<'s>,
     peeked: Option<Token>,
     visitor: &'v mut V,
+    /// Buffers of option blocks already handed to the visitor, reused so
+    /// that a connector's endpoints cost no allocation each.
+    spare_entries: Vec<OptionEntry<'s>>,
+    spare_lists: Vec<Vec<Name<'s>>>,
 }
 
 impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
@@ -110,11 +116,12 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
                 (Kind::Ident, "connector") => self.connector()?,
                 (Kind::Ident, "instance") => {
                     let instance = self.instance()?;
-                    self.visitor.instance(instance);
+                    self.visitor.instance(&instance);
+                    self.recycle(instance.options);
                 }
                 (Kind::Ident, "flow") => {
                     let flow = self.flow()?;
-                    self.visitor.flow(flow);
+                    self.visitor.flow(&flow);
                 }
                 _ => return Err(Rejected),
             }
@@ -160,11 +167,14 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
                 }
                 (Kind::Ident, "auth") => {
                     let method = self.method()?;
-                    self.visitor.member(Member::Method(method));
+                    self.visitor.member(&Member::Method(method));
                 }
                 (Kind::Ident, "endpoint") => {
-                    let endpoint = self.endpoint()?;
-                    self.visitor.member(Member::Endpoint(endpoint));
+                    let member = Member::Endpoint(self.endpoint()?);
+                    self.visitor.member(&member);
+                    if let Member::Endpoint(endpoint) = member {
+                        self.recycle(endpoint.options);
+                    }
                 }
                 _ => return Err(Rejected),
             }
@@ -243,8 +253,8 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
             return Ok(None);
         }
         let open = self.bump()?;
-        // Blocks usually hold one entry: don't start at the default four.
-        let mut entries = Vec::with_capacity(1);
+        let mut entries = std::mem::take(&mut self.spare_entries);
+        entries.clear();
         loop {
             if self.peek()?.kind == Kind::RAngle {
                 break;
@@ -271,9 +281,26 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
         }))
     }
 
+    /// Takes back the buffers of an options block the visitor has seen.
+    fn recycle(&mut self, options: Option<Options<'s>>) {
+        let Some(options) = options else {
+            return;
+        };
+        let mut entries = options.entries;
+        for entry in entries.drain(..) {
+            if let Value::List(list) = entry.value {
+                self.spare_lists.push(list.items);
+            }
+        }
+        if entries.capacity() > self.spare_entries.capacity() {
+            self.spare_entries = entries;
+        }
+    }
+
     fn list(&mut self) -> Result<List<'s>, Rejected> {
         let open = self.expect(Kind::LBracket)?;
-        let mut items = Vec::new();
+        let mut items = self.spare_lists.pop().unwrap_or_default();
+        items.clear();
         loop {
             if self.peek()?.kind == Kind::RBracket {
                 break;

@@ -29,17 +29,18 @@ pub trait Visitor<'s> {
     /// `connector NAME {` — members follow until [`Visitor::connector_end`].
     fn connector_start(&mut self, name: Name<'s>);
 
-    /// A member of the current connector.
-    fn member(&mut self, member: Member<'s>);
+    /// A member of the current connector. Borrowed: the parser reuses its
+    /// buffers from member to member, so streaming allocates nothing.
+    fn member(&mut self, member: &Member<'s>);
 
     /// `}` of the current connector; `span` covers the whole connector.
     fn connector_end(&mut self, span: Span);
 
-    /// An instance.
-    fn instance(&mut self, instance: Instance<'s>);
+    /// An instance (borrowed, like members).
+    fn instance(&mut self, instance: &Instance<'s>);
 
     /// A flow with its connections.
-    fn flow(&mut self, flow: Flow<'s>);
+    fn flow(&mut self, flow: &Flow<'s>);
 }
 
 impl<'s> File<'s> {
@@ -53,13 +54,13 @@ impl<'s> File<'s> {
             match item {
                 Item::Connector(connector) => {
                     visitor.connector_start(connector.name);
-                    for member in connector.members {
+                    for member in &connector.members {
                         visitor.member(member);
                     }
                     visitor.connector_end(connector.span);
                 }
-                Item::Instance(instance) => visitor.instance(instance),
-                Item::Flow(flow) => visitor.flow(flow),
+                Item::Instance(instance) => visitor.instance(&instance),
+                Item::Flow(flow) => visitor.flow(&flow),
             }
         }
         visitor.file_end(true);
@@ -109,9 +110,9 @@ impl<'s> Visitor<'s> for TreeBuilder<'s> {
         self.open = Some((name, Vec::new()));
     }
 
-    fn member(&mut self, member: Member<'s>) {
+    fn member(&mut self, member: &Member<'s>) {
         if let Some((_, members)) = &mut self.open {
-            members.push(member);
+            members.push(member.clone());
         }
     }
 
@@ -125,11 +126,11 @@ impl<'s> Visitor<'s> for TreeBuilder<'s> {
         }
     }
 
-    fn instance(&mut self, instance: Instance<'s>) {
-        self.file.items.push(Item::Instance(instance));
+    fn instance(&mut self, instance: &Instance<'s>) {
+        self.file.items.push(Item::Instance(instance.clone()));
     }
 
-    fn flow(&mut self, flow: Flow<'s>) {
-        self.file.items.push(Item::Flow(flow));
+    fn flow(&mut self, flow: &Flow<'s>) {
+        self.file.items.push(Item::Flow(flow.clone()));
     }
 }
