@@ -930,53 +930,91 @@ pub struct ReasonText<'p, 'q> {
 }
 
 impl fmt::Display for ReasonText<'_, '_> {
+    // Pieces are written with `write_str`, not `write!`: batch evaluation
+    // writes one reason per request, and the formatting machinery would be
+    // a good part of its cost.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let policy = self.policy;
-        let who = |f: &mut fmt::Formatter<'_>, subject: Subject| match subject.instance {
-            Some(instance) => write!(
-                f,
-                "instance `{}` authenticates with `{}`",
-                policy.instance_name(instance),
-                policy.method_name(subject.method)
-            ),
-            None => write!(
-                f,
-                "a runtime instance of `{}` authenticates with `{}`",
-                policy.connector_name(policy.method_connector(subject.method)),
-                policy.method_name(subject.method)
-            ),
+        let pieces = |f: &mut fmt::Formatter<'_>, pieces: &[&str]| -> fmt::Result {
+            pieces.iter().try_for_each(|piece| f.write_str(piece))
+        };
+        let who = |f: &mut fmt::Formatter<'_>, subject: Subject| {
+            let method = policy.method_name(subject.method);
+            match subject.instance {
+                Some(instance) => pieces(
+                    f,
+                    &[
+                        "instance `",
+                        policy.instance_name(instance),
+                        "` authenticates with `",
+                        method,
+                        "`",
+                    ],
+                ),
+                None => pieces(
+                    f,
+                    &[
+                        "a runtime instance of `",
+                        policy.connector_name(policy.method_connector(subject.method)),
+                        "` authenticates with `",
+                        method,
+                        "`",
+                    ],
+                ),
+            }
         };
         match self.reason {
             Reason::Activated { subject, endpoint } => {
                 who(f, subject)?;
-                write!(f, ", which `{}` activates", policy.endpoint_name(endpoint))
+                pieces(
+                    f,
+                    &[", which `", policy.endpoint_name(endpoint), "` activates"],
+                )
             }
             Reason::NotActivated { subject, endpoint } => {
                 who(f, subject)?;
-                write!(
+                pieces(
                     f,
-                    ", which `{}` does not activate",
-                    policy.endpoint_name(endpoint)
+                    &[
+                        ", which `",
+                        policy.endpoint_name(endpoint),
+                        "` does not activate",
+                    ],
                 )
             }
-            Reason::OtherConnector { subject, endpoint } => write!(
+            Reason::OtherConnector { subject, endpoint } => pieces(
                 f,
-                "`{}` is an endpoint of `{}`, not of `{}`, the connector of the asking instance",
-                policy.endpoint_name(endpoint),
-                policy.connector_name(policy.endpoint_connector(endpoint)),
-                policy.connector_name(policy.method_connector(subject.method)),
+                &[
+                    "`",
+                    policy.endpoint_name(endpoint),
+                    "` is an endpoint of `",
+                    policy.connector_name(policy.endpoint_connector(endpoint)),
+                    "`, not of `",
+                    policy.connector_name(policy.method_connector(subject.method)),
+                    "`, the connector of the asking instance",
+                ],
             ),
-            Reason::UnknownInstance { name } => write!(f, "unknown instance `{name}`"),
-            Reason::UnknownConnector { name } => write!(f, "unknown connector `{name}`"),
-            Reason::UnknownMethod { connector, name } => write!(
+            Reason::UnknownInstance { name } => pieces(f, &["unknown instance `", name, "`"]),
+            Reason::UnknownConnector { name } => pieces(f, &["unknown connector `", name, "`"]),
+            Reason::UnknownMethod { connector, name } => pieces(
                 f,
-                "unknown auth method `{name}` in connector `{}`",
-                policy.connector_name(connector)
+                &[
+                    "unknown auth method `",
+                    name,
+                    "` in connector `",
+                    policy.connector_name(connector),
+                    "`",
+                ],
             ),
-            Reason::UnknownEndpoint { subject, name } => write!(
+            Reason::UnknownEndpoint { subject, name } => pieces(
                 f,
-                "unknown endpoint `{name}` in connector `{}`",
-                policy.connector_name(policy.method_connector(subject.method))
+                &[
+                    "unknown endpoint `",
+                    name,
+                    "` in connector `",
+                    policy.connector_name(policy.method_connector(subject.method)),
+                    "`",
+                ],
             ),
         }
     }
