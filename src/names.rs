@@ -74,18 +74,55 @@ const HASHER: FixedState = FixedState::with_seed(0x6175_7468_6761_7465);
 /// Finds `u32` ids by name. The names live elsewhere (usually a [`Names`]
 /// arena); every operation takes a function from id to the name's bytes.
 ///
-/// Each slot keeps 32 bits of the name's hash beside the id: growing the
-/// table then never reads a name, and most mismatches are settled without
-/// comparing strings.
+/// Each slot keeps 32 bits of the name's hash beside the id, so growing the
+/// table never reads a name and most mismatches are settled at once; and a
+/// name of up to seven bytes (most generated names are) is kept whole in
+/// the slot, so finding it reads nothing else and hashing it is one
+/// multiplication.
 #[derive(Clone, Debug, Default)]
 pub struct NameIndex {
-    table: HashTable<(u32, u32)>,
+    table: HashTable<Slot>,
 }
 
-/// The 32 stored bits of a name's hash.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    short: u32,
+    id: u32,
+    /// The name packed by [`pack`], or [`LONG`].
+    packed: u64,
+}
+
+/// `packed` of a name longer than seven bytes (no short name packs to it:
+/// its length byte would be 255).
+const LONG: u64 = u64::MAX;
+
+/// Up to seven bytes and their count in one word.
 #[inline]
-fn short_hash(name: &[u8]) -> u32 {
-    (HASHER.hash_one(name) >> 32) as u32
+fn pack(name: &[u8]) -> u64 {
+    if name.len() > 7 {
+        return LONG;
+    }
+    // A loop of at most seven, not `copy_from_slice`: that would be a call
+    // to `memcpy` for a handful of bytes.
+    name.iter()
+        .enumerate()
+        .fold((name.len() as u64) << 56, |packed, (at, &byte)| {
+            packed | u64::from(byte) << (8 * at)
+        })
+}
+
+/// The hash of a name: a multiply-xorshift of the packed word for short
+/// names, foldhash for long ones.
+#[inline]
+fn hash(name: &[u8], packed: u64) -> u64 {
+    if packed == LONG {
+        HASHER.hash_one(name)
+    } else {
+        let mut z = packed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
 }
 
 /// Byte equality without a call to `memcmp` for short names: names are
@@ -115,20 +152,35 @@ impl NameIndex {
         }
     }
 
+    #[inline]
+    fn lookup<'n>(
+        &self,
+        name: &[u8],
+        packed: u64,
+        short: u32,
+        name_of: impl Fn(u32) -> &'n [u8],
+    ) -> Option<u32> {
+        self.table
+            .find(spread(short), |slot| {
+                slot.short == short
+                    && slot.packed == packed
+                    && (packed != LONG || same(name_of(slot.id), name))
+            })
+            .map(|slot| slot.id)
+    }
+
     /// The id whose name is `name`.
     #[inline]
     pub fn find<'n>(&self, name: &str, name_of: impl Fn(u32) -> &'n [u8]) -> Option<u32> {
         let name = name.as_bytes();
-        let short = short_hash(name);
-        self.table
-            .find(spread(short), |&(other, id)| {
-                other == short && same(name_of(id), name)
-            })
-            .map(|&(_, id)| id)
+        let packed = pack(name);
+        let short = (hash(name, packed) >> 32) as u32;
+        self.lookup(name, packed, short, name_of)
     }
 
     /// Adds `id` under `name`, unless an id already has that name: then
-    /// returns that id and adds nothing.
+    /// returns that id and adds nothing. `name_of` is only asked for ids
+    /// already in the index.
     pub fn insert<'n>(
         &mut self,
         id: u32,
@@ -136,15 +188,15 @@ impl NameIndex {
         name_of: impl Fn(u32) -> &'n [u8],
     ) -> Result<(), u32> {
         let name = name.as_bytes();
-        let short = short_hash(name);
-        let hash = spread(short);
-        if let Some(&(_, existing)) = self.table.find(hash, |&(other, id)| {
-            other == short && same(name_of(id), name)
-        }) {
+        let packed = pack(name);
+        let short = (hash(name, packed) >> 32) as u32;
+        if let Some(existing) = self.lookup(name, packed, short, name_of) {
             return Err(existing);
         }
         self.table
-            .insert_unique(hash, (short, id), |&(other, _)| spread(other));
+            .insert_unique(spread(short), Slot { short, id, packed }, |slot| {
+                spread(slot.short)
+            });
         Ok(())
     }
 
@@ -160,7 +212,7 @@ impl NameIndex {
 
     /// Frees unused capacity.
     pub fn shrink_to_fit(&mut self) {
-        self.table.shrink_to_fit(|&(short, _)| spread(short));
+        self.table.shrink_to_fit(|slot| spread(slot.short));
     }
 
     /// Bytes of heap memory held.
@@ -176,19 +228,39 @@ mod tests {
     #[test]
     fn finds_what_was_inserted_and_refuses_duplicates() {
         let mut names = Names::default();
-        let refs: Vec<NameRef> = ["orders", "customers", "", "ördèrs"]
-            .iter()
-            .map(|n| names.push(n))
-            .collect();
+        let refs: Vec<NameRef> = [
+            "orders",
+            "customers",
+            "",
+            "ördèrs",
+            "seven77",
+            "eight888",
+            "a\0",
+            "a",
+            "a very long endpoint name indeed",
+        ]
+        .iter()
+        .map(|n| names.push(n))
+        .collect();
         let name_of = |id: u32| refs.get(id as usize).map_or(&[][..], |&r| names.bytes(r));
         let mut index = NameIndex::default();
         for (id, &name) in refs.iter().enumerate() {
             assert_eq!(index.insert(id as u32, names.get(name), name_of), Ok(()));
         }
-        assert_eq!(index.insert(9, "customers", name_of), Err(1));
-        assert_eq!(index.find("ördèrs", name_of), Some(3));
-        assert_eq!(index.find("", name_of), Some(2));
-        assert_eq!(index.find("order", name_of), None);
-        assert_eq!(index.len(), 4);
+        assert_eq!(index.insert(99, "customers", name_of), Err(1));
+        assert_eq!(index.insert(99, "a", name_of), Err(7));
+        for (id, &name) in refs.iter().enumerate() {
+            assert_eq!(index.find(names.get(name), name_of), Some(id as u32));
+        }
+        for missing in [
+            "order",
+            "seven7",
+            "eight8888",
+            "a\0\0",
+            "a very long endpoint name indeeD",
+        ] {
+            assert_eq!(index.find(missing, name_of), None, "{missing:?}");
+        }
+        assert_eq!(index.len(), refs.len());
     }
 }
