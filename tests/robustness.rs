@@ -1,0 +1,262 @@
+#![expect(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+//! Nothing panics, whatever the input (issue 4): random bytes and token
+//! mutations of the shipped rules and fixtures go through the whole
+//! pipeline (parse, check, compile, render every diagnostic as text and
+//! JSON); every diagnostic's labels lie inside their file. And hostile
+//! inputs: huge lines and names, many items, NUL bytes, byte-order marks,
+//! CRLF and tabs.
+
+use std::path::Path;
+
+use authgate::report::{Style, render_human, to_json};
+use authgate::{Principal, Sources, compile};
+
+/// Runs everything a user can run on `files` and checks the diagnostics'
+/// spans. Panics (failing the test) only on a broken invariant.
+fn run_everything(files: &[Vec<u8>]) {
+    let mut sources = Sources::new();
+    for (index, bytes) in files.iter().enumerate() {
+        sources.add_bytes(format!("f{index}.gate"), bytes.clone());
+    }
+    let compiled = compile(&sources);
+    for diagnostic in &compiled.diagnostics {
+        assert!(diagnostic.code().to_string().starts_with("authgate::"));
+        assert!(!diagnostic.to_string().is_empty());
+        for label in diagnostic.labels() {
+            let file = sources.get(label.span.file).expect("label in a known file");
+            assert!(
+                label.span.start <= label.span.end && label.span.end as usize <= file.text().len(),
+                "label {:?} outside {} ({} bytes)",
+                label.span,
+                file.name(),
+                file.text().len()
+            );
+            assert!(file.text().is_char_boundary(label.span.start as usize));
+            assert!(file.text().is_char_boundary(label.span.end as usize));
+        }
+        let _ = render_human(
+            diagnostic,
+            Style {
+                color: false,
+                width: 80,
+            },
+        );
+        let _ = to_json(diagnostic, &sources);
+    }
+    if let Some(policy) = compiled.policy {
+        let (connectors, ..) = policy.counts();
+        assert!(connectors <= 1_000_000);
+        for name in ["", "x", "instance 1", "\0"] {
+            let decision = policy.decide(Principal::Instance(name), "orders");
+            let _ = policy.describe(&decision);
+        }
+    }
+}
+
+fn corpus() -> Vec<Vec<u8>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for folder in ["rules", "tests/fixtures/fail"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
+            .expect("folder exists")
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .collect();
+        paths.sort();
+        texts.extend(paths.iter().filter_map(|path| std::fs::read(path).ok()));
+    }
+    texts
+}
+
+/// A small fixed PRNG (SplitMix64): the same mutations every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound.max(1) as u64) as usize
+    }
+}
+
+/// Splits text into tokens and the gaps between them, roughly: enough to
+/// delete, duplicate, swap and truncate at token boundaries.
+fn tokens(text: &[u8]) -> Vec<Vec<u8>> {
+    let mut tokens: Vec<Vec<u8>> = Vec::new();
+    let mut current = Vec::new();
+    for &byte in text {
+        let boundary = !(byte.is_ascii_alphanumeric() || byte == b'_');
+        if boundary {
+            if !current.is_empty() {
+                tokens.push(std::mem::take(&mut current));
+            }
+            tokens.push(vec![byte]);
+        } else {
+            current.push(byte);
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens
+}
+
+#[test]
+fn token_mutations_of_valid_files_never_panic() {
+    let corpus = corpus();
+    let mut rng = Rng(0x5EED);
+    let mut runs = 0;
+    for text in &corpus {
+        let tokens = tokens(text);
+        for _ in 0..150 {
+            let mut mutated = tokens.clone();
+            for _ in 0..=rng.below(3) {
+                let at = rng.below(mutated.len());
+                match rng.below(5) {
+                    0 if !mutated.is_empty() => {
+                        mutated.remove(at);
+                    }
+                    1 if !mutated.is_empty() => {
+                        let copy = mutated[at].clone();
+                        mutated.insert(at, copy);
+                    }
+                    2 if mutated.len() > 1 => {
+                        let other = rng.below(mutated.len());
+                        mutated.swap(at, other);
+                    }
+                    3 => mutated.truncate(at),
+                    _ => {
+                        // A token from elsewhere in the corpus.
+                        let donor = &corpus[rng.below(corpus.len())];
+                        let donor = self::tokens(donor);
+                        if let Some(token) = donor.get(rng.below(donor.len())) {
+                            mutated.insert(at.min(mutated.len()), token.clone());
+                        }
+                    }
+                }
+            }
+            run_everything(&[mutated.concat(), text.clone()]);
+            runs += 1;
+        }
+    }
+    assert!(runs > 3_000, "only {runs} runs");
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut rng = Rng(0xB17E5);
+    for length in [0, 1, 2, 3, 7, 64, 1_000, 20_000] {
+        for _ in 0..40 {
+            let bytes: Vec<u8> = (0..length).map(|_| rng.next() as u8).collect();
+            run_everything(&[bytes]);
+            // Mostly-ASCII noise reaches the parser and checker more often.
+            let alphabet = b"connectorinstanceflowauthendpoint{}<>[]:,->\" \n/*";
+            let text: Vec<u8> = (0..length)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            run_everything(&[text]);
+        }
+    }
+}
+
+// ---- hostile inputs -------------------------------------------------------
+
+fn errors(texts: &[&[u8]]) -> Vec<String> {
+    let mut sources = Sources::new();
+    for (index, text) in texts.iter().enumerate() {
+        sources.add_bytes(format!("h{index}.gate"), text.to_vec());
+    }
+    compile(&sources)
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.code(), d))
+        .collect()
+}
+
+#[test]
+fn a_ten_megabyte_line_is_one_clear_error() {
+    let mut line =
+        b"connector shop { auth basic: basic endpoint orders < auth: [basic] > } // ".to_vec();
+    line.extend(std::iter::repeat_n(b'x', 10 << 20));
+    line.extend_from_slice(b"\ninstance i of shop < auth: basic >\n");
+    assert_eq!(
+        errors(&[&line]),
+        Vec::<String>::new(),
+        "a long comment is fine"
+    );
+    let mut bad = vec![b'x'; 10 << 20];
+    bad.extend_from_slice(b" {");
+    assert_eq!(
+        errors(&[&bad]),
+        [
+            "authgate::syntax: expected `connector`, `instance` or `flow`, found `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`"
+        ]
+    );
+}
+
+#[test]
+fn a_million_character_name_works() {
+    let name = "n".repeat(1_000_000);
+    let text = format!(
+        "connector c {{ auth a: basic endpoint {name} < auth: [a] > }}\ninstance \"{name}\" of c < auth: a >"
+    );
+    let mut sources = Sources::new();
+    sources.add("big.gate", text);
+    let policy = compile(&sources).policy.expect("compiles");
+    assert!(policy.decide(Principal::Instance(&name), &name).available);
+}
+
+#[test]
+fn a_hundred_thousand_items_compile() {
+    let mut text = String::from("connector c { auth a: basic endpoint e < auth: [a] > }\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("instance i{i} of c < auth: a >\n"));
+    }
+    let mut sources = Sources::new();
+    sources.add("many.gate", text);
+    let compiled = compile(&sources);
+    assert_eq!(compiled.summary.instances, 100_000);
+    let policy = compiled.policy.expect("compiles");
+    assert!(policy.decide(Principal::Instance("i99999"), "e").available);
+}
+
+#[test]
+fn nul_bytes_are_syntax_errors_with_their_place() {
+    let found = errors(&[b"connector c { auth a: basic }\n\0\n"]);
+    assert_eq!(
+        found,
+        [
+            "authgate::syntax: expected `connector`, `instance`, `flow` or end of file, found control character U+0000"
+        ]
+    );
+    // Inside a quoted name, NUL is just a character.
+    assert_eq!(
+        errors(&[b"connector \"a\0b\" { auth a: basic endpoint e < auth: [a] > }"]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn byte_order_marks_crlf_and_tabs_are_fine() {
+    let text = "\u{feff}connector c {\r\n\tauth a: basic\r\n\tendpoint e < auth: [a] >\r\n}\r\ninstance i of c < auth: a >\r\n";
+    assert_eq!(errors(&[text.as_bytes()]), Vec::<String>::new());
+    // Columns count characters, a tab is one: `oops` is on line 3, column 2.
+    let mut sources = Sources::new();
+    let id = sources.add("t.gate", "connector c {\r\n\tauth a: basic\r\n\toops\r\n}");
+    let compiled = compile(&sources);
+    let span = compiled.diagnostics[0].primary_span().expect("labelled");
+    let file = sources.get(id).expect("added");
+    let position = file.line_column(span.start as usize);
+    assert_eq!((position.line, position.column), (3, 2));
+    assert_eq!(file.slice(span), "oops");
+}
