@@ -8,13 +8,12 @@
 //! shown from the right file.
 
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{LabeledSpan, NamedSource};
+use miette::LabeledSpan;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, Snippets, Sources, Span};
 
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -322,7 +321,7 @@ pub struct Diagnostic {
     labels: Vec<Label>,
     help: Option<String>,
     /// The file of the primary label, for miette.
-    code_source: Option<NamedSource<Arc<String>>>,
+    code_source: Option<Snippets>,
     /// Labels in files other than the primary one, one entry per file.
     elsewhere: Vec<Elsewhere>,
 }
@@ -413,7 +412,7 @@ impl Builder {
                 None => elsewhere.push(Elsewhere {
                     file: label.span.file,
                     message: format!("see also `{}`", file.name()),
-                    code_source: file.named_source(),
+                    code_source: file.snippets(),
                     labels: vec![labeled],
                 }),
             }
@@ -421,7 +420,7 @@ impl Builder {
         Diagnostic {
             code_source: primary
                 .and_then(|file| sources.get(file))
-                .map(|file| file.named_source()),
+                .map(|file| file.snippets()),
             problem: self.problem,
             labels: self.labels,
             help: self.help,
@@ -493,7 +492,7 @@ impl miette::Diagnostic for Diagnostic {
 struct Elsewhere {
     file: FileId,
     message: String,
-    code_source: NamedSource<Arc<String>>,
+    code_source: Snippets,
     labels: Vec<LabeledSpan>,
 }
 

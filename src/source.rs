@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use miette::NamedSource;
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// Index of a file in a [`Sources`] collection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -97,7 +97,7 @@ pub struct SourceFile {
     /// does not copy the text, which matters for very large files.
     text: Arc<String>,
     /// Byte offset of the start of every line, for line/column look-ups.
-    line_starts: Vec<u32>,
+    line_starts: Arc<[u32]>,
     /// For a file read as bytes that are not UTF-8: the offset of the first
     /// invalid byte (the text holds U+FFFD in place of invalid bytes).
     invalid_utf8: Option<usize>,
@@ -172,8 +172,125 @@ impl SourceFile {
     }
 
     /// The file as a miette source, for rendering labels.
-    pub fn named_source(&self) -> NamedSource<Arc<String>> {
-        NamedSource::new(&*self.name, Arc::clone(&self.text))
+    pub fn snippets(&self) -> Snippets {
+        Snippets {
+            name: Arc::clone(&self.name),
+            text: Arc::clone(&self.text),
+            line_starts: Arc::clone(&self.line_starts),
+        }
+    }
+}
+
+/// A line longer than this many bytes is shown as a window around the
+/// label rather than whole (a generated file may hold megabytes on a line).
+const LONG_LINE: usize = 1_000;
+
+/// Bytes of a long line shown on each side of the label.
+const WINDOW: usize = 160;
+
+/// A file as miette reads it for a report. Snippets are cut with the
+/// file's line index instead of scanning the text from the top for every
+/// label, and a very long line is shown as a window around the label, so a
+/// report costs the same on a 45 MB file as on a small one.
+#[derive(Clone, Debug)]
+pub struct Snippets {
+    name: Arc<str>,
+    text: Arc<String>,
+    line_starts: Arc<[u32]>,
+}
+
+impl Snippets {
+    /// The 0-based line that holds byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start as usize <= offset)
+            .saturating_sub(1)
+    }
+
+    fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line)
+            .map_or(0, |&start| start as usize)
+    }
+
+    /// Where line `line` ends, its newline included.
+    fn line_end(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&start| start as usize)
+    }
+
+    fn floor_boundary(&self, mut offset: usize) -> usize {
+        while offset > 0 && !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    fn ceil_boundary(&self, mut offset: usize) -> usize {
+        offset = offset.min(self.text.len());
+        while offset < self.text.len() && !self.text.is_char_boundary(offset) {
+            offset += 1;
+        }
+        offset
+    }
+}
+
+impl SourceCode for Snippets {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span.offset();
+        let end = start + span.len();
+        if end > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = self.line_of(start);
+        let last = self.line_of(end.saturating_sub(1).max(start));
+        let from = first.saturating_sub(context_lines_before);
+        let to = (last + context_lines_after).min(self.line_starts.len().saturating_sub(1));
+        // Like miette's own reader: without context lines, the data starts
+        // at the span itself; with them, at the start of the first line.
+        let mut data_start = if context_lines_before == 0 {
+            start
+        } else {
+            self.line_start(from)
+        };
+        let mut data_end = if context_lines_after == 0 {
+            end
+        } else {
+            self.line_end(to)
+        };
+        if data_end - data_start > LONG_LINE
+            && self.line_end(last) - self.line_start(first) > LONG_LINE
+        {
+            data_start = data_start.max(self.floor_boundary(start.saturating_sub(WINDOW)));
+            data_end = data_end.min(self.ceil_boundary(end.max(start + 1) + WINDOW));
+        }
+        let line = self.line_of(data_start);
+        let column = self
+            .text
+            .get(self.line_start(line)..data_start)
+            .map_or(0, |before| before.chars().count());
+        let data = self
+            .text
+            .as_bytes()
+            .get(data_start..data_end)
+            .unwrap_or_default();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            data,
+            (data_start, data_end - data_start).into(),
+            line,
+            column,
+            // As miette's own reader counts it: lines from the top of the
+            // file through the end of the data (miette merges nearby
+            // snippets with it).
+            to + 1,
+        )))
     }
 }
 
@@ -240,7 +357,7 @@ impl Sources {
 
     fn push(&mut self, name: String, text: String, invalid_utf8: Option<usize>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        let line_starts = std::iter::once(0)
+        let line_starts: Vec<u32> = std::iter::once(0)
             .chain(
                 text.match_indices('\n')
                     .map(|(index, _)| u32::try_from(index + 1).unwrap_or(u32::MAX)),
@@ -250,7 +367,7 @@ impl Sources {
             id,
             name: Arc::from(name),
             text: Arc::new(text),
-            line_starts,
+            line_starts: Arc::from(line_starts),
             invalid_utf8,
         });
         id

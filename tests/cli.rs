@@ -537,3 +537,51 @@ fn eval_reports_bad_lines_and_exits_1() {
     );
     assert!(lines[1].starts_with("{\"available\":true"), "{}", lines[1]);
 }
+
+// ---- limits and hostile paths ---------------------------------------------
+
+#[test]
+fn files_over_the_size_limit_are_refused_and_the_limit_can_be_raised() {
+    let big = format!("// {}\n", "x".repeat(2_000));
+    let dir = folder(&[("big.gate", big.as_bytes())]);
+    let output = authgate_in(dir.path(), &["check", "big.gate", "--max-file-size", "1K"]);
+    assert_fails(
+        &output,
+        2,
+        "`big.gate` is 2004 bytes, over the limit of 1024",
+    );
+    assert!(stderr(&output).contains("--max-file-size"));
+    let output = authgate_in(dir.path(), &["check", "big.gate", "--max-file-size", "1M"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(code(&authgate(&["check", "--max-file-size", "5G"])), 2);
+    assert_eq!(code(&authgate(&["check", "--max-file-size", "lots"])), 2);
+}
+
+#[test]
+fn a_symlink_loop_is_a_clear_error() {
+    let dir = folder(&[("rules/a.gate", b"")]);
+    std::os::unix::fs::symlink(dir.path().join("rules"), dir.path().join("rules/again"))
+        .expect("symlink");
+    let output = authgate_in(dir.path(), &["check", "rules"]);
+    assert_fails(&output, 2, "symbolic link loop");
+}
+
+#[test]
+fn a_device_is_refused() {
+    let output = authgate(&["check", "/dev/null"]);
+    assert_fails(&output, 2, "`/dev/null` is not a file or a folder");
+}
+
+#[test]
+fn a_file_gone_before_it_is_read_is_a_clear_error() {
+    // Listed by the walk, gone when read: a dangling link in a folder.
+    let dir = folder(&[("rules/a.gate", b"")]);
+    std::os::unix::fs::symlink(
+        dir.path().join("nowhere"),
+        dir.path().join("rules/gone.gate"),
+    )
+    .expect("symlink");
+    let output = authgate_in(dir.path(), &["check", "rules"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("gone.gate"), "{}", stderr(&output));
+}

@@ -260,3 +260,52 @@ fn byte_order_marks_crlf_and_tabs_are_fine() {
     assert_eq!((position.line, position.column), (3, 2));
     assert_eq!(file.slice(span), "oops");
 }
+
+#[test]
+fn a_diagnostic_on_a_huge_line_renders_a_window_of_it() {
+    let mut text = "x".repeat(5 << 20);
+    text.push_str(" oops ");
+    text.push_str(&"y".repeat(5 << 20));
+    let mut sources = Sources::new();
+    sources.add("wide.gate", text);
+    let compiled = compile(&sources);
+    let rendered = render_human(
+        &compiled.diagnostics[0],
+        Style {
+            color: false,
+            width: 100,
+        },
+    );
+    assert!(rendered.len() < 4_000, "rendered {} bytes", rendered.len());
+    assert!(rendered.contains("wide.gate:1:1"), "{rendered}");
+}
+
+#[test]
+fn many_diagnostics_in_a_big_file_render_quickly() {
+    // Every label is rendered from the file's line index, not by scanning
+    // the file from the top: 20,000 diagnostics over 40,000 lines.
+    let mut text = String::from("connector c { auth a: basic\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("endpoint e{i} < auth: [b] >\n\n"));
+    }
+    text.push('}');
+    let mut sources = Sources::new();
+    sources.add("big.gate", text);
+    let compiled = compile(&sources);
+    assert_eq!(compiled.diagnostics.len(), 20_000);
+    let total: usize = compiled
+        .diagnostics
+        .iter()
+        .map(|d| {
+            render_human(
+                d,
+                Style {
+                    color: false,
+                    width: 100,
+                },
+            )
+            .len()
+        })
+        .sum();
+    assert!(total > 0);
+}

@@ -29,8 +29,8 @@ struct CheckJson {
     warnings: usize,
 }
 
-pub fn run(args: CheckArgs) -> Result<ExitCode, LoadError> {
-    let sources = load::load(&args.paths)?;
+pub fn run(args: CheckArgs, limit: u64) -> Result<ExitCode, LoadError> {
+    let sources = load::load(&args.paths, limit)?;
     let (diagnostics, summary) = authgate::check(&sources);
     match args.format {
         Format::Human => {

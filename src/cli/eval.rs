@@ -37,8 +37,8 @@ struct Request<'a> {
     endpoint: Option<Cow<'a, str>>,
 }
 
-pub fn run(args: EvalArgs) -> Result<ExitCode, LoadError> {
-    let policy = match compile_for_query(&args.rules.rules)? {
+pub fn run(args: EvalArgs, limit: u64) -> Result<ExitCode, LoadError> {
+    let policy = match compile_for_query(&args.rules.rules, limit)? {
         Ok(policy) => policy,
         Err(code) => return Ok(code),
     };

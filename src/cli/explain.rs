@@ -50,7 +50,7 @@ impl<'a> From<Location<'a>> for Place<'a> {
     }
 }
 
-pub fn run(args: ExplainArgs) -> Result<ExitCode, LoadError> {
+pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
     let (instance, endpoint) = match (
         args.query.runtime.connector.is_some(),
         args.names.as_slice(),
@@ -66,7 +66,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, LoadError> {
             "with --connector and --auth, give only ENDPOINT",
         ),
     };
-    let policy = match compile_for_query(&args.query.rules.rules)? {
+    let policy = match compile_for_query(&args.query.rules.rules, limit)? {
         Ok(policy) => policy,
         Err(code) => return Ok(code),
     };

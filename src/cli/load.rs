@@ -1,6 +1,7 @@
 //! Loading rule files from the paths given on the command line.
 
 use std::collections::HashSet;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use authgate::Sources;
@@ -41,6 +42,20 @@ pub enum LoadError {
         /// The path.
         path: String,
     },
+    /// A rule file over `--max-file-size`.
+    #[error("`{path}` is {size} bytes, over the limit of {limit}")]
+    #[diagnostic(
+        code(authgate::too_large),
+        help("raise the limit with `--max-file-size`, e.g. `--max-file-size 1G`")
+    )]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size, or the bytes read before giving up.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// A folder whose walk failed: a symlink loop, an unreadable folder.
     #[error("cannot search `{path}`: {message}")]
     #[diagnostic(code(authgate::io))]
@@ -52,10 +67,35 @@ pub enum LoadError {
     },
 }
 
-/// Reads every rule file under `paths`. Folders are searched recursively
+/// Parses `--max-file-size`: bytes, or a number with `K`, `M` or `G`
+/// (optionally `KiB`, `MiB`, `GiB`), powers of 1024; at most 4 GiB - 1.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: write bytes, or e.g. 64M or 1G"))?;
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err(format!("unknown unit in `{text}`: use K, M or G")),
+    };
+    let bytes = number
+        .checked_mul(1 << shift)
+        .filter(|&bytes| bytes <= authgate::source::MAX_FILE_SIZE as u64)
+        .ok_or_else(|| format!("`{text}` is over the 4G that authgate can read"))?;
+    Ok(bytes)
+}
+
+/// Reads every rule file under `paths`, refusing files over `limit` bytes. Folders are searched recursively
 /// for `*.gate` files in sorted order; a file named directly is read
 /// whatever its extension. A file reached twice is read once.
-pub fn load(paths: &[PathBuf]) -> Result<Sources, LoadError> {
+pub fn load(paths: &[PathBuf], limit: u64) -> Result<Sources, LoadError> {
     let mut files: Vec<PathBuf> = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|reason| LoadError::Read {
@@ -85,13 +125,38 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, LoadError> {
         if !seen.insert(identity) {
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(|reason| LoadError::Read {
-            path: path.display().to_string(),
-            reason,
-        })?;
+        let bytes = read_limited(&path, limit)?;
         sources.add_bytes(path.display().to_string(), bytes);
     }
     Ok(sources)
+}
+
+/// Reads a file, refusing one larger than the limit (checked on the bytes
+/// read, not only on the size the file system reports, which a growing
+/// file would outrun).
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+    let error = |reason| LoadError::Read {
+        path: path.display().to_string(),
+        reason,
+    };
+    let file = std::fs::File::open(path).map_err(error)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let too_large = |size: u64| LoadError::TooLarge {
+        path: path.display().to_string(),
+        size,
+        limit,
+    };
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(error)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 fn walk(root: &Path) -> Result<Vec<PathBuf>, LoadError> {

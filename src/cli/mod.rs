@@ -22,6 +22,16 @@ pub use load::LoadError;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Refuse rule files larger than this (bytes, or with a K, M or G
+    /// suffix, powers of 1024); at most 4G.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SIZE",
+        default_value = "256M",
+        value_parser = load::parse_size
+    )]
+    max_file_size: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,11 +117,12 @@ struct RuntimeArgs {
 impl Cli {
     /// Runs the parsed command and returns the process exit status.
     pub fn run(self) -> Result<ExitCode, LoadError> {
+        let limit = self.max_file_size;
         match self.command {
-            Command::Check(args) => check::run(args),
-            Command::Visible(args) => visible::run(args),
-            Command::Explain(args) => explain::run(args),
-            Command::Eval(args) => eval::run(args),
+            Command::Check(args) => check::run(args, limit),
+            Command::Visible(args) => visible::run(args, limit),
+            Command::Explain(args) => explain::run(args, limit),
+            Command::Eval(args) => eval::run(args, limit),
         }
     }
 }
@@ -154,8 +165,11 @@ fn plural(count: usize, noun: &str) -> String {
 
 /// Loads and compiles rules for a query command. Rule errors are printed
 /// and make the command unable to answer.
-fn compile_for_query(rules: &[PathBuf]) -> Result<Result<authgate::Policy, ExitCode>, LoadError> {
-    let sources = load::load(rules)?;
+fn compile_for_query(
+    rules: &[PathBuf],
+    limit: u64,
+) -> Result<Result<authgate::Policy, ExitCode>, LoadError> {
+    let sources = load::load(rules, limit)?;
     let compiled = authgate::compile(&sources);
     match compiled.policy {
         Some(policy) => Ok(Ok(policy)),

@@ -31,8 +31,8 @@ struct VisibleJson<'a> {
     endpoints: Vec<&'a str>,
 }
 
-pub fn run(args: VisibleArgs) -> Result<ExitCode, LoadError> {
-    let policy = match compile_for_query(&args.query.rules.rules)? {
+pub fn run(args: VisibleArgs, limit: u64) -> Result<ExitCode, LoadError> {
+    let policy = match compile_for_query(&args.query.rules.rules, limit)? {
         Ok(policy) => policy,
         Err(code) => return Ok(code),
     };

@@ -363,6 +363,7 @@ fn help_for(expected: &[&str], rest: &str) -> Option<String> {
     let word: String = rest
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(40)
         .collect();
     if expected.contains(&"`connector`") && !word.is_empty() {
         return Some(format!(
@@ -398,9 +399,12 @@ fn found_token(file: &SourceFile, position: usize) -> (String, Span) {
         };
         return ("end of file".to_owned(), span);
     };
+    // A word is labelled whole, up to 40 bytes: a generated file may hold a
+    // "word" of megabytes, and the message shows 40 characters anyway.
     let length = if first.is_ascii_alphanumeric() || first == '_' {
         rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(rest.len())
+            .min(40)
     } else if rest.starts_with("->") || rest.starts_with("//") || rest.starts_with("/*") {
         2
     } else {
