@@ -1,0 +1,307 @@
+#![expect(clippy::expect_used, reason = "a test fails by panicking")]
+
+//! Printing and reparsing (issue 4, the formatter's foundation): random
+//! syntax trees, printed with random whitespace and comments, parse back to
+//! the same tree (spans aside), and the comments come back too.
+
+use authgate::Sources;
+use authgate::syntax::tree::{
+    Connection, Connector, Endpoint, File, Flow, Instance, Item, List, Member, Method, Name,
+    OptionEntry, Options, Value,
+};
+use proptest::prelude::*;
+
+/// A placeholder span: generated trees have no places (parsing gives them).
+fn nowhere() -> authgate::Span {
+    let mut sources = Sources::new();
+    authgate::Span::new(sources.add("", ""), 0, 0)
+}
+
+/// A name without a span (spans are given by parsing).
+fn name(text: &str) -> Name<'static> {
+    Name {
+        text: text.to_owned().into(),
+        span: nowhere(),
+    }
+}
+
+fn any_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[a-zA-Z_][a-zA-Z0-9_]{0,8}",
+        1 => prop::sample::select(vec!["connector", "auth", "endpoint", "instance", "of", "flow", "connection"])
+            .prop_map(str::to_owned),
+        2 => "[^\r\n]{1,10}",
+    ]
+}
+
+fn value() -> impl Strategy<Value = Value<'static>> {
+    prop_oneof![
+        any_name().prop_map(|n| Value::Name(name(&n))),
+        prop::collection::vec(any_name(), 0..4).prop_map(|items| Value::List(List {
+            items: items.iter().map(|n| name(n)).collect(),
+            span: nowhere(),
+        })),
+    ]
+}
+
+fn options() -> impl Strategy<Value = Option<Options<'static>>> {
+    prop::option::of(
+        prop::collection::vec((any_name(), value()), 0..3).prop_map(|entries| Options {
+            entries: entries
+                .into_iter()
+                .map(|(key, value)| OptionEntry {
+                    key: name(&key),
+                    value,
+                    span: nowhere(),
+                })
+                .collect(),
+            span: nowhere(),
+        }),
+    )
+}
+
+fn item() -> impl Strategy<Value = Item<'static>> {
+    let member = prop_oneof![
+        (any_name(), any_name()).prop_map(|(n, k)| Member::Method(Method {
+            name: name(&n),
+            kind: name(&k),
+            span: nowhere(),
+        })),
+        (any_name(), options()).prop_map(|(n, options)| Member::Endpoint(Endpoint {
+            name: name(&n),
+            options,
+            span: nowhere(),
+        })),
+    ];
+    prop_oneof![
+        (any_name(), prop::collection::vec(member, 0..4)).prop_map(|(n, members)| {
+            Item::Connector(Connector {
+                name: name(&n),
+                members,
+                span: nowhere(),
+            })
+        }),
+        (any_name(), any_name(), options()).prop_map(|(n, c, options)| Item::Instance(Instance {
+            name: name(&n),
+            connector: name(&c),
+            options,
+            span: nowhere(),
+        })),
+        (
+            any_name(),
+            prop::collection::vec((any_name(), any_name()), 0..3)
+        )
+            .prop_map(|(n, cs)| {
+                Item::Flow(Flow {
+                    name: name(&n),
+                    connections: cs
+                        .iter()
+                        .map(|(i, e)| Connection {
+                            instance: name(i),
+                            endpoint: name(e),
+                            span: nowhere(),
+                        })
+                        .collect(),
+                    span: nowhere(),
+                })
+            }),
+    ]
+}
+
+/// Prints trees with whitespace and comments drawn from a seed.
+struct Printer {
+    seed: u64,
+    out: String,
+    comments: usize,
+}
+
+impl Printer {
+    fn next(&mut self) -> u64 {
+        self.seed = self.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Whitespace where some is required.
+    fn gap(&mut self) {
+        match self.next() % 6 {
+            0 => self.out.push_str("\n  "),
+            1 => self.out.push('\t'),
+            2 => self.out.push_str("\r\n"),
+            3 => {
+                self.out.push_str(" /* note */ ");
+                self.comments += 1;
+            }
+            4 => {
+                self.out.push_str(" // note\n");
+                self.comments += 1;
+            }
+            _ => self.out.push(' '),
+        }
+    }
+
+    /// Whitespace where none is required (around punctuation).
+    fn maybe(&mut self) {
+        if self.next().is_multiple_of(2) {
+            self.gap();
+        }
+    }
+
+    fn name(&mut self, name: &Name<'_>) {
+        let text: &str = &name.text;
+        let bare = text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if bare && self.next().is_multiple_of(2) {
+            self.out.push_str(text);
+        } else {
+            self.out.push('"');
+            self.out
+                .push_str(&text.replace('\\', "\\\\").replace('"', "\\\""));
+            self.out.push('"');
+        }
+    }
+
+    fn punct(&mut self, punct: &str) {
+        self.maybe();
+        self.out.push_str(punct);
+        self.maybe();
+    }
+
+    fn options(&mut self, options: &Options<'_>) {
+        self.punct("<");
+        for (index, entry) in options.entries.iter().enumerate() {
+            if index > 0 {
+                self.punct(",");
+            }
+            self.name(&entry.key);
+            self.punct(":");
+            match &entry.value {
+                Value::Name(value) => self.name(value),
+                Value::List(list) => {
+                    self.punct("[");
+                    for (index, item) in list.items.iter().enumerate() {
+                        if index > 0 {
+                            self.punct(",");
+                        }
+                        self.name(item);
+                    }
+                    if !list.items.is_empty() && self.next().is_multiple_of(3) {
+                        self.punct(",");
+                    }
+                    self.punct("]");
+                }
+            }
+        }
+        if !options.entries.is_empty() && self.next().is_multiple_of(3) {
+            self.punct(",");
+        }
+        self.punct(">");
+    }
+
+    fn item(&mut self, item: &Item<'_>) {
+        match item {
+            Item::Connector(connector) => {
+                self.out.push_str("connector");
+                self.gap();
+                self.name(&connector.name);
+                self.punct("{");
+                for member in &connector.members {
+                    match member {
+                        Member::Method(method) => {
+                            self.out.push_str("auth");
+                            self.gap();
+                            self.name(&method.name);
+                            self.punct(":");
+                            self.name(&method.kind);
+                        }
+                        Member::Endpoint(endpoint) => {
+                            self.out.push_str("endpoint");
+                            self.gap();
+                            self.name(&endpoint.name);
+                            if let Some(options) = &endpoint.options {
+                                self.options(options);
+                            }
+                        }
+                    }
+                    self.gap();
+                }
+                self.punct("}");
+            }
+            Item::Instance(instance) => {
+                self.out.push_str("instance");
+                self.gap();
+                self.name(&instance.name);
+                self.gap();
+                self.out.push_str("of");
+                self.gap();
+                self.name(&instance.connector);
+                if let Some(options) = &instance.options {
+                    self.options(options);
+                }
+            }
+            Item::Flow(flow) => {
+                self.out.push_str("flow");
+                self.gap();
+                self.name(&flow.name);
+                self.punct("{");
+                for connection in &flow.connections {
+                    self.out.push_str("connection");
+                    self.gap();
+                    self.name(&connection.instance);
+                    self.punct("->");
+                    self.name(&connection.endpoint);
+                    self.gap();
+                }
+                self.punct("}");
+            }
+        }
+        self.gap();
+    }
+}
+
+/// A tree's `Debug` text without its spans.
+fn shape(items: &[Item<'_>]) -> String {
+    let debug = format!("{items:?}");
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug.as_str();
+    while let Some(at) = rest.find("span: Span {") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        let close = after.find('}').expect("a span closes");
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 1_000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn printed_trees_parse_back_to_themselves(items in prop::collection::vec(item(), 0..6), seed in any::<u64>()) {
+        let mut printer = Printer { seed, out: String::new(), comments: 0 };
+        for item in &items {
+            printer.item(item);
+        }
+        let mut sources = Sources::new();
+        let id = sources.add("p.gate", printer.out.clone());
+        let file = sources.get(id).expect("added");
+        let parsed: File<'_> = match authgate::syntax::parse(&sources, file) {
+            Ok(parsed) => parsed,
+            Err(diagnostic) => {
+                return Err(TestCaseError::fail(format!("{diagnostic}\n{}", printer.out)));
+            }
+        };
+        prop_assert_eq!(shape(&parsed.items), shape(&items), "{}", printer.out);
+        prop_assert_eq!(parsed.comments.len(), printer.comments);
+    }
+}
