@@ -585,3 +585,29 @@ fn a_file_gone_before_it_is_read_is_a_clear_error() {
     assert_eq!(code(&output), 2);
     assert!(stderr(&output).contains("gone.gate"), "{}", stderr(&output));
 }
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = authgate(&["completions", shell]);
+        assert_eq!(code(&output), 0, "{shell}");
+        let script = stdout(&output);
+        for command in ["check", "visible", "explain", "eval"] {
+            assert!(
+                script.contains(command),
+                "{shell} completions lack {command}"
+            );
+        }
+    }
+    // The bash script is valid bash.
+    let dir = folder(&[]);
+    let path = dir.path().join("authgate.bash");
+    std::fs::write(&path, authgate(&["completions", "bash"]).stdout).expect("write");
+    let syntax = Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .status()
+        .expect("bash runs");
+    assert!(syntax.success());
+    assert_eq!(code(&authgate(&["completions", "tcsh"])), 2);
+}

@@ -69,6 +69,13 @@ enum Command {
     /// Exit status: 0 every line answered, 1 some line was not a valid
     /// request, 2 could not run (rules with errors, unreadable files).
     Eval(eval::EvalArgs),
+    /// Print a shell completion script: `authgate completions bash >
+    /// /etc/bash_completion.d/authgate`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Output format.
@@ -123,6 +130,16 @@ impl Cli {
             Command::Visible(args) => visible::run(args, limit),
             Command::Explain(args) => explain::run(args, limit),
             Command::Eval(args) => eval::run(args, limit),
+            Command::Completions { shell } => {
+                use clap::CommandFactory as _;
+                let mut script = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "authgate", &mut script);
+                out(format_args!(
+                    "{}",
+                    String::from_utf8_lossy(&script).trim_end()
+                ));
+                Ok(ExitCode::SUCCESS)
+            }
         }
     }
 }
