@@ -519,3 +519,85 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
             .map(|span| (span.file, span.start, span.end))
     });
 }
+
+impl Code {
+    /// When the diagnostic is reported, in one sentence (the catalogue's
+    /// words; SARIF rules carry it).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::Syntax => "The file does not parse.",
+            Code::Encoding => "The file is not UTF-8 text.",
+            Code::UnknownType => "An auth method has a type that is not supported.",
+            Code::UnknownMethod => {
+                "An endpoint's auth list, or an instance, names a method its connector does not define."
+            }
+            Code::UnknownConnector => "An instance names a connector that is not declared.",
+            Code::UnknownInstance => "A flow connection names an instance that is not declared.",
+            Code::UnknownEndpoint => {
+                "A flow connection names an endpoint that the instance's connector does not have."
+            }
+            Code::UnknownOption => "An options block has a key its item does not know.",
+            Code::OptionValue => {
+                "An option's value has the wrong shape (a name for a list, or a list for a name)."
+            }
+            Code::MissingOption => "An endpoint or instance has no `auth` option.",
+            Code::Duplicate => {
+                "A name is declared twice in its namespace, or an option key is given twice."
+            }
+            Code::NoMethods => "A connector defines no auth method, so it can't be used.",
+            Code::UnactivatedMethod => {
+                "A flow connection picks an endpoint that is not available to its instance."
+            }
+            Code::NeverActivated => {
+                "No endpoint activates this auth method: instances using it see nothing."
+            }
+            Code::NeverAvailable => "An endpoint activates no auth method: no instance can see it.",
+            Code::BlindInstance => "A declared instance sees no endpoint.",
+            Code::RepeatedMethod => "An auth list names the same method twice.",
+            Code::NoEndpoints => "A connector has no endpoint.",
+        }
+    }
+
+    /// How to fix diagnostics of this code, in general (each diagnostic's
+    /// own help is more specific).
+    pub fn help(self) -> &'static str {
+        match self {
+            Code::Syntax => "Fix the file at the place shown; the message says what was expected.",
+            Code::Encoding => "Save the file as UTF-8.",
+            Code::UnknownType => {
+                "Use one of none, basic, token, oauth1, oauth2_client_credentials, oauth2_authorization_code."
+            }
+            Code::UnknownMethod => {
+                "Declare the method in the connector with `auth NAME: TYPE`, or fix its spelling."
+            }
+            Code::UnknownConnector => "Declare the connector, or fix the name.",
+            Code::UnknownInstance => "Declare the instance, or fix the name.",
+            Code::UnknownEndpoint => {
+                "Use an endpoint of the instance's connector, or fix the name."
+            }
+            Code::UnknownOption => {
+                "Remove the key or fix its spelling; endpoints and instances know `auth`."
+            }
+            Code::OptionValue => {
+                "Endpoints take `auth: [METHOD, ...]`; instances take `auth: METHOD`."
+            }
+            Code::MissingOption => {
+                "Add `< auth: [...] >` to an endpoint, `< auth: METHOD >` to an instance."
+            }
+            Code::Duplicate => "Rename or remove one of the two.",
+            Code::NoMethods => "Add an auth method, e.g. `auth basic: basic`.",
+            Code::UnactivatedMethod => {
+                "Activate the instance's method for the endpoint, or use an instance with an activated method."
+            }
+            Code::NeverActivated => {
+                "Activate the method on the endpoints it may call, or remove it."
+            }
+            Code::NeverAvailable => "List the auth methods that may call the endpoint.",
+            Code::BlindInstance => {
+                "Activate its method on some endpoint, or configure it with another method."
+            }
+            Code::RepeatedMethod => "Remove the repetition.",
+            Code::NoEndpoints => "Add endpoints, or remove the connector.",
+        }
+    }
+}

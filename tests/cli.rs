@@ -611,3 +611,91 @@ fn completions_for_every_shell() {
     assert!(syntax.success());
     assert_eq!(code(&authgate(&["completions", "tcsh"])), 2);
 }
+
+// ---- CI formats -----------------------------------------------------------
+
+#[test]
+fn check_writes_sarif_for_code_scanning() {
+    let output = authgate(&[
+        "check",
+        &fixture("unknown_method"),
+        &fixture("blind_instance"),
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code(&output), 1);
+    let log = json(&output);
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "authgate");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert_eq!(rules.len(), 18, "one rule per code");
+    for rule in rules {
+        assert!(
+            rule["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("authgate::"))
+        );
+        assert!(rule["help"]["text"].as_str().is_some_and(|h| !h.is_empty()));
+    }
+    let results = run["results"].as_array().expect("results");
+    let levels: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap_or(""),
+                r["level"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            ("authgate::unknown_method", "error"),
+            ("authgate::never_activated", "warning"),
+            ("authgate::blind_instance", "warning")
+        ]
+    );
+    let first = &results[0];
+    let index = first["ruleIndex"].as_u64().expect("index") as usize;
+    assert_eq!(rules[index]["id"], first["ruleId"]);
+    let region = &first["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (
+            region["startLine"].as_u64(),
+            region["startColumn"].as_u64(),
+            region["endColumn"].as_u64()
+        ),
+        (Some(4), Some(30), Some(35))
+    );
+    assert_eq!(
+        first["relatedLocations"][0]["message"]["text"],
+        "connector declared here"
+    );
+}
+
+#[test]
+fn check_writes_github_annotations() {
+    let output = authgate(&[
+        "check",
+        &fixture("unknown_method"),
+        &fixture("blind_instance"),
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code(&output), 1);
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(
+        lines[0],
+        "::error file=tests/fixtures/fail/unknown_method.gate,line=4,col=30,\
+         title=authgate%3A%3Aunknown_method::unknown auth method `basci` in connector `shop`%0A\
+         help: did you mean `basic`? `shop` defines `basic` and `oauth`"
+    );
+    assert!(
+        lines[1]
+            .starts_with("::warning file=tests/fixtures/fail/blind_instance.gate,line=3,col=10,")
+    );
+}

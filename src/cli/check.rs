@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use super::{Format, LoadError, err, load, plural, print_diagnostics, print_json};
+use super::{LoadError, err, load, out, plural, print_diagnostics, print_json};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -18,7 +18,21 @@ pub struct CheckArgs {
     deny_warnings: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: CheckFormat,
+}
+
+/// `check`'s formats: the common two, and two for CI.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Readable reports; plain when not on a terminal or under NO_COLOR.
+    #[default]
+    Human,
+    /// One JSON document on standard output.
+    Json,
+    /// A SARIF 2.1.0 log on standard output (code scanning tools).
+    Sarif,
+    /// GitHub Actions workflow commands on standard output (annotations).
+    Github,
 }
 
 /// The document `check --format json` prints.
@@ -33,8 +47,17 @@ pub fn run(args: CheckArgs, limit: u64) -> Result<ExitCode, LoadError> {
     let sources = load::load(&args.paths, limit)?;
     let (diagnostics, summary) = authgate::check(&sources);
     match args.format {
-        Format::Human => {
-            print_diagnostics(&diagnostics);
+        CheckFormat::Human | CheckFormat::Github => {
+            if args.format == CheckFormat::Human {
+                print_diagnostics(&diagnostics);
+            } else {
+                for diagnostic in &diagnostics {
+                    out(format_args!(
+                        "{}",
+                        authgate::report::to_github(diagnostic, &sources)
+                    ));
+                }
+            }
             err(format_args!(
                 "checked {}: {}, {}, {}, {}; {}, {}{}",
                 plural(summary.files, "file"),
@@ -51,7 +74,8 @@ pub fn run(args: CheckArgs, limit: u64) -> Result<ExitCode, LoadError> {
                 }
             ));
         }
-        Format::Json => {
+        CheckFormat::Sarif => print_json(&authgate::report::to_sarif(&diagnostics, &sources)),
+        CheckFormat::Json => {
             let diagnostics: Vec<_> = diagnostics
                 .iter()
                 .map(|diagnostic| authgate::report::to_json(diagnostic, &sources))
