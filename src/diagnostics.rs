@@ -73,11 +73,13 @@ pub enum Code {
     RepeatedMethod,
     /// A connector without endpoints.
     NoEndpoints,
+    /// An expectation of a `test` block does not hold (`authgate test`).
+    TestFailed,
 }
 
 impl Code {
     /// Every code, in catalogue order.
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 19] = [
         Code::Syntax,
         Code::Encoding,
         Code::UnknownType,
@@ -96,6 +98,7 @@ impl Code {
         Code::BlindInstance,
         Code::RepeatedMethod,
         Code::NoEndpoints,
+        Code::TestFailed,
     ];
 
     /// The short name, as in `authgate::<name>`.
@@ -119,6 +122,7 @@ impl Code {
             Code::BlindInstance => "blind_instance",
             Code::RepeatedMethod => "repeated_method",
             Code::NoEndpoints => "no_endpoints",
+            Code::TestFailed => "test_failed",
         }
     }
 
@@ -276,6 +280,15 @@ pub enum Problem {
         /// The connector.
         name: String,
     },
+    /// `expect "instance 2" can see orders` when it can't (reported by
+    /// `authgate test`, not by checking).
+    #[error("test `{test}` failed: expected {expectation}")]
+    TestFailed {
+        /// The test's name.
+        test: String,
+        /// The expectation, e.g. ``"`instance 2` can see `orders`"``.
+        expectation: String,
+    },
 }
 
 impl Problem {
@@ -300,6 +313,7 @@ impl Problem {
             Problem::BlindInstance { .. } => Code::BlindInstance,
             Problem::RepeatedMethod { .. } => Code::RepeatedMethod,
             Problem::NoEndpoints { .. } => Code::NoEndpoints,
+            Problem::TestFailed { .. } => Code::TestFailed,
         }
     }
 }
@@ -555,6 +569,7 @@ impl Code {
             Code::BlindInstance => "A declared instance sees no endpoint.",
             Code::RepeatedMethod => "An auth list names the same method twice.",
             Code::NoEndpoints => "A connector has no endpoint.",
+            Code::TestFailed => "An expectation of a test in the rules does not hold.",
         }
     }
 
@@ -598,6 +613,7 @@ impl Code {
             }
             Code::RepeatedMethod => "Remove the repetition.",
             Code::NoEndpoints => "Add endpoints, or remove the connector.",
+            Code::TestFailed => "Change the rules, or the expectation if the rules are right.",
         }
     }
 }

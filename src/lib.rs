@@ -56,6 +56,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod expect;
 pub mod names;
 pub mod policy;
 pub mod report;
@@ -80,6 +81,8 @@ pub struct Summary {
     pub instances: usize,
     /// Flows declared.
     pub flows: usize,
+    /// Tests declared (whose names all resolved).
+    pub tests: usize,
     /// Error diagnostics.
     pub errors: usize,
     /// Warning diagnostics.
@@ -95,18 +98,22 @@ pub struct Compilation {
     pub policy: Option<Policy>,
     /// Counts for a summary line.
     pub summary: Summary,
+    /// The tests written in the rules, for [`expect::run`].
+    pub tests: Vec<check::TestDef>,
 }
 
 /// Parses, checks and compiles a rule set. Every file is parsed (a syntax
 /// error stops only its own file), then all files are checked together; the
 /// policy is built only if no diagnostic is an error.
 pub fn compile(sources: &Sources) -> Compilation {
-    let (model, diagnostics, summary) = check_model(sources);
+    let (mut model, diagnostics, summary) = check_model(sources);
+    let tests = std::mem::take(&mut model.tests);
     let policy = (summary.errors == 0).then(|| Policy::compile(model, sources));
     Compilation {
         diagnostics,
         policy,
         summary,
+        tests,
     }
 }
 
@@ -157,6 +164,7 @@ fn check_model(sources: &Sources) -> (check::Model, Vec<Diagnostic>, Summary) {
         endpoints: model.connectors.iter().map(|c| c.endpoints.len()).sum(),
         instances: model.declared_instances,
         flows: model.flows.len(),
+        tests: model.tests.len(),
         errors,
         warnings: diagnostics.len() - errors,
     };

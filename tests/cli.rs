@@ -72,7 +72,7 @@ fn check_passes_on_the_shipped_rules_with_a_summary() {
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
-        "checked 4 files: 4 connectors, 11 endpoints, 8 instances, 7 flows; 0 errors, 0 warnings\n"
+        "checked 5 files: 4 connectors, 11 endpoints, 8 instances, 7 flows, 4 tests; 0 errors, 0 warnings\n"
     );
     let output = authgate(&["check", "rules", "--deny-warnings", "--format", "json"]);
     assert_eq!(code(&output), 0);
@@ -255,7 +255,7 @@ fn an_empty_file_is_an_empty_rule_set() {
     assert_eq!(code(&output), 0);
     assert_eq!(
         stderr(&output),
-        "checked 1 file: 0 connectors, 0 endpoints, 0 instances, 0 flows; 0 errors, 0 warnings\n"
+        "checked 1 file: 0 connectors, 0 endpoints, 0 instances, 0 flows, 0 tests; 0 errors, 0 warnings\n"
     );
 }
 
@@ -451,7 +451,7 @@ fn several_rule_paths_combine_and_files_are_read_once() {
     );
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert!(
-        stderr(&output).starts_with("checked 4 files:"),
+        stderr(&output).starts_with("checked 5 files:"),
         "{}",
         stderr(&output)
     );
@@ -630,7 +630,7 @@ fn check_writes_sarif_for_code_scanning() {
     assert_eq!(run["tool"]["driver"]["name"], "authgate");
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), 18, "one rule per code");
+    assert_eq!(rules.len(), 19, "one rule per code");
     for rule in rules {
         assert!(
             rule["id"]
@@ -698,4 +698,92 @@ fn check_writes_github_annotations() {
         lines[1]
             .starts_with("::warning file=tests/fixtures/fail/blind_instance.gate,line=3,col=10,")
     );
+}
+
+// ---- test -----------------------------------------------------------------
+
+#[test]
+fn test_runs_the_shipped_tests() {
+    let output = authgate(&["test"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.contains("test `the platform's example` ... ok"),
+        "{out}"
+    );
+    assert!(out.ends_with("4 passed, 0 failed\n"), "{out}");
+}
+
+const FAILING: &[u8] = b"connector c { auth a: basic auth b: token
+    endpoint e < auth: [a] > endpoint f < auth: [b] > }
+instance i of c < auth: a >
+test t {
+    expect i cannot see e
+    expect i sees only [f]
+    expect c/b can see f
+}
+test fine { expect c/b cannot see e }
+";
+
+#[test]
+fn test_failures_show_expected_and_actual() {
+    let dir = folder(&[("t.gate", FAILING)]);
+    let output = authgate_in(dir.path(), &["test", "t.gate"]);
+    assert_eq!(code(&output), 1);
+    let out = stdout(&output);
+    assert!(out.contains("test `t` ... FAILED"), "{out}");
+    assert!(out.contains("test `fine` ... ok"), "{out}");
+    assert!(out.ends_with("1 passed, 1 failed\n"), "{out}");
+    let err = stderr(&output);
+    assert!(err.contains("authgate::test_failed"), "{err}");
+    assert!(
+        err.contains("× test `t` failed: expected `i` cannot see `e`"),
+        "{err}"
+    );
+    assert!(err.contains("missing:    [`f`]"), "{err}");
+    assert!(err.contains("unexpected: [`e`]"), "{err}");
+    assert!(err.contains("t.gate:5:5"), "{err}");
+}
+
+#[test]
+fn test_json_lists_every_test_and_failure() {
+    let dir = folder(&[("t.gate", FAILING)]);
+    let output = authgate_in(dir.path(), &["test", "t.gate", "--format", "json"]);
+    assert_eq!(code(&output), 1);
+    let document = json(&output);
+    assert_eq!(
+        (document["passed"].as_u64(), document["failed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let failures = document["tests"][0]["failures"]
+        .as_array()
+        .expect("failures");
+    assert_eq!(failures.len(), 2);
+    assert_eq!(failures[1]["missing"], serde_json::json!(["f"]));
+    assert_eq!(failures[1]["unexpected"], serde_json::json!(["e"]));
+    assert_eq!(
+        (failures[1]["line"].as_u64(), failures[1]["column"].as_u64()),
+        (Some(6), Some(5))
+    );
+    let output = authgate_in(dir.path(), &["test", "t.gate", "--format", "github"]);
+    assert!(
+        stdout(&output)
+            .starts_with("::error file=t.gate,line=5,col=5,title=authgate%3A%3Atest_failed::")
+    );
+}
+
+#[test]
+fn test_needs_tests_unless_allowed_and_valid_rules() {
+    let dir = folder(&[(
+        "r.gate",
+        b"connector c { auth a: basic endpoint e < auth: [a] > }",
+    )]);
+    let output = authgate_in(dir.path(), &["test", "r.gate"]);
+    assert_fails(&output, 2, "no test in the rules");
+    let output = authgate_in(dir.path(), &["test", "r.gate", "--allow-empty"]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(stdout(&output), "0 passed, 0 failed\n");
+    let dir = folder(&[("r.gate", b"test t { expect nobody can see e }")]);
+    let output = authgate_in(dir.path(), &["test", "r.gate"]);
+    assert_fails(&output, 2, "unknown instance `nobody`");
 }

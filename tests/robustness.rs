@@ -199,7 +199,7 @@ fn a_ten_megabyte_line_is_one_clear_error() {
     assert_eq!(
         errors(&[&bad]),
         [
-            "authgate::syntax: expected `connector`, `instance` or `flow`, found `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`"
+            "authgate::syntax: expected `connector`, `instance`, `flow` or `test`, found `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`"
         ]
     );
 }
@@ -236,7 +236,7 @@ fn nul_bytes_are_syntax_errors_with_their_place() {
     assert_eq!(
         found,
         [
-            "authgate::syntax: expected `connector`, `instance`, `flow` or end of file, found control character U+0000"
+            "authgate::syntax: expected `connector`, `instance`, `flow`, `test` or end of file, found control character U+0000"
         ]
     );
     // Inside a quoted name, NUL is just a character.

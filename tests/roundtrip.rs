@@ -6,8 +6,8 @@
 
 use authgate::Sources;
 use authgate::syntax::tree::{
-    Connection, Connector, Endpoint, File, Flow, Instance, Item, List, Member, Method, Name,
-    OptionEntry, Options, Value,
+    Connection, Connector, Endpoint, Expect, Expectation, File, Flow, Instance, Item, List, Member,
+    Method, Name, OptionEntry, Options, Subject, Test, Value,
 };
 use proptest::prelude::*;
 
@@ -87,6 +87,49 @@ fn item() -> impl Strategy<Value = Item<'static>> {
             options,
             span: nowhere(),
         })),
+        (
+            any_name(),
+            prop::collection::vec(
+                (
+                    any_name(),
+                    prop::option::of(any_name()),
+                    0..3u8,
+                    prop::collection::vec(any_name(), 0..3)
+                ),
+                0..3
+            )
+        )
+            .prop_map(|(n, expectations)| {
+                Item::Test(Test {
+                    name: name(&n),
+                    expectations: expectations
+                        .iter()
+                        .map(|(who, method, kind, targets)| Expectation {
+                            subject: match method {
+                                Some(method) => Subject::Runtime {
+                                    connector: name(who),
+                                    method: name(method),
+                                },
+                                None => Subject::Instance(name(who)),
+                            },
+                            expect: match kind {
+                                0 => Expect::CanSee(name(
+                                    targets.first().map_or("x", String::as_str),
+                                )),
+                                1 => Expect::CannotSee(name(
+                                    targets.first().map_or("x", String::as_str),
+                                )),
+                                _ => Expect::SeesOnly(List {
+                                    items: targets.iter().map(|t| name(t)).collect(),
+                                    span: nowhere(),
+                                }),
+                            },
+                            span: nowhere(),
+                        })
+                        .collect(),
+                    span: nowhere(),
+                })
+            }),
         (
             any_name(),
             prop::collection::vec((any_name(), any_name()), 0..3)
@@ -243,6 +286,50 @@ impl Printer {
                 if let Some(options) = &instance.options {
                     self.options(options);
                 }
+            }
+            Item::Test(test) => {
+                self.out.push_str("test");
+                self.gap();
+                self.name(&test.name);
+                self.punct("{");
+                for expectation in &test.expectations {
+                    self.out.push_str("expect");
+                    self.gap();
+                    match &expectation.subject {
+                        Subject::Instance(who) => self.name(who),
+                        Subject::Runtime { connector, method } => {
+                            self.name(connector);
+                            self.punct("/");
+                            self.name(method);
+                        }
+                    }
+                    self.gap();
+                    match &expectation.expect {
+                        Expect::CanSee(target) | Expect::CannotSee(target) => {
+                            let can = matches!(expectation.expect, Expect::CanSee(_));
+                            self.out.push_str(if can { "can" } else { "cannot" });
+                            self.gap();
+                            self.out.push_str("see");
+                            self.gap();
+                            self.name(target);
+                        }
+                        Expect::SeesOnly(list) => {
+                            self.out.push_str("sees");
+                            self.gap();
+                            self.out.push_str("only");
+                            self.punct("[");
+                            for (index, item) in list.items.iter().enumerate() {
+                                if index > 0 {
+                                    self.punct(",");
+                                }
+                                self.name(item);
+                            }
+                            self.punct("]");
+                        }
+                    }
+                    self.gap();
+                }
+                self.punct("}");
             }
             Item::Flow(flow) => {
                 self.out.push_str("flow");

@@ -108,7 +108,7 @@ fn keywords_need_a_word_boundary() {
     // `connectorx` is not `connector x`.
     assert_eq!(
         syntax_message("connectorx shop {}"),
-        "expected `connector`, `instance` or `flow`, found `connectorx`"
+        "expected `connector`, `instance`, `flow` or `test`, found `connectorx`"
     );
 }
 
@@ -139,6 +139,7 @@ fn whitespace_and_newlines_mean_nothing() {
                 Item::Connector(c) => format!("connector {} {}", c.name.text, c.members.len()),
                 Item::Instance(i) => format!("instance {} {}", i.name.text, i.connector.text),
                 Item::Flow(f) => format!("flow {}", f.name.text),
+                Item::Test(t) => format!("test {}", t.name.text),
             })
             .collect()
     };
@@ -184,11 +185,11 @@ fn syntax_errors_say_what_was_expected_in_words() {
         ("/* never closed", "unterminated block comment"),
         (
             "hello",
-            "expected `connector`, `instance` or `flow`, found `hello`",
+            "expected `connector`, `instance`, `flow` or `test`, found `hello`",
         ),
         (
             "\u{0}",
-            "expected `connector`, `instance` or `flow`, found control character U+0000",
+            "expected `connector`, `instance`, `flow` or `test`, found control character U+0000",
         ),
     ];
     for (text, message) in cases {

@@ -14,7 +14,10 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use foldhash::fast::FixedState;
-pub use model::{AuthType, ConnectorDef, EndpointDef, FlowDef, InstanceDef, MethodDef, Model};
+pub use model::{
+    AuthType, ConnectorDef, EndpointDef, ExpectationDef, Expected, FlowDef, InstanceDef, MethodDef,
+    Model, TestDef, Who,
+};
 
 use crate::diagnostics::{Builder, Diagnostic, Problem};
 use crate::names::{NameIndex, Names};
@@ -41,6 +44,7 @@ pub struct Checker<'s> {
     open: Option<OpenConnector<'s>>,
     instances: Vec<PendingInstance<'s>>,
     flows: Vec<tree::Flow<'s>>,
+    tests: Vec<tree::Test<'s>>,
     /// What existed when the current file started, to forget a file that
     /// turns out not to parse.
     mark: Mark,
@@ -61,6 +65,7 @@ struct Mark {
     connectors: usize,
     instances: usize,
     flows: usize,
+    tests: usize,
 }
 
 /// A connector whose members are arriving.
@@ -153,6 +158,7 @@ impl<'s> Checker<'s> {
             open: None,
             instances: Vec::new(),
             flows: Vec::new(),
+            tests: Vec::new(),
             mark: Mark::default(),
         }
     }
@@ -205,6 +211,20 @@ impl<'s> Checker<'s> {
                 }
             }
             self.flow(flow, &resolved, &declared, &order);
+        }
+        let tests = std::mem::take(&mut self.tests);
+        let mut test_names: Map<&str, Span> = Map::default();
+        for test in &tests {
+            let first = test_names.get(test.name.text.as_ref()).copied();
+            if let Some(first) = first {
+                self.duplicate("test", &test.name, first);
+            } else {
+                test_names.insert(&test.name.text, test.name.span);
+            }
+            let resolved = self.test(test, &resolved, &declared, &order);
+            if let (Some(def), None) = (resolved, first) {
+                self.model.tests.push(def);
+            }
         }
         self.model.declared_instances = declared.len();
         self.blind_instances();
@@ -726,6 +746,109 @@ impl<'s> Checker<'s> {
         }
     }
 
+    /// Checks a test's names; returns it when every name resolved.
+    fn test(
+        &mut self,
+        test: &tree::Test<'s>,
+        instances: &Map<&str, usize>,
+        declared: &Map<&str, Span>,
+        order: &[&str],
+    ) -> Option<TestDef> {
+        let mut expectations = Vec::with_capacity(test.expectations.len());
+        let mut complete = true;
+        for expectation in &test.expectations {
+            // The connector the subject belongs to, and how to name it.
+            let (connector, who, instance) = match &expectation.subject {
+                tree::Subject::Instance(name) => {
+                    let Some(&index) = instances.get(name.text.as_ref()) else {
+                        if !declared.contains_key(name.text.as_ref()) {
+                            self.unknown_instance(name, order);
+                        }
+                        complete = false;
+                        continue;
+                    };
+                    let Some(instance) = self.model.instances.get(index) else {
+                        complete = false;
+                        continue;
+                    };
+                    (
+                        instance.connector,
+                        Who::Instance(name.text.to_string()),
+                        Some(index),
+                    )
+                }
+                tree::Subject::Runtime { connector, method } => {
+                    let Some(&index) = self.connector_index.get(connector.text.as_ref()) else {
+                        self.unknown_connector(connector);
+                        complete = false;
+                        continue;
+                    };
+                    let Some(def) = self.model.connectors.get(index) else {
+                        complete = false;
+                        continue;
+                    };
+                    if !def.methods.iter().any(|m| m.name == method.text) {
+                        let diagnostic = self.unknown_method(def, method);
+                        self.emit(diagnostic);
+                        complete = false;
+                        continue;
+                    }
+                    (
+                        index,
+                        Who::Runtime(connector.text.to_string(), method.text.to_string()),
+                        None,
+                    )
+                }
+            };
+            let endpoints: Vec<&Name<'s>> = match &expectation.expect {
+                tree::Expect::CanSee(name) | tree::Expect::CannotSee(name) => vec![name],
+                tree::Expect::SeesOnly(list) => list.items.iter().collect(),
+            };
+            let mut known = true;
+            for endpoint in endpoints {
+                let Some(def) = self.model.connectors.get(connector) else {
+                    continue;
+                };
+                let names = &self.model.names;
+                let found = self
+                    .endpoint_index
+                    .get(connector)
+                    .and_then(|index| index.find(&endpoint.text, endpoint_name(names, def)));
+                if found.is_none() {
+                    let diagnostic = self.unknown_endpoint_for(
+                        def,
+                        instance,
+                        expectation.subject.span(),
+                        endpoint,
+                    );
+                    self.emit(diagnostic);
+                    known = false;
+                }
+            }
+            if !known {
+                complete = false;
+                continue;
+            }
+            let expect = match &expectation.expect {
+                tree::Expect::CanSee(name) => Expected::CanSee(name.text.to_string()),
+                tree::Expect::CannotSee(name) => Expected::CannotSee(name.text.to_string()),
+                tree::Expect::SeesOnly(list) => {
+                    Expected::SeesOnly(list.items.iter().map(|n| n.text.to_string()).collect())
+                }
+            };
+            expectations.push(ExpectationDef {
+                span: expectation.span,
+                who,
+                expect,
+            });
+        }
+        complete.then(|| TestDef {
+            name: test.name.text.to_string(),
+            span: test.name.span,
+            expectations,
+        })
+    }
+
     fn unactivated(
         &self,
         def: &ConnectorDef,
@@ -844,6 +967,32 @@ impl<'s> Checker<'s> {
         instance: &InstanceDef,
         name: &Name<'_>,
     ) -> Builder {
+        self.unknown_endpoint_with(def, Some((&instance.name, instance.span)), name)
+    }
+
+    /// `unknown_endpoint` for a test's subject: a declared instance (by its
+    /// index) or a runtime one (labelled where it is written).
+    fn unknown_endpoint_for(
+        &self,
+        def: &ConnectorDef,
+        instance: Option<usize>,
+        subject: Span,
+        name: &Name<'_>,
+    ) -> Builder {
+        match instance.and_then(|index| self.model.instances.get(index)) {
+            Some(instance) => self.unknown_endpoint(def, instance, name),
+            None => self
+                .unknown_endpoint_with(def, None, name)
+                .label(subject, format!("a runtime instance of `{}`", def.name)),
+        }
+    }
+
+    fn unknown_endpoint_with(
+        &self,
+        def: &ConnectorDef,
+        instance: Option<(&String, Span)>,
+        name: &Name<'_>,
+    ) -> Builder {
         let names = &self.model.names;
         let endpoint_names = def.endpoints.iter().map(|e| names.get(e.name));
         let mut help = match suggest::closest(&name.text, endpoint_names.clone()) {
@@ -869,24 +1018,29 @@ impl<'s> Checker<'s> {
             .map(|(other, _)| other.name.as_str())
             .collect();
         if !elsewhere.is_empty() {
+            let whose = match instance {
+                Some((instance, _)) => format!("`{instance}` is an instance of `{}`", def.name),
+                None => format!("this runtime instance is of `{}`", def.name),
+            };
             help.push_str(&format!(
-                "\n`{}` is an endpoint of {}; `{}` is an instance of `{}`",
+                "\n`{}` is an endpoint of {}; {whose}",
                 name.text,
                 list(elsewhere.iter().copied(), elsewhere.len()),
-                instance.name,
-                def.name
             ));
         }
-        Diagnostic::build(
+        let builder = Diagnostic::build(
             Problem::UnknownEndpoint {
                 name: name.text.to_string(),
                 connector: def.name.clone(),
             },
             name.span,
             format!("not an endpoint of `{}`", def.name),
-        )
-        .label(instance.span, format!("an instance of `{}`", def.name))
-        .help(self.unknown_help(help))
+        );
+        let builder = match instance {
+            Some((_, span)) => builder.label(span, format!("an instance of `{}`", def.name)),
+            None => builder,
+        };
+        builder.help(self.unknown_help(help))
     }
 
     fn blind_instances(&mut self) {
@@ -996,6 +1150,7 @@ impl<'s> Visitor<'s> for Checker<'s> {
             connectors: self.model.connectors.len(),
             instances: self.instances.len(),
             flows: self.flows.len(),
+            tests: self.tests.len(),
         };
         self.open = None;
     }
@@ -1015,6 +1170,7 @@ impl<'s> Visitor<'s> for Checker<'s> {
             .retain(|_, index| *index < mark.connectors);
         self.instances.truncate(mark.instances);
         self.flows.truncate(mark.flows);
+        self.tests.truncate(mark.tests);
     }
 
     fn connector_start(&mut self, name: Name<'s>) {
@@ -1064,6 +1220,10 @@ impl<'s> Visitor<'s> for Checker<'s> {
 
     fn flow(&mut self, flow: &tree::Flow<'s>) {
         self.flows.push(flow.clone());
+    }
+
+    fn test(&mut self, test: &tree::Test<'s>) {
+        self.tests.push(test.clone());
     }
 }
 

@@ -77,6 +77,8 @@ pub struct Model {
     pub declared_instances: usize,
     /// Flows (first declaration of each name).
     pub flows: Vec<FlowDef>,
+    /// Tests whose every name resolved (first declaration of each name).
+    pub tests: Vec<TestDef>,
 }
 
 /// A connector.
@@ -222,4 +224,55 @@ pub struct FlowDef {
     pub span: Span,
     /// How many connection shapes it has.
     pub connections: usize,
+}
+
+/// A test of the rules (`test NAME { expect ... }`), its names checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestDef {
+    /// Its name.
+    pub name: String,
+    /// Where its name is written.
+    pub span: Span,
+    /// Its expectations, in source order.
+    pub expectations: Vec<ExpectationDef>,
+}
+
+/// One `expect ...` line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectationDef {
+    /// The whole expectation.
+    pub span: Span,
+    /// Who is asking.
+    pub who: Who,
+    /// What is expected.
+    pub expect: Expected,
+}
+
+/// Who an expectation is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// A declared instance.
+    Instance(String),
+    /// A runtime instance: connector and method.
+    Runtime(String, String),
+}
+
+impl fmt::Display for Who {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Who::Instance(name) => write!(f, "`{name}`"),
+            Who::Runtime(connector, method) => write!(f, "`{connector}/{method}`"),
+        }
+    }
+}
+
+/// What an expectation expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// `can see ENDPOINT`
+    CanSee(String),
+    /// `cannot see ENDPOINT`
+    CannotSee(String),
+    /// `sees only [ENDPOINT, ...]`
+    SeesOnly(Vec<String>),
 }

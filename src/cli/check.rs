@@ -59,12 +59,13 @@ pub fn run(args: CheckArgs, limit: u64) -> Result<ExitCode, LoadError> {
                 }
             }
             err(format_args!(
-                "checked {}: {}, {}, {}, {}; {}, {}{}",
+                "checked {}: {}, {}, {}, {}, {}; {}, {}{}",
                 plural(summary.files, "file"),
                 plural(summary.connectors, "connector"),
                 plural(summary.endpoints, "endpoint"),
                 plural(summary.instances, "instance"),
                 plural(summary.flows, "flow"),
+                plural(summary.tests, "test"),
                 plural(summary.errors, "error"),
                 plural(summary.warnings, "warning"),
                 if args.deny_warnings && summary.warnings > 0 {

@@ -5,6 +5,7 @@ mod check;
 mod eval;
 mod explain;
 mod load;
+mod test;
 mod visible;
 
 use std::io::IsTerminal;
@@ -69,6 +70,12 @@ enum Command {
     /// Exit status: 0 every line answered, 1 some line was not a valid
     /// request, 2 could not run (rules with errors, unreadable files).
     Eval(eval::EvalArgs),
+    /// Run the tests written in the rules (`test NAME { expect ... }`).
+    ///
+    /// Ends with the line `N passed, N failed`. Exit status: 0 all passed,
+    /// 1 any failed, 2 could not run (rules with errors, no test without
+    /// --allow-empty, unreadable path).
+    Test(test::TestArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -130,6 +137,7 @@ impl Cli {
             Command::Visible(args) => visible::run(args, limit),
             Command::Explain(args) => explain::run(args, limit),
             Command::Eval(args) => eval::run(args, limit),
+            Command::Test(args) => test::run(args, limit),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();

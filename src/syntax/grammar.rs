@@ -11,8 +11,8 @@ use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::tree::{
-    Comment, CommentKind, Connection, Connector, Endpoint, File, Flow, Instance, Item, List,
-    Member, Method, Name, OptionEntry, Options, Value,
+    Comment, CommentKind, Connection, Connector, Endpoint, Expect, Expectation, File, Flow,
+    Instance, Item, List, Member, Method, Name, OptionEntry, Options, Subject, Test, Value,
 };
 use crate::diagnostics::{Diagnostic, Problem};
 use crate::source::{SourceFile, Sources, Span};
@@ -65,6 +65,14 @@ fn is_noise(rule: Rule) -> bool {
             | Rule::kw_of
             | Rule::kw_flow
             | Rule::kw_connection
+            | Rule::kw_test
+            | Rule::kw_expect
+            | Rule::kw_can
+            | Rule::kw_cannot
+            | Rule::kw_see
+            | Rule::kw_sees
+            | Rule::kw_only
+            | Rule::slash
             | Rule::lbrace
             | Rule::rbrace
             | Rule::langle
@@ -107,6 +115,7 @@ impl<'s> Lower<'s> {
                 Rule::connector => self.connector(pair).map(Item::Connector),
                 Rule::instance => self.instance(pair).map(Item::Instance),
                 Rule::flow => self.flow(pair).map(Item::Flow),
+                Rule::test => self.test(pair).map(Item::Test),
                 _ => None,
             })
             .collect();
@@ -198,6 +207,50 @@ impl<'s> Lower<'s> {
         Some(Flow {
             name,
             connections,
+            span,
+        })
+    }
+
+    fn test(&self, pair: Pair<'s>) -> Option<Test<'s>> {
+        let span = self.span(&pair);
+        let mut inner = significant(pair);
+        let name = self.name(inner.next()?);
+        let expectations = inner
+            .filter_map(|expectation| self.expectation(expectation))
+            .collect();
+        Some(Test {
+            name,
+            expectations,
+            span,
+        })
+    }
+
+    fn expectation(&self, pair: Pair<'s>) -> Option<Expectation<'s>> {
+        let span = self.span(&pair);
+        let mut inner = significant(pair);
+        let mut names = significant(inner.next()?).map(|name| self.name(name));
+        let first = names.next()?;
+        let subject = match names.next() {
+            Some(method) => Subject::Runtime {
+                connector: first,
+                method,
+            },
+            None => Subject::Instance(first),
+        };
+        let expect = inner.next()?;
+        let rule = expect.as_rule();
+        let target = significant(expect).next()?;
+        let expect = match rule {
+            Rule::can_see => Expect::CanSee(self.name(target)),
+            Rule::cannot_see => Expect::CannotSee(self.name(target)),
+            _ => Expect::SeesOnly(List {
+                span: self.span(&target),
+                items: significant(target).map(|name| self.name(name)).collect(),
+            }),
+        };
+        Some(Expectation {
+            subject,
+            expect,
             span,
         })
     }
@@ -314,7 +367,7 @@ fn syntax_error(
 fn describe(rule: Rule) -> &'static [&'static str] {
     match rule {
         // pest names the whole file when nothing at all matched.
-        Rule::file => &["`connector`", "`instance`", "`flow`"],
+        Rule::file => &["`connector`", "`instance`", "`flow`", "`test`"],
         Rule::EOI => &["end of file"],
         Rule::connector | Rule::kw_connector => &["`connector`"],
         Rule::instance | Rule::kw_instance => &["`instance`"],
@@ -323,6 +376,15 @@ fn describe(rule: Rule) -> &'static [&'static str] {
         Rule::endpoint | Rule::kw_endpoint => &["`endpoint`"],
         Rule::connection | Rule::kw_connection => &["`connection`"],
         Rule::kw_of => &["`of`"],
+        Rule::test | Rule::kw_test => &["`test`"],
+        Rule::expectation | Rule::kw_expect => &["`expect`"],
+        Rule::can_see | Rule::kw_can => &["`can`"],
+        Rule::cannot_see | Rule::kw_cannot => &["`cannot`"],
+        Rule::kw_see => &["`see`"],
+        Rule::sees_only | Rule::kw_sees => &["`sees`"],
+        Rule::kw_only => &["`only`"],
+        Rule::slash => &["`/`"],
+        Rule::subject => &["a name"],
         Rule::name | Rule::bare | Rule::quoted | Rule::option => &["a name"],
         Rule::list => &["a list `[...]`"],
         Rule::options | Rule::langle => &["`<`"],
@@ -367,7 +429,7 @@ fn help_for(expected: &[&str], rest: &str) -> Option<String> {
         .collect();
     if expected.contains(&"`connector`") && !word.is_empty() {
         return Some(format!(
-            "a file holds `connector`, `instance` and `flow` items; `{word}` does not start one"
+            "a file holds `connector`, `instance`, `flow` and `test` items; `{word}` does not start one"
         ));
     }
     if expected.contains(&"a name") && rest.starts_with(|c: char| c.is_ascii_digit() || c == '-') {

@@ -23,6 +23,7 @@ pub(crate) enum Kind {
     Colon,
     Comma,
     Arrow,
+    Slash,
     Eof,
 }
 
@@ -100,6 +101,8 @@ impl<'s> Lexer<'s> {
             b':' => (Kind::Colon, start + 1),
             b',' => (Kind::Comma, start + 1),
             b'-' if self.byte(start + 1) == Some(b'>') => (Kind::Arrow, start + 2),
+            // `//` and `/*` were taken as comments by `skip_trivia`.
+            b'/' => (Kind::Slash, start + 1),
             b'"' => self.quoted(start)?,
             byte if is_ident_start(byte) => {
                 let rest = self.bytes.get(start + 1..).unwrap_or_default();

@@ -11,8 +11,8 @@ use std::borrow::Cow;
 
 use super::lexer::{Kind, LexError, Lexer, Token};
 use super::tree::{
-    Comment, Connection, Endpoint, Flow, Instance, List, Member, Method, Name, OptionEntry,
-    Options, Value,
+    Comment, Connection, Endpoint, Expect, Expectation, Flow, Instance, List, Member, Method, Name,
+    OptionEntry, Options, Subject, Test, Value,
 };
 use super::visit::Visitor;
 use crate::source::{FileId, SourceFile, Span};
@@ -122,6 +122,10 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
                 (Kind::Ident, "flow") => {
                     let flow = self.flow()?;
                     self.visitor.flow(&flow);
+                }
+                (Kind::Ident, "test") => {
+                    let test = self.test()?;
+                    self.visitor.test(&test);
                 }
                 _ => return Err(Rejected),
             }
@@ -245,6 +249,66 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
                 span,
             });
         }
+    }
+
+    fn test(&mut self) -> Result<Test<'s>, Rejected> {
+        let keyword = self.keyword("test")?;
+        let name = self.name()?;
+        self.expect(Kind::LBrace)?;
+        let mut expectations = Vec::new();
+        loop {
+            if self.peek()?.kind == Kind::RBrace {
+                let close = self.bump()?;
+                return Ok(Test {
+                    name,
+                    expectations,
+                    span: self.span(keyword.start, close.end),
+                });
+            }
+            expectations.push(self.expectation()?);
+        }
+    }
+
+    fn expectation(&mut self) -> Result<Expectation<'s>, Rejected> {
+        let keyword = self.keyword("expect")?;
+        let first = self.name()?;
+        let subject = if self.peek()?.kind == Kind::Slash {
+            self.bump()?;
+            Subject::Runtime {
+                connector: first,
+                method: self.name()?,
+            }
+        } else {
+            Subject::Instance(first)
+        };
+        let token = self.peek()?;
+        let expect = match (token.kind, self.text(token)) {
+            (Kind::Ident, "can") => {
+                self.keyword("can")?;
+                self.keyword("see")?;
+                Expect::CanSee(self.name()?)
+            }
+            (Kind::Ident, "cannot") => {
+                self.keyword("cannot")?;
+                self.keyword("see")?;
+                Expect::CannotSee(self.name()?)
+            }
+            (Kind::Ident, "sees") => {
+                self.keyword("sees")?;
+                self.keyword("only")?;
+                Expect::SeesOnly(self.list()?)
+            }
+            _ => return Err(Rejected),
+        };
+        let end = match &expect {
+            Expect::CanSee(name) | Expect::CannotSee(name) => name.span.end,
+            Expect::SeesOnly(list) => list.span.end,
+        };
+        Ok(Expectation {
+            subject,
+            expect,
+            span: self.span(keyword.start, end),
+        })
     }
 
     /// `< key: value, ... >` if the next token is `<`.

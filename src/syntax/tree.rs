@@ -57,6 +57,8 @@ pub enum Item<'s> {
     Instance(Instance<'s>),
     /// `flow NAME { ... }`
     Flow(Flow<'s>),
+    /// `test NAME { ... }`
+    Test(Test<'s>),
 }
 
 /// `connector NAME { MEMBER* }`
@@ -182,4 +184,61 @@ pub struct List<'s> {
     pub items: Vec<Name<'s>>,
     /// The whole list, brackets included.
     pub span: Span,
+}
+
+/// `test NAME { expect ... }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Test<'s> {
+    /// The test's name.
+    pub name: Name<'s>,
+    /// Its expectations, in source order.
+    pub expectations: Vec<Expectation<'s>>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `expect SUBJECT ...`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expectation<'s> {
+    /// Who is asking.
+    pub subject: Subject<'s>,
+    /// What is expected.
+    pub expect: Expect<'s>,
+    /// The whole expectation.
+    pub span: Span,
+}
+
+/// Who an expectation is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject<'s> {
+    /// A declared instance.
+    Instance(Name<'s>),
+    /// A runtime instance, `CONNECTOR/METHOD`.
+    Runtime {
+        /// The connector.
+        connector: Name<'s>,
+        /// The method.
+        method: Name<'s>,
+    },
+}
+
+impl Subject<'_> {
+    /// Where the subject is written.
+    pub fn span(&self) -> Span {
+        match self {
+            Subject::Instance(name) => name.span,
+            Subject::Runtime { connector, method } => connector.span.to(method.span),
+        }
+    }
+}
+
+/// What an expectation expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expect<'s> {
+    /// `can see ENDPOINT`
+    CanSee(Name<'s>),
+    /// `cannot see ENDPOINT`
+    CannotSee(Name<'s>),
+    /// `sees only [ENDPOINT, ...]`
+    SeesOnly(List<'s>),
 }

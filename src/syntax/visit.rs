@@ -5,7 +5,7 @@
 //! as it reads, and a finished tree through [`File::walk`]. [`TreeBuilder`]
 //! turns events back into a [`File`].
 
-use super::tree::{Comment, Connector, File, Flow, Instance, Item, Member, Name};
+use super::tree::{Comment, Connector, File, Flow, Instance, Item, Member, Name, Test};
 use crate::source::{FileId, Span};
 
 /// Receives the syntax of files, in source order within each file.
@@ -41,6 +41,9 @@ pub trait Visitor<'s> {
 
     /// A flow with its connections.
     fn flow(&mut self, flow: &Flow<'s>);
+
+    /// A test with its expectations.
+    fn test(&mut self, test: &Test<'s>);
 }
 
 impl<'s> File<'s> {
@@ -61,6 +64,7 @@ impl<'s> File<'s> {
                 }
                 Item::Instance(instance) => visitor.instance(&instance),
                 Item::Flow(flow) => visitor.flow(&flow),
+                Item::Test(test) => visitor.test(&test),
             }
         }
         visitor.file_end(true);
@@ -132,5 +136,9 @@ impl<'s> Visitor<'s> for TreeBuilder<'s> {
 
     fn flow(&mut self, flow: &Flow<'s>) {
         self.file.items.push(Item::Flow(flow.clone()));
+    }
+
+    fn test(&mut self, test: &Test<'s>) {
+        self.file.items.push(Item::Test(test.clone()));
     }
 }

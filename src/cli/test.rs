@@ -1,0 +1,165 @@
+//! `authgate test [PATH...]`: run the tests written in the rules.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use authgate::expect::TestReport;
+use clap::Args;
+use serde::Serialize;
+
+use super::check::CheckFormat;
+use super::{LoadError, err, load, out, plural, print_diagnostics, print_json};
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Rule files, or folders searched recursively for `*.gate` files.
+    #[arg(value_name = "PATH", default_value = "rules")]
+    paths: Vec<PathBuf>,
+    /// Succeed when the rules hold no test (by default that is an error:
+    /// a CI job that runs no test should say so).
+    #[arg(long)]
+    allow_empty: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: CheckFormat,
+}
+
+/// The document `test --format json` prints.
+#[derive(Serialize)]
+struct TestsJson {
+    tests: Vec<TestJson>,
+    passed: usize,
+    failed: usize,
+}
+
+#[derive(Serialize)]
+struct TestJson {
+    name: String,
+    file: String,
+    line: usize,
+    column: usize,
+    passed: bool,
+    failures: Vec<FailureJson>,
+}
+
+#[derive(Serialize)]
+struct FailureJson {
+    file: String,
+    line: usize,
+    column: usize,
+    expected: String,
+    actual: String,
+    missing: Vec<String>,
+    unexpected: Vec<String>,
+}
+
+pub fn run(args: TestArgs, limit: u64) -> Result<ExitCode, LoadError> {
+    let sources = load::load(&args.paths, limit)?;
+    let compiled = authgate::compile(&sources);
+    let Some(policy) = compiled.policy else {
+        let errors: Vec<_> = compiled
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity() == authgate::Severity::Error)
+            .collect();
+        print_diagnostics(&errors);
+        err(format_args!(
+            "error: the rules have {}; run `authgate check` and fix them first",
+            plural(errors.len(), "error")
+        ));
+        return Ok(ExitCode::from(2));
+    };
+    if compiled.tests.is_empty() && !args.allow_empty {
+        err(format_args!(
+            "error: no test in the rules; write `test NAME {{ expect ... }}`, or pass --allow-empty"
+        ));
+        return Ok(ExitCode::from(2));
+    }
+    let reports = authgate::expect::run(&policy, &compiled.tests);
+    let failed = reports.iter().filter(|r| !r.passed()).count();
+    let passed = reports.len() - failed;
+    let diagnostics = || {
+        reports.iter().flat_map(|report| {
+            report
+                .failures
+                .iter()
+                .map(|failure| failure.diagnostic(&report.name).finish(&sources))
+        })
+    };
+    match args.format {
+        CheckFormat::Human => {
+            for report in &reports {
+                let verdict = if report.passed() { "ok" } else { "FAILED" };
+                out(format_args!("test `{}` ... {verdict}", report.name));
+            }
+            let failures: Vec<_> = diagnostics().collect();
+            if !failures.is_empty() {
+                out(format_args!(""));
+                print_diagnostics(&failures);
+            }
+            out(format_args!("{passed} passed, {failed} failed"));
+        }
+        CheckFormat::Github => {
+            for diagnostic in diagnostics() {
+                out(format_args!(
+                    "{}",
+                    authgate::report::to_github(&diagnostic, &sources)
+                ));
+            }
+            out(format_args!("{passed} passed, {failed} failed"));
+        }
+        CheckFormat::Sarif => {
+            let failures: Vec<_> = diagnostics().collect();
+            print_json(&authgate::report::to_sarif(&failures, &sources));
+        }
+        CheckFormat::Json => print_json(&TestsJson {
+            tests: reports
+                .iter()
+                .map(|report| test_json(report, &sources))
+                .collect(),
+            passed,
+            failed,
+        }),
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn place(sources: &authgate::Sources, span: authgate::Span) -> (String, usize, usize) {
+    sources
+        .get(span.file)
+        .map_or((String::new(), 0, 0), |file| {
+            let position = file.line_column(span.start as usize);
+            (file.name().to_owned(), position.line, position.column)
+        })
+}
+
+fn test_json(report: &TestReport, sources: &authgate::Sources) -> TestJson {
+    let (file, line, column) = place(sources, report.span);
+    TestJson {
+        name: report.name.clone(),
+        file,
+        line,
+        column,
+        passed: report.passed(),
+        failures: report
+            .failures
+            .iter()
+            .map(|failure| {
+                let (file, line, column) = place(sources, failure.span);
+                FailureJson {
+                    file,
+                    line,
+                    column,
+                    expected: failure.expected.clone(),
+                    actual: failure.actual.clone(),
+                    missing: failure.missing.clone(),
+                    unexpected: failure.unexpected.clone(),
+                }
+            })
+            .collect(),
+    }
+}
