@@ -57,6 +57,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod expect;
+pub mod format;
 pub mod names;
 pub mod policy;
 pub mod report;

@@ -787,3 +787,73 @@ fn test_needs_tests_unless_allowed_and_valid_rules() {
     let output = authgate_in(dir.path(), &["test", "r.gate"]);
     assert_fails(&output, 2, "unknown instance `nobody`");
 }
+
+// ---- fmt ------------------------------------------------------------------
+
+const UNFORMATTED: &[u8] = b"// keep me\nconnector c{auth a:basic endpoint e<auth:[a,],> // and me\n}\ninstance i of c<auth:a>";
+const FORMATTED: &str = "// keep me\nconnector c {\n    auth a: basic\n    endpoint e < auth: [a] > // and me\n}\n\ninstance i of c < auth: a >\n";
+
+#[test]
+fn fmt_rewrites_files_in_the_canonical_layout() {
+    let dir = folder(&[("r.gate", UNFORMATTED), ("ok.gate", FORMATTED.as_bytes())]);
+    let output = authgate_in(dir.path(), &["fmt", "."]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("r.gate")).expect("read"),
+        FORMATTED
+    );
+    assert_eq!(stderr(&output), "reformatted 1 file, 1 already formatted\n");
+    // No temporary file is left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    // Formatting formatted files changes nothing.
+    let output = authgate_in(dir.path(), &["fmt", "--check", "."]);
+    assert_eq!(code(&output), 0);
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn fmt_check_shows_a_diff_and_changes_nothing() {
+    let dir = folder(&[("r.gate", UNFORMATTED)]);
+    let output = authgate_in(dir.path(), &["fmt", "--check", "r.gate"]);
+    assert_eq!(code(&output), 1);
+    let diff = stdout(&output);
+    assert!(
+        diff.starts_with("--- r.gate\n+++ r.gate (formatted)\n@@"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+    endpoint e < auth: [a] > // and me\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("r.gate")).expect("read"),
+        UNFORMATTED
+    );
+}
+
+#[test]
+fn fmt_leaves_files_that_do_not_parse_alone() {
+    let broken = b"connector c { auth a basic }";
+    let dir = folder(&[("bad.gate", broken), ("r.gate", UNFORMATTED)]);
+    let output = authgate_in(dir.path(), &["fmt", "."]);
+    assert_fails(&output, 1, "expected `:`, found `basic`");
+    assert_eq!(
+        std::fs::read(dir.path().join("bad.gate")).expect("read"),
+        broken
+    );
+    // The other file is still formatted.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("r.gate")).expect("read"),
+        FORMATTED
+    );
+}
+
+#[test]
+fn the_shipped_rules_are_formatted() {
+    let output = authgate(&["fmt", "--check"]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+}

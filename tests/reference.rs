@@ -372,6 +372,19 @@ proptest! {
     #[test]
     fn every_decision_matches_the_reference(rules in rules(), seed in any::<u64>()) {
         let texts = write(&rules, seed);
+        // `authgate fmt` keeps meaning: the formatted files must pass the
+        // very same checks.
+        let formatted: Vec<String> = texts
+            .iter()
+            .map(|text| {
+                let mut sources = Sources::new();
+                let id = sources.add("f.gate", text.clone());
+                let file = sources.get(id).expect("added");
+                let tree = authgate::syntax::parse(&sources, file).expect("generated files parse");
+                authgate::format::format(&tree, file)
+            })
+            .collect();
+        for texts in [&texts, &formatted] {
         let mut sources = Sources::new();
         for (index, text) in texts.iter().enumerate() {
             sources.add(format!("r{index}.gate"), text.clone());
@@ -431,6 +444,7 @@ proptest! {
                     .collect::<Vec<_>>()
             });
             prop_assert_eq!(visible, rules.visible(who), "{:?}", who);
+        }
         }
     }
 }

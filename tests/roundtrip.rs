@@ -392,3 +392,37 @@ proptest! {
         prop_assert_eq!(parsed.comments.len(), printer.comments);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 1_000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// `authgate fmt`: the same tree and every comment after formatting,
+    /// and formatting formatted text changes nothing.
+    #[test]
+    fn formatting_keeps_the_tree_and_comments_and_is_idempotent(
+        items in prop::collection::vec(item(), 0..6),
+        seed in any::<u64>(),
+    ) {
+        let mut printer = Printer { seed, out: String::new(), comments: 0 };
+        for item in &items {
+            printer.item(item);
+        }
+        let format = |text: &str| -> Result<(String, String, usize), TestCaseError> {
+            let mut sources = Sources::new();
+            let id = sources.add("f.gate", text.to_owned());
+            let file = sources.get(id).expect("added");
+            let tree = authgate::syntax::parse(&sources, file)
+                .map_err(|d| TestCaseError::fail(format!("{d}\n{text}")))?;
+            Ok((authgate::format::format(&tree, file), shape(&tree.items), tree.comments.len()))
+        };
+        let (once, original_shape, original_comments) = format(&printer.out)?;
+        let (twice, formatted_shape, formatted_comments) = format(&once)?;
+        prop_assert_eq!(&formatted_shape, &original_shape, "{}\n=>\n{}", printer.out, once);
+        prop_assert_eq!(formatted_comments, original_comments, "{}\n=>\n{}", printer.out, once);
+        prop_assert_eq!(&twice, &once, "not idempotent:\n{}", printer.out);
+    }
+}

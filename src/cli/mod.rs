@@ -4,6 +4,7 @@
 mod check;
 mod eval;
 mod explain;
+mod fmt;
 mod load;
 mod test;
 mod visible;
@@ -76,6 +77,12 @@ enum Command {
     /// 1 any failed, 2 could not run (rules with errors, no test without
     /// --allow-empty, unreadable path).
     Test(test::TestArgs),
+    /// Rewrite rule files in the canonical layout (comments kept).
+    ///
+    /// Exit status: 0 done (or nothing to change with --check), 1 a file
+    /// would change (--check) or does not parse (it is left alone), 2
+    /// could not run.
+    Fmt(fmt::FmtArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -138,6 +145,7 @@ impl Cli {
             Command::Explain(args) => explain::run(args, limit),
             Command::Eval(args) => eval::run(args, limit),
             Command::Test(args) => test::run(args, limit),
+            Command::Fmt(args) => fmt::run(args, limit),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();
