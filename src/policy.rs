@@ -815,6 +815,16 @@ impl Policy {
             .filter(move |&method| self.is_available(method, endpoint))
     }
 
+    /// Every connector, in declaration order.
+    pub fn connector_ids(&self) -> impl Iterator<Item = ConnectorId> + '_ {
+        (0..self.connectors.len()).map(|index| ConnectorId(id(index)))
+    }
+
+    /// Every declared instance, in declaration order.
+    pub fn instance_ids(&self) -> impl Iterator<Item = InstanceId> + '_ {
+        (0..self.instances.len()).map(|index| InstanceId(id(index)))
+    }
+
     /// The methods of a connector, in declaration order.
     pub fn methods(&self, connector: ConnectorId) -> impl Iterator<Item = MethodId> + '_ {
         self.connectors

@@ -857,3 +857,81 @@ fn the_shipped_rules_are_formatted() {
     let output = authgate(&["fmt", "--check"]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
 }
+
+// ---- matrix ---------------------------------------------------------------
+
+#[test]
+fn matrix_shows_activations_and_visibility() {
+    let output = authgate(&["matrix", "shop"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "connector `shop`\n\n\
+         endpoint \\ method  basic  OAuth 2\n\
+         orders               ✓       ·\n\
+         customers            ✓       ✓\n\
+         products             ✓       ✓\n\n\
+         endpoint \\ instance  instance 1  instance 2\n\
+         orders                   ✓           ·\n\
+         customers                ✓           ✓\n\
+         products                 ✓           ✓\n"
+    );
+}
+
+#[test]
+fn matrix_numbers_wide_columns_with_a_legend() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_authgate"));
+    command
+        .args(["matrix", "crm"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COLUMNS", "30");
+    let output = command.output().expect("runs");
+    let out = stdout(&output);
+    assert!(out.contains("endpoint \\ method  1  2\n"), "{out}");
+    assert!(out.contains("    1  api_token\n    2  service\n"), "{out}");
+    assert!(!out.contains('\u{1b}'), "no colour off a terminal");
+}
+
+#[test]
+fn matrix_markdown_csv_and_json() {
+    let output = authgate(&["matrix", "crm", "--format", "markdown"]);
+    assert!(
+        stdout(&output).contains("| `bulk_export` |   | ✓ |"),
+        "{}",
+        stdout(&output)
+    );
+    let output = authgate(&["matrix", "weather", "--format", "csv"]);
+    let out = stdout(&output);
+    assert!(out.starts_with("connector,endpoint,kind,column,value\n"));
+    assert!(
+        out.contains("weather,history,method,public,false\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("weather,history,instance,weather paid,true\n"),
+        "{out}"
+    );
+    let output = authgate(&["matrix", "--format", "json"]);
+    let document = json(&output);
+    let connectors = document["connectors"].as_array().expect("connectors");
+    assert_eq!(connectors.len(), 4);
+    let shop = connectors
+        .iter()
+        .find(|c| c["connector"] == "shop")
+        .expect("shop listed");
+    assert_eq!(shop["methods"], serde_json::json!(["basic", "OAuth 2"]));
+    assert_eq!(
+        shop["endpoints"][0]["activated"],
+        serde_json::json!([true, false])
+    );
+    assert_eq!(
+        shop["endpoints"][0]["visible"],
+        serde_json::json!([true, false])
+    );
+}
+
+#[test]
+fn matrix_of_an_unknown_connector_cannot_answer() {
+    let output = authgate(&["matrix", "shpo"]);
+    assert_fails(&output, 2, "unknown connector `shpo`; did you mean `shop`?");
+}

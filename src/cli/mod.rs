@@ -6,6 +6,7 @@ mod eval;
 mod explain;
 mod fmt;
 mod load;
+mod matrix;
 mod test;
 mod visible;
 
@@ -83,6 +84,9 @@ enum Command {
     /// would change (--check) or does not parse (it is left alone), 2
     /// could not run.
     Fmt(fmt::FmtArgs),
+    /// Show the rules as grids: per connector, endpoints × auth methods
+    /// (activated) and endpoints × declared instances (visible).
+    Matrix(matrix::MatrixArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -146,6 +150,7 @@ impl Cli {
             Command::Eval(args) => eval::run(args, limit),
             Command::Test(args) => test::run(args, limit),
             Command::Fmt(args) => fmt::run(args, limit),
+            Command::Matrix(args) => matrix::run(args, limit),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();
