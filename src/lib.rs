@@ -7,7 +7,7 @@
 //! reason: is endpoint E available to instance I?
 //!
 //! The pipeline runs one way: text ([`source`]) → syntax tree ([`syntax`])
-//! → checked model ([`check`]) → [`Policy`]. [`compile`] runs all of it.
+//! → checked model ([`check`](mod@check)) → [`Policy`]. [`compile`] runs all of it.
 //!
 //! ```
 //! use authgate::{compile, Principal, Sources};

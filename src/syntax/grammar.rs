@@ -1,7 +1,7 @@
 //! The pest grammar: the reference parser, and the source of readable
 //! syntax errors. Lowers pest's pairs into the syntax tree.
 //!
-//! [`super::parser`] is the fast parser used for checking; this one is
+//! `syntax::parser` is the fast parser used for checking; this one is
 //! used when that one rejects a file (to say why), and by the tests that
 //! hold the two to the same language.
 

@@ -1,7 +1,7 @@
 //! From text to syntax: the tree, two parsers that accept the same
 //! language, and the events they stream.
 //!
-//! - [`parser`]: the fast, hand-written parser over a byte lexer; it streams
+//! - `parser`: the fast, hand-written parser over a byte lexer; it streams
 //!   items to a [`Visitor`] and rejects bad input without explanation.
 //! - [`grammar`]: the pest grammar (`grammar/authgate.pest`), the reference
 //!   for the language and the source of readable syntax errors.

@@ -1,7 +1,7 @@
 //! Streaming a file's syntax to a consumer, item by item and member by
 //! member, so that huge connectors never need to exist as a whole tree.
 //!
-//! Both parsers produce these events: the fast parser ([`super::parser`])
+//! Both parsers produce these events: the fast parser (`syntax::parser`)
 //! as it reads, and a finished tree through [`File::walk`]. [`TreeBuilder`]
 //! turns events back into a [`File`].
 
