@@ -665,7 +665,8 @@ impl<'s> Checker<'s> {
         let method = instance.method.as_ref()?;
         let connector = connector?;
         let def = self.model.connectors.get(connector)?;
-        let Some(index) = def.methods.iter().position(|m| m.name == method.text) else {
+        let same = |m: &MethodDef| crate::names::same(m.name.as_bytes(), method.text.as_bytes());
+        let Some(index) = def.methods.iter().position(same) else {
             let diagnostic = self.unknown_method(def, method);
             self.emit(diagnostic);
             return None;

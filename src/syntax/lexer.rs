@@ -85,6 +85,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// The next token; comments on the way go to `on_comment`.
+    #[inline]
     pub fn next(&mut self, on_comment: &mut impl FnMut(Comment<'s>)) -> Result<Token, LexError> {
         self.skip_trivia(on_comment)?;
         let start = self.position;
@@ -151,6 +152,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// Whitespace (including a byte-order mark) and comments.
+    #[inline]
     fn skip_trivia(&mut self, on_comment: &mut impl FnMut(Comment<'s>)) -> Result<(), LexError> {
         loop {
             match self.byte(self.position) {

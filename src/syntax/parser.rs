@@ -99,6 +99,13 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
         }
     }
 
+    /// Whether `token` is the bare word `word` (compared inline: these
+    /// words decide what is parsed next, at every item and member).
+    fn is_word(&self, token: Token, word: &str) -> bool {
+        token.kind == Kind::Ident
+            && crate::names::same(self.text(token).as_bytes(), word.as_bytes())
+    }
+
     fn keyword(&mut self, word: &str) -> Result<Token, Rejected> {
         let token = self.expect(Kind::Ident)?;
         if self.text(token) == word {
@@ -111,19 +118,20 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
     fn file(&mut self) -> Result<(), Rejected> {
         loop {
             let token = self.peek()?;
-            match (token.kind, self.text(token)) {
-                (Kind::Eof, _) => return Ok(()),
-                (Kind::Ident, "connector") => self.connector()?,
-                (Kind::Ident, "instance") => {
+            let word = |word: &str| self.is_word(token, word);
+            match () {
+                () if token.kind == Kind::Eof => return Ok(()),
+                () if word("connector") => self.connector()?,
+                () if word("instance") => {
                     let instance = self.instance()?;
                     self.visitor.instance(&instance);
                     self.recycle(instance.options);
                 }
-                (Kind::Ident, "flow") => {
+                () if word("flow") => {
                     let flow = self.flow()?;
                     self.visitor.flow(&flow);
                 }
-                (Kind::Ident, "test") => {
+                () if word("test") => {
                     let test = self.test()?;
                     self.visitor.test(&test);
                 }
@@ -162,18 +170,19 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
         self.visitor.connector_start(name);
         loop {
             let token = self.peek()?;
-            match (token.kind, self.text(token)) {
-                (Kind::RBrace, _) => {
+            let word = |word: &str| self.is_word(token, word);
+            match () {
+                () if token.kind == Kind::RBrace => {
                     self.bump()?;
                     let span = self.span(keyword.start, token.end);
                     self.visitor.connector_end(span);
                     return Ok(());
                 }
-                (Kind::Ident, "auth") => {
+                () if word("auth") => {
                     let method = self.method()?;
                     self.visitor.member(&Member::Method(method));
                 }
-                (Kind::Ident, "endpoint") => {
+                () if word("endpoint") => {
                     let member = Member::Endpoint(self.endpoint()?);
                     self.visitor.member(&member);
                     if let Member::Endpoint(endpoint) = member {
@@ -282,18 +291,19 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
             Subject::Instance(first)
         };
         let token = self.peek()?;
-        let expect = match (token.kind, self.text(token)) {
-            (Kind::Ident, "can") => {
+        let word = |word: &str| self.is_word(token, word);
+        let expect = match () {
+            () if word("can") => {
                 self.keyword("can")?;
                 self.keyword("see")?;
                 Expect::CanSee(self.name()?)
             }
-            (Kind::Ident, "cannot") => {
+            () if word("cannot") => {
                 self.keyword("cannot")?;
                 self.keyword("see")?;
                 Expect::CannotSee(self.name()?)
             }
-            (Kind::Ident, "sees") => {
+            () if word("sees") => {
                 self.keyword("sees")?;
                 self.keyword("only")?;
                 Expect::SeesOnly(self.list()?)
