@@ -143,12 +143,14 @@ fn unique(names: Vec<String>) -> Vec<String> {
         .enumerate()
         .map(|(index, name)| {
             if seen.insert(name.clone()) {
-                name
-            } else {
-                let renamed = format!("{name}_{index}");
-                seen.insert(renamed.clone());
-                renamed
+                return name;
             }
+            // The renamed name may itself be taken: keep going until not.
+            let mut renamed = format!("{name}_{index}");
+            while !seen.insert(renamed.clone()) {
+                renamed.push('_');
+            }
+            renamed
         })
         .collect()
 }
