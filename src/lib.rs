@@ -8,6 +8,9 @@
 //!
 //! The pipeline runs one way: text ([`source`]) → syntax tree ([`syntax`])
 //! → checked model ([`check`](mod@check)) → [`Policy`]. [`compile`] runs all of it.
+//! Around it: [`expect`] runs the tests written in rule files, [`format`](mod@format)
+//! lays files out canonically, [`report`] renders diagnostics (text, JSON,
+//! SARIF, GitHub annotations).
 //!
 //! ```
 //! use authgate::{compile, Principal, Sources};

@@ -935,3 +935,16 @@ fn matrix_of_an_unknown_connector_cannot_answer() {
     let output = authgate(&["matrix", "shpo"]);
     assert_fails(&output, 2, "unknown connector `shpo`; did you mean `shop`?");
 }
+
+#[test]
+fn a_fifo_inside_a_folder_is_refused_not_skipped() {
+    let dir = folder(&[("rules/a.gate", b"")]);
+    let fifo = dir.path().join("rules/pipe.gate");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let output = authgate_in(dir.path(), &["check", "rules"]);
+    assert_fails(&output, 2, "`rules/pipe.gate` is not a file or a folder");
+}

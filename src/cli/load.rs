@@ -175,8 +175,15 @@ fn walk(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
             },
         })?;
         let is_gate = entry.path().extension().is_some_and(|ext| ext == "gate");
-        if is_gate && entry.file_type().is_file() {
+        let kind = entry.file_type();
+        if is_gate && kind.is_file() {
             found.push(entry.into_path());
+        } else if is_gate && !kind.is_dir() {
+            // A `*.gate` FIFO, socket or device: reading it could block or
+            // never end, and skipping it would silently drop rules.
+            return Err(LoadError::NotAFile {
+                path: entry.path().display().to_string(),
+            });
         }
     }
     Ok(found)
