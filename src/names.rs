@@ -94,11 +94,11 @@ struct Slot {
 
 /// `packed` of a name longer than seven bytes (no short name packs to it:
 /// its length byte would be 255).
-const LONG: u64 = u64::MAX;
+pub(crate) const LONG: u64 = u64::MAX;
 
 /// Up to seven bytes and their count in one word.
 #[inline]
-fn pack(name: &[u8]) -> u64 {
+pub(crate) fn pack(name: &[u8]) -> u64 {
     if name.len() > 7 {
         return LONG;
     }

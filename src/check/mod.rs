@@ -73,6 +73,9 @@ struct OpenConnector<'s> {
     name: Name<'s>,
     def: ConnectorDef,
     methods: Map<Cow<'s, str>, usize>,
+    /// Each method's name packed into a word (see `names::pack`), for
+    /// look-ups without comparing strings.
+    packed: Vec<u64>,
     endpoints: NameIndex,
     /// Auth-list names that did not resolve when their endpoint arrived (a
     /// method declared further down, a method beyond the 64th, or an
@@ -87,7 +90,10 @@ impl OpenConnector<'_> {
     /// methods, where comparing beats hashing; many use the map.
     #[inline]
     fn method(&self, name: &str) -> Option<usize> {
-        if self.def.methods.len() <= SHORT_LIST {
+        let packed = crate::names::pack(name.as_bytes());
+        if packed != crate::names::LONG && self.def.methods.len() <= SHORT_LIST {
+            self.packed.iter().position(|&other| other == packed)
+        } else if self.def.methods.len() <= SHORT_LIST {
             self.def
                 .methods
                 .iter()
@@ -292,6 +298,8 @@ impl<'s> Checker<'s> {
         }
         open.methods
             .insert(method.name.text.clone(), open.def.methods.len());
+        open.packed
+            .push(crate::names::pack(method.name.text.as_bytes()));
         open.def.methods.push(MethodDef {
             name: method.name.text.to_string(),
             span: method.name.span,
@@ -1187,6 +1195,7 @@ impl<'s> Visitor<'s> for Checker<'s> {
             },
             name,
             methods: Map::default(),
+            packed: Vec::new(),
             endpoints: NameIndex::default(),
             pending: Vec::new(),
             empty: Vec::new(),
