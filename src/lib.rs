@@ -132,24 +132,6 @@ fn check_model(sources: &Sources) -> (check::Model, Vec<Diagnostic>, Summary) {
     let mut checker = check::Checker::new(sources);
     let mut early = Vec::new();
     for file in sources.iter() {
-        if let Some(offset) = file.invalid_utf8() {
-            let end = file
-                .text()
-                .get(offset..)
-                .and_then(|rest| rest.chars().next())
-                .map_or(offset, |c| offset + c.len_utf8());
-            early.push(
-                Diagnostic::build(
-                    Problem::Encoding,
-                    Span::new(file.id(), offset, end),
-                    "this byte is not UTF-8",
-                )
-                .help("rule files are UTF-8 text; re-save the file as UTF-8")
-                .finish(sources),
-            );
-            checker.broken_file(file.id());
-            continue;
-        }
         if let Err(diagnostic) = syntax::parse_into(sources, file, &mut checker) {
             early.push(*diagnostic);
             checker.broken_file(file.id());

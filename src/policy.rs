@@ -330,10 +330,6 @@ impl<'q> From<Unknown<'q>> for Reason<'q> {
     }
 }
 
-fn id_of(index: usize) -> u32 {
-    id(index)
-}
-
 fn id(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
@@ -794,10 +790,12 @@ impl Policy {
     }
 
     /// The connector an endpoint belongs to.
-    pub fn endpoint_connector(&self, id: EndpointId) -> ConnectorId {
-        let index = self.connectors.partition_point(|c| c.endpoints.end <= id.0);
+    pub fn endpoint_connector(&self, endpoint: EndpointId) -> ConnectorId {
+        let index = self
+            .connectors
+            .partition_point(|c| c.endpoints.end <= endpoint.0);
         match self.connectors.get(index) {
-            Some(c) if c.endpoints.contains(&id.0) => ConnectorId(id_of(index)),
+            Some(c) if c.endpoints.contains(&endpoint.0) => ConnectorId(id(index)),
             _ => ConnectorId(u32::MAX),
         }
     }

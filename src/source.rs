@@ -219,21 +219,6 @@ impl Snippets {
             .get(line + 1)
             .map_or(self.text.len(), |&start| start as usize)
     }
-
-    fn floor_boundary(&self, mut offset: usize) -> usize {
-        while offset > 0 && !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        offset
-    }
-
-    fn ceil_boundary(&self, mut offset: usize) -> usize {
-        offset = offset.min(self.text.len());
-        while offset < self.text.len() && !self.text.is_char_boundary(offset) {
-            offset += 1;
-        }
-        offset
-    }
 }
 
 impl SourceCode for Snippets {
@@ -267,8 +252,9 @@ impl SourceCode for Snippets {
         if data_end - data_start > LONG_LINE
             && self.line_end(last) - self.line_start(first) > LONG_LINE
         {
-            data_start = data_start.max(self.floor_boundary(start.saturating_sub(WINDOW)));
-            data_end = data_end.min(self.ceil_boundary(end.max(start + 1) + WINDOW));
+            data_start =
+                data_start.max(self.text.floor_char_boundary(start.saturating_sub(WINDOW)));
+            data_end = data_end.min(self.text.ceil_char_boundary(end.max(start + 1) + WINDOW));
         }
         let line = self.line_of(data_start);
         let column = self

@@ -93,11 +93,6 @@ impl OpenConnector<'_> {
         let packed = crate::names::pack(name.as_bytes());
         if packed != crate::names::LONG && self.def.methods.len() <= SHORT_LIST {
             self.packed.iter().position(|&other| other == packed)
-        } else if self.def.methods.len() <= SHORT_LIST {
-            self.def
-                .methods
-                .iter()
-                .position(|method| crate::names::same(method.name.as_bytes(), name.as_bytes()))
         } else {
             self.methods.get(name).copied()
         }

@@ -25,17 +25,6 @@ pub fn run(args: FmtArgs, limit: u64) -> Result<ExitCode, LoadError> {
     let mut broken = 0;
     let mut changed = 0;
     for file in sources.iter() {
-        if file.invalid_utf8().is_some() {
-            // `check` explains the encoding error; never rewrite such a file.
-            let (diagnostics, _) = authgate::check(&sources);
-            let mine: Vec<_> = diagnostics
-                .into_iter()
-                .filter(|d| d.primary_span().is_some_and(|s| s.file == file.id()))
-                .collect();
-            print_diagnostics(&mine);
-            broken += 1;
-            continue;
-        }
         let tree = match authgate::syntax::parse(&sources, file) {
             Ok(tree) => tree,
             Err(diagnostic) => {

@@ -208,23 +208,29 @@ fn compile_for_query(
     limit: u64,
 ) -> Result<Result<authgate::Policy, ExitCode>, LoadError> {
     let sources = load::load(rules, limit)?;
-    let compiled = authgate::compile(&sources);
-    match compiled.policy {
-        Some(policy) => Ok(Ok(policy)),
-        None => {
-            let errors: Vec<_> = compiled
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.severity() == authgate::Severity::Error)
-                .collect();
-            print_diagnostics(&errors);
-            err(format_args!(
-                "error: the rules have {}; run `authgate check` and fix them first",
-                plural(errors.len(), "error")
-            ));
-            Ok(Err(ExitCode::from(2)))
-        }
+    Ok(usable(authgate::compile(&sources)).map(|(policy, _)| policy))
+}
+
+/// The policy and tests of a compilation, or, when the rules have errors,
+/// those errors printed and exit status 2 (a command can't answer from
+/// rules that don't compile).
+fn usable(
+    compiled: authgate::Compilation,
+) -> Result<(authgate::Policy, Vec<authgate::check::TestDef>), ExitCode> {
+    if let Some(policy) = compiled.policy {
+        return Ok((policy, compiled.tests));
     }
+    let errors: Vec<_> = compiled
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity() == authgate::Severity::Error)
+        .collect();
+    print_diagnostics(&errors);
+    err(format_args!(
+        "error: the rules have {}; run `authgate check` and fix them first",
+        plural(errors.len(), "error")
+    ));
+    Err(ExitCode::from(2))
 }
 
 /// Prints one pretty JSON document and a newline to standard output.

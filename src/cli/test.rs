@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::check::CheckFormat;
-use super::{LoadError, err, load, out, plural, print_diagnostics, print_json};
+use super::{LoadError, err, load, out, print_diagnostics, print_json};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -55,27 +55,17 @@ struct FailureJson {
 
 pub fn run(args: TestArgs, limit: u64) -> Result<ExitCode, LoadError> {
     let sources = load::load(&args.paths, limit)?;
-    let compiled = authgate::compile(&sources);
-    let Some(policy) = compiled.policy else {
-        let errors: Vec<_> = compiled
-            .diagnostics
-            .into_iter()
-            .filter(|d| d.severity() == authgate::Severity::Error)
-            .collect();
-        print_diagnostics(&errors);
-        err(format_args!(
-            "error: the rules have {}; run `authgate check` and fix them first",
-            plural(errors.len(), "error")
-        ));
-        return Ok(ExitCode::from(2));
+    let (policy, tests) = match super::usable(authgate::compile(&sources)) {
+        Ok(usable) => usable,
+        Err(code) => return Ok(code),
     };
-    if compiled.tests.is_empty() && !args.allow_empty {
+    if tests.is_empty() && !args.allow_empty {
         err(format_args!(
             "error: no test in the rules; write `test NAME {{ expect ... }}`, or pass --allow-empty"
         ));
         return Ok(ExitCode::from(2));
     }
-    let reports = authgate::expect::run(&policy, &compiled.tests);
+    let reports = authgate::expect::run(&policy, &tests);
     let failed = reports.iter().filter(|r| !r.passed()).count();
     let passed = reports.len() - failed;
     let diagnostics = || {

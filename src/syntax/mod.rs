@@ -17,17 +17,21 @@ pub mod visit;
 
 pub use visit::{TreeBuilder, Visitor};
 
-use crate::diagnostics::Diagnostic;
-use crate::source::{SourceFile, Sources};
+use crate::diagnostics::{Diagnostic, Problem};
+use crate::source::{SourceFile, Sources, Span};
 
 /// Parses `file` and streams its syntax to `visitor`, framed by
 /// [`Visitor::file_start`] and [`Visitor::file_end`]. A file that does not
-/// parse is retracted (`file_end(false)`) and yields its syntax error.
+/// parse is retracted (`file_end(false)`) and yields its syntax error; a
+/// file that is not UTF-8 yields `authgate::encoding` and is not parsed.
 pub fn parse_into<'s, V: Visitor<'s>>(
     sources: &Sources,
     file: &'s SourceFile,
     visitor: &mut V,
 ) -> Result<(), Box<Diagnostic>> {
+    if let Some(offset) = file.invalid_utf8() {
+        return Err(Box::new(encoding_error(sources, file, offset)));
+    }
     visitor.file_start(file.id());
     if parser::parse(file, visitor).is_ok() {
         visitor.file_end(true);
@@ -39,6 +43,22 @@ pub fn parse_into<'s, V: Visitor<'s>>(
     let tree = grammar::parse(sources, file)?;
     tree.walk(visitor);
     Ok(())
+}
+
+/// `authgate::encoding` at the first byte of `file` that is not UTF-8.
+fn encoding_error(sources: &Sources, file: &SourceFile, offset: usize) -> Diagnostic {
+    let end = file
+        .text()
+        .get(offset..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(offset, |c| offset + c.len_utf8());
+    Diagnostic::build(
+        Problem::Encoding,
+        Span::new(file.id(), offset, end),
+        "this byte is not UTF-8",
+    )
+    .help("rule files are UTF-8 text; re-save the file as UTF-8")
+    .finish(sources)
 }
 
 /// Parses `file` into a whole syntax tree (with its comments).
