@@ -22,6 +22,9 @@ use std::collections::HashSet;
 
 use authgate::{Principal, Reason, Sources, compile};
 use proptest::prelude::*;
+use support::Rng;
+
+mod support;
 
 const TYPES: [&str; 6] = [
     "none",
@@ -230,15 +233,11 @@ fn rules() -> impl Strategy<Value = Rules> {
 
 /// How to lay a rule set out: random whitespace, comments, quoting and
 /// files, drawn from this seed.
-struct Layout(u64);
+struct Layout(Rng);
 
 impl Layout {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     fn space(&mut self) -> &'static str {
@@ -269,7 +268,7 @@ impl Layout {
 }
 
 fn write(rules: &Rules, seed: u64) -> Vec<String> {
-    let mut layout = Layout(seed);
+    let mut layout = Layout(Rng::new(seed));
     let mut items: Vec<String> = Vec::new();
     for connector in &rules.connectors {
         let mut methods: Vec<String> = Vec::new();

@@ -10,6 +10,9 @@ use authgate::syntax::tree::{
     Method, Name, OptionEntry, Options, Subject, Test, Value,
 };
 use proptest::prelude::*;
+use support::Rng;
+
+mod support;
 
 /// A placeholder span: generated trees have no places (parsing gives them).
 fn nowhere() -> authgate::Span {
@@ -153,18 +156,22 @@ fn item() -> impl Strategy<Value = Item<'static>> {
 
 /// Prints trees with whitespace and comments drawn from a seed.
 struct Printer {
-    seed: u64,
+    rng: Rng,
     out: String,
     comments: usize,
 }
 
 impl Printer {
+    fn new(seed: u64) -> Self {
+        Printer {
+            rng: Rng::new(seed),
+            out: String::new(),
+            comments: 0,
+        }
+    }
+
     fn next(&mut self) -> u64 {
-        self.seed = self.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.seed;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.rng.next_u64()
     }
 
     /// Whitespace where some is required.
@@ -375,7 +382,7 @@ proptest! {
 
     #[test]
     fn printed_trees_parse_back_to_themselves(items in prop::collection::vec(item(), 0..6), seed in any::<u64>()) {
-        let mut printer = Printer { seed, out: String::new(), comments: 0 };
+        let mut printer = Printer::new(seed);
         for item in &items {
             printer.item(item);
         }
@@ -407,7 +414,7 @@ proptest! {
         items in prop::collection::vec(item(), 0..6),
         seed in any::<u64>(),
     ) {
-        let mut printer = Printer { seed, out: String::new(), comments: 0 };
+        let mut printer = Printer::new(seed);
         for item in &items {
             printer.item(item);
         }

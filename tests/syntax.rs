@@ -7,6 +7,8 @@ use authgate::syntax::parse;
 use authgate::syntax::tree::{CommentKind, File, Item, Member, Value};
 use authgate::{Code, Sources, compile};
 
+mod support;
+
 /// Parses `text` alone; the sources live for the rest of the test run.
 fn parse_ok(text: &str) -> File<'static> {
     let mut sources = Sources::new();
@@ -211,20 +213,10 @@ fn syntax_errors_point_at_the_offending_token() {
 
 /// Every rule file the project ships or tests with, and mutations of them.
 fn corpus() -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut texts = Vec::new();
-    for folder in ["rules", "tests/fixtures/fail"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
-            .expect("folder exists")
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .collect();
-        paths.sort();
-        for path in paths {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                texts.push(text);
-            }
-        }
-    }
+    let mut texts: Vec<String> = support::rule_files()
+        .into_iter()
+        .filter_map(|bytes| String::from_utf8(bytes).ok())
+        .collect();
     texts.extend(
         [
             "",
