@@ -67,6 +67,7 @@ pub mod report;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
+mod text;
 
 pub use diagnostics::{Code, Diagnostic, Problem, Severity};
 pub use policy::{Decision, Policy, Principal, Reason, Subject};
@@ -149,7 +150,7 @@ fn check_model(sources: &Sources) -> (check::Model, Vec<Diagnostic>, Summary) {
         connectors: model.connectors.len(),
         endpoints: model.connectors.iter().map(|c| c.endpoints.len()).sum(),
         instances: model.declared_instances,
-        flows: model.flows.len(),
+        flows: model.flows,
         tests: model.tests.len(),
         errors,
         warnings: diagnostics.len() - errors,

@@ -342,7 +342,6 @@ impl Policy {
             mut names,
             connectors,
             instances,
-            endpoint_index,
             ..
         } = model;
         let loc = |span: Span| -> Loc {
@@ -381,9 +380,8 @@ impl Policy {
             visible: Vec::new(),
         };
         let mut method_base = Vec::with_capacity(connectors.len());
-        for ((index, connector), endpoint_index) in
-            connectors.into_iter().enumerate().zip(endpoint_index)
-        {
+        for (index, mut connector) in connectors.into_iter().enumerate() {
+            let endpoint_index = std::mem::take(&mut connector.endpoint_index);
             let connector_id = ConnectorId(id(index));
             let methods_start = id(policy.methods.len());
             let endpoints_start = id(policy.endpoint_names.len());
@@ -409,9 +407,9 @@ impl Policy {
                 });
                 policy.endpoint_loc.push((id(position.0), id(position.1)));
             }
-            policy.endpoint_bits.extend(&connector.bits);
+            policy.endpoint_bits.extend(connector.bits());
             let wide_start = id(policy.wide.len());
-            policy.wide.extend_from_slice(&connector.wide);
+            policy.wide.extend_from_slice(connector.wide());
             // Each method's visible endpoints, in declaration order: count,
             // then place, one pass over the endpoints each (not one per
             // method).

@@ -1,11 +1,19 @@
 //! The checked model: every name resolved, every reference an index.
-//! Built by [`super::Checker`]; [`crate::policy::Policy`] is compiled from it.
+//! Built by the checker; [`crate::policy::Policy`] is compiled from it. Only
+//! the tests written in rule files ([`TestDef`]) and [`AuthType`] are
+//! public: the rest is the checker's and the compiler's business, and its
+//! invariants (bit sets sized per connector, indices in range) are kept by
+//! the methods here.
 //!
 //! The model is compact because a connector may have a million endpoints:
 //! an endpoint is its name (in the shared [`Names`] arena), two spans and
 //! one bit-set word.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
+
+use foldhash::fast::FixedState;
 
 use crate::names::{NameIndex, NameRef, Names};
 use crate::source::{FileId, Span};
@@ -64,52 +72,201 @@ impl fmt::Display for AuthType {
 
 /// Everything a rule set declares, with references resolved.
 #[derive(Clone, Debug, Default)]
-pub struct Model {
+pub(crate) struct Model {
     /// The names of all endpoints.
-    pub names: Names,
+    pub(crate) names: Names,
     /// Connectors, in declaration order (first declaration of each name).
-    pub connectors: Vec<ConnectorDef>,
-    /// Per connector: its endpoints' names to their indices.
-    pub endpoint_index: Vec<NameIndex>,
+    pub(crate) connectors: Vec<ConnectorDef>,
+    /// Connector names to indices into `connectors`.
+    connector_index: HashMap<String, usize, FixedState>,
     /// Instances whose connector and method resolved.
-    pub instances: Vec<InstanceDef>,
+    pub(crate) instances: Vec<InstanceDef>,
     /// How many instance names are declared, resolved or not.
-    pub declared_instances: usize,
-    /// Flows (first declaration of each name).
-    pub flows: Vec<FlowDef>,
+    pub(crate) declared_instances: usize,
+    /// How many flows are declared (each name once).
+    pub(crate) flows: usize,
     /// Tests whose every name resolved (first declaration of each name).
-    pub tests: Vec<TestDef>,
+    pub(crate) tests: Vec<TestDef>,
+}
+
+impl Model {
+    /// The index of the connector called `name`.
+    pub(crate) fn connector(&self, name: &str) -> Option<usize> {
+        self.connector_index.get(name).copied()
+    }
+
+    /// Adds a closed connector, unless its name is taken: then returns the
+    /// index of the connector that has it.
+    pub(crate) fn add_connector(&mut self, def: ConnectorDef) -> Result<(), usize> {
+        match self.connector_index.entry(def.name.clone()) {
+            Entry::Occupied(first) => Err(*first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(self.connectors.len());
+                self.connectors.push(def);
+                Ok(())
+            }
+        }
+    }
+
+    /// Forgets the connectors from index `len` on.
+    pub(crate) fn truncate_connectors(&mut self, len: usize) {
+        self.connectors.truncate(len);
+        self.connector_index.retain(|_, index| *index < len);
+    }
+
+    /// The index of `connector`'s endpoint called `name`.
+    pub(crate) fn endpoint(&self, connector: &ConnectorDef, name: &str) -> Option<usize> {
+        connector.endpoint(&self.names, name)
+    }
+
+    /// The name of an endpoint.
+    pub(crate) fn endpoint_name(&self, endpoint: &EndpointDef) -> &str {
+        self.names.get(endpoint.name)
+    }
 }
 
 /// A connector.
 #[derive(Clone, Debug)]
-pub struct ConnectorDef {
+pub(crate) struct ConnectorDef {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Where its name is written.
-    pub span: Span,
+    pub(crate) span: Span,
     /// Auth methods, in declaration order.
-    pub methods: Vec<MethodDef>,
+    pub(crate) methods: Vec<MethodDef>,
+    /// Each method's name packed into a word (see `names::pack`), for
+    /// look-ups without hashing in the usual connector of a few methods.
+    packed: Vec<u64>,
+    /// Method names to their indices.
+    method_index: NameIndex,
     /// Endpoints, in declaration order.
-    pub endpoints: Vec<EndpointDef>,
+    pub(crate) endpoints: Vec<EndpointDef>,
+    /// Endpoint names (in [`Model::names`]) to their indices.
+    pub(crate) endpoint_index: NameIndex,
     /// Methods `0..64` each endpoint activates: one word per endpoint.
-    pub bits: Vec<u64>,
+    bits: Vec<u64>,
     /// Methods `64..` for connectors with more than 64 methods:
-    /// [`ConnectorDef::wide_words`] words per endpoint.
-    pub wide: Vec<u64>,
+    /// [`ConnectorDef::wide_words`] words per endpoint, sized when the
+    /// methods are all known ([`ConnectorDef::size_wide_bits`]).
+    wide: Vec<u64>,
     /// Some endpoint's auth list had an error, so what its endpoints
     /// activate is not fully known.
-    pub incomplete: bool,
+    pub(crate) incomplete: bool,
 }
 
+/// Connectors with at most this many methods find a method by comparing
+/// packed names rather than hashing.
+const SHORT_LIST: usize = 16;
+
 impl ConnectorDef {
+    /// A connector called `name`, with no member yet.
+    pub(crate) fn new(name: String, span: Span) -> Self {
+        ConnectorDef {
+            name,
+            span,
+            methods: Vec::new(),
+            packed: Vec::new(),
+            method_index: NameIndex::default(),
+            endpoints: Vec::new(),
+            endpoint_index: NameIndex::default(),
+            bits: Vec::new(),
+            wide: Vec::new(),
+            incomplete: false,
+        }
+    }
+
+    /// The index of the method called `name`. Connectors have a handful of
+    /// methods, where comparing beats hashing; many use the index.
+    #[inline]
+    pub(crate) fn method(&self, name: &str) -> Option<usize> {
+        let packed = crate::names::pack(name.as_bytes());
+        if packed != crate::names::LONG && self.methods.len() <= SHORT_LIST {
+            self.packed.iter().position(|&other| other == packed)
+        } else {
+            let methods = &self.methods;
+            self.method_index
+                .find(name, |id| {
+                    methods
+                        .get(id as usize)
+                        .map_or(&[][..], |m| m.name.as_bytes())
+                })
+                .map(|id| id as usize)
+        }
+    }
+
+    /// Adds a method, unless its name is taken: then returns the index of
+    /// the method that has it.
+    pub(crate) fn add_method(&mut self, method: MethodDef) -> Result<(), usize> {
+        let id = u32::try_from(self.methods.len()).unwrap_or(u32::MAX);
+        let methods = &self.methods;
+        self.method_index
+            .insert(id, &method.name, |id| {
+                methods
+                    .get(id as usize)
+                    .map_or(&[][..], |m| m.name.as_bytes())
+            })
+            .map_err(|first| first as usize)?;
+        self.packed.push(crate::names::pack(method.name.as_bytes()));
+        self.methods.push(method);
+        Ok(())
+    }
+
+    /// The index of the endpoint called `name`; `names` is the arena of
+    /// the endpoints' names.
+    pub(crate) fn endpoint(&self, names: &Names, name: &str) -> Option<usize> {
+        self.endpoint_index
+            .find(name, endpoint_name(names, &self.endpoints))
+            .map(|id| id as usize)
+    }
+
+    /// Adds an endpoint called `name` (activating nothing yet), unless its
+    /// name is taken: then returns the index of the endpoint that has it.
+    pub(crate) fn add_endpoint(
+        &mut self,
+        names: &mut Names,
+        name: &str,
+        span: Span,
+    ) -> Result<usize, usize> {
+        let id = self.endpoints.len();
+        // One look-up both finds a duplicate and adds the name: the new
+        // id's name is never read by `insert` (only existing ids are).
+        self.endpoint_index
+            .insert(
+                u32::try_from(id).unwrap_or(u32::MAX),
+                name,
+                endpoint_name(names, &self.endpoints),
+            )
+            .map_err(|first| first as usize)?;
+        let name = names.push(name);
+        self.endpoints.push(EndpointDef::new(name, span));
+        self.bits.push(0);
+        Ok(id)
+    }
+
+    /// Frees unused capacity, once the connector is closed.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.endpoint_index.shrink_to_fit();
+        self.endpoints.shrink_to_fit();
+        self.bits.shrink_to_fit();
+    }
+
     /// Words of [`ConnectorDef::wide`] per endpoint.
-    pub fn wide_words(&self) -> usize {
+    pub(crate) fn wide_words(&self) -> usize {
         self.methods.len().div_ceil(64).saturating_sub(1)
     }
 
+    /// Methods `0..64` each endpoint activates: one word per endpoint.
+    pub(crate) fn bits(&self) -> &[u64] {
+        &self.bits
+    }
+
+    /// Methods `64..`: [`ConnectorDef::wide_words`] words per endpoint.
+    pub(crate) fn wide(&self) -> &[u64] {
+        &self.wide
+    }
+
     /// Whether `endpoint` activates `method` (indices within this connector).
-    pub fn activates(&self, endpoint: usize, method: usize) -> bool {
+    pub(crate) fn activates(&self, endpoint: usize, method: usize) -> bool {
         let word = if method < 64 {
             self.bits.get(endpoint)
         } else {
@@ -119,9 +276,10 @@ impl ConnectorDef {
         word.is_some_and(|word| word >> (method % 64) & 1 == 1)
     }
 
-    /// Marks `method` as activated by `endpoint`; the bit sets must be
-    /// sized for them (see [`ConnectorDef::size_wide_bits`]).
-    pub fn activate(&mut self, endpoint: usize, method: usize) {
+    /// Marks `method` as activated by `endpoint`. Methods `64..` can be
+    /// activated only once the bit sets are sized for them (see
+    /// [`ConnectorDef::size_wide_bits`]); before, nothing happens.
+    pub(crate) fn activate(&mut self, endpoint: usize, method: usize) {
         let stride = self.wide_words();
         let word = if method < 64 {
             self.bits.get_mut(endpoint)
@@ -134,33 +292,42 @@ impl ConnectorDef {
     }
 
     /// Sizes the bit sets of methods `64..` once all methods are known.
-    pub fn size_wide_bits(&mut self) {
+    pub(crate) fn size_wide_bits(&mut self) {
         self.wide = vec![0; self.endpoints.len() * self.wide_words()];
     }
 
     /// The methods `endpoint` activates, in declaration order.
-    pub fn activated(&self, endpoint: usize) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn activated(&self, endpoint: usize) -> impl Iterator<Item = usize> + '_ {
         (0..self.methods.len()).filter(move |&method| self.activates(endpoint, method))
+    }
+}
+
+/// The name of an endpoint by id, for [`NameIndex`].
+fn endpoint_name<'m>(names: &'m Names, endpoints: &'m [EndpointDef]) -> impl Fn(u32) -> &'m [u8] {
+    move |id| {
+        endpoints
+            .get(id as usize)
+            .map_or(&[][..], |endpoint| names.bytes(endpoint.name))
     }
 }
 
 /// An auth method of a connector.
 #[derive(Clone, Debug)]
-pub struct MethodDef {
+pub(crate) struct MethodDef {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Where its name is written.
-    pub span: Span,
+    pub(crate) span: Span,
     /// Its type; `None` when the type was unknown (an error was reported).
-    pub kind: Option<AuthType>,
+    pub(crate) kind: Option<AuthType>,
 }
 
 /// An endpoint of a connector: 24 bytes. Its spans are in its connector's
 /// file, so only their offsets are kept.
 #[derive(Clone, Copy, Debug)]
-pub struct EndpointDef {
+pub(crate) struct EndpointDef {
     /// Its name, in [`Model::names`].
-    pub name: NameRef,
+    pub(crate) name: NameRef,
     name_at: (u32, u32),
     /// `(0, 0)` when there is no auth list (a list is never empty text).
     auth_at: (u32, u32),
@@ -168,7 +335,7 @@ pub struct EndpointDef {
 
 impl EndpointDef {
     /// An endpoint named `name`, written at `span`, without auth list yet.
-    pub fn new(name: NameRef, span: Span) -> Self {
+    pub(crate) fn new(name: NameRef, span: Span) -> Self {
         EndpointDef {
             name,
             name_at: (span.start, span.end),
@@ -177,12 +344,12 @@ impl EndpointDef {
     }
 
     /// Records where the auth list is written.
-    pub fn set_auth_span(&mut self, span: Span) {
+    pub(crate) fn set_auth_span(&mut self, span: Span) {
         self.auth_at = (span.start, span.end);
     }
 
     /// Where its name is written, in `file` (its connector's).
-    pub fn span(&self, file: FileId) -> Span {
+    pub(crate) fn span(&self, file: FileId) -> Span {
         Span {
             file,
             start: self.name_at.0,
@@ -191,7 +358,7 @@ impl EndpointDef {
     }
 
     /// Where its auth list is written, in `file` (its connector's).
-    pub fn auth_span(&self, file: FileId) -> Option<Span> {
+    pub(crate) fn auth_span(&self, file: FileId) -> Option<Span> {
         (self.auth_at.1 > 0).then_some(Span {
             file,
             start: self.auth_at.0,
@@ -202,28 +369,17 @@ impl EndpointDef {
 
 /// A declared instance.
 #[derive(Clone, Debug)]
-pub struct InstanceDef {
+pub(crate) struct InstanceDef {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Where its name is written.
-    pub span: Span,
+    pub(crate) span: Span,
     /// Index of its connector.
-    pub connector: usize,
+    pub(crate) connector: usize,
     /// Index of its method in that connector.
-    pub method: usize,
+    pub(crate) method: usize,
     /// Where the method is written (`auth: METHOD`).
-    pub method_span: Span,
-}
-
-/// A process flow.
-#[derive(Clone, Debug)]
-pub struct FlowDef {
-    /// Its name.
-    pub name: String,
-    /// Where its name is written.
-    pub span: Span,
-    /// How many connection shapes it has.
-    pub connections: usize,
+    pub(crate) method_span: Span,
 }
 
 /// A test of the rules (`test NAME { expect ... }`), its names checked.

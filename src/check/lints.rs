@@ -1,0 +1,175 @@
+//! The checks that find something suspicious rather than wrong: rules
+//! that compile but probably don't say what was meant. `no_methods` is
+//! here too (an error), because it is found where the connector's other
+//! lints are.
+
+use super::connector::repetitions;
+use super::{Checker, ConnectorDef};
+use crate::diagnostics::{Builder, Diagnostic, Problem};
+use crate::syntax::tree::Name;
+
+impl Checker<'_> {
+    /// Reports `repeated_method` for each later repetition in an auth list
+    /// and returns the positions of the repetitions.
+    pub(super) fn repeated_methods(&mut self, items: &[Name<'_>]) -> Vec<usize> {
+        let repeated = repetitions(items);
+        for &(position, first) in &repeated {
+            let Some(method) = items.get(position) else {
+                continue;
+            };
+            self.emit(
+                Diagnostic::build(
+                    Problem::RepeatedMethod {
+                        method: method.text.to_string(),
+                    },
+                    method.span,
+                    "listed again here",
+                )
+                .label(first, "first listed here")
+                .help("remove the repetition; it changes nothing"),
+            );
+        }
+        repeated.into_iter().map(|(position, _)| position).collect()
+    }
+
+    /// The lints of a closed connector: `never_available` for the
+    /// endpoints in `empty` (written `auth: []`), `no_methods`,
+    /// `no_endpoints` and `never_activated`.
+    pub(super) fn connector_lints(&mut self, def: &ConnectorDef, empty: &[usize]) {
+        let mut found = Vec::new();
+        // With no method at all, `no_methods` already says it all.
+        if !def.methods.is_empty() {
+            for &endpoint in empty {
+                let Some(endpoint) = def.endpoints.get(endpoint) else {
+                    continue;
+                };
+                found.push(
+                    Diagnostic::build(
+                        Problem::NeverAvailable {
+                            endpoint: self.model.endpoint_name(endpoint).to_owned(),
+                            connector: def.name.clone(),
+                        },
+                        endpoint
+                            .auth_span(def.span.file)
+                            .unwrap_or(endpoint.span(def.span.file)),
+                        "no method is activated",
+                    )
+                    .label(
+                        endpoint.span(def.span.file),
+                        "no instance can see this endpoint",
+                    )
+                    .help("list the auth methods that may call it, e.g. `auth: [basic]`"),
+                );
+            }
+        }
+        if def.methods.is_empty() {
+            found.push(
+                Diagnostic::build(
+                    Problem::NoMethods {
+                        name: def.name.clone(),
+                    },
+                    def.span,
+                    "this connector defines no auth method",
+                )
+                .help(
+                    "add one, e.g. `auth basic: basic`; a connector can't be used before it has \
+                     an auth method",
+                ),
+            );
+        }
+        if def.endpoints.is_empty() {
+            found.push(
+                Diagnostic::build(
+                    Problem::NoEndpoints {
+                        name: def.name.clone(),
+                    },
+                    def.span,
+                    "this connector defines no endpoint",
+                )
+                .help(
+                    "add one, e.g. `endpoint orders < auth: [METHOD] >`, or remove the connector",
+                ),
+            );
+        } else if !def.incomplete {
+            // An endpoint whose auth list has an error may be meant to
+            // activate any method: warning about them would be noise.
+            found.extend(never_activated(def));
+        }
+        for builder in found {
+            self.emit(builder);
+        }
+    }
+
+    /// `blind_instance` for each declared instance that sees no endpoint.
+    pub(super) fn blind_instances(&mut self) {
+        let mut found = Vec::new();
+        for instance in &self.model.instances {
+            let Some(def) = self.model.connectors.get(instance.connector) else {
+                continue;
+            };
+            if def.incomplete {
+                continue;
+            }
+            let sees_any = (0..def.endpoints.len()).any(|e| def.activates(e, instance.method));
+            if sees_any {
+                continue;
+            }
+            let method = def
+                .methods
+                .get(instance.method)
+                .map_or("", |m| m.name.as_str());
+            found.push(
+                Diagnostic::build(
+                    Problem::BlindInstance {
+                        instance: instance.name.clone(),
+                    },
+                    instance.span,
+                    "this instance sees no endpoint",
+                )
+                .label(
+                    instance.method_span,
+                    format!("no endpoint of `{}` activates `{method}`", def.name),
+                )
+                .help(format!(
+                    "activate `{method}` for the endpoints this instance should use, or \
+                     configure it with another method of `{}`",
+                    def.name
+                )),
+            );
+        }
+        for builder in found {
+            self.emit(builder);
+        }
+    }
+}
+
+/// Warnings for the methods of `def` that no endpoint activates.
+fn never_activated(def: &ConnectorDef) -> Vec<Builder> {
+    let narrow = def.bits().iter().fold(0u64, |all, word| all | word);
+    def.methods
+        .iter()
+        .enumerate()
+        .filter(|&(index, _)| {
+            if index < 64 {
+                narrow >> index & 1 == 0
+            } else {
+                !(0..def.endpoints.len()).any(|e| def.activates(e, index))
+            }
+        })
+        .map(|(_, method)| {
+            Diagnostic::build(
+                Problem::NeverActivated {
+                    method: method.name.clone(),
+                    connector: def.name.clone(),
+                },
+                method.span,
+                "no endpoint activates this method",
+            )
+            .help(format!(
+                "instances that use `{}` see no endpoint; add it to the `auth` list of the \
+                 endpoints it may call, or remove it",
+                method.name
+            ))
+        })
+        .collect()
+}
