@@ -31,7 +31,11 @@ impl fmt::Display for Severity {
 }
 
 /// The stable code of a diagnostic, rendered as `authgate::<name>`.
+///
+/// Releases may add codes, so a `match` on it outside authgate needs a
+/// wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Code {
     /// The file does not parse.
     Syntax,
@@ -74,8 +78,9 @@ pub enum Code {
 }
 
 impl Code {
-    /// Every code, in catalogue order.
-    pub const ALL: [Code; 19] = [
+    /// Every code, in catalogue order. A slice, not an array, so that a new
+    /// code does not change its type.
+    pub const ALL: &'static [Code] = &[
         Code::Syntax,
         Code::Encoding,
         Code::UnknownType,
