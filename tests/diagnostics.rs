@@ -62,7 +62,7 @@ macro_rules! fixture_tests {
             let tested = [$($code),*];
             // `test_failed` comes from running tests, not from checking:
             // tests/cli.rs covers it.
-            for code in Code::ALL.into_iter().filter(|&code| code != Code::TestFailed) {
+            for code in Code::ALL.iter().copied().filter(|&code| code != Code::TestFailed) {
                 assert!(tested.contains(&code), "no fixture test for {code}");
             }
         }

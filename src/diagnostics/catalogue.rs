@@ -1,0 +1,386 @@
+//! The catalogue of diagnostic codes, as one table.
+//!
+//! Each code is one entry below: the [`Problem`] variant with its message
+//! and fields, and for its [`Code`] the `authgate::<name>`, the severity, a
+//! one-sentence summary and generic help (SARIF rules carry those two). One
+//! macro generates both enums and every look-up from the table, so a new
+//! code is one entry, and the parts of a code can't drift apart the way
+//! separate hand-kept `match`es did. No entry may leave anything out: in
+//! particular there is no default severity, so a new warning can't
+//! silently become an error.
+//!
+//! Kept apart from the [`Diagnostic`](super::Diagnostic) type because it
+//! changes for a different reason: a new check adds a code here, while the
+//! diagnostic type changes only with how findings are rendered.
+
+use std::fmt;
+
+use serde::Serialize;
+use thiserror::Error;
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The rule set does not compile.
+    Error,
+    /// Suspicious, but decisions are not affected.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// Generates [`Code`], [`Problem`] and the look-ups between them from the
+/// table below. Each entry is a `Problem` variant as it would be written in
+/// the enum (docs, `#[error]` message, fields), then `=>` and the code's
+/// `name`, `severity`, `summary` and `help`, all four required, in that
+/// order. The `Code` variant has the same name and the summary as its docs.
+macro_rules! catalogue {
+    ($(
+        $(#[$attr:meta])*
+        $variant:ident $({ $($(#[$field_attr:meta])* $field:ident: $type:ty),* $(,)? })?
+        => {
+            name: $name:literal,
+            severity: $severity:ident,
+            summary: $summary:literal,
+            help: $help:literal $(,)?
+        }
+    )*) => {
+        /// The stable code of a diagnostic, rendered as `authgate::<name>`.
+        ///
+        /// Releases may add codes, so a `match` on it outside authgate needs
+        /// a wildcard arm.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $(
+                #[doc = $summary]
+                $variant,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in catalogue order. A slice, not an array, so
+            /// that a new code does not change its type.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The short name, as in `authgate::<name>`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+
+            /// The severity every diagnostic with this code has.
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
+                }
+            }
+
+            /// When the diagnostic is reported, in one sentence (the
+            /// catalogue's words; SARIF rules carry it).
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $summary,)*
+                }
+            }
+
+            /// How to fix diagnostics of this code, in general (each
+            /// diagnostic's own help is more specific).
+            pub fn help(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $help,)*
+                }
+            }
+        }
+
+        /// What a diagnostic is about: its code and the one-line message.
+        ///
+        /// Each variant documents an input that triggers it.
+        #[derive(Clone, Debug, PartialEq, Eq, Error)]
+        #[non_exhaustive]
+        pub enum Problem {
+            $(
+                $(#[$attr])*
+                $variant $({ $($(#[$field_attr])* $field: $type),* })?,
+            )*
+        }
+
+        impl Problem {
+            /// The stable code of this problem.
+            pub fn code(&self) -> Code {
+                match self {
+                    $(Problem::$variant $({ $($field: _),* })? => Code::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "authgate::{}", self.name())
+    }
+}
+
+catalogue! {
+    /// `connector shop { auth basic basic }`: the file does not parse. The
+    /// message says what was expected, in words.
+    #[error("{message}")]
+    Syntax {
+        /// For example ``expected `:`, found `basic` ``.
+        message: String,
+    } => {
+        name: "syntax",
+        severity: Error,
+        summary: "The file does not parse.",
+        help: "Fix the file at the place shown; the message says what was expected.",
+    }
+
+    /// A file with bytes that are not UTF-8.
+    #[error("file is not valid UTF-8")]
+    Encoding => {
+        name: "encoding",
+        severity: Error,
+        summary: "The file is not UTF-8 text.",
+        help: "Save the file as UTF-8.",
+    }
+
+    /// `auth x: oauth3`
+    #[error("unknown auth type `{name}`")]
+    UnknownType {
+        /// The type as written.
+        name: String,
+    } => {
+        name: "unknown_type",
+        severity: Error,
+        summary: "An auth method has a type that is not supported.",
+        help: "Use one of none, basic, token, oauth1, oauth2_client_credentials, oauth2_authorization_code.",
+    }
+
+    /// `endpoint orders < auth: [basci] >`, or `instance i of shop < auth: basci >`
+    #[error("unknown auth method `{name}` in connector `{connector}`")]
+    UnknownMethod {
+        /// The method as written.
+        name: String,
+        /// The connector that was searched.
+        connector: String,
+    } => {
+        name: "unknown_method",
+        severity: Error,
+        summary: "An endpoint's auth list, or an instance, names a method its connector does not define.",
+        help: "Declare the method in the connector with `auth NAME: TYPE`, or fix its spelling.",
+    }
+
+    /// `instance i of shpo < auth: basic >`
+    #[error("unknown connector `{name}`")]
+    UnknownConnector {
+        /// The connector as written.
+        name: String,
+    } => {
+        name: "unknown_connector",
+        severity: Error,
+        summary: "An instance names a connector that is not declared.",
+        help: "Declare the connector, or fix the name.",
+    }
+
+    /// `connection nope -> orders`
+    #[error("unknown instance `{name}`")]
+    UnknownInstance {
+        /// The instance as written.
+        name: String,
+    } => {
+        name: "unknown_instance",
+        severity: Error,
+        summary: "A flow connection names an instance that is not declared.",
+        help: "Declare the instance, or fix the name.",
+    }
+
+    /// `connection "instance 1" -> ordres`
+    #[error("unknown endpoint `{name}` in connector `{connector}`")]
+    UnknownEndpoint {
+        /// The endpoint as written.
+        name: String,
+        /// The connector of the connection's instance.
+        connector: String,
+    } => {
+        name: "unknown_endpoint",
+        severity: Error,
+        summary: "A flow connection names an endpoint that the instance's connector does not have.",
+        help: "Use an endpoint of the instance's connector, or fix the name.",
+    }
+
+    /// `endpoint orders < auht: [basic] >`
+    #[error("unknown option `{key}` for {item}")]
+    UnknownOption {
+        /// The key as written.
+        key: String,
+        /// The kind of item, e.g. `an endpoint`.
+        item: &'static str,
+    } => {
+        name: "unknown_option",
+        severity: Error,
+        summary: "An options block has a key its item does not know.",
+        help: "Remove the key or fix its spelling; endpoints and instances know `auth`.",
+    }
+
+    /// `endpoint orders < auth: basic >` (a name where a list is expected)
+    #[error("option `{key}` of {item} takes {expected}")]
+    OptionValue {
+        /// The option key.
+        key: String,
+        /// The kind of item, e.g. `an endpoint`.
+        item: &'static str,
+        /// What the value must be, e.g. `a list of auth methods`.
+        expected: &'static str,
+    } => {
+        name: "option_value",
+        severity: Error,
+        summary: "An option's value has the wrong shape (a name for a list, or a list for a name).",
+        help: "Endpoints take `auth: [METHOD, ...]`; instances take `auth: METHOD`.",
+    }
+
+    /// `endpoint orders` with no `< auth: [...] >`
+    #[error("{item} `{name}` has no `{key}` option")]
+    MissingOption {
+        /// The kind of item, e.g. `endpoint`.
+        item: &'static str,
+        /// The item's name.
+        name: String,
+        /// The missing key.
+        key: &'static str,
+    } => {
+        name: "missing_option",
+        severity: Error,
+        summary: "An endpoint or instance has no `auth` option.",
+        help: "Add `< auth: [...] >` to an endpoint, `< auth: METHOD >` to an instance.",
+    }
+
+    /// Two connectors called `shop`, or `< auth: [a], auth: [b] >`.
+    #[error("{what} `{name}` is declared twice")]
+    Duplicate {
+        /// What kind of name, e.g. `connector` or `option`.
+        what: &'static str,
+        /// The name.
+        name: String,
+    } => {
+        name: "duplicate",
+        severity: Error,
+        summary: "A name is declared twice in its namespace, or an option key is given twice.",
+        help: "Rename or remove one of the two.",
+    }
+
+    /// `connector shop { endpoint orders < auth: [] > }`
+    #[error("connector `{name}` has no auth method")]
+    NoMethods {
+        /// The connector.
+        name: String,
+    } => {
+        name: "no_methods",
+        severity: Error,
+        summary: "A connector defines no auth method, so it can't be used.",
+        help: "Add an auth method, e.g. `auth basic: basic`.",
+    }
+
+    /// `connection "instance 2" -> orders` where `orders` does not activate
+    /// the method of `instance 2`.
+    #[error("endpoint `{endpoint}` is not available to instance `{instance}`")]
+    UnactivatedMethod {
+        /// The connection's instance.
+        instance: String,
+        /// The connection's endpoint.
+        endpoint: String,
+    } => {
+        name: "unactivated_method",
+        severity: Error,
+        summary: "A flow connection picks an endpoint that is not available to its instance.",
+        help: "Activate the instance's method for the endpoint, or use an instance with an activated method.",
+    }
+
+    /// `auth legacy: basic` that no endpoint lists.
+    #[error("auth method `{method}` of connector `{connector}` is never activated")]
+    NeverActivated {
+        /// The method.
+        method: String,
+        /// Its connector.
+        connector: String,
+    } => {
+        name: "never_activated",
+        severity: Warning,
+        summary: "No endpoint activates this auth method: instances using it see nothing.",
+        help: "Activate the method on the endpoints it may call, or remove it.",
+    }
+
+    /// `endpoint orders < auth: [] >`
+    #[error("endpoint `{endpoint}` of connector `{connector}` activates no auth method")]
+    NeverAvailable {
+        /// The endpoint.
+        endpoint: String,
+        /// Its connector.
+        connector: String,
+    } => {
+        name: "never_available",
+        severity: Warning,
+        summary: "An endpoint activates no auth method: no instance can see it.",
+        help: "List the auth methods that may call the endpoint.",
+    }
+
+    /// An instance whose method no endpoint activates.
+    #[error("instance `{instance}` sees no endpoint")]
+    BlindInstance {
+        /// The instance.
+        instance: String,
+    } => {
+        name: "blind_instance",
+        severity: Warning,
+        summary: "A declared instance sees no endpoint.",
+        help: "Activate its method on some endpoint, or configure it with another method.",
+    }
+
+    /// `endpoint orders < auth: [basic, basic] >`
+    #[error("auth method `{method}` is listed twice")]
+    RepeatedMethod {
+        /// The method.
+        method: String,
+    } => {
+        name: "repeated_method",
+        severity: Warning,
+        summary: "An auth list names the same method twice.",
+        help: "Remove the repetition.",
+    }
+
+    /// `connector shop { auth basic: basic }`
+    #[error("connector `{name}` has no endpoint")]
+    NoEndpoints {
+        /// The connector.
+        name: String,
+    } => {
+        name: "no_endpoints",
+        severity: Warning,
+        summary: "A connector has no endpoint.",
+        help: "Add endpoints, or remove the connector.",
+    }
+
+    /// `expect "instance 2" can see orders` when it can't (reported by
+    /// `authgate test`, not by checking).
+    #[error("test `{test}` failed: expected {expectation}")]
+    TestFailed {
+        /// The test's name.
+        test: String,
+        /// The expectation, e.g. ``"`instance 2` can see `orders`"``.
+        expectation: String,
+    } => {
+        name: "test_failed",
+        severity: Error,
+        summary: "An expectation of a test in the rules does not hold.",
+        help: "Change the rules, or the expectation if the rules are right.",
+    }
+}

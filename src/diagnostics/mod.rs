@@ -1,0 +1,235 @@
+//! Diagnostics: what went wrong (or looks wrong), where, and how to fix it.
+//!
+//! A [`Diagnostic`] is a miette [`miette::Diagnostic`] with a stable
+//! [`Code`], a one-line lowercase message (the [`Problem`]), labels on exact
+//! source spans, and help. Labels may point into several files: the labels
+//! in the file of the primary label render with the diagnostic itself, those
+//! in other files as related diagnostics, one per file, so each snippet is
+//! shown from the right file.
+
+mod catalogue;
+
+use std::fmt;
+
+use miette::LabeledSpan;
+use thiserror::Error;
+
+pub use catalogue::{Code, Problem, Severity};
+
+use crate::source::{FileId, Snippets, Sources, Span};
+
+/// A label: a span and what to say about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What, e.g. "declared here"; may be empty.
+    pub text: String,
+}
+
+/// One finding, ready to render with miette or to serialize.
+#[derive(Clone, Debug, Error)]
+#[error("{problem}")]
+pub struct Diagnostic {
+    problem: Problem,
+    labels: Vec<Label>,
+    help: Option<String>,
+    /// The file of the primary label, for miette.
+    code_source: Option<Snippets>,
+    /// Labels in files other than the primary one, one entry per file.
+    elsewhere: Vec<Elsewhere>,
+}
+
+impl Diagnostic {
+    /// Starts a diagnostic whose primary label is `span`.
+    pub fn build(problem: Problem, span: Span, label: impl Into<String>) -> Builder {
+        Builder {
+            problem,
+            labels: vec![Label {
+                span,
+                text: label.into(),
+            }],
+            help: None,
+        }
+    }
+
+    /// What is wrong.
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> Code {
+        self.problem.code()
+    }
+
+    /// Error or warning.
+    pub fn severity(&self) -> Severity {
+        self.code().severity()
+    }
+
+    /// All labels, in every file; the first is the primary one.
+    pub fn labels(&self) -> &[Label] {
+        &self.labels
+    }
+
+    /// The primary span, where the diagnostic is reported.
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.first().map(|label| label.span)
+    }
+
+    /// How to fix it.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+}
+
+/// Builds a [`Diagnostic`]; see [`Diagnostic::build`].
+#[derive(Debug)]
+#[must_use = "a diagnostic builder does nothing until finished"]
+pub struct Builder {
+    problem: Problem,
+    labels: Vec<Label>,
+    help: Option<String>,
+}
+
+impl Builder {
+    /// Adds a secondary label.
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Sets the help text.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches the source files the labels point into.
+    pub fn finish(self, sources: &Sources) -> Diagnostic {
+        let primary = self.labels.first().map(|label| label.span.file);
+        let mut elsewhere: Vec<Elsewhere> = Vec::new();
+        for label in &self.labels {
+            if Some(label.span.file) == primary {
+                continue;
+            }
+            let Some(file) = sources.get(label.span.file) else {
+                continue;
+            };
+            let labeled = labeled_span(label, false);
+            match elsewhere.iter_mut().find(|e| e.file == label.span.file) {
+                Some(entry) => entry.labels.push(labeled),
+                None => elsewhere.push(Elsewhere {
+                    file: label.span.file,
+                    message: format!("see also `{}`", file.name()),
+                    code_source: file.snippets(),
+                    labels: vec![labeled],
+                }),
+            }
+        }
+        Diagnostic {
+            code_source: primary
+                .and_then(|file| sources.get(file))
+                .map(|file| file.snippets()),
+            problem: self.problem,
+            labels: self.labels,
+            help: self.help,
+            elsewhere,
+        }
+    }
+}
+
+fn labeled_span(label: &Label, primary: bool) -> LabeledSpan {
+    let text = (!label.text.is_empty()).then(|| label.text.clone());
+    if primary {
+        LabeledSpan::new_primary_with_span(text, label.span)
+    } else {
+        LabeledSpan::new_with_span(text, label.span)
+    }
+}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match Diagnostic::severity(self) {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.code_source
+            .as_ref()
+            .map(|source| source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = self.primary_span().map(|span| span.file);
+        Some(Box::new(
+            self.labels
+                .iter()
+                .enumerate()
+                .filter(move |(_, label)| Some(label.span.file) == primary)
+                .map(|(index, label)| labeled_span(label, index == 0)),
+        ))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.elsewhere
+                .iter()
+                .map(|entry| entry as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// The labels of a diagnostic that lie in another file than its primary
+/// label, rendered by miette as a related note with that file's snippet.
+#[derive(Clone, Debug, Error)]
+#[error("{message}")]
+struct Elsewhere {
+    file: FileId,
+    message: String,
+    code_source: Snippets,
+    labels: Vec<LabeledSpan>,
+}
+
+impl miette::Diagnostic for Elsewhere {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.code_source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+/// Sorts diagnostics by file and position of their primary label, so that
+/// output is deterministic and reads top to bottom.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|diagnostic| {
+        diagnostic
+            .primary_span()
+            .map(|span| (span.file, span.start, span.end))
+    });
+}
