@@ -26,6 +26,19 @@ pub fn quote_name(name: &str) -> String {
 }
 
 impl Checker<'_> {
+    /// "Did you mean": the closest of `candidates` to `wanted`, within
+    /// what is left of this run's budget.
+    pub(super) fn closest<'a>(
+        &self,
+        wanted: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        let mut budget = self.suggestions.get();
+        let close = suggest::closest_within(wanted, candidates, &mut budget);
+        self.suggestions.set(budget);
+        close
+    }
+
     /// `help` for an unknown name, with a note when some file did not parse
     /// (the name may be declared there).
     fn unknown_help(&self, help: String) -> String {
@@ -67,7 +80,7 @@ impl Checker<'_> {
     pub(super) fn unknown_type(&mut self, kind: &Name<'_>) {
         let names = AuthType::ALL.map(AuthType::as_str);
         let supported = list(names.iter().copied(), names.len());
-        let help = match suggest::closest(&kind.text, names) {
+        let help = match self.closest(&kind.text, names) {
             Some(close) => format!("did you mean `{close}`? the supported types are {supported}"),
             None => format!("the supported types are {supported}"),
         };
@@ -93,7 +106,7 @@ impl Checker<'_> {
             )
         } else {
             let defined = list(names.clone(), def.methods.len());
-            match suggest::closest(&method.text, names) {
+            match self.closest(&method.text, names) {
                 Some(close) => format!("did you mean `{close}`? `{}` defines {defined}", def.name),
                 None => format!("`{}` defines {defined}", def.name),
             }
@@ -113,7 +126,7 @@ impl Checker<'_> {
     pub(super) fn unknown_connector(&mut self, name: &Name<'_>) {
         let connectors = &self.model.connectors;
         let names = connectors.iter().map(|c| c.name.as_str());
-        let help = match suggest::closest(&name.text, names.clone()) {
+        let help = match self.closest(&name.text, names.clone()) {
             Some(close) => format!("did you mean `{close}`?"),
             None if connectors.is_empty() => format!(
                 "no connector is declared; declare it with `connector {} {{ ... }}`",
@@ -139,7 +152,7 @@ impl Checker<'_> {
 
     /// `unknown_instance`; `names` are the declared instances, in order.
     pub(super) fn unknown_instance(&mut self, name: &Name<'_>, names: &[&str]) {
-        let help = match suggest::closest(&name.text, names.iter().copied()) {
+        let help = match self.closest(&name.text, names.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None if names.is_empty() => format!(
                 "no instance is declared; declare it with `instance {} of CONNECTOR < auth: METHOD >`",
@@ -174,7 +187,7 @@ impl Checker<'_> {
         name: &Name<'_>,
     ) -> Builder {
         let endpoint_names = def.endpoints.iter().map(|e| self.model.endpoint_name(e));
-        let mut help = match suggest::closest(&name.text, endpoint_names.clone()) {
+        let mut help = match self.closest(&name.text, endpoint_names.clone()) {
             Some(close) => format!("did you mean `{close}`?"),
             None if def.endpoints.is_empty() => format!("`{}` has no endpoint", def.name),
             None => format!(

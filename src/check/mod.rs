@@ -26,6 +26,7 @@ mod model;
 mod options;
 mod resolve;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
@@ -38,6 +39,7 @@ pub(crate) use model::{ConnectorDef, InstanceDef, MethodDef, Model};
 use self::connector::OpenConnector;
 use crate::diagnostics::{Builder, Diagnostic};
 use crate::source::{FileId, Sources, Span};
+use crate::suggest::Budget;
 use crate::syntax::Visitor;
 use crate::syntax::tree::{self, Member, Name};
 
@@ -59,6 +61,8 @@ pub(crate) struct Checker<'s> {
     /// What existed when the current file started, to forget a file that
     /// turns out not to parse.
     mark: Mark,
+    /// What "did you mean" may still spend in this run.
+    suggestions: Cell<Budget>,
 }
 
 /// An instance as declared, its options already checked: resolved in
@@ -136,6 +140,9 @@ impl<'s> Checker<'s> {
             flows: Vec::new(),
             tests: Vec::new(),
             mark: Mark::default(),
+            suggestions: Cell::new(Budget::for_input(
+                sources.iter().map(|file| file.text().len()).sum(),
+            )),
         }
     }
 

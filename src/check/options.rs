@@ -9,7 +9,6 @@
 use super::Checker;
 use super::messages::quote_name;
 use crate::diagnostics::{Diagnostic, Problem};
-use crate::suggest;
 use crate::syntax::tree::{List, Name, OptionEntry, Options, Value};
 use crate::text;
 
@@ -226,7 +225,7 @@ impl<'s> Checker<'s> {
     fn unknown_option(&mut self, entry: &OptionEntry<'_>, of: OptionsOf) {
         let keys = of.schema().iter().map(|spec| spec.key.name());
         let known = text::list(keys.clone(), of.schema().len());
-        let help = match suggest::closest(&entry.key.text, keys) {
+        let help = match self.closest(&entry.key.text, keys) {
             Some(close) => format!(
                 "did you mean `{close}`? {} knows {known}",
                 of.with_article()
