@@ -67,7 +67,7 @@ pub mod report;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
-mod text;
+pub mod text;
 
 pub use diagnostics::{Code, Diagnostic, Problem, Severity};
 pub use policy::{Decision, Policy, Principal, Reason, Subject};

@@ -1,10 +1,14 @@
 //! Rendering diagnostics for people (miette's graphical report) and for
 //! programs (JSON). Kept apart from the checker, which only produces data.
 
+use std::fmt;
+
+use miette::LabeledSpan;
 use serde::Serialize;
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::source::Sources;
+use crate::text;
 
 /// How a human report looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,13 +40,123 @@ pub fn render_human(diagnostic: &dyn miette::Diagnostic, style: Style) -> String
         .with_width(style.width)
         .with_links(false)
         .with_show_related_as_nested(true);
+    let diagnostic = ForPeople::new(diagnostic);
     let mut out = String::new();
     // Writing into a `String` can't fail; a renderer error would only drop
     // the snippet, so fall back to the plain message rather than lose it.
-    if handler.render_report(&mut out, diagnostic).is_err() {
+    if handler.render_report(&mut out, &diagnostic).is_err() {
         out = format!("error: {diagnostic}\n");
     }
     out
+}
+
+/// A diagnostic as a person reads it: its message, labels and help with
+/// hidden characters escaped (a name may carry a terminal escape
+/// sequence; see [`text::escape`]); everything else passed through.
+/// Snippets of source are made safe by [`crate::source::Snippets`].
+struct ForPeople<'a> {
+    inner: &'a dyn miette::Diagnostic,
+    message: String,
+    help: Option<String>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<ForPeople<'a>>,
+}
+
+impl<'a> ForPeople<'a> {
+    fn new(inner: &'a dyn miette::Diagnostic) -> Self {
+        let escaped = |text: &dyn fmt::Display| text::escape(&text.to_string()).into_owned();
+        let labels = inner
+            .labels()
+            .into_iter()
+            .flatten()
+            .map(|label| {
+                let text = label.label().map(|text| text::escape(text).into_owned());
+                if label.primary() {
+                    LabeledSpan::new_primary_with_span(text, *label.inner())
+                } else {
+                    LabeledSpan::new_with_span(text, *label.inner())
+                }
+            })
+            .collect();
+        ForPeople {
+            inner,
+            message: escaped(&inner),
+            help: inner.help().map(|help| escaped(&help)),
+            labels,
+            related: inner
+                .related()
+                .into_iter()
+                .flatten()
+                .map(ForPeople::new)
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Display for ForPeople<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for ForPeople<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ForPeople")
+            .field("message", &self.message)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::error::Error for ForPeople<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source()
+    }
+}
+
+impl miette::Diagnostic for ForPeople<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.url()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.inner.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related
+                .iter()
+                .map(|related| related as &dyn miette::Diagnostic),
+        ))
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.inner.diagnostic_source()
+    }
 }
 
 /// A diagnostic as the JSON of `check --format json`.
@@ -243,9 +357,11 @@ pub fn to_github(diagnostic: &Diagnostic, sources: &Sources) -> String {
     )
 }
 
-/// Workflow-command data: `%`, CR and LF are escaped.
+/// Workflow-command data: hidden characters (see [`text::escape`]) and then
+/// `%`, CR and LF are escaped.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    text::escape(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

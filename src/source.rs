@@ -5,7 +5,7 @@
 //! offsets into the file's text; [`SourceFile::line_column`] turns them into
 //! the 1-based line and column that people and JSON consumers read.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
@@ -101,6 +101,9 @@ pub struct SourceFile {
     /// For a file read as bytes that are not UTF-8: the offset of the first
     /// invalid byte (the text holds U+FFFD in place of invalid bytes).
     invalid_utf8: Option<usize>,
+    /// The text as snippets show it (hidden characters replaced, offsets
+    /// kept; see `text::for_snippets`), made when a first report needs it.
+    shown: Arc<OnceLock<Arc<String>>>,
 }
 
 impl SourceFile {
@@ -171,11 +174,16 @@ impl SourceFile {
         }
     }
 
-    /// The file as a miette source, for rendering labels.
+    /// The file as a miette source, for rendering labels. Control,
+    /// invisible and bidirectional-control characters show as `?` or
+    /// U+FFFD, never raw.
     pub fn snippets(&self) -> Snippets {
+        let shown = self.shown.get_or_init(|| {
+            crate::text::for_snippets(&self.text).map_or_else(|| Arc::clone(&self.text), Arc::new)
+        });
         Snippets {
             name: Arc::clone(&self.name),
-            text: Arc::clone(&self.text),
+            text: Arc::clone(shown),
             line_starts: Arc::clone(&self.line_starts),
         }
     }
@@ -356,6 +364,7 @@ impl Sources {
             text: Arc::new(text),
             line_starts: Arc::from(line_starts),
             invalid_utf8,
+            shown: Arc::default(),
         });
         id
     }

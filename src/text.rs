@@ -1,9 +1,16 @@
-//! Words for people: how names are listed in messages, help and reasons.
+//! Words for people: how names are shown and listed in messages, help,
+//! reasons and snippets.
 //!
-//! Every list that reaches a person goes through [`list`], so a connector
+//! Every list that reaches a person goes through `list`, so a connector
 //! with 1,500 endpoints never produces a 1,500-name sentence: lists are cut
-//! after a few names with "and N more".
+//! after a few names with "and N more". And a name is user input: a quoted
+//! name may hold control characters (a terminal escape sequence, a
+//! carriage return that overwrites the line) or invisible and
+//! bidirectional-control characters that make text read other than it is.
+//! [`escape`] writes them as `\u{..}` wherever a person reads a name, and
+//! snippets of source show them as `?` or U+FFFD.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// How many names a list shows before "and N more".
@@ -34,9 +41,99 @@ pub(crate) fn join(
     }
 }
 
+/// Whether `c` must not reach a person's terminal or page as it is: a
+/// control character (other than a newline), an invisible format
+/// character (zero-width space and joiners, soft hyphen, word joiner,
+/// byte-order mark), a line or paragraph separator, or a bidirectional
+/// control.
+pub fn is_hidden(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
+}
+
+/// `text` with every [hidden](is_hidden) character written as `\u{..}`,
+/// for reading (not for parsing back: a backslash is not doubled).
+/// Borrowed when nothing is hidden.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) {
+            escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+/// A copy of a file's text to show in snippets: each hidden character
+/// (but tabs, carriage returns and newlines, which miette lays out) is
+/// replaced by text of the same length in bytes, `?` per byte or U+FFFD
+/// for three bytes, so every span still points at the same place. `None`
+/// when nothing needs replacing.
+pub(crate) fn for_snippets(text: &str) -> Option<String> {
+    // A leading byte-order mark is where it belongs: keep it.
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(body) => ("\u{feff}", body),
+        None => ("", text),
+    };
+    let shown = |c: char| matches!(c, '\t' | '\r') || !is_hidden(c);
+    if body.chars().all(shown) {
+        return None;
+    }
+    let mut copy = String::with_capacity(text.len());
+    copy.push_str(bom);
+    for c in body.chars() {
+        if shown(c) {
+            copy.push(c);
+        } else if c.len_utf8() == 3 {
+            copy.push('\u{fffd}');
+        } else {
+            copy.extend(std::iter::repeat_n('?', c.len_utf8()));
+        }
+    }
+    Some(copy)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{join, list};
+    use super::{escape, for_snippets, join, list};
+
+    #[test]
+    fn hidden_characters_are_escaped_for_people() {
+        assert_eq!(escape("orders"), "orders");
+        assert_eq!(escape("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(escape("x\ry"), "x\\u{d}y");
+        assert_eq!(escape("\u{202e}gpj.exe"), "\\u{202e}gpj.exe");
+        assert_eq!(escape("zero\u{200b}width"), "zero\\u{200b}width");
+        assert_eq!(escape("help\nnext"), "help\nnext");
+        assert_eq!(escape("café"), "café");
+    }
+
+    #[test]
+    fn snippets_keep_every_offset() {
+        assert_eq!(for_snippets("plain\ttext\r\n"), None);
+        assert_eq!(for_snippets("\u{feff}leading mark"), None);
+        for text in ["a\u{1b}b", "a\u{85}b", "a\u{202e}b", "x\u{feff}", "\u{0}"] {
+            let copy = for_snippets(text).unwrap_or_default();
+            assert_eq!(copy.len(), text.len(), "{text:?} -> {copy:?}");
+            assert!(!copy.chars().any(super::is_hidden), "{copy:?}");
+        }
+    }
 
     #[test]
     fn lists_are_joined_and_cut() {
