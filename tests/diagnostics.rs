@@ -88,6 +88,8 @@ fixture_tests! {
     blind_instance => Code::BlindInstance,
     repeated_method => Code::RepeatedMethod,
     no_endpoints => Code::NoEndpoints,
+    repeated_endpoint => Code::RepeatedEndpoint,
+    confusable_name => Code::ConfusableName,
 }
 
 /// Labels in several files: each label carries its own file, and the

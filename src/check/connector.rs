@@ -7,9 +7,11 @@
 //! sized only once every method is known), wait in `pending` until the
 //! connector closes.
 
+use super::confusables;
 use super::options::{Key, OptionsOf};
 use super::{Checker, ConnectorDef, MethodDef};
 use crate::check::AuthType;
+use crate::diagnostics::Problem;
 use crate::source::Span;
 use crate::syntax::tree::{self, Name};
 
@@ -23,6 +25,9 @@ pub(super) struct OpenConnector<'s> {
     pending: Vec<(usize, Name<'s>)>,
     /// Endpoints written with `auth: []`.
     empty: Vec<usize>,
+    /// Whether some method or endpoint name is not plain ASCII, so that
+    /// names may look alike.
+    unusual_names: bool,
 }
 
 impl<'s> OpenConnector<'s> {
@@ -32,6 +37,7 @@ impl<'s> OpenConnector<'s> {
             name,
             pending: Vec::new(),
             empty: Vec::new(),
+            unusual_names: false,
         }
     }
 }
@@ -53,6 +59,7 @@ impl<'s> Checker<'s> {
             self.duplicate("auth method", &method.name, first);
             return;
         }
+        open.unusual_names |= confusables::is_unusual(&method.name.text);
         if kind.is_none() {
             self.unknown_type(&method.kind);
         }
@@ -75,6 +82,7 @@ impl<'s> Checker<'s> {
                 return;
             }
         };
+        open.unusual_names |= confusables::is_unusual(&name.text);
         let errors_before = self.diagnostics.len();
         let options = self.options(endpoint.options.as_ref(), OptionsOf::Endpoint, name);
         if let Some(list) = options.list(Key::Auth) {
@@ -84,7 +92,7 @@ impl<'s> Checker<'s> {
             if list.items.is_empty() {
                 open.empty.push(id);
             }
-            let repeated = self.repeated_methods(&list.items);
+            let repeated = self.repeated(&list.items, |method| Problem::RepeatedMethod { method });
             for (position, method) in list.items.iter().enumerate() {
                 if repeated.contains(&position) {
                     continue;
@@ -117,6 +125,21 @@ impl<'s> Checker<'s> {
             open.def.incomplete = true;
         }
         self.connector_lints(&open.def, &open.empty);
+        if open.unusual_names {
+            let def = &open.def;
+            self.confusables(
+                "auth method",
+                def.methods.iter().map(|m| (m.name.as_str(), m.span)),
+            );
+            let names = &self.model.names;
+            let endpoints = def
+                .endpoints
+                .iter()
+                .map(|e| (names.get(e.name), e.span(def.span.file)));
+            for builder in confusables::find("endpoint", endpoints) {
+                self.emit(builder);
+            }
+        }
         open.def.shrink_to_fit();
         let span = open.def.span;
         if let Err(first) = self.model.add_connector(open.def) {

@@ -9,20 +9,23 @@ use crate::diagnostics::{Builder, Diagnostic, Problem};
 use crate::syntax::tree::Name;
 
 impl Checker<'_> {
-    /// Reports `repeated_method` for each later repetition in an auth list
-    /// and returns the positions of the repetitions.
-    pub(super) fn repeated_methods(&mut self, items: &[Name<'_>]) -> Vec<usize> {
+    /// Reports each later repetition in a list of names (`repeated_method`
+    /// in an auth list, `repeated_endpoint` in a `sees only` list, as
+    /// `problem` makes it) and returns the positions of the repetitions.
+    pub(super) fn repeated(
+        &mut self,
+        items: &[Name<'_>],
+        problem: impl Fn(String) -> Problem,
+    ) -> Vec<usize> {
         let repeated = repetitions(items);
         for &(position, first) in &repeated {
-            let Some(method) = items.get(position) else {
+            let Some(item) = items.get(position) else {
                 continue;
             };
             self.emit(
                 Diagnostic::build(
-                    Problem::RepeatedMethod {
-                        method: method.text.to_string(),
-                    },
-                    method.span,
+                    problem(item.text.to_string()),
+                    item.span,
                     "listed again here",
                 )
                 .label(first, "first listed here")

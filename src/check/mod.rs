@@ -12,13 +12,14 @@
 //!   connector;
 //! - `options`: options blocks, checked against each item kind's schema;
 //! - `resolve`: instances, flows and tests, once every connector is known;
-//! - `lints`: the warnings;
+//! - `lints`: the warnings, and `confusables`: names that look alike;
 //! - `messages`: diagnostics whose help is composed from what is declared;
 //! - `model`: what the checks produce.
 //!
 //! This file holds the checker's state, the [`Visitor`] protocol (with
 //! forgetting a file that turns out not to parse) and [`Checker::finish`].
 
+mod confusables;
 mod connector;
 mod lints;
 mod messages;
@@ -125,6 +126,13 @@ impl<'a> Declared<'a> {
     fn len(&self) -> usize {
         self.order.len()
     }
+
+    /// The names and where each is first declared, in declaration order.
+    fn iter(&self) -> impl Iterator<Item = (&'a str, Span)> + Clone + '_ {
+        self.order
+            .iter()
+            .filter_map(|&name| Some((name, *self.first.get(name)?)))
+    }
 }
 
 impl<'s> Checker<'s> {
@@ -162,6 +170,12 @@ impl<'s> Checker<'s> {
         let known = self.resolve_instances(&instances);
         self.resolve_flows(&flows, &known);
         self.resolve_tests(&tests, &known);
+        let connectors = std::mem::take(&mut self.model.connectors);
+        self.confusables(
+            "connector",
+            connectors.iter().map(|c| (c.name.as_str(), c.span)),
+        );
+        self.model.connectors = connectors;
         self.model.declared_instances = known.declared.len();
         self.blind_instances();
         self.model.names.shrink_to_fit();

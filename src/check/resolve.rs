@@ -5,6 +5,7 @@ use super::options::{Key, OptionsOf};
 use super::{
     Checker, Declared, ExpectationDef, Expected, InstanceDef, Map, PendingInstance, TestDef, Who,
 };
+use crate::diagnostics::Problem;
 use crate::syntax::tree::{self, Name};
 
 /// The declared instances: every name (resolved or not) and the ones that
@@ -47,6 +48,7 @@ impl<'s> Checker<'s> {
                 self.model.instances.push(def);
             }
         }
+        self.confusables("instance", known.declared.iter());
         known
     }
 
@@ -85,6 +87,7 @@ impl<'s> Checker<'s> {
                 self.connection(connection, instances);
             }
         }
+        self.confusables("flow", declared.iter());
     }
 
     fn connection(&mut self, connection: &tree::Connection<'s>, instances: &Instances<'_>) {
@@ -127,6 +130,7 @@ impl<'s> Checker<'s> {
                 self.model.tests.push(def);
             }
         }
+        self.confusables("test", declared.iter());
     }
 
     /// Checks a test's names; returns it when every name resolved.
@@ -186,6 +190,11 @@ impl<'s> Checker<'s> {
                 )
             }
         };
+        if let tree::Expect::SeesOnly(list) = &expectation.expect {
+            self.repeated(&list.items, |endpoint| Problem::RepeatedEndpoint {
+                endpoint,
+            });
+        }
         let endpoints: &[Name<'s>] = match &expectation.expect {
             tree::Expect::CanSee(name) | tree::Expect::CannotSee(name) => {
                 std::slice::from_ref(name)

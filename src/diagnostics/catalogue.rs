@@ -357,6 +357,35 @@ catalogue! {
         help: "Remove the repetition.",
     }
 
+    /// `expect shop/basic sees only [orders, orders]`
+    #[error("endpoint `{endpoint}` is listed twice")]
+    RepeatedEndpoint {
+        /// The endpoint.
+        endpoint: String,
+    } => {
+        name: "repeated_endpoint",
+        severity: Warning,
+        summary: "A `sees only` list names the same endpoint twice.",
+        help: "Remove the repetition.",
+    }
+
+    /// `endpoint "café"` (NFC) beside `endpoint "café"` (NFD), Cyrillic `а`
+    /// in `mаster` beside `master`, or a name with a zero-width space.
+    #[error("{what} `{name}` {why}")]
+    ConfusableName {
+        /// What kind of name: `endpoint`, `instance`...
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// What is wrong with it, e.g. ``"looks like `master`"``.
+        why: String,
+    } => {
+        name: "confusable_name",
+        severity: Warning,
+        summary: "A name looks like another name of its namespace, or hides characters or mixes scripts.",
+        help: "Rename it so that people reading the rules can tell the names apart.",
+    }
+
     /// `connector shop { auth basic: basic }`
     #[error("connector `{name}` has no endpoint")]
     NoEndpoints {
