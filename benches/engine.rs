@@ -1,8 +1,9 @@
-//! In-process figures for issue 3, on the seeded workload of
-//! `support/workload.rs`: compile (text to policy) and check throughput,
-//! decisions by ids and by names, listing what an instance sees, and two
-//! baselines measured in the same run (a raw bitmask loop over integer ids,
-//! the physical limit, and a naive `HashMap<String, HashSet<String>>`).
+//! In-process figures for issue 3, on the seeded workload of the
+//! `authgate-workload` crate (`workload/`): compile (text to policy) and
+//! check throughput, decisions by ids and by names, listing what an instance
+//! sees, and two baselines measured in the same run (a raw bitmask loop
+//! over integer ids, the physical limit, and a naive
+//! `HashMap<String, HashSet<String>>`).
 //!
 //! ```sh
 //! cargo bench --bench engine
@@ -13,14 +14,12 @@
 
 #![allow(clippy::expect_used, reason = "a benchmark may stop on a broken setup")]
 
-#[path = "support/workload.rs"]
-mod workload;
-
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use authgate::policy::{EndpointId, InstanceId};
 use authgate::{Policy, Principal, Sources};
+use authgate_workload as workload;
 use divan::Bencher;
 use divan::counter::{BytesCount, ItemsCount};
 use workload::{M, Q, SEED, SIZES, Workload};

@@ -8,13 +8,11 @@
 //! writes `target/bench/bench-10000.gate` (the rules) and
 //! `target/bench/bench-10000.ndjson` (the queries, for `authgate eval`).
 
-#[path = "../benches/support/workload.rs"]
-mod workload;
-
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use authgate_workload as workload;
 use workload::{M, Q, SEED, Workload};
 
 fn main() -> ExitCode {

@@ -5,7 +5,7 @@
 #   scripts/bench.sh peers     # in-process: authgate vs cedar-policy, regorus and baselines
 #   cargo bench --bench engine # in-process: compile/check MB/s, decisions, visible (divan)
 #
-# Everything runs on the seeded workload of benches/support/workload.rs.
+# Everything runs on the seeded workload of workload/ (crate authgate-workload).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -22,14 +22,12 @@
 //! the table shows the mismatches. Each figure is the best of three timed
 //! passes over all queries, after a warm-up pass.
 
-#[path = "../../benches/support/workload.rs"]
-mod workload;
-
 use std::collections::{HashMap, HashSet};
 use std::hint::black_box;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+use authgate_workload as workload;
 use workload::{K, M, Q, SEED, SIZES, Workload};
 
 struct Row {

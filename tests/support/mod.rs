@@ -3,14 +3,11 @@
 #![allow(dead_code, unused_imports, reason = "each test crate uses a part")]
 #![allow(clippy::expect_used, reason = "a test fails by panicking")]
 
-#[path = "../../benches/support/workload.rs"]
-mod workload;
-
 use std::path::Path;
 
 /// The seeded generator of the benchmark workload (SplitMix64), reused so
 /// that the tests' random choices are fixed too.
-pub use workload::Rng;
+pub use authgate_workload::Rng;
 
 /// Every rule file the project ships or tests with (`rules/` and the
 /// diagnostic fixtures), in sorted order.
