@@ -5,8 +5,6 @@
 //! used when that one rejects a file (to say why), and by the tests that
 //! hold the two to the same language.
 
-use std::borrow::Cow;
-
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 
@@ -277,14 +275,10 @@ impl<'s> Lower<'s> {
     }
 
     fn name(&self, pair: Pair<'s>) -> Name<'s> {
-        let span = self.span(&pair);
-        let written = pair.as_str();
-        let text = match written.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-            Some(quoted) if quoted.contains('\\') => Cow::Owned(super::unescape(quoted)),
-            Some(quoted) => Cow::Borrowed(quoted),
-            None => Cow::Borrowed(written),
-        };
-        Name { text, span }
+        Name {
+            text: super::name_text(pair.as_str()),
+            span: self.span(&pair),
+        }
     }
 }
 

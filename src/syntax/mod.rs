@@ -1,5 +1,5 @@
 //! From text to syntax: the tree, two parsers that accept the same
-//! language, and the events they stream.
+//! language, the events they stream, and how names are written.
 //!
 //! - `parser`: the fast, hand-written parser over a byte lexer; it streams
 //!   items to a [`Visitor`] and rejects bad input without explanation.
@@ -104,5 +104,31 @@ pub fn name_text(written: &str) -> std::borrow::Cow<'_, str> {
         Some(quoted) if quoted.contains('\\') => std::borrow::Cow::Owned(unescape(quoted)),
         Some(quoted) => std::borrow::Cow::Borrowed(quoted),
         None => std::borrow::Cow::Borrowed(written),
+    }
+}
+
+/// A name as it must be written in a rule file: bare if it can be
+/// (`[A-Za-z_][A-Za-z0-9_]*`, keywords included: they are contextual), else
+/// quoted with `"` and `\` escaped. [`name_text`] reads it back.
+///
+/// ```
+/// use authgate::syntax::{name_text, quote_name};
+///
+/// assert_eq!(quote_name("orders"), "orders");
+/// assert_eq!(quote_name("connector"), "connector");
+/// assert_eq!(quote_name("my orders"), r#""my orders""#);
+/// assert_eq!(quote_name(r#"say "hi" \ "#), r#""say \"hi\" \\ ""#);
+/// assert_eq!(name_text(&quote_name(r#"say "hi" \ "#)), r#"say "hi" \ "#);
+/// ```
+pub fn quote_name(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if bare {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
