@@ -1,9 +1,10 @@
 //! The pest grammar: the reference parser, and the source of readable
 //! syntax errors. Lowers pest's pairs into the syntax tree.
 //!
-//! `syntax::parser` is the fast parser used for checking; this one is
-//! used when that one rejects a file (to say why), and by the tests that
-//! hold the two to the same language.
+//! `syntax::parser` is the fast parser, the one that decides whether a
+//! file parses. This one says why a file the fast parser rejected does not
+//! parse (`explain`), and builds the reference tree the tests and the fuzz
+//! target hold the fast parser to ([`parse`]).
 
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
@@ -25,9 +26,9 @@ mod generated {
 
 use generated::{Grammar, Rule};
 
-/// Parses one file into its syntax tree with the pest grammar. A file that
-/// does not parse yields one `authgate::syntax` diagnostic at the first
-/// offending token.
+/// Parses one file into its syntax tree with the pest grammar: the
+/// reference the fast parser is tested against. A file that does not parse
+/// yields one `authgate::syntax` diagnostic at the first offending token.
 pub fn parse<'s>(sources: &Sources, file: &'s SourceFile) -> Result<File<'s>, Box<Diagnostic>> {
     let text = file.text();
     let lower = Lower { file };
@@ -42,6 +43,13 @@ pub fn parse<'s>(sources: &Sources, file: &'s SourceFile) -> Result<File<'s>, Bo
         },
         Err(error) => Err(Box::new(syntax_error(sources, file, &error))),
     }
+}
+
+/// Why the grammar rejects `file`, in words: its `authgate::syntax`
+/// diagnostic, or `None` if the grammar accepts the file.
+pub(super) fn explain(sources: &Sources, file: &SourceFile) -> Option<Box<Diagnostic>> {
+    let error = Grammar::parse(Rule::file, file.text()).err()?;
+    Some(Box::new(syntax_error(sources, file, &error)))
 }
 
 struct Lower<'s> {
