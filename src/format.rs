@@ -12,8 +12,8 @@
 //! that line; a comment inside a line (`< /* here */ auth: [a] >`) moves to
 //! the end of that line. Formatting formatted text changes nothing.
 
-use crate::check::quote_name;
 use crate::source::SourceFile;
+use crate::syntax::quote_name;
 use crate::syntax::tree::{
     Comment, CommentKind, Expect, File, Item, List, Member, Name, Options, Subject, Value,
 };

@@ -260,7 +260,8 @@ fn corpus() -> Vec<String> {
 }
 
 /// The fast parser and the pest grammar accept the same files and build the
-/// same trees, comments included.
+/// same trees, comments included; `tests/roundtrip.rs` does the same over
+/// generated and garbled files.
 #[test]
 fn the_fast_parser_agrees_with_the_grammar() {
     let corpus = corpus();
@@ -273,6 +274,18 @@ fn the_fast_parser_agrees_with_the_grammar() {
         let fast = authgate::syntax::parse_fast(file);
         let reference = authgate::syntax::grammar::parse(&sources, file).ok();
         assert_eq!(fast, reference, "parsers disagree on {text:?}");
+        // The path every tool takes: the fast parser's tree, or the
+        // grammar's syntax error (never an internal one).
+        match parse(&sources, file) {
+            Ok(tree) => assert_eq!(Some(tree), fast, "on {text:?}"),
+            Err(diagnostic) => {
+                assert!(fast.is_none(), "{diagnostic} on {text:?}");
+                assert!(
+                    !diagnostic.to_string().starts_with("internal error"),
+                    "{diagnostic} on {text:?}"
+                );
+            }
+        }
         accepted += usize::from(fast.is_some());
     }
     // Both outcomes are exercised.

@@ -1,19 +1,20 @@
 //! The pest grammar: the reference parser, and the source of readable
-//! syntax errors. Lowers pest's pairs into the syntax tree.
+//! syntax errors.
 //!
-//! `syntax::parser` is the fast parser used for checking; this one is
-//! used when that one rejects a file (to say why), and by the tests that
-//! hold the two to the same language.
-
-use std::borrow::Cow;
+//! `syntax::parser` is the fast parser, the one that decides whether a
+//! file parses. This one says why a file the fast parser rejected does not
+//! parse (`explain`), and builds (through `lower`) the reference tree
+//! the tests and the fuzz target hold the fast parser to ([`parse`]).
+//!
+//! pest names the rules it tried where it failed; `describe` gives every
+//! rule its words (no catch-all: a rule added to the grammar must be given
+//! words, or this does not compile), and the error reads "expected `]` or
+//! `,`, found `>`".
 
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 
-use super::tree::{
-    Comment, CommentKind, Connection, Connector, Endpoint, Expect, Expectation, File, Flow,
-    Instance, Item, List, Member, Method, Name, OptionEntry, Options, Subject, Test, Value,
-};
+use super::tree::File;
 use crate::diagnostics::{Diagnostic, Problem};
 use crate::source::{SourceFile, Sources, Span};
 
@@ -27,270 +28,26 @@ mod generated {
 
 use generated::{Grammar, Rule};
 
-/// Parses one file into its syntax tree with the pest grammar. A file that
-/// does not parse yields one `authgate::syntax` diagnostic at the first
-/// offending token.
+mod lower;
+
+/// Parses one file into its syntax tree with the pest grammar: the
+/// reference the fast parser is tested against. A file that does not parse
+/// yields one `authgate::syntax` diagnostic at the first offending token;
+/// a pest tree of a shape the lowering does not expect (a bug) yields an
+/// `authgate::syntax` diagnostic that says "internal error".
 pub fn parse<'s>(sources: &Sources, file: &'s SourceFile) -> Result<File<'s>, Box<Diagnostic>> {
-    let text = file.text();
-    let lower = Lower { file };
-    match Grammar::parse(Rule::file, text) {
-        Ok(mut pairs) => match pairs.next() {
-            Some(root) => Ok(lower.file(root)),
-            None => Ok(File {
-                file: file.id(),
-                items: Vec::new(),
-                comments: Vec::new(),
-            }),
-        },
-        Err(error) => Err(Box::new(syntax_error(sources, file, &error))),
-    }
+    let pairs = match Grammar::parse(Rule::file, file.text()) {
+        Ok(pairs) => pairs,
+        Err(error) => return Err(Box::new(syntax_error(sources, file, &error))),
+    };
+    lower::file(file, pairs).map_err(|unexpected| Box::new(unexpected.diagnostic(sources, file)))
 }
 
-struct Lower<'s> {
-    file: &'s SourceFile,
-}
-
-type Pair<'s> = pest::iterators::Pair<'s, Rule>;
-
-/// Whether a pair is a token the tree does not keep (punctuation,
-/// keywords) or a comment, which is collected separately.
-fn is_noise(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::COMMENT
-            | Rule::kw_connector
-            | Rule::kw_auth
-            | Rule::kw_endpoint
-            | Rule::kw_instance
-            | Rule::kw_of
-            | Rule::kw_flow
-            | Rule::kw_connection
-            | Rule::kw_test
-            | Rule::kw_expect
-            | Rule::kw_can
-            | Rule::kw_cannot
-            | Rule::kw_see
-            | Rule::kw_sees
-            | Rule::kw_only
-            | Rule::slash
-            | Rule::lbrace
-            | Rule::rbrace
-            | Rule::langle
-            | Rule::rangle
-            | Rule::lbracket
-            | Rule::rbracket
-            | Rule::colon
-            | Rule::comma
-            | Rule::arrow
-            | Rule::EOI
-    )
-}
-
-impl<'s> Lower<'s> {
-    fn span(&self, pair: &Pair<'s>) -> Span {
-        let span = pair.as_span();
-        Span::new(self.file.id(), span.start(), span.end())
-    }
-
-    fn file(&self, root: Pair<'s>) -> File<'s> {
-        let comments = root
-            .clone()
-            .into_inner()
-            .flatten()
-            .filter_map(|pair| {
-                let kind = match pair.as_rule() {
-                    Rule::line_comment => CommentKind::Line,
-                    Rule::block_comment => CommentKind::Block,
-                    _ => return None,
-                };
-                Some(Comment {
-                    kind,
-                    text: pair.as_str(),
-                    span: self.span(&pair),
-                })
-            })
-            .collect();
-        let items = significant(root)
-            .filter_map(|pair| match pair.as_rule() {
-                Rule::connector => self.connector(pair).map(Item::Connector),
-                Rule::instance => self.instance(pair).map(Item::Instance),
-                Rule::flow => self.flow(pair).map(Item::Flow),
-                Rule::test => self.test(pair).map(Item::Test),
-                _ => None,
-            })
-            .collect();
-        File {
-            file: self.file.id(),
-            items,
-            comments,
-        }
-    }
-
-    // The lowering functions return `Option` only because the compiler can't
-    // see the grammar's guarantees: the grammar makes every `None` here
-    // unreachable, and a pest pair shape it does not produce is skipped
-    // rather than panicking.
-
-    fn connector(&self, pair: Pair<'s>) -> Option<Connector<'s>> {
-        let span = self.span(&pair);
-        let mut inner = significant(pair);
-        let name = self.name(inner.next()?);
-        let members = inner
-            .filter_map(|member| match member.as_rule() {
-                Rule::method => self.method(member).map(Member::Method),
-                Rule::endpoint => self.endpoint(member).map(Member::Endpoint),
-                _ => None,
-            })
-            .collect();
-        Some(Connector {
-            name,
-            members,
-            span,
-        })
-    }
-
-    fn method(&self, pair: Pair<'s>) -> Option<Method<'s>> {
-        let span = self.span(&pair);
-        let mut inner = significant(pair);
-        let name = self.name(inner.next()?);
-        let kind = self.name(inner.next()?);
-        Some(Method { name, kind, span })
-    }
-
-    fn endpoint(&self, pair: Pair<'s>) -> Option<Endpoint<'s>> {
-        let span = self.span(&pair);
-        let mut inner = significant(pair);
-        let name = self.name(inner.next()?);
-        let options = inner.next().map(|options| self.options(options));
-        // pest counts the whitespace it skipped looking for the optional
-        // block; the item ends where its last token does.
-        let end = options.as_ref().map_or(name.span.end, |o| o.span.end);
-        Some(Endpoint {
-            name,
-            options,
-            span: Span { end, ..span },
-        })
-    }
-
-    fn instance(&self, pair: Pair<'s>) -> Option<Instance<'s>> {
-        let span = self.span(&pair);
-        let mut inner = significant(pair);
-        let name = self.name(inner.next()?);
-        let connector = self.name(inner.next()?);
-        let options = inner.next().map(|options| self.options(options));
-        let end = options.as_ref().map_or(connector.span.end, |o| o.span.end);
-        Some(Instance {
-            name,
-            connector,
-            options,
-            span: Span { end, ..span },
-        })
-    }
-
-    fn flow(&self, pair: Pair<'s>) -> Option<Flow<'s>> {
-        let span = self.span(&pair);
-        let mut inner = significant(pair);
-        let name = self.name(inner.next()?);
-        let connections = inner
-            .filter_map(|connection| {
-                let span = self.span(&connection);
-                let mut inner = significant(connection);
-                let instance = self.name(inner.next()?);
-                let endpoint = self.name(inner.next()?);
-                Some(Connection {
-                    instance,
-                    endpoint,
-                    span,
-                })
-            })
-            .collect();
-        Some(Flow {
-            name,
-            connections,
-            span,
-        })
-    }
-
-    fn test(&self, pair: Pair<'s>) -> Option<Test<'s>> {
-        let span = self.span(&pair);
-        let mut inner = significant(pair);
-        let name = self.name(inner.next()?);
-        let expectations = inner
-            .filter_map(|expectation| self.expectation(expectation))
-            .collect();
-        Some(Test {
-            name,
-            expectations,
-            span,
-        })
-    }
-
-    fn expectation(&self, pair: Pair<'s>) -> Option<Expectation<'s>> {
-        let span = self.span(&pair);
-        let mut inner = significant(pair);
-        let mut names = significant(inner.next()?).map(|name| self.name(name));
-        let first = names.next()?;
-        let subject = match names.next() {
-            Some(method) => Subject::Runtime {
-                connector: first,
-                method,
-            },
-            None => Subject::Instance(first),
-        };
-        let expect = inner.next()?;
-        let rule = expect.as_rule();
-        let target = significant(expect).next()?;
-        let expect = match rule {
-            Rule::can_see => Expect::CanSee(self.name(target)),
-            Rule::cannot_see => Expect::CannotSee(self.name(target)),
-            _ => Expect::SeesOnly(List {
-                span: self.span(&target),
-                items: significant(target).map(|name| self.name(name)).collect(),
-            }),
-        };
-        Some(Expectation {
-            subject,
-            expect,
-            span,
-        })
-    }
-
-    fn options(&self, pair: Pair<'s>) -> Options<'s> {
-        let span = self.span(&pair);
-        let entries = significant(pair)
-            .filter_map(|entry| {
-                let span = self.span(&entry);
-                let mut inner = significant(entry);
-                let key = self.name(inner.next()?);
-                let value = inner.next()?;
-                let value = match value.as_rule() {
-                    Rule::list => Value::List(List {
-                        span: self.span(&value),
-                        items: significant(value).map(|name| self.name(name)).collect(),
-                    }),
-                    _ => Value::Name(self.name(value)),
-                };
-                Some(OptionEntry { key, value, span })
-            })
-            .collect();
-        Options { entries, span }
-    }
-
-    fn name(&self, pair: Pair<'s>) -> Name<'s> {
-        let span = self.span(&pair);
-        let written = pair.as_str();
-        let text = match written.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-            Some(quoted) if quoted.contains('\\') => Cow::Owned(super::unescape(quoted)),
-            Some(quoted) => Cow::Borrowed(quoted),
-            None => Cow::Borrowed(written),
-        };
-        Name { text, span }
-    }
-}
-
-/// The children of a pair that the tree keeps.
-fn significant(pair: Pair<'_>) -> impl Iterator<Item = Pair<'_>> {
-    pair.into_inner().filter(|pair| !is_noise(pair.as_rule()))
+/// Why the grammar rejects `file`, in words: its `authgate::syntax`
+/// diagnostic, or `None` if the grammar accepts the file.
+pub(super) fn explain(sources: &Sources, file: &SourceFile) -> Option<Box<Diagnostic>> {
+    let error = Grammar::parse(Rule::file, file.text()).err()?;
+    Some(Box::new(syntax_error(sources, file, &error)))
 }
 
 /// Translates a pest error into a diagnostic that says, in words, what was
@@ -363,7 +120,8 @@ fn syntax_error(
 }
 
 /// The human words for a rule pest says it expected; none for rules that
-/// would only add noise (comments).
+/// would only add noise (whitespace, comments). Every rule is named here,
+/// so that a new one can't make "unexpected X" with no expected words.
 fn describe(rule: Rule) -> &'static [&'static str] {
     match rule {
         // pest names the whole file when nothing at all matched.
@@ -397,7 +155,15 @@ fn describe(rule: Rule) -> &'static [&'static str] {
         Rule::comma => &["`,`"],
         Rule::arrow => &["`->`"],
         Rule::quoted_text => &["`\"`"],
-        _ => &[],
+        // Silent rules make no pairs and pest never names them; their words
+        // are ready should one become a rule of its own.
+        Rule::item => &["`connector`", "`instance`", "`flow`", "`test`"],
+        Rule::member => &["`auth`", "`endpoint`"],
+        Rule::value => &["a name", "a list `[...]`"],
+        Rule::ident_start | Rule::ident_char => &["a name"],
+        // Whitespace and comments may stand between any two tokens: saying
+        // so would only add noise.
+        Rule::WHITESPACE | Rule::COMMENT | Rule::line_comment | Rule::block_comment => &[],
     }
 }
 

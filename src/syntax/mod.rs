@@ -1,13 +1,22 @@
 //! From text to syntax: the tree, two parsers that accept the same
-//! language, and the events they stream.
+//! language, the events they stream, and how names are written.
 //!
 //! - `parser`: the fast, hand-written parser over a byte lexer; it streams
 //!   items to a [`Visitor`] and rejects bad input without explanation.
 //! - [`grammar`]: the pest grammar (`grammar/authgate.pest`), the reference
 //!   for the language and the source of readable syntax errors.
 //!
-//! [`parse_into`] uses the first and falls back to the second to explain
-//! (or, should they ever disagree, to decide).
+//! The fast parser alone decides whether a file parses: [`parse_into`]
+//! asks the grammar only *why* a file it rejected does not parse, and
+//! never uses the grammar's tree. Should the grammar accept a file the
+//! fast parser rejected, the two parsers disagree, which is a bug in
+//! authgate, never the user's: a debug build stops on an assertion, a
+//! release build reports an internal error for the file (which stays
+//! retracted). A disagreement the other way round (the fast parser
+//! accepts what the grammar rejects) is not seen at run time, since the
+//! grammar does not read accepted files; the tests and the `parse` fuzz
+//! target hold the two parsers to the same trees, with the grammar as the
+//! oracle.
 
 pub mod grammar;
 mod lexer;
@@ -20,10 +29,15 @@ pub use visit::{TreeBuilder, Visitor};
 use crate::diagnostics::{Diagnostic, Problem};
 use crate::source::{SourceFile, Sources, Span};
 
-/// Parses `file` and streams its syntax to `visitor`, framed by
-/// [`Visitor::file_start`] and [`Visitor::file_end`]. A file that does not
-/// parse is retracted (`file_end(false)`) and yields its syntax error; a
-/// file that is not UTF-8 yields `authgate::encoding` and is not parsed.
+/// Parses `file` with the fast parser and streams its syntax to `visitor`,
+/// framed by [`Visitor::file_start`] and [`Visitor::file_end`]. A file that
+/// does not parse is retracted (`file_end(false)`) and yields its syntax
+/// error, in the grammar's words; a file that is not UTF-8 yields
+/// `authgate::encoding` and is not parsed.
+///
+/// Should the grammar accept a file the fast parser rejected, this fails a
+/// debug assertion; a release build retracts the file all the same and
+/// yields an `authgate::syntax` diagnostic that says "internal error".
 pub fn parse_into<'s, V: Visitor<'s>>(
     sources: &Sources,
     file: &'s SourceFile,
@@ -38,11 +52,30 @@ pub fn parse_into<'s, V: Visitor<'s>>(
         return Ok(());
     }
     visitor.file_end(false);
-    // The grammar says why. Should it accept what the fast parser rejected,
-    // the grammar is the reference: use its tree.
-    let tree = grammar::parse(sources, file)?;
-    tree.walk(visitor);
-    Ok(())
+    // The fast parser decides; the grammar only says why.
+    let explained = grammar::explain(sources, file);
+    debug_assert!(
+        explained.is_some(),
+        "the parsers disagree: the fast parser rejects `{}`, the grammar accepts it",
+        file.name()
+    );
+    Err(explained.unwrap_or_else(|| Box::new(disagreement(sources, file))))
+}
+
+/// What a release build reports when the fast parser rejects a file the
+/// grammar accepts: a bug in authgate, said as such, at the file's start
+/// (the fast parser does not say where it stopped).
+fn disagreement(sources: &Sources, file: &SourceFile) -> Diagnostic {
+    let first = file.text().chars().next().map_or(0, char::len_utf8);
+    Diagnostic::build(
+        Problem::Syntax {
+            message: "internal error: the two parsers disagree about this file".to_owned(),
+        },
+        Span::new(file.id(), 0, first),
+        "the fast parser rejects this file, the grammar accepts it",
+    )
+    .help("this is a bug in authgate, not in the file; please report it with the file attached")
+    .finish(sources)
 }
 
 /// `authgate::encoding` at the first byte of `file` that is not UTF-8.
@@ -104,5 +137,56 @@ pub fn name_text(written: &str) -> std::borrow::Cow<'_, str> {
         Some(quoted) if quoted.contains('\\') => std::borrow::Cow::Owned(unescape(quoted)),
         Some(quoted) => std::borrow::Cow::Borrowed(quoted),
         None => std::borrow::Cow::Borrowed(written),
+    }
+}
+
+/// A name as it must be written in a rule file: bare if it can be
+/// (`[A-Za-z_][A-Za-z0-9_]*`, keywords included: they are contextual), else
+/// quoted with `"` and `\` escaped. [`name_text`] reads it back.
+///
+/// ```
+/// use authgate::syntax::{name_text, quote_name};
+///
+/// assert_eq!(quote_name("orders"), "orders");
+/// assert_eq!(quote_name("connector"), "connector");
+/// assert_eq!(quote_name("my orders"), r#""my orders""#);
+/// assert_eq!(quote_name(r#"say "hi" \ "#), r#""say \"hi\" \\ ""#);
+/// assert_eq!(name_text(&quote_name(r#"say "hi" \ "#)), r#"say "hi" \ "#);
+/// ```
+pub fn quote_name(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if bare {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Code;
+
+    /// What a release build says when the parsers disagree (a debug build
+    /// stops on the assertion before).
+    #[test]
+    fn a_disagreement_is_an_internal_syntax_error_at_the_start() {
+        let mut sources = Sources::new();
+        let id = sources.add("t.gate", "é connector");
+        let Some(file) = sources.get(id) else {
+            unreachable!("added");
+        };
+        let diagnostic = disagreement(&sources, file);
+        assert_eq!(diagnostic.code(), Code::Syntax);
+        assert_eq!(
+            diagnostic.to_string(),
+            "internal error: the two parsers disagree about this file"
+        );
+        assert_eq!(diagnostic.primary_span(), Some(Span::new(id, 0, 2)));
+        assert!(diagnostic.help().is_some_and(|help| help.contains("bug")));
     }
 }
