@@ -7,23 +7,9 @@ use crate::check::AuthType;
 use crate::diagnostics::{Builder, Diagnostic, Problem};
 use crate::source::Span;
 use crate::suggest;
+use crate::syntax::quote_name;
 use crate::syntax::tree::Name;
 use crate::text::list;
-
-/// A name as it must be written in a rule file: bare if it can be, else
-/// quoted with escapes.
-pub fn quote_name(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if bare {
-        name.to_owned()
-    } else {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-    }
-}
 
 impl Checker<'_> {
     /// "Did you mean": the closest of `candidates` to `wanted`, within

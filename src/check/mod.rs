@@ -33,7 +33,6 @@ use std::collections::hash_map::Entry;
 
 use foldhash::fast::FixedState;
 
-pub use messages::quote_name;
 pub use model::{AuthType, ExpectationDef, Expected, TestDef, Who};
 pub(crate) use model::{ConnectorDef, InstanceDef, MethodDef, Model};
 

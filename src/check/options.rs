@@ -7,8 +7,8 @@
 //! reported the same way for all of them.
 
 use super::Checker;
-use super::messages::quote_name;
 use crate::diagnostics::{Diagnostic, Problem};
+use crate::syntax::quote_name;
 use crate::syntax::tree::{List, Name, OptionEntry, Options, Value};
 use crate::text;
 

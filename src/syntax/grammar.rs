@@ -104,13 +104,22 @@ fn syntax_error(
     let message = if expected.is_empty() {
         format!("unexpected {found}")
     } else {
-        format!("expected {}, found {found}", one_of(&expected))
+        format!(
+            "expected {}, found {found}",
+            crate::text::join(expected.iter(), expected.len(), "or")
+        )
     };
     let help = help_for(&expected, rest);
     let label = match expected.as_slice() {
         [] => "unexpected here".to_owned(),
-        _ if rest.is_empty() => format!("expected {} after this", one_of(&expected)),
-        _ => format!("expected {} here", one_of(&expected)),
+        _ if rest.is_empty() => format!(
+            "expected {} after this",
+            crate::text::join(expected.iter(), expected.len(), "or")
+        ),
+        _ => format!(
+            "expected {} here",
+            crate::text::join(expected.iter(), expected.len(), "or")
+        ),
     };
     let mut builder = Diagnostic::build(Problem::Syntax { message }, span, label);
     if let Some(help) = help {
@@ -176,14 +185,6 @@ fn rank(word: &str) -> u8 {
         "a name" | "a list `[...]`" => 2,
         "end of file" => 9,
         _ => 5,
-    }
-}
-
-fn one_of(words: &[&str]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
 
