@@ -164,11 +164,7 @@ impl Printer<'_> {
     /// Comments inside `line`, and after it on the same source line, go at
     /// its end.
     fn trailing(&mut self, line: &Line, next_start: u32) {
-        let line_end = self
-            .text
-            .get(line.end as usize..)
-            .and_then(|rest| rest.find('\n'))
-            .map_or(self.text.len(), |offset| line.end as usize + offset);
+        let mut line_end = self.end_of_line(line.end as usize);
         while let Some(comment) = self.comments.get(self.next_comment) {
             let inside = comment.span.start < line.end;
             let after = (comment.span.start as usize) < line_end && comment.span.start < next_start;
@@ -183,7 +179,19 @@ impl Printer<'_> {
             if comment.kind == CommentKind::Line {
                 break;
             }
+            // A block comment that spans lines ends the output line where
+            // it ends: a comment after it on that source line is still on
+            // this line, as it will be once formatted (idempotence).
+            line_end = line_end.max(self.end_of_line(comment.span.end as usize));
         }
+    }
+
+    /// Where the source line holding byte `offset` ends (its newline).
+    fn end_of_line(&self, offset: usize) -> usize {
+        self.text
+            .get(offset..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(self.text.len(), |found| offset + found)
     }
 }
 

@@ -209,7 +209,7 @@ impl Printer {
 
     /// Whitespace where some is required.
     fn gap(&mut self) {
-        match self.next() % 6 {
+        match self.next() % 7 {
             0 => self.out.push_str("\n  "),
             1 => self.out.push('\t'),
             2 => self.out.push_str("\r\n"),
@@ -219,6 +219,12 @@ impl Printer {
             }
             4 => {
                 self.out.push_str(" // note\n");
+                self.comments += 1;
+            }
+            // A block comment over two lines: what follows it on its last
+            // line is on the same line as what precedes it, once formatted.
+            5 => {
+                self.out.push_str(" /* two\nlines */ ");
                 self.comments += 1;
             }
             _ => self.out.push(' '),
@@ -634,4 +640,24 @@ fn the_parsers_agree_on_printed_and_garbled_trees() -> Result<(), String> {
         "accepted {accepted}, rejected {rejected}"
     );
     Ok(())
+}
+
+/// Issue 9: a block comment over two lines inside an item, then a line
+/// comment on its last line, moved on a second run of `fmt`.
+#[test]
+fn formatting_a_multi_line_block_comment_then_a_line_comment_is_idempotent() {
+    let text = "connector c {\n    auth m: /* a\n*/ basic // b\n    endpoint e < auth: [m] >\n}\n";
+    let format = |text: &str| {
+        let mut sources = Sources::new();
+        let id = sources.add("f.gate", text);
+        let file = sources.get(id).expect("just added");
+        let tree = authgate::syntax::parse(&sources, file).expect("parses");
+        authgate::format::format(&tree, file)
+    };
+    let once = format(text);
+    assert_eq!(
+        once,
+        "connector c {\n    auth m: basic /* a\n*/ // b\n    endpoint e < auth: [m] >\n}\n"
+    );
+    assert_eq!(format(&once), once);
 }
