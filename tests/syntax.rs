@@ -160,6 +160,25 @@ fn empty_files_and_comment_only_files_parse() {
     );
 }
 
+/// Issue 9: a byte-order mark is accepted only as the file's first
+/// character; one in the middle is invisible and likely a paste accident.
+#[test]
+fn a_byte_order_mark_is_accepted_only_at_the_start() {
+    assert_eq!(parse_ok("\u{feff}// start\n").comments.len(), 1);
+    for text in [
+        "connector c { \u{feff}auth a: basic }",
+        "connector c { auth a: basic }\n\u{feff}",
+        " \u{feff}connector c { auth a: basic }",
+        "\u{feff}\u{feff}connector c { auth a: basic }",
+    ] {
+        let message = syntax_message(text);
+        assert!(
+            message.ends_with("found a byte-order mark (U+FEFF)"),
+            "{text:?}: {message}"
+        );
+    }
+}
+
 #[test]
 fn syntax_errors_say_what_was_expected_in_words() {
     let cases = [

@@ -189,6 +189,13 @@ fn rank(word: &str) -> u8 {
 }
 
 fn help_for(expected: &[&str], rest: &str) -> Option<String> {
+    if rest.starts_with('\u{feff}') {
+        return Some(
+            "a byte-order mark belongs only at the very start of a file; this one was probably \
+             pasted in: remove it (most editors don't show it)"
+                .to_owned(),
+        );
+    }
     let word: String = rest
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -244,6 +251,7 @@ fn found_token(file: &SourceFile, position: usize) -> (String, Span) {
     let found = match first {
         '\n' | '\r' => "end of line".to_owned(),
         c if c.is_control() => format!("control character U+{:04X}", c as u32),
+        '\u{feff}' => "a byte-order mark (U+FEFF)".to_owned(),
         _ => format!("`{}`", token.chars().take(40).collect::<String>()),
     };
     (found, span)

@@ -151,16 +151,16 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    /// Whitespace (including a byte-order mark) and comments.
+    /// Whitespace (and a byte-order mark at the start of the file) and
+    /// comments.
     #[inline]
     fn skip_trivia(&mut self, on_comment: &mut impl FnMut(Comment<'s>)) -> Result<(), LexError> {
         loop {
             match self.byte(self.position) {
                 Some(b' ' | b'\t' | b'\r' | b'\n') => self.position += 1,
-                // U+FEFF in UTF-8.
+                // U+FEFF in UTF-8, as the first character of the file only.
                 Some(0xEF)
-                    if self.bytes.get(self.position..self.position + 3)
-                        == Some(b"\xEF\xBB\xBF") =>
+                    if self.position == 0 && self.bytes.get(..3) == Some(b"\xEF\xBB\xBF") =>
                 {
                     self.position += 3;
                 }
