@@ -1,0 +1,351 @@
+//! Questions to a [`Policy`]: look-ups by name, decisions, and the names and
+//! places of ids.
+//!
+//! This is what a service calls per request, kept apart from building and
+//! explaining so that the hot path can be read on its own: nothing here
+//! allocates or panics, and `benches/engine.rs` holds it against a raw
+//! bitmask loop.
+
+use super::{
+    ConnectorId, Decision, EndpointId, InstanceId, Loc, Location, MethodHot, MethodId, Policy,
+    Principal, Reason, Subject, Unknown, id,
+};
+use crate::check::AuthType;
+
+impl Policy {
+    // ---- look-ups by name -------------------------------------------------
+
+    /// The connector with this name.
+    pub fn connector(&self, name: &str) -> Option<ConnectorId> {
+        self.connector_by_name.get(name).copied()
+    }
+
+    /// The method of `connector` with this name. Connectors have a handful
+    /// of methods, so this is a short scan of that connector's methods.
+    pub fn method(&self, connector: ConnectorId, name: &str) -> Option<MethodId> {
+        let range = self.connectors.get(connector.index())?.methods.clone();
+        let methods = self.methods.get(range.start as usize..range.end as usize)?;
+        let offset = methods.iter().position(|method| &*method.name == name)?;
+        Some(MethodId(range.start + id(offset)))
+    }
+
+    /// The endpoint of `connector` with this name.
+    #[inline]
+    pub fn endpoint(&self, connector: ConnectorId, name: &str) -> Option<EndpointId> {
+        let data = self.connectors.get(connector.index())?;
+        let start = data.endpoints.start;
+        let local = data.endpoint_index.find(name, |local| {
+            self.endpoint_names
+                .get((start + local) as usize)
+                .map_or(&[][..], |&name| self.names.bytes(name))
+        })?;
+        Some(EndpointId(start + local))
+    }
+
+    /// The declared instance with this name.
+    #[inline]
+    pub fn instance(&self, name: &str) -> Option<InstanceId> {
+        self.instance_index
+            .find(name, |i| {
+                self.instances
+                    .get(i as usize)
+                    .map_or(&[][..], |data| self.names.bytes(data.name))
+            })
+            .map(InstanceId)
+    }
+
+    /// Resolves who is asking, or says which name is unknown.
+    #[inline]
+    pub fn subject<'q>(&self, principal: Principal<'q>) -> Result<Subject, Unknown<'q>> {
+        match principal {
+            Principal::Instance(name) => {
+                let instance = self.instance(name).ok_or(Unknown::Instance(name))?;
+                Ok(self.instance_subject(instance))
+            }
+            Principal::Runtime { connector, method } => {
+                let connector_id = self
+                    .connector(connector)
+                    .ok_or(Unknown::Connector(connector))?;
+                let method = self
+                    .method(connector_id, method)
+                    .ok_or(Unknown::Method(connector_id, method))?;
+                Ok(Subject {
+                    method,
+                    instance: None,
+                })
+            }
+        }
+    }
+
+    /// The subject of a declared instance.
+    #[inline]
+    pub fn instance_subject(&self, instance: InstanceId) -> Subject {
+        Subject {
+            method: self
+                .instance_methods
+                .get(instance.index())
+                .map_or(MethodId(u32::MAX), |&(method, _)| method),
+            instance: Some(instance),
+        }
+    }
+
+    // ---- decisions --------------------------------------------------------
+
+    /// Whether `endpoint` is available to an instance authenticating with
+    /// `method`: the endpoint belongs to the method's connector and activates
+    /// the method. Ids from another policy are simply not available.
+    #[inline]
+    pub fn is_available(&self, method: MethodId, endpoint: EndpointId) -> bool {
+        let Some(hot) = self.hot.get(method.index()) else {
+            return false;
+        };
+        // The connector's endpoints are a range: no per-endpoint connector
+        // id to load.
+        if endpoint.0 < hot.first_endpoint || endpoint.0 >= hot.end_endpoint {
+            return false;
+        }
+        self.test(hot, endpoint)
+    }
+
+    /// Whether `endpoint` is available to the declared `instance`: the
+    /// same as [`Policy::is_available`] with the instance's method, one
+    /// look-up shorter.
+    #[inline]
+    pub fn is_available_to(&self, instance: InstanceId, endpoint: EndpointId) -> bool {
+        let Some((_, hot)) = self.instance_methods.get(instance.index()) else {
+            return false;
+        };
+        if endpoint.0 < hot.first_endpoint || endpoint.0 >= hot.end_endpoint {
+            return false;
+        }
+        self.test(hot, endpoint)
+    }
+
+    /// The bit of `hot`'s method for an endpoint of its connector.
+    #[inline]
+    fn test(&self, hot: &MethodHot, endpoint: EndpointId) -> bool {
+        if hot.bit < 64 {
+            self.endpoint_bits.test(endpoint.index(), hot.bit)
+        } else {
+            self.wide_bit_of(hot, endpoint)
+        }
+    }
+
+    #[cold]
+    fn wide_bit_of(&self, hot: &MethodHot, endpoint: EndpointId) -> bool {
+        let Some(connector) = self.connectors.get(hot.connector.index()) else {
+            return false;
+        };
+        let local_endpoint = endpoint.0.saturating_sub(connector.endpoints.start) as usize;
+        let word = connector.wide_start as usize
+            + local_endpoint * connector.wide_words as usize
+            + (hot.bit / 64 - 1) as usize;
+        self.wide
+            .get(word)
+            .is_some_and(|word| word >> (hot.bit % 64) & 1 == 1)
+    }
+
+    /// The decision, with its reason, for resolved ids.
+    #[inline]
+    pub fn decide_ids<'q>(&self, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
+        let hot = self.hot.get(subject.method.index());
+        let Some(hot) =
+            hot.filter(|hot| endpoint.0 >= hot.first_endpoint && endpoint.0 < hot.end_endpoint)
+        else {
+            return Decision {
+                available: false,
+                reason: Reason::OtherConnector { subject, endpoint },
+            };
+        };
+        Self::activation(self.test(hot, endpoint), subject, endpoint)
+    }
+
+    #[inline]
+    fn activation<'q>(available: bool, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
+        Decision {
+            available,
+            reason: if available {
+                Reason::Activated { subject, endpoint }
+            } else {
+                Reason::NotActivated { subject, endpoint }
+            },
+        }
+    }
+
+    /// Decides by names: is the endpoint called `endpoint` of the
+    /// principal's connector available to the principal? Unknown names are
+    /// not available, with a reason that names them.
+    #[inline]
+    pub fn decide<'q>(&self, principal: Principal<'q>, endpoint: &'q str) -> Decision<'q> {
+        let subject = match self.subject(principal) {
+            Ok(subject) => subject,
+            Err(unknown) => {
+                return Decision {
+                    available: false,
+                    reason: unknown.into(),
+                };
+            }
+        };
+        let found = self.hot.get(subject.method.index()).and_then(|hot| {
+            // Looked up among the subject's connector's endpoints, so it is
+            // one of them: only the bit is left to test.
+            let connector = self.connectors.get(hot.connector.index())?;
+            let local = connector.endpoint_index.find(endpoint, |local| {
+                self.endpoint_names
+                    .get((hot.first_endpoint + local) as usize)
+                    .map_or(&[][..], |&name| self.names.bytes(name))
+            })?;
+            Some((hot, EndpointId(hot.first_endpoint + local)))
+        });
+        match found {
+            Some((hot, endpoint)) => Self::activation(self.test(hot, endpoint), subject, endpoint),
+            None => Decision {
+                available: false,
+                reason: Reason::UnknownEndpoint {
+                    subject,
+                    name: endpoint,
+                },
+            },
+        }
+    }
+
+    /// Every endpoint an instance with `method` sees, in declaration order.
+    #[inline]
+    pub fn visible(&self, method: MethodId) -> &[EndpointId] {
+        self.methods
+            .get(method.index())
+            .and_then(|data| {
+                self.visible
+                    .get(data.visible.start as usize..data.visible.end as usize)
+            })
+            .unwrap_or(&[])
+    }
+
+    // ---- names and places -------------------------------------------------
+
+    /// How many connectors, methods, endpoints and instances there are.
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        (
+            self.connectors.len(),
+            self.methods.len(),
+            self.endpoint_names.len(),
+            self.instances.len(),
+        )
+    }
+
+    /// A connector's name.
+    pub fn connector_name(&self, id: ConnectorId) -> &str {
+        self.connectors.get(id.index()).map_or("", |c| &c.name)
+    }
+
+    /// A method's name.
+    pub fn method_name(&self, id: MethodId) -> &str {
+        self.methods.get(id.index()).map_or("", |m| &m.name)
+    }
+
+    /// A method's auth type.
+    pub fn method_type(&self, id: MethodId) -> Option<AuthType> {
+        self.methods.get(id.index()).map(|m| m.kind)
+    }
+
+    /// The connector a method belongs to.
+    #[inline]
+    pub fn method_connector(&self, id: MethodId) -> ConnectorId {
+        self.methods
+            .get(id.index())
+            .map_or(ConnectorId(u32::MAX), |m| m.connector)
+    }
+
+    /// An endpoint's name.
+    pub fn endpoint_name(&self, id: EndpointId) -> &str {
+        self.endpoint_names
+            .get(id.index())
+            .map_or("", |&name| self.names.get(name))
+    }
+
+    /// The connector an endpoint belongs to.
+    pub fn endpoint_connector(&self, endpoint: EndpointId) -> ConnectorId {
+        let index = self
+            .connectors
+            .partition_point(|c| c.endpoints.end <= endpoint.0);
+        match self.connectors.get(index) {
+            Some(c) if c.endpoints.contains(&endpoint.0) => ConnectorId(id(index)),
+            _ => ConnectorId(u32::MAX),
+        }
+    }
+
+    /// An instance's name.
+    pub fn instance_name(&self, id: InstanceId) -> &str {
+        self.instances
+            .get(id.index())
+            .map_or("", |i| self.names.get(i.name))
+    }
+
+    /// The methods an endpoint activates, in declaration order.
+    pub fn activated(&self, endpoint: EndpointId) -> impl Iterator<Item = MethodId> + '_ {
+        self.methods(self.endpoint_connector(endpoint))
+            .filter(move |&method| self.is_available(method, endpoint))
+    }
+
+    /// Every connector, in declaration order.
+    pub fn connector_ids(&self) -> impl Iterator<Item = ConnectorId> + '_ {
+        (0..self.connectors.len()).map(|index| ConnectorId(id(index)))
+    }
+
+    /// Every declared instance, in declaration order.
+    pub fn instance_ids(&self) -> impl Iterator<Item = InstanceId> + '_ {
+        (0..self.instances.len()).map(|index| InstanceId(id(index)))
+    }
+
+    /// The methods of a connector, in declaration order.
+    pub fn methods(&self, connector: ConnectorId) -> impl Iterator<Item = MethodId> + '_ {
+        self.connectors
+            .get(connector.index())
+            .map_or(0..0, |c| c.methods.clone())
+            .map(MethodId)
+    }
+
+    /// The endpoints of a connector, in declaration order.
+    pub fn endpoints(&self, connector: ConnectorId) -> impl Iterator<Item = EndpointId> + '_ {
+        self.connectors
+            .get(connector.index())
+            .map_or(0..0, |c| c.endpoints.clone())
+            .map(EndpointId)
+    }
+
+    /// Where an endpoint is declared.
+    pub fn endpoint_location(&self, id: EndpointId) -> Option<Location<'_>> {
+        let &(line, column) = self.endpoint_loc.get(id.index())?;
+        let connector = self.connectors.get(self.endpoint_connector(id).index())?;
+        Some(self.location(Loc {
+            file: connector.loc.file,
+            line,
+            column,
+        }))
+    }
+
+    /// Where an instance is declared.
+    pub fn instance_location(&self, id: InstanceId) -> Option<Location<'_>> {
+        self.instances.get(id.index()).map(|i| self.location(i.loc))
+    }
+
+    /// Where a method is declared.
+    pub fn method_location(&self, id: MethodId) -> Option<Location<'_>> {
+        self.methods.get(id.index()).map(|m| self.location(m.loc))
+    }
+
+    /// Where a connector is declared.
+    pub fn connector_location(&self, id: ConnectorId) -> Option<Location<'_>> {
+        self.connectors
+            .get(id.index())
+            .map(|c| self.location(c.loc))
+    }
+
+    fn location(&self, loc: Loc) -> Location<'_> {
+        Location {
+            file: self.files.get(loc.file as usize).map_or("", |f| f),
+            line: loc.line as usize,
+            column: loc.column as usize,
+        }
+    }
+}
