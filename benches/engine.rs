@@ -218,9 +218,8 @@ fn visible(bencher: Bencher, n: usize) {
         instances
             .iter()
             .map(|&instance| {
-                policy
-                    .visible(policy.instance_subject(instance).method)
-                    .len()
+                let subject = policy.instance_subject(instance).expect("of this policy");
+                policy.visible(subject.method).len()
             })
             .sum::<usize>()
     });

@@ -120,7 +120,8 @@ fn check(
                     policy
                         .visible(subject.method)
                         .iter()
-                        .map(|&e| policy.endpoint_name(e).to_owned())
+                        .filter_map(|&e| policy.endpoint_name(e))
+                        .map(str::to_owned)
                         .collect()
                 })
                 .unwrap_or_default();

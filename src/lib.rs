@@ -48,7 +48,7 @@
 //! let orders = policy.endpoint(shop, "orders").expect("declared");
 //! let oauth = policy.method(shop, "oauth").expect("declared");
 //! assert!(!policy.is_available(oauth, orders));
-//! let seen: Vec<&str> = policy.visible(oauth).iter().map(|&e| policy.endpoint_name(e)).collect();
+//! let seen: Vec<&str> = policy.visible(oauth).iter().filter_map(|&e| policy.endpoint_name(e)).collect();
 //! assert_eq!(seen, ["customers"]);
 //!
 //! // Unknown names are never available.

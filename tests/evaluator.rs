@@ -166,7 +166,7 @@ fn visible_lists_exactly_the_activated_endpoints_in_order() {
         policy
             .visible(subject.method)
             .iter()
-            .map(|&e| policy.endpoint_name(e).to_owned())
+            .map(|&e| policy.endpoint_name(e).expect("of this policy").to_owned())
             .collect()
     };
     assert_eq!(names("instance 1"), ["orders", "customers"]);
@@ -246,7 +246,7 @@ fn every_bit_set_width_decides_alike() {
         let x = policy.endpoint(small, "x").expect("declared");
         let m0 = policy.method(c, "m0").expect("declared");
         assert!(!policy.is_available(m0, x), "another connector's endpoint");
-        assert_eq!(policy.endpoint_connector(x), small);
+        assert_eq!(policy.endpoint_connector(x), Some(small));
     }
 }
 
@@ -261,14 +261,47 @@ fn deciding_by_instance_id_matches_deciding_by_method() {
         .collect();
     for name in ["instance 1", "instance 2", "crm 1"] {
         let instance = policy.instance(name).expect("declared");
-        let method = policy.instance_subject(instance).method;
+        let method = policy.instance_subject(instance).expect("declared").method;
         for &endpoint in &endpoints {
             assert_eq!(
                 policy.is_available_to(instance, endpoint),
                 policy.is_available(method, endpoint),
                 "{name} / {}",
-                policy.endpoint_name(endpoint)
+                policy.endpoint_name(endpoint).expect("of this policy")
             );
         }
     }
+}
+
+#[test]
+fn ids_of_another_policy_give_none() {
+    let big = policy(PLATFORM);
+    let small = policy(
+        "connector c { auth a: basic endpoint e < auth: [a] > }\ninstance i of c < auth: a >",
+    );
+    // The platform's second connector, its third method and endpoint and
+    // instance have no counterpart in `small`.
+    let crm = big.connector("crm").expect("declared");
+    let token = big.method(crm, "token").expect("declared");
+    let contacts = big.endpoint(crm, "contacts").expect("declared");
+    let crm_1 = big.instance("crm 1").expect("declared");
+    assert_eq!(small.connector_name(crm), None);
+    assert_eq!(small.connector_location(crm), None);
+    assert_eq!(small.method_name(token), None);
+    assert_eq!(small.method_type(token), None);
+    assert_eq!(small.method_connector(token), None);
+    assert_eq!(small.method_location(token), None);
+    assert_eq!(small.endpoint_name(contacts), None);
+    assert_eq!(small.endpoint_connector(contacts), None);
+    assert_eq!(small.endpoint_location(contacts), None);
+    assert_eq!(small.instance_name(crm_1), None);
+    assert_eq!(small.instance_subject(crm_1), None);
+    assert_eq!(small.instance_location(crm_1), None);
+    // Queries fail closed.
+    assert!(!small.is_available(token, contacts));
+    assert!(!small.is_available_to(crm_1, contacts));
+    assert_eq!(small.visible(token), []);
+    assert_eq!(small.activated(contacts).count(), 0);
+    assert_eq!(small.methods(crm).count(), 0);
+    assert_eq!(small.endpoints(crm).count(), 0);
 }

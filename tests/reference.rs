@@ -441,7 +441,7 @@ proptest! {
                 policy
                     .visible(subject.method)
                     .iter()
-                    .map(|&e| policy.endpoint_name(e).to_owned())
+                    .map(|&e| policy.endpoint_name(e).expect("of this policy").to_owned())
                     .collect::<Vec<_>>()
             });
             prop_assert_eq!(visible, rules.visible(who), "{:?}", who);

@@ -34,7 +34,8 @@ impl Policy {
             Reason::Activated { endpoint, .. } | Reason::NotActivated { endpoint, .. } => {
                 let names: Vec<String> = self
                     .activated(endpoint)
-                    .map(|m| format!("`{}`", self.method_name(m)))
+                    .filter_map(|m| self.method_name(m))
+                    .map(|name| format!("`{name}`"))
                     .collect();
                 let names = if names.is_empty() {
                     "no method".to_owned()
@@ -51,13 +52,16 @@ impl Policy {
             Reason::UnknownConnector { name } => {
                 suggest::closest(name, self.connectors.iter().map(|c| &*c.name))
             }
-            Reason::UnknownMethod { connector, name } => {
-                suggest::closest(name, self.methods(connector).map(|m| self.method_name(m)))
-            }
+            Reason::UnknownMethod { connector, name } => suggest::closest(
+                name,
+                self.methods(connector).filter_map(|m| self.method_name(m)),
+            ),
             Reason::UnknownEndpoint { subject, name } => suggest::closest(
                 name,
-                self.endpoints(self.method_connector(subject.method))
-                    .map(|e| self.endpoint_name(e)),
+                self.method_connector(subject.method)
+                    .into_iter()
+                    .flat_map(|connector| self.endpoints(connector))
+                    .filter_map(|e| self.endpoint_name(e)),
             ),
         };
         if let Some(close) = close {
@@ -80,17 +84,22 @@ impl fmt::Display for ReasonText<'_, '_> {
     // a good part of its cost.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let policy = self.policy;
+        // A reason from another policy's decision may hold ids this policy
+        // does not know: their names are left empty rather than a panic.
+        let connector_name = |id| policy.connector_name(id).unwrap_or_default();
+        let connector_of_method = |id| policy.method_connector(id).map_or("", connector_name);
+        let endpoint_name = |id| policy.endpoint_name(id).unwrap_or_default();
         let pieces = |f: &mut fmt::Formatter<'_>, pieces: &[&str]| -> fmt::Result {
             pieces.iter().try_for_each(|piece| f.write_str(piece))
         };
         let who = |f: &mut fmt::Formatter<'_>, subject: Subject| {
-            let method = policy.method_name(subject.method);
+            let method = policy.method_name(subject.method).unwrap_or_default();
             match subject.instance {
                 Some(instance) => pieces(
                     f,
                     &[
                         "instance `",
-                        policy.instance_name(instance),
+                        policy.instance_name(instance).unwrap_or_default(),
                         "` authenticates with `",
                         method,
                         "`",
@@ -100,7 +109,7 @@ impl fmt::Display for ReasonText<'_, '_> {
                     f,
                     &[
                         "a runtime instance of `",
-                        policy.connector_name(policy.method_connector(subject.method)),
+                        connector_of_method(subject.method),
                         "` authenticates with `",
                         method,
                         "`",
@@ -111,31 +120,26 @@ impl fmt::Display for ReasonText<'_, '_> {
         match self.reason {
             Reason::Activated { subject, endpoint } => {
                 who(f, subject)?;
-                pieces(
-                    f,
-                    &[", which `", policy.endpoint_name(endpoint), "` activates"],
-                )
+                pieces(f, &[", which `", endpoint_name(endpoint), "` activates"])
             }
             Reason::NotActivated { subject, endpoint } => {
                 who(f, subject)?;
                 pieces(
                     f,
-                    &[
-                        ", which `",
-                        policy.endpoint_name(endpoint),
-                        "` does not activate",
-                    ],
+                    &[", which `", endpoint_name(endpoint), "` does not activate"],
                 )
             }
             Reason::OtherConnector { subject, endpoint } => pieces(
                 f,
                 &[
                     "`",
-                    policy.endpoint_name(endpoint),
+                    endpoint_name(endpoint),
                     "` is an endpoint of `",
-                    policy.connector_name(policy.endpoint_connector(endpoint)),
+                    policy
+                        .endpoint_connector(endpoint)
+                        .map_or("", connector_name),
                     "`, not of `",
-                    policy.connector_name(policy.method_connector(subject.method)),
+                    connector_of_method(subject.method),
                     "`, the connector of the asking instance",
                 ],
             ),
@@ -147,7 +151,7 @@ impl fmt::Display for ReasonText<'_, '_> {
                     "unknown auth method `",
                     name,
                     "` in connector `",
-                    policy.connector_name(connector),
+                    connector_name(connector),
                     "`",
                 ],
             ),
@@ -157,7 +161,7 @@ impl fmt::Display for ReasonText<'_, '_> {
                     "unknown endpoint `",
                     name,
                     "` in connector `",
-                    policy.connector_name(policy.method_connector(subject.method)),
+                    connector_of_method(subject.method),
                     "`",
                 ],
             ),

@@ -58,10 +58,10 @@ impl Policy {
     #[inline]
     pub fn subject<'q>(&self, principal: Principal<'q>) -> Result<Subject, Unknown<'q>> {
         match principal {
-            Principal::Instance(name) => {
-                let instance = self.instance(name).ok_or(Unknown::Instance(name))?;
-                Ok(self.instance_subject(instance))
-            }
+            Principal::Instance(name) => self
+                .instance(name)
+                .and_then(|instance| self.instance_subject(instance))
+                .ok_or(Unknown::Instance(name)),
             Principal::Runtime { connector, method } => {
                 let connector_id = self
                     .connector(connector)
@@ -77,16 +77,15 @@ impl Policy {
         }
     }
 
-    /// The subject of a declared instance.
+    /// The subject of a declared instance; `None` for an id of another
+    /// policy.
     #[inline]
-    pub fn instance_subject(&self, instance: InstanceId) -> Subject {
-        Subject {
-            method: self
-                .instance_methods
-                .get(instance.index())
-                .map_or(MethodId(u32::MAX), |&(method, _)| method),
+    pub fn instance_subject(&self, instance: InstanceId) -> Option<Subject> {
+        let &(method, _) = self.instance_methods.get(instance.index())?;
+        Some(Subject {
+            method,
             instance: Some(instance),
-        }
+        })
     }
 
     // ---- decisions --------------------------------------------------------
@@ -209,7 +208,8 @@ impl Policy {
         }
     }
 
-    /// Every endpoint an instance with `method` sees, in declaration order.
+    /// Every endpoint an instance with `method` sees, in declaration order;
+    /// none for an id of another policy.
     #[inline]
     pub fn visible(&self, method: MethodId) -> &[EndpointId] {
         self.methods
@@ -233,57 +233,64 @@ impl Policy {
         )
     }
 
-    /// A connector's name.
-    pub fn connector_name(&self, id: ConnectorId) -> &str {
-        self.connectors.get(id.index()).map_or("", |c| &c.name)
+    /// A connector's name; `None` for an id of another policy.
+    pub fn connector_name(&self, id: ConnectorId) -> Option<&str> {
+        self.connectors.get(id.index()).map(|c| &*c.name)
     }
 
-    /// A method's name.
-    pub fn method_name(&self, id: MethodId) -> &str {
-        self.methods.get(id.index()).map_or("", |m| &m.name)
+    /// A method's name; `None` for an id of another policy.
+    pub fn method_name(&self, id: MethodId) -> Option<&str> {
+        self.methods.get(id.index()).map(|m| &*m.name)
     }
 
-    /// A method's auth type.
+    /// A method's auth type; `None` for an id of another policy.
     pub fn method_type(&self, id: MethodId) -> Option<AuthType> {
         self.methods.get(id.index()).map(|m| m.kind)
     }
 
-    /// The connector a method belongs to.
+    /// The connector a method belongs to; `None` for an id of another
+    /// policy.
     #[inline]
-    pub fn method_connector(&self, id: MethodId) -> ConnectorId {
-        self.methods
-            .get(id.index())
-            .map_or(ConnectorId(u32::MAX), |m| m.connector)
+    pub fn method_connector(&self, id: MethodId) -> Option<ConnectorId> {
+        self.methods.get(id.index()).map(|m| m.connector)
     }
 
-    /// An endpoint's name.
-    pub fn endpoint_name(&self, id: EndpointId) -> &str {
+    /// An endpoint's name; `None` for an id of another policy.
+    pub fn endpoint_name(&self, id: EndpointId) -> Option<&str> {
         self.endpoint_names
             .get(id.index())
-            .map_or("", |&name| self.names.get(name))
+            .map(|&name| self.names.get(name))
     }
 
-    /// The connector an endpoint belongs to.
-    pub fn endpoint_connector(&self, endpoint: EndpointId) -> ConnectorId {
+    /// The connector an endpoint belongs to; `None` for an id of another
+    /// policy.
+    pub fn endpoint_connector(&self, endpoint: EndpointId) -> Option<ConnectorId> {
         let index = self
             .connectors
             .partition_point(|c| c.endpoints.end <= endpoint.0);
-        match self.connectors.get(index) {
-            Some(c) if c.endpoints.contains(&endpoint.0) => ConnectorId(id(index)),
-            _ => ConnectorId(u32::MAX),
-        }
+        let connector = self.connectors.get(index)?;
+        connector
+            .endpoints
+            .contains(&endpoint.0)
+            .then(|| ConnectorId(id(index)))
     }
 
-    /// An instance's name.
-    pub fn instance_name(&self, id: InstanceId) -> &str {
+    /// An instance's name; `None` for an id of another policy.
+    pub fn instance_name(&self, id: InstanceId) -> Option<&str> {
         self.instances
             .get(id.index())
-            .map_or("", |i| self.names.get(i.name))
+            .map(|i| self.names.get(i.name))
     }
 
-    /// The methods an endpoint activates, in declaration order.
+    /// The methods an endpoint activates, in declaration order; none for an
+    /// id of another policy.
     pub fn activated(&self, endpoint: EndpointId) -> impl Iterator<Item = MethodId> + '_ {
-        self.methods(self.endpoint_connector(endpoint))
+        let methods = self
+            .endpoint_connector(endpoint)
+            .and_then(|connector| self.connectors.get(connector.index()))
+            .map_or(0..0, |connector| connector.methods.clone());
+        methods
+            .map(MethodId)
             .filter(move |&method| self.is_available(method, endpoint))
     }
 
@@ -297,7 +304,8 @@ impl Policy {
         (0..self.instances.len()).map(|index| InstanceId(id(index)))
     }
 
-    /// The methods of a connector, in declaration order.
+    /// The methods of a connector, in declaration order; none for an id of
+    /// another policy.
     pub fn methods(&self, connector: ConnectorId) -> impl Iterator<Item = MethodId> + '_ {
         self.connectors
             .get(connector.index())
@@ -305,7 +313,8 @@ impl Policy {
             .map(MethodId)
     }
 
-    /// The endpoints of a connector, in declaration order.
+    /// The endpoints of a connector, in declaration order; none for an id
+    /// of another policy.
     pub fn endpoints(&self, connector: ConnectorId) -> impl Iterator<Item = EndpointId> + '_ {
         self.connectors
             .get(connector.index())
@@ -313,39 +322,39 @@ impl Policy {
             .map(EndpointId)
     }
 
-    /// Where an endpoint is declared.
+    /// Where an endpoint is declared; `None` for an id of another policy.
     pub fn endpoint_location(&self, id: EndpointId) -> Option<Location<'_>> {
         let &(line, column) = self.endpoint_loc.get(id.index())?;
-        let connector = self.connectors.get(self.endpoint_connector(id).index())?;
-        Some(self.location(Loc {
+        let connector = self.connectors.get(self.endpoint_connector(id)?.index())?;
+        self.location(Loc {
             file: connector.loc.file,
             line,
             column,
-        }))
+        })
     }
 
-    /// Where an instance is declared.
+    /// Where an instance is declared; `None` for an id of another policy.
     pub fn instance_location(&self, id: InstanceId) -> Option<Location<'_>> {
-        self.instances.get(id.index()).map(|i| self.location(i.loc))
+        self.location(self.instances.get(id.index())?.loc)
     }
 
-    /// Where a method is declared.
+    /// Where a method is declared; `None` for an id of another policy.
     pub fn method_location(&self, id: MethodId) -> Option<Location<'_>> {
-        self.methods.get(id.index()).map(|m| self.location(m.loc))
+        self.location(self.methods.get(id.index())?.loc)
     }
 
-    /// Where a connector is declared.
+    /// Where a connector is declared; `None` for an id of another policy.
     pub fn connector_location(&self, id: ConnectorId) -> Option<Location<'_>> {
-        self.connectors
-            .get(id.index())
-            .map(|c| self.location(c.loc))
+        self.location(self.connectors.get(id.index())?.loc)
     }
 
-    fn location(&self, loc: Loc) -> Location<'_> {
-        Location {
-            file: self.files.get(loc.file as usize).map_or("", |f| f),
+    /// A stored place with its file's name (every stored place names one of
+    /// `files`).
+    fn location(&self, loc: Loc) -> Option<Location<'_>> {
+        Some(Location {
+            file: self.files.get(loc.file as usize)?,
             line: loc.line as usize,
             column: loc.column as usize,
-        }
+        })
     }
 }
