@@ -84,7 +84,7 @@ fn prepared(n: usize) -> Arc<Prepared> {
             let decision = prepared
                 .policy
                 .decide(Principal::Instance(instance), endpoint);
-            assert_eq!(decision.available, prepared.workload.expected(i, e));
+            assert_eq!(decision.available(), prepared.workload.expected(i, e));
         }
         Arc::new(prepared)
     }))
@@ -159,7 +159,7 @@ fn decide_by_names(bencher: Bencher, n: usize) {
             .filter(|(instance, endpoint)| {
                 policy
                     .decide(Principal::Instance(instance), endpoint)
-                    .available
+                    .available()
             })
             .count()
     });

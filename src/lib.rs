@@ -32,7 +32,7 @@
 //!
 //! // By names, with a reason.
 //! let decision = policy.decide(Principal::Instance("instance 2"), "orders");
-//! assert!(!decision.available);
+//! assert!(!decision.available());
 //! assert_eq!(
 //!     policy.describe(&decision),
 //!     "instance `instance 2` authenticates with `oauth`, which `orders` does not activate \
@@ -41,7 +41,7 @@
 //!
 //! // A runtime instance (from a database, say) is a connector and a method.
 //! let runtime = Principal::Runtime { connector: "shop", method: "basic" };
-//! assert!(policy.decide(runtime, "orders").available);
+//! assert!(policy.decide(runtime, "orders").available());
 //!
 //! // By ids: resolve once, then each decision is a bit test.
 //! let shop = policy.connector("shop").expect("declared");
@@ -53,7 +53,7 @@
 //!
 //! // Unknown names are never available.
 //! let typo = policy.decide(Principal::Instance("instance 3"), "orders");
-//! assert!(!typo.available);
+//! assert!(!typo.available());
 //! assert_eq!(policy.describe(&typo), "unknown instance `instance 3`; did you mean `instance 1`?");
 //! ```
 

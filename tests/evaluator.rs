@@ -3,7 +3,7 @@
 //! The compiled evaluator, through the public library API only.
 
 use authgate::policy::Unknown;
-use authgate::{Policy, Principal, Reason, Sources, compile};
+use authgate::{Decision, Policy, Principal, Reason, Sources, compile};
 
 /// The platform's own example (DESIGN §1).
 const PLATFORM: &str = r#"
@@ -34,7 +34,7 @@ fn policy(text: &str) -> Policy {
 fn available(policy: &Policy, instance: &str, endpoint: &str) -> bool {
     policy
         .decide(Principal::Instance(instance), endpoint)
-        .available
+        .available()
 }
 
 #[test]
@@ -50,9 +50,9 @@ fn the_platform_example_holds() {
 fn a_decision_says_why() {
     let policy = policy(PLATFORM);
     let yes = policy.decide(Principal::Instance("instance 1"), "orders");
-    assert!(matches!(yes.reason, Reason::Activated { .. }));
+    assert!(matches!(yes.reason(), Reason::Activated { .. }));
     let no = policy.decide(Principal::Instance("instance 2"), "orders");
-    assert!(matches!(no.reason, Reason::NotActivated { .. }));
+    assert!(matches!(no.reason(), Reason::NotActivated { .. }));
     assert_eq!(
         policy.describe(&no),
         "instance `instance 2` authenticates with `OAuth 2`, which `orders` does not activate \
@@ -76,8 +76,8 @@ fn runtime_instances_are_a_connector_and_a_method() {
         connector: "shop",
         method: "OAuth 2",
     };
-    assert!(!policy.decide(oauth, "orders").available);
-    assert!(policy.decide(oauth, "customers").available);
+    assert!(!policy.decide(oauth, "orders").available());
+    assert!(policy.decide(oauth, "customers").available());
     let subject = policy.subject(oauth).expect("known");
     assert_eq!(subject.instance, None);
 }
@@ -89,7 +89,7 @@ fn endpoints_resolve_within_the_instances_connector() {
     assert!(available(&policy, "crm 1", "orders"));
     assert!(!available(&policy, "crm 1", "customers"));
     let decision = policy.decide(Principal::Instance("crm 1"), "customers");
-    assert!(matches!(decision.reason, Reason::UnknownEndpoint { .. }));
+    assert!(matches!(decision.reason(), Reason::UnknownEndpoint { .. }));
 }
 
 #[test]
@@ -104,8 +104,8 @@ fn ids_of_another_connector_are_never_available() {
         .subject(Principal::Instance("instance 1"))
         .expect("declared");
     let decision = policy.decide_ids(subject, crm_orders);
-    assert!(!decision.available);
-    assert!(matches!(decision.reason, Reason::OtherConnector { .. }));
+    assert!(!decision.available());
+    assert!(matches!(decision.reason(), Reason::OtherConnector { .. }));
     assert!(
         policy
             .describe(&decision)
@@ -147,13 +147,20 @@ fn unknown_names_are_denied_and_named() {
     ];
     for (principal, endpoint, reason) in cases {
         let decision = policy.decide(principal, endpoint);
-        assert!(!decision.available, "{principal:?} {endpoint}");
+        assert!(!decision.available(), "{principal:?} {endpoint}");
         assert_eq!(policy.describe(&decision), reason);
     }
     assert_eq!(
         policy.subject(Principal::Instance("nope")),
         Err(Unknown::Instance("nope"))
     );
+    // What a caller that resolved the principal first can report.
+    let unknown = Decision::from(Unknown::Instance("nope"));
+    assert_eq!(
+        policy.decide(Principal::Instance("nope"), "orders"),
+        unknown
+    );
+    assert!(!unknown.available());
 }
 
 #[test]

@@ -103,7 +103,7 @@ pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
     };
     match args.query.format {
         Format::Human => {
-            let verdict = if decision.available {
+            let verdict = if decision.available() {
                 "is available"
             } else {
                 "is not available"
@@ -118,7 +118,7 @@ pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
             }
         }
         Format::Json => print_json(&ExplainJson {
-            available: decision.available,
+            available: decision.available(),
             instance,
             connector: connector.or(args.query.runtime.connector.as_deref()),
             auth: method.or(args.query.runtime.auth.as_deref()),
@@ -129,7 +129,7 @@ pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
             endpoint_location: endpoint_location.map(Place::from),
         }),
     }
-    Ok(if decision.available {
+    Ok(if decision.available() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

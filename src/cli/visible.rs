@@ -40,13 +40,9 @@ pub fn run(args: VisibleArgs, limit: u64) -> Result<ExitCode, LoadError> {
     let subject = match policy.subject(principal) {
         Ok(subject) => subject,
         Err(unknown) => {
-            let decision = Decision {
-                available: false,
-                reason: unknown.into(),
-            };
             err(format_args!(
                 "error: cannot answer: {}",
-                policy.describe(&decision)
+                policy.describe(&Decision::from(unknown))
             ));
             return Ok(ExitCode::from(2));
         }

@@ -286,18 +286,30 @@ pub enum Reason<'q> {
     },
 }
 
-/// An answer to "is this endpoint available to this instance?".
+/// An answer to "is this endpoint available to this instance?", with its
+/// reason. Whether it is available is read off the reason, so the two
+/// cannot disagree; decisions come from [`Policy::decide`] and
+/// [`Policy::decide_ids`], or from an [`Unknown`] principal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use]
 pub struct Decision<'q> {
-    /// Whether the endpoint is available. Only ever `true` when the reason
-    /// is [`Reason::Activated`].
-    pub available: bool,
-    /// Why.
-    pub reason: Reason<'q>,
+    reason: Reason<'q>,
 }
 
-impl Decision<'_> {
+impl<'q> Decision<'q> {
+    /// Whether the endpoint is available: exactly when the reason is
+    /// [`Reason::Activated`].
+    #[inline]
+    pub fn available(&self) -> bool {
+        matches!(self.reason, Reason::Activated { .. })
+    }
+
+    /// Why.
+    #[inline]
+    pub fn reason(&self) -> Reason<'q> {
+        self.reason
+    }
+
     /// The subject of the decision, if the principal resolved.
     pub fn subject(&self) -> Option<Subject> {
         match self.reason {
@@ -329,6 +341,16 @@ pub enum Unknown<'q> {
     Connector(&'q str),
     /// The connector has no method of this name.
     Method(ConnectorId, &'q str),
+}
+
+/// The decision [`Policy::decide`] gives, for any endpoint, when the
+/// principal does not resolve: not available, naming the unknown name.
+impl<'q> From<Unknown<'q>> for Decision<'q> {
+    fn from(unknown: Unknown<'q>) -> Self {
+        Decision {
+            reason: unknown.into(),
+        }
+    }
 }
 
 impl<'q> From<Unknown<'q>> for Reason<'q> {

@@ -152,7 +152,6 @@ impl Policy {
             hot.filter(|hot| endpoint.0 >= hot.first_endpoint && endpoint.0 < hot.end_endpoint)
         else {
             return Decision {
-                available: false,
                 reason: Reason::OtherConnector { subject, endpoint },
             };
         };
@@ -162,7 +161,6 @@ impl Policy {
     #[inline]
     fn activation<'q>(available: bool, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
         Decision {
-            available,
             reason: if available {
                 Reason::Activated { subject, endpoint }
             } else {
@@ -178,12 +176,7 @@ impl Policy {
     pub fn decide<'q>(&self, principal: Principal<'q>, endpoint: &'q str) -> Decision<'q> {
         let subject = match self.subject(principal) {
             Ok(subject) => subject,
-            Err(unknown) => {
-                return Decision {
-                    available: false,
-                    reason: unknown.into(),
-                };
-            }
+            Err(unknown) => return unknown.into(),
         };
         let found = self.hot.get(subject.method.index()).and_then(|hot| {
             // Looked up among the subject's connector's endpoints, so it is
@@ -199,7 +192,6 @@ impl Policy {
         match found {
             Some((hot, endpoint)) => Self::activation(self.test(hot, endpoint), subject, endpoint),
             None => Decision {
-                available: false,
                 reason: Reason::UnknownEndpoint {
                     subject,
                     name: endpoint,
