@@ -215,16 +215,6 @@ impl Policy {
 
     // ---- names and places -------------------------------------------------
 
-    /// How many connectors, methods, endpoints and instances there are.
-    pub fn counts(&self) -> (usize, usize, usize, usize) {
-        (
-            self.connectors.len(),
-            self.methods.len(),
-            self.endpoint_names.len(),
-            self.instances.len(),
-        )
-    }
-
     /// A connector's name; `None` for an id of another policy.
     pub fn connector_name(&self, id: ConnectorId) -> Option<&str> {
         self.connectors.get(id.index()).map(|c| &*c.name)
