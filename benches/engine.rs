@@ -83,7 +83,7 @@ fn prepared(n: usize) -> Arc<Prepared> {
             let decision = prepared
                 .policy
                 .decide(Principal::Instance(instance), endpoint);
-            assert_eq!(decision.available, prepared.workload.expected(i, e));
+            assert_eq!(decision.available(), prepared.workload.expected(i, e));
         }
         Arc::new(prepared)
     }))
@@ -158,7 +158,7 @@ fn decide_by_names(bencher: Bencher, n: usize) {
             .filter(|(instance, endpoint)| {
                 policy
                     .decide(Principal::Instance(instance), endpoint)
-                    .available
+                    .available()
             })
             .count()
     });
@@ -217,9 +217,8 @@ fn visible(bencher: Bencher, n: usize) {
         instances
             .iter()
             .map(|&instance| {
-                policy
-                    .visible(policy.instance_subject(instance).method)
-                    .len()
+                let subject = policy.instance_subject(instance).expect("of this policy");
+                policy.visible(subject.method).len()
             })
             .sum::<usize>()
     });

@@ -93,7 +93,7 @@ fn check(
         Expected::CanSee(endpoint) | Expected::CannotSee(endpoint) => {
             let wanted = matches!(expect, Expected::CanSee(_));
             let decision = policy.decide(principal, endpoint);
-            (decision.available != wanted).then(|| Failure {
+            (decision.available() != wanted).then(|| Failure {
                 span,
                 expected: format!(
                     "{who} {} `{endpoint}`",
@@ -101,7 +101,7 @@ fn check(
                 ),
                 actual: format!(
                     "{who} {}: {}",
-                    if decision.available {
+                    if decision.available() {
                         "can see it"
                     } else {
                         "cannot see it"
@@ -120,7 +120,8 @@ fn check(
                     policy
                         .visible(subject.method)
                         .iter()
-                        .map(|&e| policy.endpoint_name(e).to_owned())
+                        .filter_map(|&e| policy.endpoint_name(e))
+                        .map(str::to_owned)
                         .collect()
                 })
                 .unwrap_or_default();

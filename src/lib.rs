@@ -32,7 +32,7 @@
 //!
 //! // By names, with a reason.
 //! let decision = policy.decide(Principal::Instance("instance 2"), "orders");
-//! assert!(!decision.available);
+//! assert!(!decision.available());
 //! assert_eq!(
 //!     policy.describe(&decision),
 //!     "instance `instance 2` authenticates with `oauth`, which `orders` does not activate \
@@ -41,19 +41,19 @@
 //!
 //! // A runtime instance (from a database, say) is a connector and a method.
 //! let runtime = Principal::Runtime { connector: "shop", method: "basic" };
-//! assert!(policy.decide(runtime, "orders").available);
+//! assert!(policy.decide(runtime, "orders").available());
 //!
 //! // By ids: resolve once, then each decision is a bit test.
 //! let shop = policy.connector("shop").expect("declared");
 //! let orders = policy.endpoint(shop, "orders").expect("declared");
 //! let oauth = policy.method(shop, "oauth").expect("declared");
 //! assert!(!policy.is_available(oauth, orders));
-//! let seen: Vec<&str> = policy.visible(oauth).iter().map(|&e| policy.endpoint_name(e)).collect();
+//! let seen: Vec<&str> = policy.visible(oauth).iter().filter_map(|&e| policy.endpoint_name(e)).collect();
 //! assert_eq!(seen, ["customers"]);
 //!
 //! // Unknown names are never available.
 //! let typo = policy.decide(Principal::Instance("instance 3"), "orders");
-//! assert!(!typo.available);
+//! assert!(!typo.available());
 //! assert_eq!(policy.describe(&typo), "unknown instance `instance 3`; did you mean `instance 1`?");
 //! ```
 

@@ -3,7 +3,7 @@
 //! The compiled evaluator, through the public library API only.
 
 use authgate::policy::Unknown;
-use authgate::{Policy, Principal, Reason, Sources, compile};
+use authgate::{Decision, Policy, Principal, Reason, Sources, compile};
 
 /// The platform's own example (DESIGN §1).
 const PLATFORM: &str = r#"
@@ -34,7 +34,7 @@ fn policy(text: &str) -> Policy {
 fn available(policy: &Policy, instance: &str, endpoint: &str) -> bool {
     policy
         .decide(Principal::Instance(instance), endpoint)
-        .available
+        .available()
 }
 
 #[test]
@@ -50,9 +50,9 @@ fn the_platform_example_holds() {
 fn a_decision_says_why() {
     let policy = policy(PLATFORM);
     let yes = policy.decide(Principal::Instance("instance 1"), "orders");
-    assert!(matches!(yes.reason, Reason::Activated { .. }));
+    assert!(matches!(yes.reason(), Reason::Activated { .. }));
     let no = policy.decide(Principal::Instance("instance 2"), "orders");
-    assert!(matches!(no.reason, Reason::NotActivated { .. }));
+    assert!(matches!(no.reason(), Reason::NotActivated { .. }));
     assert_eq!(
         policy.describe(&no),
         "instance `instance 2` authenticates with `OAuth 2`, which `orders` does not activate \
@@ -76,8 +76,8 @@ fn runtime_instances_are_a_connector_and_a_method() {
         connector: "shop",
         method: "OAuth 2",
     };
-    assert!(!policy.decide(oauth, "orders").available);
-    assert!(policy.decide(oauth, "customers").available);
+    assert!(!policy.decide(oauth, "orders").available());
+    assert!(policy.decide(oauth, "customers").available());
     let subject = policy.subject(oauth).expect("known");
     assert_eq!(subject.instance, None);
 }
@@ -89,7 +89,7 @@ fn endpoints_resolve_within_the_instances_connector() {
     assert!(available(&policy, "crm 1", "orders"));
     assert!(!available(&policy, "crm 1", "customers"));
     let decision = policy.decide(Principal::Instance("crm 1"), "customers");
-    assert!(matches!(decision.reason, Reason::UnknownEndpoint { .. }));
+    assert!(matches!(decision.reason(), Reason::UnknownEndpoint { .. }));
 }
 
 #[test]
@@ -104,8 +104,8 @@ fn ids_of_another_connector_are_never_available() {
         .subject(Principal::Instance("instance 1"))
         .expect("declared");
     let decision = policy.decide_ids(subject, crm_orders);
-    assert!(!decision.available);
-    assert!(matches!(decision.reason, Reason::OtherConnector { .. }));
+    assert!(!decision.available());
+    assert!(matches!(decision.reason(), Reason::OtherConnector { .. }));
     assert!(
         policy
             .describe(&decision)
@@ -147,13 +147,20 @@ fn unknown_names_are_denied_and_named() {
     ];
     for (principal, endpoint, reason) in cases {
         let decision = policy.decide(principal, endpoint);
-        assert!(!decision.available, "{principal:?} {endpoint}");
+        assert!(!decision.available(), "{principal:?} {endpoint}");
         assert_eq!(policy.describe(&decision), reason);
     }
     assert_eq!(
         policy.subject(Principal::Instance("nope")),
         Err(Unknown::Instance("nope"))
     );
+    // What a caller that resolved the principal first can report.
+    let unknown = Decision::from(Unknown::Instance("nope"));
+    assert_eq!(
+        policy.decide(Principal::Instance("nope"), "orders"),
+        unknown
+    );
+    assert!(!unknown.available());
 }
 
 #[test]
@@ -166,7 +173,7 @@ fn visible_lists_exactly_the_activated_endpoints_in_order() {
         policy
             .visible(subject.method)
             .iter()
-            .map(|&e| policy.endpoint_name(e).to_owned())
+            .map(|&e| policy.endpoint_name(e).expect("of this policy").to_owned())
             .collect()
     };
     assert_eq!(names("instance 1"), ["orders", "customers"]);
@@ -246,7 +253,7 @@ fn every_bit_set_width_decides_alike() {
         let x = policy.endpoint(small, "x").expect("declared");
         let m0 = policy.method(c, "m0").expect("declared");
         assert!(!policy.is_available(m0, x), "another connector's endpoint");
-        assert_eq!(policy.endpoint_connector(x), small);
+        assert_eq!(policy.endpoint_connector(x), Some(small));
     }
 }
 
@@ -261,14 +268,47 @@ fn deciding_by_instance_id_matches_deciding_by_method() {
         .collect();
     for name in ["instance 1", "instance 2", "crm 1"] {
         let instance = policy.instance(name).expect("declared");
-        let method = policy.instance_subject(instance).method;
+        let method = policy.instance_subject(instance).expect("declared").method;
         for &endpoint in &endpoints {
             assert_eq!(
                 policy.is_available_to(instance, endpoint),
                 policy.is_available(method, endpoint),
                 "{name} / {}",
-                policy.endpoint_name(endpoint)
+                policy.endpoint_name(endpoint).expect("of this policy")
             );
         }
     }
+}
+
+#[test]
+fn ids_of_another_policy_give_none() {
+    let big = policy(PLATFORM);
+    let small = policy(
+        "connector c { auth a: basic endpoint e < auth: [a] > }\ninstance i of c < auth: a >",
+    );
+    // The platform's second connector, its third method and endpoint and
+    // instance have no counterpart in `small`.
+    let crm = big.connector("crm").expect("declared");
+    let token = big.method(crm, "token").expect("declared");
+    let contacts = big.endpoint(crm, "contacts").expect("declared");
+    let crm_1 = big.instance("crm 1").expect("declared");
+    assert_eq!(small.connector_name(crm), None);
+    assert_eq!(small.connector_location(crm), None);
+    assert_eq!(small.method_name(token), None);
+    assert_eq!(small.method_type(token), None);
+    assert_eq!(small.method_connector(token), None);
+    assert_eq!(small.method_location(token), None);
+    assert_eq!(small.endpoint_name(contacts), None);
+    assert_eq!(small.endpoint_connector(contacts), None);
+    assert_eq!(small.endpoint_location(contacts), None);
+    assert_eq!(small.instance_name(crm_1), None);
+    assert_eq!(small.instance_subject(crm_1), None);
+    assert_eq!(small.instance_location(crm_1), None);
+    // Queries fail closed.
+    assert!(!small.is_available(token, contacts));
+    assert!(!small.is_available_to(crm_1, contacts));
+    assert_eq!(small.visible(token), []);
+    assert_eq!(small.activated(contacts).count(), 0);
+    assert_eq!(small.methods(crm).count(), 0);
+    assert_eq!(small.endpoints(crm).count(), 0);
 }

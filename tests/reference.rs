@@ -419,7 +419,7 @@ proptest! {
             for endpoint in &endpoints {
                 let decision = policy.decide(who.principal(), endpoint);
                 prop_assert_eq!(
-                    decision.available,
+                    decision.available(),
                     rules.available(who, endpoint),
                     "{:?} -> {:?}: {}",
                     who,
@@ -428,20 +428,20 @@ proptest! {
                 );
                 // Fail closed, with a reason that names the unknown thing.
                 if rules.resolve(who).is_none() {
-                    let named = match (&decision.reason, who) {
+                    let named = match (&decision.reason(), who) {
                         (Reason::UnknownInstance { name }, Who::Instance(wanted)) => name == wanted,
                         (Reason::UnknownConnector { name }, Who::Runtime(wanted, _)) => name == wanted,
                         (Reason::UnknownMethod { name, .. }, Who::Runtime(_, wanted)) => name == wanted,
                         _ => false,
                     };
-                    prop_assert!(named, "{:?}: {:?}", who, decision.reason);
+                    prop_assert!(named, "{:?}: {:?}", who, decision.reason());
                 }
             }
             let visible = policy.subject(who.principal()).ok().map(|subject| {
                 policy
                     .visible(subject.method)
                     .iter()
-                    .map(|&e| policy.endpoint_name(e).to_owned())
+                    .map(|&e| policy.endpoint_name(e).expect("of this policy").to_owned())
                     .collect::<Vec<_>>()
             });
             prop_assert_eq!(visible, rules.visible(who), "{:?}", who);

@@ -181,7 +181,7 @@ fn a_million_character_name_works() {
     let mut sources = Sources::new();
     sources.add("big.gate", text);
     let policy = compile(&sources).policy.expect("compiles");
-    assert!(policy.decide(Principal::Instance(&name), &name).available);
+    assert!(policy.decide(Principal::Instance(&name), &name).available());
 }
 
 #[test]
@@ -195,7 +195,11 @@ fn a_hundred_thousand_items_compile() {
     let compiled = compile(&sources);
     assert_eq!(compiled.summary.instances, 100_000);
     let policy = compiled.policy.expect("compiles");
-    assert!(policy.decide(Principal::Instance("i99999"), "e").available);
+    assert!(
+        policy
+            .decide(Principal::Instance("i99999"), "e")
+            .available()
+    );
 }
 
 #[test]

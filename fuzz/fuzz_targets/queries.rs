@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let decision = policy.decide(principal, endpoint);
     let allowed = ALLOWED.contains(&(who, endpoint));
-    assert_eq!(decision.available, allowed, "{who:?} {endpoint:?}");
+    assert_eq!(decision.available(), allowed, "{who:?} {endpoint:?}");
     let _ = policy.describe(&decision);
     let _ = policy.reason(&decision).to_string();
 });

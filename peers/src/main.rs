@@ -133,7 +133,7 @@ fn authgate_rows(n: usize, workload: &Workload) -> Vec<Row> {
     let (answers, by_names) = timed(&names, |(i, e)| {
         policy
             .decide(authgate::Principal::Instance(black_box(i)), black_box(e))
-            .available
+            .available()
     });
     vec![
         Row {

@@ -126,7 +126,7 @@ fn answer(
     let decision = policy.decide(principal, endpoint);
     reason.clear();
     let _ = write!(reason, "{}", policy.reason(&decision));
-    out.extend_from_slice(if decision.available {
+    out.extend_from_slice(if decision.available() {
         b"{\"available\":true,\"reason\":"
     } else {
         b"{\"available\":false,\"reason\":"

@@ -74,11 +74,18 @@ pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
     let decision = policy.decide(principal, endpoint);
     let reason = policy.describe(&decision);
     let subject = decision.subject();
-    let connector = subject.map(|s| policy.connector_name(policy.method_connector(s.method)));
-    let method = subject.map(|s| policy.method_name(s.method));
+    let connector = subject
+        .and_then(|s| policy.method_connector(s.method))
+        .and_then(|c| policy.connector_name(c));
+    let method = subject.and_then(|s| policy.method_name(s.method));
     let activated: Vec<&str> = decision
         .endpoint()
-        .map(|e| policy.activated(e).map(|m| policy.method_name(m)).collect())
+        .map(|e| {
+            policy
+                .activated(e)
+                .filter_map(|m| policy.method_name(m))
+                .collect()
+        })
         .unwrap_or_default();
     let instance_location = subject
         .and_then(|s| s.instance)
@@ -96,7 +103,7 @@ pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
     };
     match args.query.format {
         Format::Human => {
-            let verdict = if decision.available {
+            let verdict = if decision.available() {
                 "is available"
             } else {
                 "is not available"
@@ -111,7 +118,7 @@ pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
             }
         }
         Format::Json => print_json(&ExplainJson {
-            available: decision.available,
+            available: decision.available(),
             instance,
             connector: connector.or(args.query.runtime.connector.as_deref()),
             auth: method.or(args.query.runtime.auth.as_deref()),
@@ -122,7 +129,7 @@ pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
             endpoint_location: endpoint_location.map(Place::from),
         }),
     }
-    Ok(if decision.available {
+    Ok(if decision.available() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

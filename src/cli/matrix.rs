@@ -61,16 +61,27 @@ fn grid(policy: &Policy, connector: ConnectorId) -> Grid<'_> {
     let methods: Vec<_> = policy.methods(connector).collect();
     let instances: Vec<_> = policy
         .instance_ids()
-        .filter(|&i| policy.method_connector(policy.instance_subject(i).method) == connector)
+        .filter(|&i| {
+            policy
+                .instance_subject(i)
+                .and_then(|s| policy.method_connector(s.method))
+                == Some(connector)
+        })
         .collect();
     Grid {
-        connector: policy.connector_name(connector),
-        methods: methods.iter().map(|&m| policy.method_name(m)).collect(),
-        instances: instances.iter().map(|&i| policy.instance_name(i)).collect(),
+        connector: policy.connector_name(connector).unwrap_or_default(),
+        methods: methods
+            .iter()
+            .map(|&m| policy.method_name(m).unwrap_or_default())
+            .collect(),
+        instances: instances
+            .iter()
+            .map(|&i| policy.instance_name(i).unwrap_or_default())
+            .collect(),
         endpoints: policy
             .endpoints(connector)
             .map(|endpoint| Row {
-                name: policy.endpoint_name(endpoint),
+                name: policy.endpoint_name(endpoint).unwrap_or_default(),
                 activated: methods
                     .iter()
                     .map(|&m| policy.is_available(m, endpoint))
@@ -95,7 +106,7 @@ pub fn run(args: MatrixArgs, limit: u64) -> Result<ExitCode, LoadError> {
             None => {
                 let names: Vec<&str> = policy
                     .connector_ids()
-                    .map(|c| policy.connector_name(c))
+                    .filter_map(|c| policy.connector_name(c))
                     .collect();
                 let hint = authgate::suggest::closest(name, names.iter().copied())
                     .map_or(String::new(), |close| format!("; did you mean `{close}`?"));

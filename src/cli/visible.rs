@@ -40,28 +40,30 @@ pub fn run(args: VisibleArgs, limit: u64) -> Result<ExitCode, LoadError> {
     let subject = match policy.subject(principal) {
         Ok(subject) => subject,
         Err(unknown) => {
-            let decision = Decision {
-                available: false,
-                reason: unknown.into(),
-            };
             err(format_args!(
                 "error: cannot answer: {}",
-                policy.describe(&decision)
+                policy.describe(&Decision::from(unknown))
             ));
             return Ok(ExitCode::from(2));
         }
     };
-    let connector = policy.connector_name(policy.method_connector(subject.method));
-    let method = policy.method_name(subject.method);
+    let connector = policy
+        .method_connector(subject.method)
+        .and_then(|c| policy.connector_name(c))
+        .unwrap_or_default();
+    let method = policy.method_name(subject.method).unwrap_or_default();
     let endpoints: Vec<&str> = policy
         .visible(subject.method)
         .iter()
-        .map(|&endpoint| policy.endpoint_name(endpoint))
+        .filter_map(|&endpoint| policy.endpoint_name(endpoint))
         .collect();
     match args.query.format {
         Format::Human => {
             let who = match subject.instance {
-                Some(instance) => format!("instance `{}`", policy.instance_name(instance)),
+                Some(instance) => format!(
+                    "instance `{}`",
+                    policy.instance_name(instance).unwrap_or_default()
+                ),
                 None => "a runtime instance".to_owned(),
             };
             out(format_args!(
@@ -74,7 +76,7 @@ pub fn run(args: VisibleArgs, limit: u64) -> Result<ExitCode, LoadError> {
             }
         }
         Format::Json => print_json(&VisibleJson {
-            instance: subject.instance.map(|i| policy.instance_name(i)),
+            instance: subject.instance.and_then(|i| policy.instance_name(i)),
             connector,
             auth: method,
             endpoints,

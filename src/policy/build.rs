@@ -1,0 +1,255 @@
+//! Building a [`Policy`] from a checked model, once per rule set.
+//!
+//! [`Policy::compile`] only names the stages; each stage is one function.
+//! Building may allocate and walk every endpoint: it computes once what
+//! makes a query cheap (the bit sets, each method's visible endpoints, the
+//! endpoint range a decision checks). Endpoints and instances arrive in
+//! source order, so their lines and columns are found by walking each file
+//! forward rather than by searching.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::{
+    Bits, ConnectorData, ConnectorId, EndpointId, InstanceData, Loc, MethodData, MethodHot,
+    MethodId, Policy, id,
+};
+use crate::check::{AuthType, ConnectorDef, InstanceDef, Model};
+use crate::names::{NameIndex, Names};
+use crate::source::{FileId, LineCursor, Sources, Span};
+
+impl Policy {
+    /// Compiles a checked model. The model must come from a check without
+    /// errors; a model with unresolved parts compiles what resolved.
+    pub(crate) fn compile(model: Model, sources: &Sources) -> Policy {
+        let Model {
+            names,
+            connectors,
+            instances,
+            ..
+        } = model;
+        let mut policy = Policy::sized_for(&connectors, instances.len(), names, sources);
+        // Consumed, so that each connector's model is freed once added.
+        for mut connector in connectors {
+            let endpoint_index = std::mem::take(&mut connector.endpoint_index);
+            policy.add_connector(&connector, endpoint_index, sources);
+        }
+        policy.add_instances(&instances, sources);
+        policy.shrink();
+        policy
+    }
+
+    /// An empty policy with room for the model's connectors, endpoints and
+    /// instances, its bit sets as narrow as the widest connector allows.
+    /// `names` holds the endpoint names; instance names are added to it.
+    fn sized_for(
+        connectors: &[ConnectorDef],
+        instances: usize,
+        names: Names,
+        sources: &Sources,
+    ) -> Policy {
+        let endpoints: usize = connectors.iter().map(|c| c.endpoints.len()).sum();
+        let widest = connectors
+            .iter()
+            .map(|c| c.methods.len())
+            .max()
+            .unwrap_or(0);
+        Policy {
+            files: sources.iter().map(|file| Box::from(file.name())).collect(),
+            names,
+            connectors: Vec::with_capacity(connectors.len()),
+            connector_by_name: HashMap::with_capacity(connectors.len()),
+            methods: Vec::new(),
+            hot: Vec::new(),
+            instance_methods: Vec::with_capacity(instances),
+            endpoint_names: Vec::with_capacity(endpoints),
+            endpoint_bits: Bits::for_methods(widest, endpoints),
+            wide: Vec::new(),
+            endpoint_loc: Vec::with_capacity(endpoints),
+            instances: Vec::with_capacity(instances),
+            instance_index: NameIndex::with_capacity(instances),
+            visible: Vec::new(),
+        }
+    }
+
+    /// Adds a connector: its methods, its endpoints and their bit sets,
+    /// each method's visible endpoints, and what a decision needs of each
+    /// method.
+    fn add_connector(
+        &mut self,
+        connector: &ConnectorDef,
+        endpoint_index: NameIndex,
+        sources: &Sources,
+    ) {
+        let connector_id = ConnectorId(id(self.connectors.len()));
+        let methods = self.add_methods(connector_id, connector, sources);
+        let endpoints = self.add_endpoints(connector, sources);
+        let wide_start = self.add_bits(connector);
+        self.add_visible(connector, &methods, endpoints.start);
+        self.hot
+            .extend((0..connector.methods.len()).map(|local| MethodHot {
+                first_endpoint: endpoints.start,
+                end_endpoint: endpoints.end,
+                bit: id(local),
+                connector: connector_id,
+            }));
+        self.connector_by_name
+            .insert(Box::from(connector.name.as_str()), connector_id);
+        self.connectors.push(ConnectorData {
+            name: Box::from(connector.name.as_str()),
+            loc: loc(sources, connector.span),
+            methods,
+            endpoints,
+            endpoint_index,
+            wide_start,
+            wide_words: id(connector.wide_words()),
+        });
+    }
+
+    /// Adds a connector's methods; returns their ids.
+    fn add_methods(
+        &mut self,
+        connector_id: ConnectorId,
+        connector: &ConnectorDef,
+        sources: &Sources,
+    ) -> Range<u32> {
+        let start = id(self.methods.len());
+        for method in &connector.methods {
+            self.methods.push(MethodData {
+                name: Box::from(method.name.as_str()),
+                kind: method.kind.unwrap_or(AuthType::None),
+                connector: connector_id,
+                loc: loc(sources, method.span),
+                visible: 0..0,
+            });
+        }
+        start..id(self.methods.len())
+    }
+
+    /// Adds a connector's endpoints, their names and places; returns their
+    /// ids.
+    fn add_endpoints(&mut self, connector: &ConnectorDef, sources: &Sources) -> Range<u32> {
+        let start = id(self.endpoint_names.len());
+        // Endpoints are in source order, so their lines can be counted
+        // forward instead of searched.
+        let file = connector.span.file;
+        let mut lines = sources.get(file).map(|f| f.line_cursor());
+        for endpoint in &connector.endpoints {
+            self.endpoint_names.push(endpoint.name);
+            let position = lines.as_mut().map_or((0, 0), |cursor| {
+                let p = cursor.line_column(endpoint.span(file).start as usize);
+                (p.line, p.column)
+            });
+            self.endpoint_loc.push((id(position.0), id(position.1)));
+        }
+        start..id(self.endpoint_names.len())
+    }
+
+    /// Adds the bit sets of a connector's endpoints; returns where its
+    /// words for methods beyond the 64th start.
+    fn add_bits(&mut self, connector: &ConnectorDef) -> u32 {
+        self.endpoint_bits.extend(connector.bits());
+        let wide_start = id(self.wide.len());
+        self.wide.extend_from_slice(connector.wide());
+        wide_start
+    }
+
+    /// Precomputes each of the connector's `methods`' visible endpoints, in
+    /// declaration order: count, then place, one pass over the endpoints
+    /// each (not one per method).
+    fn add_visible(&mut self, connector: &ConnectorDef, methods: &Range<u32>, first_endpoint: u32) {
+        let mut counts = vec![0u32; connector.methods.len()];
+        for endpoint in 0..connector.endpoints.len() {
+            for method in connector.activated(endpoint) {
+                if let Some(count) = counts.get_mut(method) {
+                    *count += 1;
+                }
+            }
+        }
+        let mut next: Vec<usize> = Vec::with_capacity(counts.len());
+        let mut offset = self.visible.len();
+        for (local, &count) in counts.iter().enumerate() {
+            next.push(offset);
+            let start = id(offset);
+            offset += count as usize;
+            if let Some(method) = self.methods.get_mut(methods.start as usize + local) {
+                method.visible = start..id(offset);
+            }
+        }
+        // Every slot is overwritten below.
+        self.visible.resize(offset, EndpointId(u32::MAX));
+        for endpoint in 0..connector.endpoints.len() {
+            for method in connector.activated(endpoint) {
+                if let Some(slot) = next.get_mut(method) {
+                    if let Some(entry) = self.visible.get_mut(*slot) {
+                        *entry = EndpointId(first_endpoint + id(endpoint));
+                    }
+                    *slot += 1;
+                }
+            }
+        }
+    }
+
+    /// Adds the declared instances, their names to the name index and
+    /// their method's decision data. Connectors must have been added.
+    fn add_instances(&mut self, instances: &[InstanceDef], sources: &Sources) {
+        // Instances arrive file by file, in source order: walk each file's
+        // lines forward instead of searching.
+        let mut cursor: Option<(FileId, LineCursor<'_>)> = None;
+        for instance in instances {
+            let file = instance.span.file;
+            if cursor.as_ref().is_none_or(|(current, _)| *current != file) {
+                cursor = sources.get(file).map(|f| (file, f.line_cursor()));
+            }
+            let position = cursor.as_mut().map_or((0, 0), |(_, lines)| {
+                let p = lines.line_column(instance.span.start as usize);
+                (p.line, p.column)
+            });
+            let Some(connector) = self.connectors.get(instance.connector) else {
+                continue;
+            };
+            let method = MethodId(connector.methods.start + id(instance.method));
+            let Some(&hot) = self.hot.get(method.index()) else {
+                continue;
+            };
+            let instance_id = id(self.instances.len());
+            let name = self.names.push(&instance.name);
+            self.instance_methods.push((method, hot));
+            self.instances.push(InstanceData {
+                name,
+                loc: Loc {
+                    file: id(file.index()),
+                    line: id(position.0),
+                    column: id(position.1),
+                },
+            });
+            let (all, names) = (&self.instances, &self.names);
+            let _ = self
+                .instance_index
+                .insert(instance_id, &instance.name, |i| {
+                    all.get(i as usize)
+                        .map_or(&[][..], |data| names.bytes(data.name))
+                });
+        }
+    }
+
+    /// Gives back what building reserved but did not use.
+    fn shrink(&mut self) {
+        self.names.shrink_to_fit();
+        self.visible.shrink_to_fit();
+        self.methods.shrink_to_fit();
+    }
+}
+
+/// Where `span` starts: its file, line and column.
+fn loc(sources: &Sources, span: Span) -> Loc {
+    let position = sources.get(span.file).map_or((0, 0), |file| {
+        let p = file.line_column(span.start as usize);
+        (p.line, p.column)
+    });
+    Loc {
+        file: id(span.file.index()),
+        line: id(position.0),
+        column: id(position.1),
+    }
+}

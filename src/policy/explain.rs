@@ -1,0 +1,170 @@
+//! Decisions in words.
+//!
+//! Kept apart from the query path because words are only needed when
+//! someone reads them. [`Policy::reason`] writes its pieces without
+//! allocating, since batch evaluation prints one reason per request;
+//! [`Policy::describe`] allocates, and for an unknown name reads every name
+//! of its kind to suggest a close one.
+
+use std::fmt;
+
+use super::{Decision, Policy, Reason, Subject};
+use crate::suggest;
+
+impl Policy {
+    /// The reason of a decision in words, one line, e.g. ``instance
+    /// `instance 2` authenticates with `oauth`, which `orders` does not
+    /// activate``. Writing it allocates nothing: this is what batch
+    /// evaluation prints. [`Policy::describe`] says more.
+    pub fn reason<'p, 'q>(&'p self, decision: &Decision<'q>) -> ReasonText<'p, 'q> {
+        ReasonText {
+            policy: self,
+            reason: decision.reason,
+        }
+    }
+
+    /// The reason of a decision in words, with the endpoint's activated
+    /// methods, and for an unknown name the closest known one, if one is
+    /// close, e.g. ``unknown endpoint `ordres` in connector `shop`; did you
+    /// mean `orders`?``. Looking for a close name reads every name of its
+    /// kind, so this is for explaining one decision, not for batches.
+    pub fn describe(&self, decision: &Decision<'_>) -> String {
+        let mut text = self.reason(decision).to_string();
+        let close = match decision.reason {
+            Reason::Activated { endpoint, .. } | Reason::NotActivated { endpoint, .. } => {
+                let names: Vec<String> = self
+                    .activated(endpoint)
+                    .filter_map(|m| self.method_name(m))
+                    .map(|name| format!("`{name}`"))
+                    .collect();
+                let names = if names.is_empty() {
+                    "no method".to_owned()
+                } else {
+                    names.join(", ")
+                };
+                text.push_str(&format!(" (activated: {names})"));
+                None
+            }
+            Reason::OtherConnector { .. } => None,
+            Reason::UnknownInstance { name } => {
+                suggest::closest(name, self.instances.iter().map(|i| self.names.get(i.name)))
+            }
+            Reason::UnknownConnector { name } => {
+                suggest::closest(name, self.connectors.iter().map(|c| &*c.name))
+            }
+            Reason::UnknownMethod { connector, name } => suggest::closest(
+                name,
+                self.methods(connector).filter_map(|m| self.method_name(m)),
+            ),
+            Reason::UnknownEndpoint { subject, name } => suggest::closest(
+                name,
+                self.method_connector(subject.method)
+                    .into_iter()
+                    .flat_map(|connector| self.endpoints(connector))
+                    .filter_map(|e| self.endpoint_name(e)),
+            ),
+        };
+        if let Some(close) = close {
+            text.push_str(&format!("; did you mean `{close}`?"));
+        }
+        text
+    }
+}
+
+/// A decision's reason in words; see [`Policy::reason`].
+#[derive(Clone, Copy, Debug)]
+pub struct ReasonText<'p, 'q> {
+    policy: &'p Policy,
+    reason: Reason<'q>,
+}
+
+impl fmt::Display for ReasonText<'_, '_> {
+    // Pieces are written with `write_str`, not `write!`: batch evaluation
+    // writes one reason per request, and the formatting machinery would be
+    // a good part of its cost.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let policy = self.policy;
+        // A reason from another policy's decision may hold ids this policy
+        // does not know: their names are left empty rather than a panic.
+        let connector_name = |id| policy.connector_name(id).unwrap_or_default();
+        let connector_of_method = |id| policy.method_connector(id).map_or("", connector_name);
+        let endpoint_name = |id| policy.endpoint_name(id).unwrap_or_default();
+        let pieces = |f: &mut fmt::Formatter<'_>, pieces: &[&str]| -> fmt::Result {
+            pieces.iter().try_for_each(|piece| f.write_str(piece))
+        };
+        let who = |f: &mut fmt::Formatter<'_>, subject: Subject| {
+            let method = policy.method_name(subject.method).unwrap_or_default();
+            match subject.instance {
+                Some(instance) => pieces(
+                    f,
+                    &[
+                        "instance `",
+                        policy.instance_name(instance).unwrap_or_default(),
+                        "` authenticates with `",
+                        method,
+                        "`",
+                    ],
+                ),
+                None => pieces(
+                    f,
+                    &[
+                        "a runtime instance of `",
+                        connector_of_method(subject.method),
+                        "` authenticates with `",
+                        method,
+                        "`",
+                    ],
+                ),
+            }
+        };
+        match self.reason {
+            Reason::Activated { subject, endpoint } => {
+                who(f, subject)?;
+                pieces(f, &[", which `", endpoint_name(endpoint), "` activates"])
+            }
+            Reason::NotActivated { subject, endpoint } => {
+                who(f, subject)?;
+                pieces(
+                    f,
+                    &[", which `", endpoint_name(endpoint), "` does not activate"],
+                )
+            }
+            Reason::OtherConnector { subject, endpoint } => pieces(
+                f,
+                &[
+                    "`",
+                    endpoint_name(endpoint),
+                    "` is an endpoint of `",
+                    policy
+                        .endpoint_connector(endpoint)
+                        .map_or("", connector_name),
+                    "`, not of `",
+                    connector_of_method(subject.method),
+                    "`, the connector of the asking instance",
+                ],
+            ),
+            Reason::UnknownInstance { name } => pieces(f, &["unknown instance `", name, "`"]),
+            Reason::UnknownConnector { name } => pieces(f, &["unknown connector `", name, "`"]),
+            Reason::UnknownMethod { connector, name } => pieces(
+                f,
+                &[
+                    "unknown auth method `",
+                    name,
+                    "` in connector `",
+                    connector_name(connector),
+                    "`",
+                ],
+            ),
+            Reason::UnknownEndpoint { subject, name } => pieces(
+                f,
+                &[
+                    "unknown endpoint `",
+                    name,
+                    "` in connector `",
+                    connector_of_method(subject.method),
+                    "`",
+                ],
+            ),
+        }
+    }
+}

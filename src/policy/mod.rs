@@ -1,0 +1,398 @@
+//! The compiled, immutable evaluator.
+//!
+//! A [`Policy`] is built once from a checked model that has no error. Names
+//! are interned to dense ids; each endpoint's activated methods are a bit
+//! set; each method's visible endpoints are precomputed. Deciding by ids is
+//! a bit test, listing what a method sees returns a precomputed slice, and
+//! deciding by names costs a few hash look-ups. Nothing on those paths
+//! allocates; only describing a decision in words does.
+//!
+//! Unknown names never panic and are never available: they produce a
+//! [`Decision`] whose [`Reason`] names the unknown thing.
+//!
+//! The code is split by when it runs. `build` runs once per rule set; it
+//! allocates freely and walks every endpoint so that queries need not.
+//! `query` runs on every request: no allocation, no panic, ids of another
+//! policy are never available. `explain` runs only when someone reads the
+//! answer, and may allocate and read every name of a kind. The types, and
+//! the storage layout all three share, live here.
+
+mod build;
+mod explain;
+mod query;
+
+pub use explain::ReasonText;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use crate::check::AuthType;
+use crate::names::{NameIndex, NameRef, Names};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The dense index of this id, `0..count`.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A connector of a [`Policy`].
+    ConnectorId
+);
+id_type!(
+    /// An auth method of a [`Policy`]; ids are global, not per connector.
+    MethodId
+);
+id_type!(
+    /// An endpoint of a [`Policy`]; ids are global, not per connector.
+    EndpointId
+);
+id_type!(
+    /// A declared instance of a [`Policy`].
+    InstanceId
+);
+
+/// Where something is declared: file, 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location<'p> {
+    /// The file's display name.
+    pub file: &'p str,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Loc {
+    file: u32,
+    line: u32,
+    column: u32,
+}
+
+#[derive(Clone, Debug)]
+struct ConnectorData {
+    name: Box<str>,
+    loc: Loc,
+    methods: Range<u32>,
+    endpoints: Range<u32>,
+    /// Endpoint names to ids local to this connector.
+    endpoint_index: NameIndex,
+    /// Where this connector's words of `Policy::wide` start.
+    wide_start: u32,
+    /// Words of `Policy::wide` per endpoint (methods beyond the 64th).
+    wide_words: u32,
+}
+
+#[derive(Clone, Debug)]
+struct MethodData {
+    name: Box<str>,
+    kind: AuthType,
+    connector: ConnectorId,
+    loc: Loc,
+    /// Range of `Policy::visible` holding the endpoints this method sees.
+    visible: Range<u32>,
+}
+
+/// A method's decision data: its connector's endpoint range and its bit.
+#[derive(Clone, Copy, Debug)]
+struct MethodHot {
+    first_endpoint: u32,
+    end_endpoint: u32,
+    bit: u32,
+    connector: ConnectorId,
+}
+
+#[derive(Clone, Debug)]
+struct InstanceData {
+    name: NameRef,
+    loc: Loc,
+}
+
+/// Activated-method bit sets of all endpoints, one element per endpoint,
+/// in the narrowest width that holds every connector's first 64 methods:
+/// the smaller the array, the more of it stays in cache.
+#[derive(Clone, Debug)]
+enum Bits {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+}
+
+impl Bits {
+    fn for_methods(methods: usize, capacity: usize) -> Bits {
+        match methods {
+            0..=8 => Bits::U8(Vec::with_capacity(capacity)),
+            9..=16 => Bits::U16(Vec::with_capacity(capacity)),
+            17..=32 => Bits::U32(Vec::with_capacity(capacity)),
+            _ => Bits::U64(Vec::with_capacity(capacity)),
+        }
+    }
+
+    /// Appends words; bits beyond the width are never set (the width fits
+    /// the widest connector), so the narrowing casts lose nothing.
+    fn extend(&mut self, words: &[u64]) {
+        match self {
+            Bits::U8(bits) => bits.extend(words.iter().map(|&w| w as u8)),
+            Bits::U16(bits) => bits.extend(words.iter().map(|&w| w as u16)),
+            Bits::U32(bits) => bits.extend(words.iter().map(|&w| w as u32)),
+            Bits::U64(bits) => bits.extend_from_slice(words),
+        }
+    }
+
+    #[inline]
+    fn test(&self, endpoint: usize, bit: u32) -> bool {
+        let word = match self {
+            Bits::U8(bits) => bits.get(endpoint).map(|&w| u64::from(w)),
+            Bits::U16(bits) => bits.get(endpoint).map(|&w| u64::from(w)),
+            Bits::U32(bits) => bits.get(endpoint).map(|&w| u64::from(w)),
+            Bits::U64(bits) => bits.get(endpoint).copied(),
+        };
+        word.is_some_and(|word| bit < 64 && word >> bit & 1 == 1)
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Bits::U8(bits) => bits.capacity(),
+            Bits::U16(bits) => bits.capacity() * 2,
+            Bits::U32(bits) => bits.capacity() * 4,
+            Bits::U64(bits) => bits.capacity() * 8,
+        }
+    }
+}
+
+/// The compiled policy: immutable, `Send + Sync`, cheap to query.
+///
+/// Endpoints are stored column-wise because a policy may hold millions of
+/// them: a name range, a connector id, one bit-set word for the first 64
+/// methods, and a line and column.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    files: Vec<Box<str>>,
+    /// Endpoint and instance names.
+    names: Names,
+    connectors: Vec<ConnectorData>,
+    connector_by_name: HashMap<Box<str>, ConnectorId>,
+    methods: Vec<MethodData>,
+    /// What a decision needs of each method, packed (parallel to `methods`).
+    hot: Vec<MethodHot>,
+    /// Each instance's method and its decision data (parallel to
+    /// `instances`).
+    instance_methods: Vec<(MethodId, MethodHot)>,
+    endpoint_names: Vec<NameRef>,
+    /// Methods `0..64` each endpoint activates, as narrow as the widest
+    /// connector allows.
+    endpoint_bits: Bits,
+    /// Methods `64..`, for connectors that have that many.
+    wide: Vec<u64>,
+    /// Line and column of each endpoint's name (its file is its connector's).
+    endpoint_loc: Vec<(u32, u32)>,
+    instances: Vec<InstanceData>,
+    instance_index: NameIndex,
+    /// Each method's visible endpoints, concatenated method after method.
+    visible: Vec<EndpointId>,
+}
+
+/// Who is asking: a declared instance, or a runtime instance given as its
+/// connector and auth method (instances usually live in a database).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Principal<'q> {
+    /// An instance declared in the rules, by name.
+    Instance(&'q str),
+    /// A runtime instance: a connector and one of its methods, by name.
+    Runtime {
+        /// The connector's name.
+        connector: &'q str,
+        /// The method's name.
+        method: &'q str,
+    },
+}
+
+/// A resolved principal: the method it authenticates with, and the
+/// declared instance if there is one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// The auth method (which also determines the connector).
+    pub method: MethodId,
+    /// The declared instance, `None` for a runtime instance.
+    pub instance: Option<InstanceId>,
+}
+
+/// Why a decision came out as it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason<'q> {
+    /// The subject's method is activated for the endpoint.
+    Activated {
+        /// Who asked.
+        subject: Subject,
+        /// The endpoint.
+        endpoint: EndpointId,
+    },
+    /// The endpoint belongs to the subject's connector but does not activate
+    /// its method.
+    NotActivated {
+        /// Who asked.
+        subject: Subject,
+        /// The endpoint.
+        endpoint: EndpointId,
+    },
+    /// The endpoint belongs to another connector than the subject's.
+    OtherConnector {
+        /// Who asked.
+        subject: Subject,
+        /// The endpoint.
+        endpoint: EndpointId,
+    },
+    /// No declared instance has this name.
+    UnknownInstance {
+        /// The name asked for.
+        name: &'q str,
+    },
+    /// No connector has this name.
+    UnknownConnector {
+        /// The name asked for.
+        name: &'q str,
+    },
+    /// The connector has no method of this name.
+    UnknownMethod {
+        /// The connector searched.
+        connector: ConnectorId,
+        /// The name asked for.
+        name: &'q str,
+    },
+    /// The subject's connector has no endpoint of this name.
+    UnknownEndpoint {
+        /// Who asked.
+        subject: Subject,
+        /// The name asked for.
+        name: &'q str,
+    },
+}
+
+/// An answer to "is this endpoint available to this instance?", with its
+/// reason. Whether it is available is read off the reason, so the two
+/// cannot disagree; decisions come from [`Policy::decide`] and
+/// [`Policy::decide_ids`], or from an [`Unknown`] principal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct Decision<'q> {
+    reason: Reason<'q>,
+}
+
+impl<'q> Decision<'q> {
+    /// Whether the endpoint is available: exactly when the reason is
+    /// [`Reason::Activated`].
+    #[inline]
+    pub fn available(&self) -> bool {
+        matches!(self.reason, Reason::Activated { .. })
+    }
+
+    /// Why.
+    #[inline]
+    pub fn reason(&self) -> Reason<'q> {
+        self.reason
+    }
+
+    /// The subject of the decision, if the principal resolved.
+    pub fn subject(&self) -> Option<Subject> {
+        match self.reason {
+            Reason::Activated { subject, .. }
+            | Reason::NotActivated { subject, .. }
+            | Reason::OtherConnector { subject, .. }
+            | Reason::UnknownEndpoint { subject, .. } => Some(subject),
+            _ => None,
+        }
+    }
+
+    /// The endpoint of the decision, if it resolved.
+    pub fn endpoint(&self) -> Option<EndpointId> {
+        match self.reason {
+            Reason::Activated { endpoint, .. }
+            | Reason::NotActivated { endpoint, .. }
+            | Reason::OtherConnector { endpoint, .. } => Some(endpoint),
+            _ => None,
+        }
+    }
+}
+
+/// A principal that did not resolve; says which name is unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unknown<'q> {
+    /// No declared instance has this name.
+    Instance(&'q str),
+    /// No connector has this name.
+    Connector(&'q str),
+    /// The connector has no method of this name.
+    Method(ConnectorId, &'q str),
+}
+
+/// The decision [`Policy::decide`] gives, for any endpoint, when the
+/// principal does not resolve: not available, naming the unknown name.
+impl<'q> From<Unknown<'q>> for Decision<'q> {
+    fn from(unknown: Unknown<'q>) -> Self {
+        Decision {
+            reason: unknown.into(),
+        }
+    }
+}
+
+impl<'q> From<Unknown<'q>> for Reason<'q> {
+    fn from(unknown: Unknown<'q>) -> Self {
+        match unknown {
+            Unknown::Instance(name) => Reason::UnknownInstance { name },
+            Unknown::Connector(name) => Reason::UnknownConnector { name },
+            Unknown::Method(connector, name) => Reason::UnknownMethod { connector, name },
+        }
+    }
+}
+
+fn id(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+impl Policy {
+    /// Bytes of heap memory the policy holds (capacity, not length).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let connectors: usize = self
+            .connectors
+            .iter()
+            .map(|c| c.name.len() + c.endpoint_index.heap_bytes())
+            .sum();
+        self.files.iter().map(|f| f.len()).sum::<usize>()
+            + self.files.capacity() * size_of::<Box<str>>()
+            + self.names.heap_bytes()
+            + self.connectors.capacity() * size_of::<ConnectorData>()
+            + connectors
+            + self.connector_by_name.capacity()
+                * (size_of::<Box<str>>() + size_of::<ConnectorId>() + 1)
+            + self.methods.capacity() * size_of::<MethodData>()
+            + self.hot.capacity() * size_of::<MethodHot>()
+            + self.instance_methods.capacity() * size_of::<(MethodId, MethodHot)>()
+            + self.methods.iter().map(|m| m.name.len()).sum::<usize>()
+            + self.endpoint_names.capacity() * size_of::<NameRef>()
+            + self.endpoint_bits.heap_bytes()
+            + self.wide.capacity() * size_of::<u64>()
+            + self.endpoint_loc.capacity() * size_of::<(u32, u32)>()
+            + self.instances.capacity() * size_of::<InstanceData>()
+            + self.instance_index.heap_bytes()
+            + self.visible.capacity() * size_of::<EndpointId>()
+    }
+}

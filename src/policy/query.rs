@@ -1,0 +1,342 @@
+//! Questions to a [`Policy`]: look-ups by name, decisions, and the names and
+//! places of ids.
+//!
+//! This is what a service calls per request, kept apart from building and
+//! explaining so that the hot path can be read on its own: nothing here
+//! allocates or panics, and `benches/engine.rs` holds it against a raw
+//! bitmask loop.
+
+use super::{
+    ConnectorId, Decision, EndpointId, InstanceId, Loc, Location, MethodHot, MethodId, Policy,
+    Principal, Reason, Subject, Unknown, id,
+};
+use crate::check::AuthType;
+
+impl Policy {
+    // ---- look-ups by name -------------------------------------------------
+
+    /// The connector with this name.
+    pub fn connector(&self, name: &str) -> Option<ConnectorId> {
+        self.connector_by_name.get(name).copied()
+    }
+
+    /// The method of `connector` with this name. Connectors have a handful
+    /// of methods, so this is a short scan of that connector's methods.
+    pub fn method(&self, connector: ConnectorId, name: &str) -> Option<MethodId> {
+        let range = self.connectors.get(connector.index())?.methods.clone();
+        let methods = self.methods.get(range.start as usize..range.end as usize)?;
+        let offset = methods.iter().position(|method| &*method.name == name)?;
+        Some(MethodId(range.start + id(offset)))
+    }
+
+    /// The endpoint of `connector` with this name.
+    #[inline]
+    pub fn endpoint(&self, connector: ConnectorId, name: &str) -> Option<EndpointId> {
+        let data = self.connectors.get(connector.index())?;
+        let start = data.endpoints.start;
+        let local = data.endpoint_index.find(name, |local| {
+            self.endpoint_names
+                .get((start + local) as usize)
+                .map_or(&[][..], |&name| self.names.bytes(name))
+        })?;
+        Some(EndpointId(start + local))
+    }
+
+    /// The declared instance with this name.
+    #[inline]
+    pub fn instance(&self, name: &str) -> Option<InstanceId> {
+        self.instance_index
+            .find(name, |i| {
+                self.instances
+                    .get(i as usize)
+                    .map_or(&[][..], |data| self.names.bytes(data.name))
+            })
+            .map(InstanceId)
+    }
+
+    /// Resolves who is asking, or says which name is unknown.
+    #[inline]
+    pub fn subject<'q>(&self, principal: Principal<'q>) -> Result<Subject, Unknown<'q>> {
+        match principal {
+            Principal::Instance(name) => self
+                .instance(name)
+                .and_then(|instance| self.instance_subject(instance))
+                .ok_or(Unknown::Instance(name)),
+            Principal::Runtime { connector, method } => {
+                let connector_id = self
+                    .connector(connector)
+                    .ok_or(Unknown::Connector(connector))?;
+                let method = self
+                    .method(connector_id, method)
+                    .ok_or(Unknown::Method(connector_id, method))?;
+                Ok(Subject {
+                    method,
+                    instance: None,
+                })
+            }
+        }
+    }
+
+    /// The subject of a declared instance; `None` for an id of another
+    /// policy.
+    #[inline]
+    pub fn instance_subject(&self, instance: InstanceId) -> Option<Subject> {
+        let &(method, _) = self.instance_methods.get(instance.index())?;
+        Some(Subject {
+            method,
+            instance: Some(instance),
+        })
+    }
+
+    // ---- decisions --------------------------------------------------------
+
+    /// Whether `endpoint` is available to an instance authenticating with
+    /// `method`: the endpoint belongs to the method's connector and activates
+    /// the method. Ids from another policy are simply not available.
+    #[inline]
+    pub fn is_available(&self, method: MethodId, endpoint: EndpointId) -> bool {
+        let Some(hot) = self.hot.get(method.index()) else {
+            return false;
+        };
+        // The connector's endpoints are a range: no per-endpoint connector
+        // id to load.
+        if endpoint.0 < hot.first_endpoint || endpoint.0 >= hot.end_endpoint {
+            return false;
+        }
+        self.test(hot, endpoint)
+    }
+
+    /// Whether `endpoint` is available to the declared `instance`: the
+    /// same as [`Policy::is_available`] with the instance's method, one
+    /// look-up shorter.
+    #[inline]
+    pub fn is_available_to(&self, instance: InstanceId, endpoint: EndpointId) -> bool {
+        let Some((_, hot)) = self.instance_methods.get(instance.index()) else {
+            return false;
+        };
+        if endpoint.0 < hot.first_endpoint || endpoint.0 >= hot.end_endpoint {
+            return false;
+        }
+        self.test(hot, endpoint)
+    }
+
+    /// The bit of `hot`'s method for an endpoint of its connector.
+    #[inline]
+    fn test(&self, hot: &MethodHot, endpoint: EndpointId) -> bool {
+        if hot.bit < 64 {
+            self.endpoint_bits.test(endpoint.index(), hot.bit)
+        } else {
+            self.wide_bit_of(hot, endpoint)
+        }
+    }
+
+    #[cold]
+    fn wide_bit_of(&self, hot: &MethodHot, endpoint: EndpointId) -> bool {
+        let Some(connector) = self.connectors.get(hot.connector.index()) else {
+            return false;
+        };
+        let local_endpoint = endpoint.0.saturating_sub(connector.endpoints.start) as usize;
+        let word = connector.wide_start as usize
+            + local_endpoint * connector.wide_words as usize
+            + (hot.bit / 64 - 1) as usize;
+        self.wide
+            .get(word)
+            .is_some_and(|word| word >> (hot.bit % 64) & 1 == 1)
+    }
+
+    /// The decision, with its reason, for resolved ids.
+    #[inline]
+    pub fn decide_ids<'q>(&self, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
+        let hot = self.hot.get(subject.method.index());
+        let Some(hot) =
+            hot.filter(|hot| endpoint.0 >= hot.first_endpoint && endpoint.0 < hot.end_endpoint)
+        else {
+            return Decision {
+                reason: Reason::OtherConnector { subject, endpoint },
+            };
+        };
+        Self::activation(self.test(hot, endpoint), subject, endpoint)
+    }
+
+    #[inline]
+    fn activation<'q>(available: bool, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
+        Decision {
+            reason: if available {
+                Reason::Activated { subject, endpoint }
+            } else {
+                Reason::NotActivated { subject, endpoint }
+            },
+        }
+    }
+
+    /// Decides by names: is the endpoint called `endpoint` of the
+    /// principal's connector available to the principal? Unknown names are
+    /// not available, with a reason that names them.
+    #[inline]
+    pub fn decide<'q>(&self, principal: Principal<'q>, endpoint: &'q str) -> Decision<'q> {
+        let subject = match self.subject(principal) {
+            Ok(subject) => subject,
+            Err(unknown) => return unknown.into(),
+        };
+        let found = self.hot.get(subject.method.index()).and_then(|hot| {
+            // Looked up among the subject's connector's endpoints, so it is
+            // one of them: only the bit is left to test.
+            let connector = self.connectors.get(hot.connector.index())?;
+            let local = connector.endpoint_index.find(endpoint, |local| {
+                self.endpoint_names
+                    .get((hot.first_endpoint + local) as usize)
+                    .map_or(&[][..], |&name| self.names.bytes(name))
+            })?;
+            Some((hot, EndpointId(hot.first_endpoint + local)))
+        });
+        match found {
+            Some((hot, endpoint)) => Self::activation(self.test(hot, endpoint), subject, endpoint),
+            None => Decision {
+                reason: Reason::UnknownEndpoint {
+                    subject,
+                    name: endpoint,
+                },
+            },
+        }
+    }
+
+    /// Every endpoint an instance with `method` sees, in declaration order;
+    /// none for an id of another policy.
+    #[inline]
+    pub fn visible(&self, method: MethodId) -> &[EndpointId] {
+        self.methods
+            .get(method.index())
+            .and_then(|data| {
+                self.visible
+                    .get(data.visible.start as usize..data.visible.end as usize)
+            })
+            .unwrap_or(&[])
+    }
+
+    // ---- names and places -------------------------------------------------
+
+    /// A connector's name; `None` for an id of another policy.
+    pub fn connector_name(&self, id: ConnectorId) -> Option<&str> {
+        self.connectors.get(id.index()).map(|c| &*c.name)
+    }
+
+    /// A method's name; `None` for an id of another policy.
+    pub fn method_name(&self, id: MethodId) -> Option<&str> {
+        self.methods.get(id.index()).map(|m| &*m.name)
+    }
+
+    /// A method's auth type; `None` for an id of another policy.
+    pub fn method_type(&self, id: MethodId) -> Option<AuthType> {
+        self.methods.get(id.index()).map(|m| m.kind)
+    }
+
+    /// The connector a method belongs to; `None` for an id of another
+    /// policy.
+    #[inline]
+    pub fn method_connector(&self, id: MethodId) -> Option<ConnectorId> {
+        self.methods.get(id.index()).map(|m| m.connector)
+    }
+
+    /// An endpoint's name; `None` for an id of another policy.
+    pub fn endpoint_name(&self, id: EndpointId) -> Option<&str> {
+        self.endpoint_names
+            .get(id.index())
+            .map(|&name| self.names.get(name))
+    }
+
+    /// The connector an endpoint belongs to; `None` for an id of another
+    /// policy.
+    pub fn endpoint_connector(&self, endpoint: EndpointId) -> Option<ConnectorId> {
+        let index = self
+            .connectors
+            .partition_point(|c| c.endpoints.end <= endpoint.0);
+        let connector = self.connectors.get(index)?;
+        connector
+            .endpoints
+            .contains(&endpoint.0)
+            .then(|| ConnectorId(id(index)))
+    }
+
+    /// An instance's name; `None` for an id of another policy.
+    pub fn instance_name(&self, id: InstanceId) -> Option<&str> {
+        self.instances
+            .get(id.index())
+            .map(|i| self.names.get(i.name))
+    }
+
+    /// The methods an endpoint activates, in declaration order; none for an
+    /// id of another policy.
+    pub fn activated(&self, endpoint: EndpointId) -> impl Iterator<Item = MethodId> + '_ {
+        let methods = self
+            .endpoint_connector(endpoint)
+            .and_then(|connector| self.connectors.get(connector.index()))
+            .map_or(0..0, |connector| connector.methods.clone());
+        methods
+            .map(MethodId)
+            .filter(move |&method| self.is_available(method, endpoint))
+    }
+
+    /// Every connector, in declaration order.
+    pub fn connector_ids(&self) -> impl Iterator<Item = ConnectorId> + '_ {
+        (0..self.connectors.len()).map(|index| ConnectorId(id(index)))
+    }
+
+    /// Every declared instance, in declaration order.
+    pub fn instance_ids(&self) -> impl Iterator<Item = InstanceId> + '_ {
+        (0..self.instances.len()).map(|index| InstanceId(id(index)))
+    }
+
+    /// The methods of a connector, in declaration order; none for an id of
+    /// another policy.
+    pub fn methods(&self, connector: ConnectorId) -> impl Iterator<Item = MethodId> + '_ {
+        self.connectors
+            .get(connector.index())
+            .map_or(0..0, |c| c.methods.clone())
+            .map(MethodId)
+    }
+
+    /// The endpoints of a connector, in declaration order; none for an id
+    /// of another policy.
+    pub fn endpoints(&self, connector: ConnectorId) -> impl Iterator<Item = EndpointId> + '_ {
+        self.connectors
+            .get(connector.index())
+            .map_or(0..0, |c| c.endpoints.clone())
+            .map(EndpointId)
+    }
+
+    /// Where an endpoint is declared; `None` for an id of another policy.
+    pub fn endpoint_location(&self, id: EndpointId) -> Option<Location<'_>> {
+        let &(line, column) = self.endpoint_loc.get(id.index())?;
+        let connector = self.connectors.get(self.endpoint_connector(id)?.index())?;
+        self.location(Loc {
+            file: connector.loc.file,
+            line,
+            column,
+        })
+    }
+
+    /// Where an instance is declared; `None` for an id of another policy.
+    pub fn instance_location(&self, id: InstanceId) -> Option<Location<'_>> {
+        self.location(self.instances.get(id.index())?.loc)
+    }
+
+    /// Where a method is declared; `None` for an id of another policy.
+    pub fn method_location(&self, id: MethodId) -> Option<Location<'_>> {
+        self.location(self.methods.get(id.index())?.loc)
+    }
+
+    /// Where a connector is declared; `None` for an id of another policy.
+    pub fn connector_location(&self, id: ConnectorId) -> Option<Location<'_>> {
+        self.location(self.connectors.get(id.index())?.loc)
+    }
+
+    /// A stored place with its file's name (every stored place names one of
+    /// `files`).
+    fn location(&self, loc: Loc) -> Option<Location<'_>> {
+        Some(Location {
+            file: self.files.get(loc.file as usize)?,
+            line: loc.line as usize,
+            column: loc.column as usize,
+        })
+    }
+}
