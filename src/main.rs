@@ -9,8 +9,8 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.run() {
-        Ok(code) => code,
-        Err(error) => {
+        Ok(code) | Err(cli::Stop::Exit(code)) => code,
+        Err(cli::Stop::Load(error)) => {
             let style = cli::stderr_style();
             let report = authgate::report::render_human(&error, style);
             let _ = std::io::Write::write_all(&mut std::io::stderr(), report.as_bytes());

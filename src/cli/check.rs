@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use super::{LoadError, err, load, out, plural, print_diagnostics, print_json};
+use super::{Outcome, err, load, out, plural, print_diagnostics, print_json};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -43,7 +43,7 @@ struct CheckJson {
     warnings: usize,
 }
 
-pub fn run(args: CheckArgs, limit: u64) -> Result<ExitCode, LoadError> {
+pub fn run(args: CheckArgs, limit: u64) -> Outcome {
     let sources = load::load(&args.paths, limit)?;
     let (diagnostics, summary) = authgate::check(&sources);
     match args.format {

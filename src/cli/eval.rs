@@ -14,7 +14,7 @@ use authgate::{Policy, Principal};
 use clap::Args;
 use serde::Deserialize;
 
-use super::{LoadError, RulesArgs, compile_for_query, err};
+use super::{Outcome, RulesArgs, compile_for_query, err};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -37,11 +37,8 @@ struct Request<'a> {
     endpoint: Option<Cow<'a, str>>,
 }
 
-pub fn run(args: EvalArgs, limit: u64) -> Result<ExitCode, LoadError> {
-    let policy = match compile_for_query(&args.rules.rules, limit)? {
-        Ok(policy) => policy,
-        Err(code) => return Ok(code),
-    };
+pub fn run(args: EvalArgs, limit: u64) -> Outcome {
+    let policy = compile_for_query(&args.rules.rules, limit)?;
     let stdin = io::stdin().lock();
     let stdout = io::stdout().lock();
     match evaluate(

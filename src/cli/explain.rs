@@ -6,7 +6,7 @@ use authgate::policy::Location;
 use clap::{Args, CommandFactory};
 use serde::Serialize;
 
-use super::{Cli, Format, LoadError, QueryArgs, compile_for_query, out, print_json};
+use super::{Cli, Format, Outcome, QueryArgs, compile_for_query, out, print_json};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -50,7 +50,7 @@ impl<'a> From<Location<'a>> for Place<'a> {
     }
 }
 
-pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
+pub fn run(args: ExplainArgs, limit: u64) -> Outcome {
     let (instance, endpoint) = match (
         args.query.runtime.connector.is_some(),
         args.names.as_slice(),
@@ -66,10 +66,7 @@ pub fn run(args: ExplainArgs, limit: u64) -> Result<ExitCode, LoadError> {
             "with --connector and --auth, give only ENDPOINT",
         ),
     };
-    let policy = match compile_for_query(&args.query.rules.rules, limit)? {
-        Ok(policy) => policy,
-        Err(code) => return Ok(code),
-    };
+    let policy = compile_for_query(&args.query.rules.rules, limit)?;
     let principal = super::principal(instance, &args.query.runtime);
     let decision = policy.decide(principal, endpoint);
     let reason = policy.describe(&decision);

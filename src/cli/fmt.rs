@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{LoadError, err, load, out, plural, print_diagnostics};
+use super::{Outcome, err, load, out, plural, print_diagnostics};
 
 #[derive(Debug, Args)]
 pub struct FmtArgs {
@@ -20,7 +20,7 @@ pub struct FmtArgs {
     check: bool,
 }
 
-pub fn run(args: FmtArgs, limit: u64) -> Result<ExitCode, LoadError> {
+pub fn run(args: FmtArgs, limit: u64) -> Outcome {
     let sources = load::load(&args.paths, limit)?;
     let mut broken = 0;
     let mut changed = 0;

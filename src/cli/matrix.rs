@@ -10,7 +10,7 @@ use authgate::policy::ConnectorId;
 use clap::Args;
 use serde::Serialize;
 
-use super::{LoadError, RulesArgs, compile_for_query, err, out, print_json};
+use super::{Outcome, RulesArgs, compile_for_query, err, out, print_json};
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -95,11 +95,8 @@ fn grid(policy: &Policy, connector: ConnectorId) -> Grid<'_> {
     }
 }
 
-pub fn run(args: MatrixArgs, limit: u64) -> Result<ExitCode, LoadError> {
-    let policy = match compile_for_query(&args.rules.rules, limit)? {
-        Ok(policy) => policy,
-        Err(code) => return Ok(code),
-    };
+pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
+    let policy = compile_for_query(&args.rules.rules, limit)?;
     let connectors: Vec<ConnectorId> = match &args.connector {
         Some(name) => match policy.connector(name) {
             Some(connector) => vec![connector],

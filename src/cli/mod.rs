@@ -140,8 +140,8 @@ struct RuntimeArgs {
 }
 
 impl Cli {
-    /// Runs the parsed command and returns the process exit status.
-    pub fn run(self) -> Result<ExitCode, LoadError> {
+    /// Runs the parsed command.
+    pub fn run(self) -> Outcome {
         let limit = self.max_file_size;
         match self.command {
             Command::Check(args) => check::run(args, limit),
@@ -201,14 +201,31 @@ fn plural(count: usize, noun: &str) -> String {
     }
 }
 
+/// Why a command stops before its answer: its rules could not be loaded
+/// (`main` reports the error), or it has already said why and exits with
+/// this status.
+#[derive(Debug)]
+pub enum Stop {
+    /// Loading the rules failed.
+    Load(LoadError),
+    /// The command reported the problem itself.
+    Exit(ExitCode),
+}
+
+impl From<LoadError> for Stop {
+    fn from(error: LoadError) -> Self {
+        Stop::Load(error)
+    }
+}
+
+/// What a command returns: its exit status, or why it stopped.
+pub type Outcome = Result<ExitCode, Stop>;
+
 /// Loads and compiles rules for a query command. Rule errors are printed
 /// and make the command unable to answer.
-fn compile_for_query(
-    rules: &[PathBuf],
-    limit: u64,
-) -> Result<Result<authgate::Policy, ExitCode>, LoadError> {
+fn compile_for_query(rules: &[PathBuf], limit: u64) -> Result<authgate::Policy, Stop> {
     let sources = load::load(rules, limit)?;
-    Ok(usable(authgate::compile(&sources)).map(|(policy, _)| policy))
+    usable(authgate::compile(&sources)).map(|(policy, _)| policy)
 }
 
 /// The policy and tests of a compilation, or, when the rules have errors,
@@ -216,7 +233,7 @@ fn compile_for_query(
 /// rules that don't compile).
 fn usable(
     compiled: authgate::Compilation,
-) -> Result<(authgate::Policy, Vec<authgate::check::TestDef>), ExitCode> {
+) -> Result<(authgate::Policy, Vec<authgate::check::TestDef>), Stop> {
     if let Some(policy) = compiled.policy {
         return Ok((policy, compiled.tests));
     }
@@ -230,7 +247,7 @@ fn usable(
         "error: the rules have {}; run `authgate check` and fix them first",
         plural(errors.len(), "error")
     ));
-    Err(ExitCode::from(2))
+    Err(Stop::Exit(ExitCode::from(2)))
 }
 
 /// Prints one pretty JSON document and a newline to standard output.

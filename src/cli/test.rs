@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::check::CheckFormat;
-use super::{LoadError, err, load, out, print_diagnostics, print_json};
+use super::{Outcome, err, load, out, print_diagnostics, print_json};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -53,12 +53,9 @@ struct FailureJson {
     unexpected: Vec<String>,
 }
 
-pub fn run(args: TestArgs, limit: u64) -> Result<ExitCode, LoadError> {
+pub fn run(args: TestArgs, limit: u64) -> Outcome {
     let sources = load::load(&args.paths, limit)?;
-    let (policy, tests) = match super::usable(authgate::compile(&sources)) {
-        Ok(usable) => usable,
-        Err(code) => return Ok(code),
-    };
+    let (policy, tests) = super::usable(authgate::compile(&sources))?;
     if tests.is_empty() && !args.allow_empty {
         err(format_args!(
             "error: no test in the rules; write `test NAME {{ expect ... }}`, or pass --allow-empty"

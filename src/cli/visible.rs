@@ -6,7 +6,7 @@ use authgate::Decision;
 use clap::Args;
 use serde::Serialize;
 
-use super::{Format, LoadError, QueryArgs, compile_for_query, err, out, plural, print_json};
+use super::{Format, Outcome, QueryArgs, compile_for_query, err, out, plural, print_json};
 
 #[derive(Debug, Args)]
 pub struct VisibleArgs {
@@ -31,11 +31,8 @@ struct VisibleJson<'a> {
     endpoints: Vec<&'a str>,
 }
 
-pub fn run(args: VisibleArgs, limit: u64) -> Result<ExitCode, LoadError> {
-    let policy = match compile_for_query(&args.query.rules.rules, limit)? {
-        Ok(policy) => policy,
-        Err(code) => return Ok(code),
-    };
+pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
+    let policy = compile_for_query(&args.query.rules.rules, limit)?;
     let principal = super::principal(args.instance.as_deref(), &args.query.runtime);
     let subject = match policy.subject(principal) {
         Ok(subject) => subject,
