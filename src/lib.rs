@@ -8,9 +8,14 @@
 //!
 //! The pipeline runs one way: text ([`source`]) → syntax tree ([`syntax`])
 //! → checked model ([`check`](mod@check)) → [`Policy`]. [`compile`] runs all of it.
-//! Around it: [`expect`] runs the tests written in rule files, [`format`](mod@format)
-//! lays files out canonically, [`report`] renders diagnostics (text, JSON,
-//! SARIF, GitHub annotations).
+//! Each stage is a module, split by concern: `syntax` has one parser that
+//! decides and a pest grammar that explains; `check` a file per concern
+//! (connectors, options, resolving, lints, messages); [`policy`] its build,
+//! query and explain parts; [`diagnostics`] the catalogue of codes as one
+//! table. Around the pipeline: [`expect`] runs the tests written in rule
+//! files, [`format`](mod@format) lays files out canonically, [`report`]
+//! renders diagnostics (text, JSON, SARIF, GitHub annotations), [`suggest`]
+//! and [`text`] write names for people.
 //!
 //! ```
 //! use authgate::{compile, Principal, Sources};
