@@ -159,10 +159,13 @@ fn unique(names: Vec<String>) -> Vec<String> {
 }
 
 fn connector() -> impl Strategy<Value = Connector> {
+    // Mostly a handful of methods; sometimes a wide connector, whose
+    // methods beyond the 64th are stored apart (issue 9).
+    let method_count = prop_oneof![4 => 1..6usize, 1 => 60..140usize];
     (
         name(),
-        prop::collection::vec((name(), 0..TYPES.len()), 1..6),
-        prop::collection::vec((name(), prop::collection::vec(any::<bool>(), 6)), 0..8),
+        method_count.prop_flat_map(|n| prop::collection::vec((name(), 0..TYPES.len()), n)),
+        prop::collection::vec((name(), prop::collection::vec(any::<u16>(), 0..7)), 0..8),
     )
         .prop_map(|(name, methods, endpoints)| {
             let method_names = unique(methods.iter().map(|(n, _)| n.clone()).collect());
@@ -173,14 +176,16 @@ fn connector() -> impl Strategy<Value = Connector> {
             let endpoint_names = unique(endpoints.iter().map(|(n, _)| n.clone()).collect());
             let endpoints = endpoint_names
                 .into_iter()
-                .zip(endpoints.iter().map(|(_, bits)| bits.clone()))
-                .map(|(endpoint, bits)| {
-                    let activated = methods
-                        .iter()
-                        .zip(&bits)
-                        .filter(|(_, on)| **on)
-                        .map(|((m, _), _)| m.clone())
-                        .collect();
+                .zip(endpoints.iter().map(|(_, picks)| picks.clone()))
+                .map(|(endpoint, picks)| {
+                    // Each pick activates a method, in the order picked.
+                    let mut activated: Vec<String> = Vec::new();
+                    for pick in picks {
+                        let (method, _) = &methods[usize::from(pick) % methods.len()];
+                        if !activated.contains(method) {
+                            activated.push(method.clone());
+                        }
+                    }
                     (endpoint, activated)
                 })
                 .collect();

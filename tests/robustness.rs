@@ -283,3 +283,48 @@ fn twenty_thousand_diagnostics_in_a_big_file_all_render() {
         .sum();
     assert!(total > 0);
 }
+
+/// Issue 9: a connector with as many methods as endpoints, each endpoint
+/// activating a few, once took memory (and time) as endpoints x methods
+/// and aborted at 500,000 x 500,000. Memory now follows the input.
+#[test]
+fn a_wide_connector_costs_memory_in_proportion_to_its_text() {
+    const N: usize = 20_000;
+    let mut text = String::from("connector wide {\n");
+    for method in 0..N {
+        text.push_str(&format!("    auth m{method}: token\n"));
+    }
+    for endpoint in 0..N {
+        let (a, b) = (endpoint, (endpoint * 7 + 1) % N);
+        text.push_str(&format!(
+            "    endpoint e{endpoint} < auth: [m{a}, m{b}] >\n"
+        ));
+    }
+    text.push_str("}\ninstance last of wide < auth: m19999 >\n");
+    let mut sources = Sources::new();
+    sources.add("wide.gate", text.as_str());
+    let compiled = compile(&sources);
+    let policy = compiled.policy.expect("compiles");
+    // Bit sets would be 20,000 x 20,000 bits: 50 MB for 1 MB of text.
+    assert!(
+        policy.heap_bytes() < 8 * text.len(),
+        "{} bytes of policy for {} bytes of rules",
+        policy.heap_bytes(),
+        text.len()
+    );
+    assert!(
+        policy
+            .decide(Principal::Instance("last"), "e19999")
+            .available()
+    );
+    // m19999 is also activated by the endpoint whose (i * 7 + 1) % N is it.
+    let wide = policy.connector("wide").expect("declared");
+    let method = policy.method(wide, "m19999").expect("declared");
+    let seen: Vec<&str> = policy
+        .visible(method)
+        .iter()
+        .filter_map(|&e| policy.endpoint_name(e))
+        .collect();
+    assert_eq!(seen, ["e5714", "e19999"]);
+    assert!(!policy.decide(Principal::Instance("last"), "e0").available());
+}

@@ -3,9 +3,7 @@
 //! `}`.
 //!
 //! An auth list is resolved on arrival when it can be: names of methods
-//! declared further down, and methods beyond the 64th (whose bit sets are
-//! sized only once every method is known), wait in `pending` until the
-//! connector closes.
+//! declared further down wait in `pending` until the connector closes.
 
 use super::confusables;
 use super::options::{Key, OptionsOf};
@@ -20,8 +18,8 @@ pub(super) struct OpenConnector<'s> {
     name: Name<'s>,
     def: ConnectorDef,
     /// Auth-list names that did not resolve when their endpoint arrived (a
-    /// method declared further down, a method beyond the 64th, or an
-    /// unknown name): resolved when the connector closes.
+    /// method declared further down, or an unknown name): resolved when
+    /// the connector closes.
     pending: Vec<(usize, Name<'s>)>,
     /// Endpoints written with `auth: []`.
     empty: Vec<usize>,
@@ -98,8 +96,8 @@ impl<'s> Checker<'s> {
                     continue;
                 }
                 match open.def.method(&method.text) {
-                    Some(index) if index < 64 => open.def.activate(id, index),
-                    _ => open.pending.push((id, method.clone())),
+                    Some(index) => open.def.activate(id, index),
+                    None => open.pending.push((id, method.clone())),
                 }
             }
         }
@@ -109,7 +107,6 @@ impl<'s> Checker<'s> {
     }
 
     pub(super) fn close_connector(&mut self, mut open: OpenConnector<'s>) {
-        open.def.size_wide_bits();
         // Names that did not resolve on arrival.
         let errors_before = self.diagnostics.len();
         for (endpoint, name) in &open.pending {
@@ -124,6 +121,7 @@ impl<'s> Checker<'s> {
         if self.has_errors_since(errors_before) {
             open.def.incomplete = true;
         }
+        open.def.finish_activations();
         self.connector_lints(&open.def, &open.empty);
         if open.unusual_names {
             let def = &open.def;

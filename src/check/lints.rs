@@ -113,8 +113,7 @@ impl Checker<'_> {
             if def.incomplete {
                 continue;
             }
-            let sees_any = (0..def.endpoints.len()).any(|e| def.activates(e, instance.method));
-            if sees_any {
+            if def.is_used(instance.method) {
                 continue;
             }
             let method = def
@@ -148,17 +147,10 @@ impl Checker<'_> {
 
 /// Warnings for the methods of `def` that no endpoint activates.
 fn never_activated(def: &ConnectorDef) -> Vec<Builder> {
-    let narrow = def.bits().iter().fold(0u64, |all, word| all | word);
     def.methods
         .iter()
         .enumerate()
-        .filter(|&(index, _)| {
-            if index < 64 {
-                narrow >> index & 1 == 0
-            } else {
-                !(0..def.endpoints.len()).any(|e| def.activates(e, index))
-            }
-        })
+        .filter(|&(index, _)| !def.is_used(index))
         .map(|(_, method)| {
             Diagnostic::build(
                 Problem::NeverActivated {

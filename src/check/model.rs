@@ -145,10 +145,18 @@ pub(crate) struct ConnectorDef {
     pub(crate) endpoint_index: NameIndex,
     /// Methods `0..64` each endpoint activates: one word per endpoint.
     bits: Vec<u64>,
-    /// Methods `64..` for connectors with more than 64 methods:
-    /// [`ConnectorDef::wide_words`] words per endpoint, sized when the
-    /// methods are all known ([`ConnectorDef::size_wide_bits`]).
-    wide: Vec<u64>,
+    /// Activations of methods `64..` as they arrive: (endpoint, method).
+    /// A wide connector activates few of its many methods per endpoint,
+    /// so a bit set per endpoint would grow as endpoints x methods.
+    wide_pairs: Vec<(u32, u32)>,
+    /// Once the connector is closed ([`ConnectorDef::finish_activations`]):
+    /// endpoint `e`'s methods `64..` are `wide_methods[wide_offsets[e]..
+    /// wide_offsets[e + 1]]`, ascending. Empty when no endpoint activates
+    /// a method beyond the 64th.
+    wide_offsets: Vec<u32>,
+    wide_methods: Vec<u32>,
+    /// Which methods some endpoint activates, one bit each.
+    used: Vec<u64>,
     /// Some endpoint's auth list had an error, so what its endpoints
     /// activate is not fully known.
     pub(crate) incomplete: bool,
@@ -170,7 +178,10 @@ impl ConnectorDef {
             endpoints: Vec::new(),
             endpoint_index: NameIndex::default(),
             bits: Vec::new(),
-            wide: Vec::new(),
+            wide_pairs: Vec::new(),
+            wide_offsets: Vec::new(),
+            wide_methods: Vec::new(),
+            used: Vec::new(),
             incomplete: false,
         }
     }
@@ -250,56 +261,104 @@ impl ConnectorDef {
         self.bits.shrink_to_fit();
     }
 
-    /// Words of [`ConnectorDef::wide`] per endpoint.
-    pub(crate) fn wide_words(&self) -> usize {
-        self.methods.len().div_ceil(64).saturating_sub(1)
-    }
-
     /// Methods `0..64` each endpoint activates: one word per endpoint.
     pub(crate) fn bits(&self) -> &[u64] {
         &self.bits
     }
 
-    /// Methods `64..`: [`ConnectorDef::wide_words`] words per endpoint.
-    pub(crate) fn wide(&self) -> &[u64] {
-        &self.wide
+    /// Whether some endpoint activates a method beyond the 64th (once the
+    /// connector is closed).
+    pub(crate) fn has_wide(&self) -> bool {
+        !self.wide_methods.is_empty()
+    }
+
+    /// The methods `64..` that `endpoint` activates, ascending (once the
+    /// connector is closed).
+    pub(crate) fn wide(&self, endpoint: usize) -> &[u32] {
+        let start = self.wide_offsets.get(endpoint).copied().unwrap_or(0) as usize;
+        let end = self.wide_offsets.get(endpoint + 1).copied().unwrap_or(0) as usize;
+        self.wide_methods.get(start..end).unwrap_or_default()
     }
 
     /// Whether `endpoint` activates `method` (indices within this connector).
     pub(crate) fn activates(&self, endpoint: usize, method: usize) -> bool {
-        let word = if method < 64 {
-            self.bits.get(endpoint)
+        if method < 64 {
+            self.bits
+                .get(endpoint)
+                .is_some_and(|word| word >> method & 1 == 1)
         } else {
-            self.wide
-                .get(endpoint * self.wide_words() + (method / 64 - 1))
-        };
-        word.is_some_and(|word| word >> (method % 64) & 1 == 1)
-    }
-
-    /// Marks `method` as activated by `endpoint`. Methods `64..` can be
-    /// activated only once the bit sets are sized for them (see
-    /// [`ConnectorDef::size_wide_bits`]); before, nothing happens.
-    pub(crate) fn activate(&mut self, endpoint: usize, method: usize) {
-        let stride = self.wide_words();
-        let word = if method < 64 {
-            self.bits.get_mut(endpoint)
-        } else {
-            self.wide.get_mut(endpoint * stride + (method / 64 - 1))
-        };
-        if let Some(word) = word {
-            *word |= 1 << (method % 64);
+            self.wide(endpoint).binary_search(&id(method)).is_ok()
         }
     }
 
-    /// Sizes the bit sets of methods `64..` once all methods are known.
-    pub(crate) fn size_wide_bits(&mut self) {
-        self.wide = vec![0; self.endpoints.len() * self.wide_words()];
+    /// Marks `method` as activated by `endpoint`. Activations of methods
+    /// `64..` are read only once the connector is closed.
+    pub(crate) fn activate(&mut self, endpoint: usize, method: usize) {
+        if method < 64 {
+            if let Some(word) = self.bits.get_mut(endpoint) {
+                *word |= 1 << method;
+            }
+        } else {
+            self.wide_pairs.push((id(endpoint), id(method)));
+        }
     }
 
-    /// The methods `endpoint` activates, in declaration order.
-    pub(crate) fn activated(&self, endpoint: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.methods.len()).filter(move |&method| self.activates(endpoint, method))
+    /// Puts the activations of methods `64..` in their final order and
+    /// notes which methods are used: once, when the connector closes.
+    /// Costs the number of activations (and their sorting), not endpoints
+    /// x methods.
+    pub(crate) fn finish_activations(&mut self) {
+        let mut pairs = std::mem::take(&mut self.wide_pairs);
+        pairs.sort_unstable();
+        pairs.dedup();
+        self.used = vec![0; self.methods.len().div_ceil(64)];
+        let narrow = self.bits.iter().fold(0u64, |all, word| all | word);
+        if let Some(word) = self.used.first_mut() {
+            *word = narrow;
+        }
+        if !pairs.is_empty() {
+            self.wide_offsets = Vec::with_capacity(self.endpoints.len() + 1);
+            self.wide_methods = Vec::with_capacity(pairs.len());
+            let mut next = pairs.iter().peekable();
+            for endpoint in 0..=self.endpoints.len() {
+                self.wide_offsets.push(id(self.wide_methods.len()));
+                while let Some(&(_, method)) = next.next_if(|(e, _)| *e as usize == endpoint) {
+                    self.wide_methods.push(method);
+                    if let Some(word) = self.used.get_mut(method as usize / 64) {
+                        *word |= 1 << (method % 64);
+                    }
+                }
+            }
+        }
     }
+
+    /// Whether some endpoint activates `method` (once the connector is
+    /// closed).
+    pub(crate) fn is_used(&self, method: usize) -> bool {
+        self.used
+            .get(method / 64)
+            .is_some_and(|word| word >> (method % 64) & 1 == 1)
+    }
+
+    /// The methods `endpoint` activates, in declaration order (once the
+    /// connector is closed): the length of the answer, not the number of
+    /// methods.
+    pub(crate) fn activated(&self, endpoint: usize) -> impl Iterator<Item = usize> + '_ {
+        let mut narrow = self.bits.get(endpoint).copied().unwrap_or(0);
+        let narrow = std::iter::from_fn(move || {
+            (narrow != 0).then(|| {
+                let method = narrow.trailing_zeros() as usize;
+                narrow &= narrow - 1;
+                method
+            })
+        });
+        narrow.chain(self.wide(endpoint).iter().map(|&method| method as usize))
+    }
+}
+
+/// An index as a `u32` (indices of names in files of at most 4 GiB fit).
+fn id(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
 }
 
 /// The name of an endpoint by id, for [`NameIndex`].

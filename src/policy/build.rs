@@ -64,7 +64,8 @@ impl Policy {
             instance_methods: Vec::with_capacity(instances),
             endpoint_names: Vec::with_capacity(endpoints),
             endpoint_bits: Bits::for_methods(widest, endpoints),
-            wide: Vec::new(),
+            wide_offsets: Vec::new(),
+            wide_methods: Vec::new(),
             endpoint_loc: Vec::with_capacity(endpoints),
             instances: Vec::with_capacity(instances),
             instance_index: NameIndex::with_capacity(instances),
@@ -102,7 +103,6 @@ impl Policy {
             endpoints,
             endpoint_index,
             wide_start,
-            wide_words: id(connector.wide_words()),
         });
     }
 
@@ -145,13 +145,22 @@ impl Policy {
         start..id(self.endpoint_names.len())
     }
 
-    /// Adds the bit sets of a connector's endpoints; returns where its
-    /// words for methods beyond the 64th start.
-    fn add_bits(&mut self, connector: &ConnectorDef) -> u32 {
+    /// Adds the bit sets of a connector's endpoints and their lists of
+    /// methods beyond the 64th; returns where its entries of
+    /// `wide_offsets` start, if it has any such method.
+    fn add_bits(&mut self, connector: &ConnectorDef) -> Option<u32> {
         self.endpoint_bits.extend(connector.bits());
-        let wide_start = id(self.wide.len());
-        self.wide.extend_from_slice(connector.wide());
-        wide_start
+        if !connector.has_wide() {
+            return None;
+        }
+        let start = id(self.wide_offsets.len());
+        for endpoint in 0..connector.endpoints.len() {
+            self.wide_offsets.push(id(self.wide_methods.len()));
+            self.wide_methods
+                .extend_from_slice(connector.wide(endpoint));
+        }
+        self.wide_offsets.push(id(self.wide_methods.len()));
+        Some(start)
     }
 
     /// Precomputes each of the connector's `methods`' visible endpoints, in

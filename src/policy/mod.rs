@@ -94,10 +94,9 @@ struct ConnectorData {
     endpoints: Range<u32>,
     /// Endpoint names to ids local to this connector.
     endpoint_index: NameIndex,
-    /// Where this connector's words of `Policy::wide` start.
-    wide_start: u32,
-    /// Words of `Policy::wide` per endpoint (methods beyond the 64th).
-    wide_words: u32,
+    /// For a connector whose endpoints activate methods beyond the 64th:
+    /// where its endpoints' entries in `Policy::wide_offsets` start.
+    wide_start: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -168,6 +167,17 @@ impl Bits {
         word.is_some_and(|word| bit < 64 && word >> bit & 1 == 1)
     }
 
+    /// The whole word of `endpoint` (methods `0..64`).
+    fn word(&self, endpoint: usize) -> u64 {
+        match self {
+            Bits::U8(bits) => bits.get(endpoint).map(|&w| u64::from(w)),
+            Bits::U16(bits) => bits.get(endpoint).map(|&w| u64::from(w)),
+            Bits::U32(bits) => bits.get(endpoint).map(|&w| u64::from(w)),
+            Bits::U64(bits) => bits.get(endpoint).copied(),
+        }
+        .unwrap_or(0)
+    }
+
     fn heap_bytes(&self) -> usize {
         match self {
             Bits::U8(bits) => bits.capacity(),
@@ -200,8 +210,14 @@ pub struct Policy {
     /// Methods `0..64` each endpoint activates, as narrow as the widest
     /// connector allows.
     endpoint_bits: Bits,
-    /// Methods `64..`, for connectors that have that many.
-    wide: Vec<u64>,
+    /// Methods `64..`, for connectors that have that many, as lists: an
+    /// endpoint's are `wide_methods[wide_offsets[i]..wide_offsets[i + 1]]`
+    /// (local method indices, ascending), where `i` is the connector's
+    /// `wide_start` plus the endpoint's index in its connector. A wide
+    /// connector activates few of its methods per endpoint: bit sets would
+    /// grow as endpoints x methods.
+    wide_offsets: Vec<u32>,
+    wide_methods: Vec<u32>,
     /// Line and column of each endpoint's name (its file is its connector's).
     endpoint_loc: Vec<(u32, u32)>,
     instances: Vec<InstanceData>,
@@ -389,7 +405,7 @@ impl Policy {
             + self.methods.iter().map(|m| m.name.len()).sum::<usize>()
             + self.endpoint_names.capacity() * size_of::<NameRef>()
             + self.endpoint_bits.heap_bytes()
-            + self.wide.capacity() * size_of::<u64>()
+            + (self.wide_offsets.capacity() + self.wide_methods.capacity()) * size_of::<u32>()
             + self.endpoint_loc.capacity() * size_of::<(u32, u32)>()
             + self.instances.capacity() * size_of::<InstanceData>()
             + self.instance_index.heap_bytes()

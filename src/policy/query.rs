@@ -132,16 +132,24 @@ impl Policy {
 
     #[cold]
     fn wide_bit_of(&self, hot: &MethodHot, endpoint: EndpointId) -> bool {
-        let Some(connector) = self.connectors.get(hot.connector.index()) else {
-            return false;
+        self.wide_of(hot.connector, endpoint)
+            .binary_search(&hot.bit)
+            .is_ok()
+    }
+
+    /// The local indices of the methods beyond the 64th that `endpoint`
+    /// (of `connector`) activates, ascending.
+    fn wide_of(&self, connector: ConnectorId, endpoint: EndpointId) -> &[u32] {
+        let Some(connector) = self.connectors.get(connector.index()) else {
+            return &[];
         };
-        let local_endpoint = endpoint.0.saturating_sub(connector.endpoints.start) as usize;
-        let word = connector.wide_start as usize
-            + local_endpoint * connector.wide_words as usize
-            + (hot.bit / 64 - 1) as usize;
-        self.wide
-            .get(word)
-            .is_some_and(|word| word >> (hot.bit % 64) & 1 == 1)
+        let Some(start) = connector.wide_start else {
+            return &[];
+        };
+        let at = start as usize + endpoint.0.saturating_sub(connector.endpoints.start) as usize;
+        let from = self.wide_offsets.get(at).copied().unwrap_or(0) as usize;
+        let to = self.wide_offsets.get(at + 1).copied().unwrap_or(0) as usize;
+        self.wide_methods.get(from..to).unwrap_or_default()
     }
 
     /// The decision, with its reason, for resolved ids.
@@ -267,13 +275,27 @@ impl Policy {
     /// The methods an endpoint activates, in declaration order; none for an
     /// id of another policy.
     pub fn activated(&self, endpoint: EndpointId) -> impl Iterator<Item = MethodId> + '_ {
-        let methods = self
-            .endpoint_connector(endpoint)
+        let connector = self.endpoint_connector(endpoint);
+        let first = connector
             .and_then(|connector| self.connectors.get(connector.index()))
-            .map_or(0..0, |connector| connector.methods.clone());
-        methods
-            .map(MethodId)
-            .filter(move |&method| self.is_available(method, endpoint))
+            .map_or(0, |connector| connector.methods.start);
+        // The answer's length, not the connector's number of methods.
+        let mut narrow = if connector.is_some() {
+            self.endpoint_bits.word(endpoint.index())
+        } else {
+            0
+        };
+        let narrow = std::iter::from_fn(move || {
+            (narrow != 0).then(|| {
+                let bit = narrow.trailing_zeros();
+                narrow &= narrow - 1;
+                bit
+            })
+        });
+        let wide = connector.map_or(&[][..], |connector| self.wide_of(connector, endpoint));
+        narrow
+            .chain(wide.iter().copied())
+            .map(move |local| MethodId(first + local))
     }
 
     /// Every connector, in declaration order.
