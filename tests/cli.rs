@@ -948,3 +948,90 @@ fn a_fifo_inside_a_folder_is_refused_not_skipped() {
     let output = authgate_in(dir.path(), &["check", "rules"]);
     assert_fails(&output, 2, "`rules/pipe.gate` is not a file or a folder");
 }
+
+/// Issue 9: `explain --format json` names what the rules declare and
+/// `null` for what they don't, rather than echoing the question.
+#[test]
+fn explain_json_gives_null_for_an_unknown_runtime_connector_or_method() {
+    let unknown_connector = authgate(&[
+        "explain",
+        "--connector",
+        "nope",
+        "--auth",
+        "basic",
+        "orders",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&unknown_connector), 1);
+    let document = json(&unknown_connector);
+    assert_eq!(document["connector"], serde_json::Value::Null);
+    assert_eq!(document["auth"], serde_json::Value::Null);
+    let unknown_method = authgate(&[
+        "explain",
+        "--connector",
+        "shop",
+        "--auth",
+        "nope",
+        "orders",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&unknown_method), 1);
+    let document = json(&unknown_method);
+    assert_eq!(document["connector"], "shop");
+    assert_eq!(document["auth"], serde_json::Value::Null);
+}
+
+/// Issue 9: names in `visible` and `explain` output can't carry a terminal
+/// escape sequence to the terminal.
+#[test]
+fn visible_and_explain_escape_hidden_characters_in_names() {
+    let dir = folder(&[(
+        "evil.gate",
+        b"connector c {\n    auth m: basic\n    endpoint \"\x1b[2Jwipe\" < auth: [m] >\n}\n\
+          instance \"i\xe2\x80\xae\" of c < auth: m >\n",
+    )]);
+    let visible = authgate_in(
+        dir.path(),
+        &["visible", "i\u{202e}", "--rules", "evil.gate"],
+    );
+    assert_eq!(code(&visible), 0);
+    assert_eq!(
+        stdout(&visible),
+        "instance `i\\u{202e}` of `c` authenticates with `m` and sees 1 endpoint:\n  \\u{1b}[2Jwipe\n"
+    );
+    let explain = authgate_in(
+        dir.path(),
+        &[
+            "explain",
+            "i\u{202e}",
+            "\u{1b}[2Jwipe",
+            "--rules",
+            "evil.gate",
+        ],
+    );
+    assert_eq!(code(&explain), 0);
+    let text = stdout(&explain);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("`\\u{1b}[2Jwipe` is available to `i\\u{202e}`"),
+        "{text}"
+    );
+    // JSON keeps the names exact: it is for programs.
+    let json_output = authgate_in(
+        dir.path(),
+        &[
+            "visible",
+            "i\u{202e}",
+            "--rules",
+            "evil.gate",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(json(&json_output)["endpoints"][0], "\u{1b}[2Jwipe");
+}

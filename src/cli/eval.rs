@@ -28,13 +28,82 @@ pub struct EvalArgs {
 #[serde(deny_unknown_fields)]
 struct Request<'a> {
     #[serde(borrow, default)]
-    instance: Option<Cow<'a, str>>,
+    instance: Field<'a>,
     #[serde(borrow, default)]
-    connector: Option<Cow<'a, str>>,
+    connector: Field<'a>,
     #[serde(borrow, default)]
-    auth: Option<Cow<'a, str>>,
+    auth: Field<'a>,
     #[serde(borrow, default)]
-    endpoint: Option<Cow<'a, str>>,
+    endpoint: Field<'a>,
+}
+
+/// A field of a request. `null` is not the field left out: a request
+/// with `"instance": null` beside `connector` and `auth` may be a bug in
+/// the caller, so it is refused rather than read as a runtime instance.
+#[derive(Default)]
+enum Field<'a> {
+    #[default]
+    Absent,
+    Null,
+    Name(Cow<'a, str>),
+}
+
+impl<'a> Field<'a> {
+    /// The name given for `key`, if any; an error for `null`.
+    fn name(&self, key: &str) -> Result<Option<&str>, String> {
+        match self {
+            Field::Absent => Ok(None),
+            Field::Null => Err(format!(
+                "`{key}` is null: give a name, or leave the field out"
+            )),
+            Field::Name(name) => Ok(Some(name)),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Reads `null` or a string, borrowing the string when it has no
+        /// escapes.
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Field<'a>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a name (a string)")
+            }
+
+            fn visit_none<E: serde::de::Error>(self) -> Result<Field<'a>, E> {
+                Ok(Field::Null)
+            }
+
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Field<'a>, E> {
+                Ok(Field::Null)
+            }
+
+            fn visit_some<D: serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Field<'a>, D::Error> {
+                deserializer.deserialize_str(self)
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Field<'a>, E> {
+                Ok(Field::Name(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Field<'a>, E> {
+                Ok(Field::Name(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Field<'a>, E> {
+                Ok(Field::Name(Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_option(Visit(std::marker::PhantomData))
+    }
 }
 
 pub fn run(args: EvalArgs, limit: u64) -> Outcome {
@@ -108,9 +177,13 @@ fn answer(
         serde_json::from_slice(line).map_err(|error| format!("not a valid request: {error}"))?;
     let endpoint = request
         .endpoint
-        .as_deref()
+        .name("endpoint")?
         .ok_or("a request needs `endpoint`")?;
-    let principal = match (&request.instance, &request.connector, &request.auth) {
+    let principal = match (
+        request.instance.name("instance")?,
+        request.connector.name("connector")?,
+        request.auth.name("auth")?,
+    ) {
         (Some(instance), None, None) => Principal::Instance(instance),
         (None, Some(connector), Some(auth)) => Principal::Runtime {
             connector,
@@ -255,6 +328,29 @@ mod tests {
             Some(
                 "{\"available\":false,\"reason\":\"unknown instance `nope`\",\"instance\":\"nope\",\"endpoint\":\"orders\"}"
             )
+        );
+    }
+
+    /// Issue 9: `"instance": null` beside `connector` and `auth` was read
+    /// as an absent instance, and answered.
+    #[test]
+    fn null_is_not_a_field_left_out() {
+        let (output, failed) = run(
+            "{\"instance\": null, \"connector\": \"shop\", \"auth\": \"basic\", \"endpoint\": \"orders\"}\n\
+             {\"instance\": \"i2\", \"endpoint\": null}\n\
+             {\"instance\": 7, \"endpoint\": \"orders\"}\n\
+             {\"connector\": \"shop\", \"auth\": \"basic\", \"endpoint\": \"or\\u0064ers\"}\n",
+        );
+        assert_eq!(failed, 3);
+        let lines: Vec<&str> = output.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "{\"line\":1,\"error\":\"`instance` is null: give a name, or leave the field out\"}",
+                "{\"line\":2,\"error\":\"`endpoint` is null: give a name, or leave the field out\"}",
+                "{\"line\":3,\"error\":\"not a valid request: invalid type: integer `7`, expected a name (a string) at line 1 column 14\"}",
+                "{\"available\":true,\"reason\":\"a runtime instance of `shop` authenticates with `basic`, which `orders` activates\",\"connector\":\"shop\",\"auth\":\"basic\",\"endpoint\":\"orders\"}",
+            ]
         );
     }
 }

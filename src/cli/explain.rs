@@ -6,7 +6,7 @@ use authgate::policy::Location;
 use clap::{Args, CommandFactory};
 use serde::Serialize;
 
-use super::{Cli, Format, Outcome, QueryArgs, compile_for_query, out, print_json};
+use super::{Cli, Format, Outcome, QueryArgs, compile_for_query, print_json, say};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -71,8 +71,15 @@ pub fn run(args: ExplainArgs, limit: u64) -> Outcome {
     let decision = policy.decide(principal, endpoint);
     let reason = policy.describe(&decision);
     let subject = decision.subject();
+    // Names as the rules spell them, `null` when they don't resolve: a
+    // runtime instance of a known connector with an unknown method still
+    // names its connector.
     let connector = subject
         .and_then(|s| policy.method_connector(s.method))
+        .or_else(|| {
+            let name = args.query.runtime.connector.as_deref()?;
+            policy.connector(name)
+        })
         .and_then(|c| policy.connector_name(c));
     let method = subject.and_then(|s| policy.method_name(s.method));
     let activated: Vec<&str> = decision
@@ -105,20 +112,20 @@ pub fn run(args: ExplainArgs, limit: u64) -> Outcome {
             } else {
                 "is not available"
             };
-            out(format_args!("`{endpoint}` {verdict} to {who}"));
-            out(format_args!("  reason: {reason}"));
+            say(format_args!("`{endpoint}` {verdict} to {who}"));
+            say(format_args!("  reason: {reason}"));
             if let Some(location) = instance_location {
-                out(format_args!("  instance declared at {location}"));
+                say(format_args!("  instance declared at {location}"));
             }
             if let Some(location) = endpoint_location {
-                out(format_args!("  endpoint declared at {location}"));
+                say(format_args!("  endpoint declared at {location}"));
             }
         }
         Format::Json => print_json(&ExplainJson {
             available: decision.available(),
             instance,
-            connector: connector.or(args.query.runtime.connector.as_deref()),
-            auth: method.or(args.query.runtime.auth.as_deref()),
+            connector,
+            auth: method,
             endpoint,
             activated,
             reason: &reason,

@@ -10,7 +10,7 @@ use authgate::policy::ConnectorId;
 use clap::Args;
 use serde::Serialize;
 
-use super::{Outcome, RulesArgs, compile_for_query, err, out, print_json};
+use super::{Outcome, RulesArgs, compile_for_query, out, print_json, tell};
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -107,7 +107,7 @@ pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
                     .collect();
                 let hint = authgate::suggest::closest(name, names.iter().copied())
                     .map_or(String::new(), |close| format!("; did you mean `{close}`?"));
-                err(format_args!("error: unknown connector `{name}`{hint}"));
+                tell(format_args!("error: unknown connector `{name}`{hint}"));
                 return Ok(ExitCode::from(2));
             }
         },

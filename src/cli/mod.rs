@@ -268,6 +268,24 @@ fn out(line: std::fmt::Arguments<'_>) {
         .and_then(|()| stdout.write_all(b"\n"));
 }
 
+/// Writes a line for people to standard output. It holds names, which are
+/// user input: hidden characters (a terminal escape sequence, a
+/// bidirectional control) are escaped, see `authgate::text::escape`.
+fn say(line: std::fmt::Arguments<'_>) {
+    out(format_args!(
+        "{}",
+        authgate::text::escape(&line.to_string())
+    ));
+}
+
+/// [`say`] on standard error.
+fn tell(line: std::fmt::Arguments<'_>) {
+    err(format_args!(
+        "{}",
+        authgate::text::escape(&line.to_string())
+    ));
+}
+
 /// Writes a line to standard error, ignoring a closed stream.
 fn err(line: std::fmt::Arguments<'_>) {
     use std::io::Write as _;

@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::check::CheckFormat;
-use super::{Outcome, err, load, out, print_diagnostics, print_json};
+use super::{Outcome, err, load, out, print_diagnostics, print_json, say};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -77,7 +77,7 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
         CheckFormat::Human => {
             for report in &reports {
                 let verdict = if report.passed() { "ok" } else { "FAILED" };
-                out(format_args!("test `{}` ... {verdict}", report.name));
+                say(format_args!("test `{}` ... {verdict}", report.name));
             }
             let failures: Vec<_> = diagnostics().collect();
             if !failures.is_empty() {

@@ -6,7 +6,7 @@ use authgate::Decision;
 use clap::Args;
 use serde::Serialize;
 
-use super::{Format, Outcome, QueryArgs, compile_for_query, err, out, plural, print_json};
+use super::{Format, Outcome, QueryArgs, compile_for_query, plural, print_json, say, tell};
 
 #[derive(Debug, Args)]
 pub struct VisibleArgs {
@@ -37,7 +37,7 @@ pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
     let subject = match policy.subject(principal) {
         Ok(subject) => subject,
         Err(unknown) => {
-            err(format_args!(
+            tell(format_args!(
                 "error: cannot answer: {}",
                 policy.describe(&Decision::from(unknown))
             ));
@@ -63,13 +63,13 @@ pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
                 ),
                 None => "a runtime instance".to_owned(),
             };
-            out(format_args!(
+            say(format_args!(
                 "{who} of `{connector}` authenticates with `{method}` and sees {}{}",
                 plural(endpoints.len(), "endpoint"),
                 if endpoints.is_empty() { "" } else { ":" }
             ));
             for endpoint in &endpoints {
-                out(format_args!("  {endpoint}"));
+                say(format_args!("  {endpoint}"));
             }
         }
         Format::Json => print_json(&VisibleJson {
