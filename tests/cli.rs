@@ -1035,3 +1035,58 @@ fn visible_and_explain_escape_hidden_characters_in_names() {
     );
     assert_eq!(json(&json_output)["endpoints"][0], "\u{1b}[2Jwipe");
 }
+
+/// Issue 9: names in `matrix --format markdown` render as themselves: a
+/// backtick can't end the code span, HTML is not interpreted, a pipe
+/// doesn't split a cell (rendered with pulldown-cmark's GitHub tables).
+#[test]
+fn matrix_markdown_cannot_inject_markup() {
+    let dir = folder(&[(
+        "evil.gate",
+        b"connector \"a`b<script>x</script>|y\" {\n    auth \"m`\": basic\n    \
+          endpoint \"`tick\" < auth: [\"m`\"] >\n    \
+          endpoint \"<img src=x onerror=alert(1)>|z\" < auth: [\"m`\"] >\n}\n",
+    )]);
+    let output = authgate_in(
+        dir.path(),
+        &["matrix", "--rules", "evil.gate", "--format", "markdown"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let markdown = stdout(&output);
+    let parser = pulldown_cmark::Parser::new_ext(&markdown, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    assert!(
+        !html.contains("<script") && !html.contains("<img"),
+        "{html}"
+    );
+    for name in [
+        "a`b&lt;script&gt;x&lt;/script&gt;|y",
+        "m`",
+        "`tick",
+        "&lt;img src=x onerror=alert(1)&gt;|z",
+    ] {
+        assert!(
+            html.contains(&format!("<code>{name}</code>")),
+            "{name} in {html}"
+        );
+    }
+    // Every row has its two cells: the pipe in a name split none.
+    assert_eq!(html.matches("<tr>").count(), 3, "{html}");
+    assert_eq!(html.matches("<td").count(), 4, "{html}");
+}
+
+/// Issue 9: the matrix is the product of two dimensions; past
+/// `--max-cells` it is refused with exit 2 instead of filling memory.
+#[test]
+fn matrix_refuses_more_cells_than_the_limit() {
+    let output = authgate(&["matrix", "--max-cells", "10"]);
+    assert_fails(
+        &output,
+        2,
+        "the matrix would have 44 cells, more than --max-cells 10; name one connector",
+    );
+    assert_eq!(stdout(&output), "");
+    assert_eq!(code(&authgate(&["matrix", "--max-cells", "44"])), 0);
+    assert_eq!(code(&authgate(&["matrix", "--max-cells", "43"])), 2);
+}

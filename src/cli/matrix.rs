@@ -1,16 +1,21 @@
 //! `authgate matrix [CONNECTOR]`: the rules as grids people can read at a
 //! glance: per connector, endpoints × auth methods (activated) and
 //! endpoints × declared instances (visible).
+//!
+//! The output is the product of two dimensions, so it is streamed: each
+//! cell is computed as it is written, through one buffered writer, and no
+//! format holds the grid in memory (a grid of 100,000 endpoints × 10,000
+//! instances was killed at 24 GB). What may be written at all is bounded
+//! by `--max-cells`.
 
-use std::io::IsTerminal as _;
+use std::io::{self, BufWriter, IsTerminal as _, Write};
 use std::process::ExitCode;
 
 use authgate::Policy;
-use authgate::policy::ConnectorId;
+use authgate::policy::{ConnectorId, EndpointId, InstanceId, MethodId};
 use clap::Args;
-use serde::Serialize;
 
-use super::{Outcome, RulesArgs, compile_for_query, out, print_json, tell};
+use super::{Outcome, RulesArgs, compile_for_query, err, tell};
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -22,6 +27,10 @@ pub struct MatrixArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: MatrixFormat,
+    /// Refuse (exit 2) to write more cells than this: endpoints × (methods
+    /// + instances), summed over the connectors shown.
+    #[arg(long, value_name = "N", default_value_t = 20_000_000)]
+    max_cells: u64,
 }
 
 /// `matrix`'s formats.
@@ -39,60 +48,101 @@ enum MatrixFormat {
     Json,
 }
 
-/// One connector's grids.
-#[derive(Serialize)]
+/// One connector's axes: its methods and the declared instances of it.
 struct Grid<'p> {
-    connector: &'p str,
-    methods: Vec<&'p str>,
-    instances: Vec<&'p str>,
-    endpoints: Vec<Row<'p>>,
-}
-
-#[derive(Serialize)]
-struct Row<'p> {
+    connector: ConnectorId,
     name: &'p str,
-    /// Per method: activated.
-    activated: Vec<bool>,
-    /// Per instance: visible.
-    visible: Vec<bool>,
+    methods: Vec<(MethodId, &'p str)>,
+    instances: Vec<(InstanceId, &'p str)>,
 }
 
-fn grid(policy: &Policy, connector: ConnectorId) -> Grid<'_> {
-    let methods: Vec<_> = policy.methods(connector).collect();
-    let instances: Vec<_> = policy
-        .instance_ids()
-        .filter(|&i| {
-            policy
-                .instance_subject(i)
-                .and_then(|s| policy.method_connector(s.method))
-                == Some(connector)
-        })
-        .collect();
-    Grid {
-        connector: policy.connector_name(connector).unwrap_or_default(),
-        methods: methods
-            .iter()
-            .map(|&m| policy.method_name(m).unwrap_or_default())
-            .collect(),
-        instances: instances
-            .iter()
-            .map(|&i| policy.instance_name(i).unwrap_or_default())
-            .collect(),
-        endpoints: policy
-            .endpoints(connector)
-            .map(|endpoint| Row {
-                name: policy.endpoint_name(endpoint).unwrap_or_default(),
-                activated: methods
-                    .iter()
-                    .map(|&m| policy.is_available(m, endpoint))
-                    .collect(),
-                visible: instances
-                    .iter()
-                    .map(|&i| policy.is_available_to(i, endpoint))
-                    .collect(),
-            })
-            .collect(),
+impl Grid<'_> {
+    fn endpoints<'a>(&'a self, policy: &'a Policy) -> impl Iterator<Item = (EndpointId, &'a str)> {
+        policy
+            .endpoints(self.connector)
+            .map(|e| (e, policy.endpoint_name(e).unwrap_or_default()))
     }
+
+    /// Cells of the two grids.
+    fn cells(&self, policy: &Policy) -> u64 {
+        let endpoints = policy.endpoints(self.connector).count() as u64;
+        endpoints * (self.methods.len() + self.instances.len()) as u64
+    }
+}
+
+/// The two grids of a connector: which methods an endpoint activates,
+/// which instances see it.
+#[derive(Clone, Copy)]
+enum Kind {
+    Methods,
+    Instances,
+}
+
+impl Kind {
+    fn corner(self) -> &'static str {
+        match self {
+            Kind::Methods => "endpoint \\ method",
+            Kind::Instances => "endpoint \\ instance",
+        }
+    }
+
+    fn columns<'g>(self, grid: &'g Grid<'_>) -> Vec<&'g str> {
+        match self {
+            Kind::Methods => grid.methods.iter().map(|&(_, name)| name).collect(),
+            Kind::Instances => grid.instances.iter().map(|&(_, name)| name).collect(),
+        }
+    }
+
+    /// The row of `endpoint`, cell by cell.
+    fn marks<'a>(
+        self,
+        policy: &'a Policy,
+        grid: &'a Grid<'_>,
+        endpoint: EndpointId,
+    ) -> Box<dyn Iterator<Item = bool> + 'a> {
+        match self {
+            Kind::Methods => Box::new(
+                grid.methods
+                    .iter()
+                    .map(move |&(m, _)| policy.is_available(m, endpoint)),
+            ),
+            Kind::Instances => Box::new(
+                grid.instances
+                    .iter()
+                    .map(move |&(i, _)| policy.is_available_to(i, endpoint)),
+            ),
+        }
+    }
+}
+
+/// The grids of `connectors`; the declared instances are grouped by
+/// connector in one pass.
+fn grids<'p>(policy: &'p Policy, connectors: &[ConnectorId]) -> Vec<Grid<'p>> {
+    let mut instances: Vec<Vec<(InstanceId, &str)>> =
+        vec![Vec::new(); policy.connector_ids().count()];
+    for instance in policy.instance_ids() {
+        let connector = policy
+            .instance_subject(instance)
+            .and_then(|s| policy.method_connector(s.method));
+        if let Some(list) = connector.and_then(|c| instances.get_mut(c.index())) {
+            list.push((instance, policy.instance_name(instance).unwrap_or_default()));
+        }
+    }
+    connectors
+        .iter()
+        .map(|&connector| Grid {
+            connector,
+            name: policy.connector_name(connector).unwrap_or_default(),
+            methods: policy
+                .methods(connector)
+                .map(|m| (m, policy.method_name(m).unwrap_or_default()))
+                .collect(),
+            instances: instances
+                .get_mut(connector.index())
+                .map(std::mem::take)
+                .unwrap_or_default(),
+        })
+        .collect()
 }
 
 pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
@@ -113,51 +163,21 @@ pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
         },
         None => policy.connector_ids().collect(),
     };
-    let grids: Vec<Grid<'_>> = connectors.iter().map(|&c| grid(&policy, c)).collect();
-    match args.format {
-        MatrixFormat::Json => print_json(&serde_json::json!({ "connectors": grids })),
-        MatrixFormat::Csv => {
-            out(format_args!("connector,endpoint,kind,column,value"));
-            for grid in &grids {
-                for row in &grid.endpoints {
-                    for (method, on) in grid.methods.iter().zip(&row.activated) {
-                        out(format_args!(
-                            "{},{},method,{},{on}",
-                            csv(grid.connector),
-                            csv(row.name),
-                            csv(method)
-                        ));
-                    }
-                    for (instance, on) in grid.instances.iter().zip(&row.visible) {
-                        out(format_args!(
-                            "{},{},instance,{},{on}",
-                            csv(grid.connector),
-                            csv(row.name),
-                            csv(instance)
-                        ));
-                    }
-                }
-            }
-        }
-        MatrixFormat::Markdown => {
-            for grid in &grids {
-                out(format_args!("### `{}`\n", grid.connector));
-                markdown(
-                    "endpoint \\ method",
-                    &grid.methods,
-                    grid.endpoints.iter().map(|r| (r.name, &r.activated)),
-                );
-                out(format_args!(""));
-                if !grid.instances.is_empty() {
-                    markdown(
-                        "endpoint \\ instance",
-                        &grid.instances,
-                        grid.endpoints.iter().map(|r| (r.name, &r.visible)),
-                    );
-                    out(format_args!(""));
-                }
-            }
-        }
+    let grids = grids(&policy, &connectors);
+    let cells: u64 = grids.iter().map(|grid| grid.cells(&policy)).sum();
+    if cells > args.max_cells {
+        err(format_args!(
+            "error: the matrix would have {cells} cells, more than --max-cells {}; name one \
+             connector (`authgate matrix CONNECTOR`), or raise --max-cells",
+            args.max_cells
+        ));
+        return Ok(ExitCode::from(2));
+    }
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let written = match args.format {
+        MatrixFormat::Json => json(&mut out, &policy, &grids),
+        MatrixFormat::Csv => csv(&mut out, &policy, &grids),
+        MatrixFormat::Markdown => markdown(&mut out, &policy, &grids),
         MatrixFormat::Table => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
@@ -165,37 +185,85 @@ pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
                 .ok()
                 .and_then(|c| c.parse::<usize>().ok())
                 .unwrap_or(100);
-            for (index, grid) in grids.iter().enumerate() {
-                if index > 0 {
-                    out(format_args!(""));
+            tables(&mut out, &policy, &grids, color, width)
+        }
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        // The reader went away (`| head`): it has what it wanted.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(error) => {
+            err(format_args!("error: matrix: {error}"));
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// `{"connectors": [{"connector", "methods", "instances", "endpoints":
+/// [{"name", "activated", "visible"}]}]}`, one endpoint a line.
+fn json(out: &mut impl Write, policy: &Policy, grids: &[Grid<'_>]) -> io::Result<()> {
+    out.write_all(b"{\"connectors\": [")?;
+    for (index, grid) in grids.iter().enumerate() {
+        out.write_all(if index == 0 { b"\n" } else { b",\n" })?;
+        out.write_all(b"{\"connector\": ")?;
+        serde_json::to_writer(&mut *out, grid.name)?;
+        out.write_all(b", \"methods\": ")?;
+        serde_json::to_writer(&mut *out, &Kind::Methods.columns(grid))?;
+        out.write_all(b", \"instances\": ")?;
+        serde_json::to_writer(&mut *out, &Kind::Instances.columns(grid))?;
+        out.write_all(b", \"endpoints\": [")?;
+        for (row, (endpoint, name)) in grid.endpoints(policy).enumerate() {
+            out.write_all(if row == 0 { b"\n  " } else { b",\n  " })?;
+            out.write_all(b"{\"name\": ")?;
+            serde_json::to_writer(&mut *out, name)?;
+            for (key, kind) in [("activated", Kind::Methods), ("visible", Kind::Instances)] {
+                write!(out, ", \"{key}\": [")?;
+                for (column, on) in kind.marks(policy, grid, endpoint).enumerate() {
+                    let separator = if column == 0 { "" } else { ", " };
+                    write!(out, "{separator}{on}")?;
                 }
-                out(format_args!("connector `{}`", grid.connector));
-                out(format_args!(""));
-                table(
-                    "endpoint \\ method",
-                    &grid.methods,
-                    grid.endpoints.iter().map(|r| (r.name, &r.activated)),
-                    color,
-                    width,
-                );
-                if !grid.instances.is_empty() {
-                    out(format_args!(""));
-                    table(
-                        "endpoint \\ instance",
-                        &grid.instances,
-                        grid.endpoints.iter().map(|r| (r.name, &r.visible)),
-                        color,
-                        width,
-                    );
+                out.write_all(b"]")?;
+            }
+            out.write_all(b"}")?;
+        }
+        out.write_all(b"]}")?;
+    }
+    out.write_all(b"\n]}\n")
+}
+
+/// One row per cell: `connector,endpoint,kind,column,value`.
+fn csv(out: &mut impl Write, policy: &Policy, grids: &[Grid<'_>]) -> io::Result<()> {
+    writeln!(out, "connector,endpoint,kind,column,value")?;
+    for grid in grids {
+        let connector = csv_field(grid.name);
+        let columns = [
+            ("method", Kind::Methods, Kind::Methods.columns(grid)),
+            ("instance", Kind::Instances, Kind::Instances.columns(grid)),
+        ];
+        let columns: Vec<_> = columns
+            .into_iter()
+            .map(|(word, kind, names)| {
+                (
+                    word,
+                    kind,
+                    names.into_iter().map(csv_field).collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        for (endpoint, name) in grid.endpoints(policy) {
+            let name = csv_field(name);
+            for (word, kind, names) in &columns {
+                for (column, on) in names.iter().zip(kind.marks(policy, grid, endpoint)) {
+                    writeln!(out, "{connector},{name},{word},{column},{on}")?;
                 }
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// A CSV field, quoted when it must be.
-fn csv(text: &str) -> String {
+fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -203,38 +271,95 @@ fn csv(text: &str) -> String {
     }
 }
 
-/// A markdown table cell: pipes escaped.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
+/// Markdown tables, a heading per connector.
+fn markdown(out: &mut impl Write, policy: &Policy, grids: &[Grid<'_>]) -> io::Result<()> {
+    for grid in grids {
+        writeln!(out, "### {}\n", code_span(grid.name, false))?;
+        for kind in [Kind::Methods, Kind::Instances] {
+            let columns = kind.columns(grid);
+            if columns.is_empty() && matches!(kind, Kind::Instances) {
+                continue;
+            }
+            let header: Vec<String> = columns.iter().map(|c| code_span(c, true)).collect();
+            writeln!(out, "| {} | {} |", kind.corner(), header.join(" | "))?;
+            writeln!(out, "|---|{}", ":---:|".repeat(columns.len()))?;
+            for (endpoint, name) in grid.endpoints(policy) {
+                write!(out, "| {} |", code_span(name, true))?;
+                for on in kind.marks(policy, grid, endpoint) {
+                    out.write_all(if on { " ✓ |".as_bytes() } else { b"   |" })?;
+                }
+                writeln!(out)?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(())
 }
 
-fn markdown<'r>(
-    corner: &str,
-    columns: &[&str],
-    rows: impl Iterator<Item = (&'r str, &'r Vec<bool>)>,
-) {
-    let header: Vec<String> = columns.iter().map(|c| format!("`{}`", cell(c))).collect();
-    out(format_args!("| {corner} | {} |", header.join(" | ")));
-    out(format_args!("|---|{}", ":---:|".repeat(columns.len())));
-    for (name, marks) in rows {
-        let marks: Vec<&str> = marks.iter().map(|&on| if on { "✓" } else { " " }).collect();
-        out(format_args!("| `{}` | {} |", cell(name), marks.join(" | ")));
+/// A name as a markdown code span that renders as the name and nothing
+/// else: fenced by more backticks than any run inside it (so a backtick
+/// can't end it early), padded when it starts or ends with one, hidden
+/// characters escaped. Inside a code span, HTML is shown, not
+/// interpreted. In a table cell, pipes are escaped (GitHub's tables split
+/// cells before reading code spans).
+fn code_span(name: &str, cell: bool) -> String {
+    let name = authgate::text::escape(name);
+    let name = if cell {
+        name.replace('|', "\\|")
+    } else {
+        name.into_owned()
+    };
+    let mut longest = 0;
+    let mut run = 0;
+    for c in name.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
     }
+    let fence = "`".repeat(longest + 1);
+    let pad = if name.starts_with('`') || name.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{name}{pad}{fence}")
+}
+
+fn tables(
+    out: &mut impl Write,
+    policy: &Policy,
+    grids: &[Grid<'_>],
+    color: bool,
+    width: usize,
+) -> io::Result<()> {
+    for (index, grid) in grids.iter().enumerate() {
+        if index > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "connector `{}`\n", authgate::text::escape(grid.name))?;
+        table(out, policy, grid, Kind::Methods, color, width)?;
+        if !grid.instances.is_empty() {
+            writeln!(out)?;
+            table(out, policy, grid, Kind::Instances, color, width)?;
+        }
+    }
+    Ok(())
 }
 
 /// Aligned columns. When the headers don't fit `width`, they become
 /// numbers and a legend follows the table.
-fn table<'r>(
-    corner: &str,
-    columns: &[&str],
-    rows: impl Iterator<Item = (&'r str, &'r Vec<bool>)>,
+fn table(
+    out: &mut impl Write,
+    policy: &Policy,
+    grid: &Grid<'_>,
+    kind: Kind,
     color: bool,
     width: usize,
-) {
-    let rows: Vec<(&str, &Vec<bool>)> = rows.collect();
-    let first = rows
-        .iter()
-        .map(|(name, _)| name.chars().count())
+) -> io::Result<()> {
+    let corner = kind.corner();
+    let columns = kind.columns(grid);
+    let first = grid
+        .endpoints(policy)
+        .map(|(_, name)| authgate::text::escape(name).chars().count())
         .chain(std::iter::once(corner.chars().count()))
         .max()
         .unwrap_or(0);
@@ -247,7 +372,7 @@ fn table<'r>(
             if numbered {
                 format!("{}", index + 1)
             } else {
-                (*name).to_owned()
+                authgate::text::escape(name).into_owned()
             }
         })
         .collect();
@@ -256,13 +381,15 @@ fn table<'r>(
     for (header, width) in headers.iter().zip(&widths) {
         line.push_str(&format!("  {header:^width$}"));
     }
-    out(format_args!("{}", line.trim_end()));
-    for (name, marks) in &rows {
-        let mut line = format!("{name:<first$}");
-        for (on, width) in marks.iter().zip(&widths) {
-            let mark = if *on { "✓" } else { "·" };
+    writeln!(out, "{}", line.trim_end())?;
+    for (endpoint, name) in grid.endpoints(policy) {
+        line.clear();
+        let name = authgate::text::escape(name);
+        line.push_str(&format!("{name:<first$}"));
+        for (on, width) in kind.marks(policy, grid, endpoint).zip(&widths) {
+            let mark = if on { "✓" } else { "·" };
             let padded = format!("{mark:^width$}");
-            let padded = if *on && color {
+            let padded = if on && color {
                 padded.replace('✓', "\u{1b}[32m✓\u{1b}[0m")
             } else {
                 padded
@@ -270,11 +397,12 @@ fn table<'r>(
             line.push_str("  ");
             line.push_str(&padded);
         }
-        out(format_args!("{}", line.trim_end()));
+        writeln!(out, "{}", line.trim_end())?;
     }
     if numbered {
         for (index, name) in columns.iter().enumerate() {
-            out(format_args!("  {:>3}  {name}", index + 1));
+            writeln!(out, "  {:>3}  {}", index + 1, authgate::text::escape(name))?;
         }
     }
+    Ok(())
 }
