@@ -5,9 +5,10 @@
 #
 # cargo fuzz needs nightly features (sanitizer flags); this machine has a
 # stable toolchain only, and RUSTC_BOOTSTRAP=1 lets stable rustc accept
-# them. Needs `cargo install cargo-fuzz`. Seeds come from rules/ and the
-# test fixtures; crashes land in fuzz/artifacts/<target>/ and each one
-# found becomes a regression test.
+# them. Needs `cargo install cargo-fuzz`. Seeds come from rules/, the
+# test fixtures and fuzz/seeds/ (a wide connector, hostile names);
+# crashes land in fuzz/artifacts/<target>/ and each one found becomes a
+# regression test.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds="${1:-600}"
@@ -17,7 +18,7 @@ targets=("$@")
 
 for target in parse pipeline; do
     mkdir -p "corpus/$target"
-    cp ../rules/*.gate ../tests/fixtures/fail/*.gate "corpus/$target/"
+    cp ../rules/*.gate ../tests/fixtures/fail/*.gate seeds/*.gate "corpus/$target/"
 done
 mkdir -p corpus/queries
 printf 'instance 1\norders' > corpus/queries/declared

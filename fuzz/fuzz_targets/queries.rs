@@ -20,8 +20,17 @@ instance "instance 2" of shop < auth: "OAuth 2" >
 instance "crm 1" of crm < auth: token >
 "#;
 
+/// A wide connector (methods beyond the 64th are stored apart), written
+/// by `policy()`: 70 methods `m0`..`m69`; `e0` activates `m65`, `e1`
+/// activates `m1` and `m69`.
+const WIDE: usize = 70;
+
 /// What the rules allow: (instance or connector/method, endpoint).
-const ALLOWED: [(&str, &str); 10] = [
+const ALLOWED: [(&str, &str); 14] = [
+    ("wide 1", "e0"),
+    ("wide/m65", "e0"),
+    ("wide/m1", "e1"),
+    ("wide/m69", "e1"),
     ("instance 1", "orders"),
     ("instance 1", "customers"),
     ("instance 2", "customers"),
@@ -38,7 +47,12 @@ fn policy() -> &'static Policy {
     static POLICY: OnceLock<Policy> = OnceLock::new();
     POLICY.get_or_init(|| {
         let mut sources = Sources::new();
-        sources.add("rules.gate", RULES);
+        let methods: String = (0..WIDE).map(|m| format!("auth m{m}: token\n")).collect();
+        let wide = format!(
+            "{RULES}\nconnector wide {{\n{methods}endpoint e0 < auth: [m65] >\n\
+             endpoint e1 < auth: [m69, m1] >\n}}\ninstance \"wide 1\" of wide < auth: m65 >\n"
+        );
+        sources.add("rules.gate", wide);
         authgate::compile(&sources).policy.expect("valid rules")
     })
 }
