@@ -20,7 +20,8 @@
 pub const MAX_CHARS: usize = 100;
 
 /// How much comparing a run may do, in cells of the distance table (one
-/// cell is one pair of characters).
+/// cell is one pair of characters); looking at a candidate at all costs
+/// the length of both names.
 #[derive(Clone, Copy, Debug)]
 pub struct Budget {
     cells: u64,
@@ -33,10 +34,11 @@ impl Budget {
     }
 
     /// The budget of a check over `bytes` bytes of rules: a fixed part
-    /// (about a tenth of a second of comparing) plus a part proportional
-    /// to the input, so suggestions never dominate a check.
+    /// (a few milliseconds of comparing: every suggestion of an ordinary
+    /// rule set) plus four cells per byte, about what checking a byte
+    /// costs, so suggestions never dominate a check.
     pub fn for_input(bytes: usize) -> Self {
-        Budget::new(20_000_000 + 64 * bytes as u64)
+        Budget::new(5_000_000 + 4 * bytes as u64)
     }
 
     /// No limit but the per-name ones: for answering one query.
@@ -73,6 +75,12 @@ where
     let mut table = Table::default();
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
+        // Looking at a candidate at all costs its length.
+        let look = (candidate.len().min(4 * MAX_CHARS) + wanted.len()) as u64;
+        if budget.cells < look {
+            break;
+        }
+        budget.cells -= look;
         if candidate.len() > 4 * MAX_CHARS || candidate.chars().eq(wanted.iter().copied()) {
             continue;
         }
@@ -228,7 +236,8 @@ mod tests {
 
     #[test]
     fn a_spent_budget_stops_guessing() {
-        let mut budget = Budget::new(30);
+        // Looking costs 5 + 5, comparing 5 x 5: 35 of 40.
+        let mut budget = Budget::new(40);
         assert_eq!(
             closest_within("basci", ["basic"], &mut budget),
             Some("basic")

@@ -328,3 +328,63 @@ fn a_wide_connector_costs_memory_in_proportion_to_its_text() {
     assert_eq!(seen, ["e5714", "e19999"]);
     assert!(!policy.decide(Principal::Instance("last"), "e0").available());
 }
+
+/// Issue 9: a report shows every line between two labels of one snippet,
+/// so a label far from the primary one gets a snippet of its own; a
+/// report does not grow with the distance between the two places.
+#[test]
+fn labels_far_apart_render_as_separate_snippets() {
+    let mut text = String::from("connector c {\n    auth m: basic\n");
+    for endpoint in 0..10_000 {
+        text.push_str(&format!("    endpoint e{endpoint} < auth: [m] >\n"));
+    }
+    text.push_str("}\ninstance i of c < auth: m >\nflow f {\n");
+    for _ in 0..10_000 {
+        text.push_str("    // filler\n");
+    }
+    text.push_str("    connection i -> nope\n}\n");
+    let mut sources = Sources::new();
+    sources.add("far.gate", text.as_str());
+    let compiled = compile(&sources);
+    let unknown = compiled
+        .diagnostics
+        .iter()
+        .find(|d| d.code().name() == "unknown_endpoint")
+        .expect("the flow names no endpoint");
+    let report = render_human(unknown, Style::default());
+    assert!(report.lines().count() < 30, "{report}");
+    assert!(report.contains("connection i -> nope"), "{report}");
+    assert!(report.contains("an instance of `c`"), "{report}");
+}
+
+/// Issue 9: a thousand misspellings against thousands of names: every
+/// misspelling is reported, and suggestions stop once the run's budget is
+/// spent instead of comparing every pair.
+#[test]
+fn many_misspellings_are_all_reported_with_bounded_suggestions() {
+    let mut text = String::from("connector shop {\n    auth basic: basic\n");
+    for endpoint in 0..5_000 {
+        text.push_str(&format!(
+            "    endpoint orders_{endpoint} < auth: [basic] >\n"
+        ));
+    }
+    text.push_str("}\ninstance i of shop < auth: basic >\nflow typos {\n");
+    for typo in 0..5_000 {
+        text.push_str(&format!("    connection i -> ordres_{typo}\n"));
+    }
+    text.push_str("}\n");
+    let mut sources = Sources::new();
+    sources.add("typos.gate", text.as_str());
+    let compiled = compile(&sources);
+    assert_eq!(compiled.summary.errors, 5_000);
+    let suggested = compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.help().is_some_and(|h| h.starts_with("did you mean")))
+        .count();
+    // The first ones get their suggestion; the budget (five million
+    // cells plus four per byte) runs out long before 5,000 x 5,000 pairs.
+    assert!(suggested > 0 && suggested < 1_000, "{suggested}");
+    let first = compiled.diagnostics.first().and_then(|d| d.help());
+    assert_eq!(first, Some("did you mean `orders_0`?"));
+}

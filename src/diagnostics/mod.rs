@@ -36,9 +36,19 @@ pub struct Diagnostic {
     help: Option<String>,
     /// The file of the primary label, for miette.
     code_source: Option<Snippets>,
-    /// Labels in files other than the primary one, one entry per file.
+    /// The labels shown in the primary snippet: those in the primary
+    /// label's file, near it.
+    here: Vec<LabeledSpan>,
+    /// Labels in files other than the primary one, one entry per file,
+    /// and labels far from the primary one in its file, one entry each.
     elsewhere: Vec<Elsewhere>,
 }
+
+/// A label more than this many lines from the primary label gets a
+/// snippet of its own: miette shows every line between the labels of a
+/// snippet, and a report must not grow with the distance between two
+/// places (an instance declared 10,000 lines above the flow that uses it).
+const FAR: usize = 8;
 
 impl Diagnostic {
     /// Starts a diagnostic whose primary label is `span`.
@@ -111,17 +121,34 @@ impl Builder {
 
     /// Attaches the source files the labels point into.
     pub fn finish(self, sources: &Sources) -> Diagnostic {
-        let primary = self.labels.first().map(|label| label.span.file);
+        let primary = self.labels.first().map(|label| label.span);
+        let primary_file = primary.and_then(|span| sources.get(span.file));
+        let line = |offset: u32| primary_file.map_or(0, |f| f.line_column(offset as usize).line);
+        let primary_line = primary.map_or(0, |span| line(span.start));
+        let mut here = Vec::new();
         let mut elsewhere: Vec<Elsewhere> = Vec::new();
-        for label in &self.labels {
-            if Some(label.span.file) == primary {
-                continue;
-            }
+        for (index, label) in self.labels.iter().enumerate() {
             let Some(file) = sources.get(label.span.file) else {
                 continue;
             };
-            let labeled = labeled_span(label, false);
-            match elsewhere.iter_mut().find(|e| e.file == label.span.file) {
+            let labeled = labeled_span(label, index == 0);
+            if Some(label.span.file) == primary.map(|span| span.file) {
+                if index == 0 || line(label.span.start).abs_diff(primary_line) <= FAR {
+                    here.push(labeled);
+                } else {
+                    elsewhere.push(Elsewhere {
+                        file: label.span.file,
+                        message: format!("see also `{}`", file.name()),
+                        code_source: file.snippets(),
+                        labels: vec![labeled],
+                    });
+                }
+                continue;
+            }
+            match elsewhere
+                .iter_mut()
+                .find(|e| e.file == label.span.file && Some(e.file) != primary.map(|s| s.file))
+            {
                 Some(entry) => entry.labels.push(labeled),
                 None => elsewhere.push(Elsewhere {
                     file: label.span.file,
@@ -132,12 +159,11 @@ impl Builder {
             }
         }
         Diagnostic {
-            code_source: primary
-                .and_then(|file| sources.get(file))
-                .map(|file| file.snippets()),
+            code_source: primary_file.map(|file| file.snippets()),
             problem: self.problem,
             labels: self.labels,
             help: self.help,
+            here,
             elsewhere,
         }
     }
@@ -177,14 +203,7 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = self.primary_span().map(|span| span.file);
-        Some(Box::new(
-            self.labels
-                .iter()
-                .enumerate()
-                .filter(move |(_, label)| Some(label.span.file) == primary)
-                .map(|(index, label)| labeled_span(label, index == 0)),
-        ))
+        Some(Box::new(self.here.iter().cloned()))
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
