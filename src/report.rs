@@ -357,13 +357,10 @@ pub fn to_github(diagnostic: &Diagnostic, sources: &Sources) -> String {
     )
 }
 
-/// Workflow-command data: hidden characters (see [`text::escape`]) and then
-/// `%`, CR and LF are escaped.
+/// Workflow-command data: hidden characters (see [`text::escape`], which
+/// covers CR) and then `%` and LF are escaped.
 fn escape_data(text: &str) -> String {
-    text::escape(text)
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text::escape(text).replace('%', "%25").replace('\n', "%0A")
 }
 
 /// Workflow-command properties also escape `:` and `,`.

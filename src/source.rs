@@ -165,6 +165,14 @@ impl SourceFile {
         }
     }
 
+    /// The 1-based line that holds byte `offset`: a search of the line
+    /// index, without counting columns.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start as usize <= offset)
+            .max(1)
+    }
+
     /// A cursor for many look-ups at increasing offsets: it walks forward
     /// through the lines instead of searching for each.
     pub fn line_cursor(&self) -> LineCursor<'_> {
@@ -275,7 +283,7 @@ impl SourceCode for Snippets {
             .get(data_start..data_end)
             .unwrap_or_default();
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
+            crate::text::escape(&self.name).into_owned(),
             data,
             (data_start, data_end - data_start).into(),
             line,

@@ -221,7 +221,7 @@ mod tests {
     }
 
     #[test]
-    fn ties_go_to_the_first_candidate() {
+    fn ties_go_to_the_first_candidate_and_case_slips_beat_edits() {
         assert_eq!(closest("ab", ["ac", "ad"]), Some("ac"));
         assert_eq!(closest("orders", ["order", "Orders"]), Some("Orders"));
     }

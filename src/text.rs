@@ -81,8 +81,8 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 }
 
 /// A copy of a file's text to show in snippets: each hidden character
-/// (but tabs, carriage returns and newlines, which miette lays out) is
-/// replaced by text of the same length in bytes, `?` per byte or U+FFFD
+/// (but tabs, newlines and the carriage return of a CRLF, which miette
+/// lays out) is replaced by text of the same length in bytes, `?` per byte or U+FFFD
 /// for three bytes, so every span still points at the same place. `None`
 /// when nothing needs replacing.
 pub(crate) fn for_snippets(text: &str) -> Option<String> {
@@ -91,14 +91,26 @@ pub(crate) fn for_snippets(text: &str) -> Option<String> {
         Some(body) => ("\u{feff}", body),
         None => ("", text),
     };
-    let shown = |c: char| matches!(c, '\t' | '\r') || !is_hidden(c);
-    if body.chars().all(shown) {
+    // A carriage return is shown only before a newline: alone, a terminal
+    // would go back to the start of the line and write over it.
+    let shown = |c: char, next: Option<char>| match c {
+        '\t' => true,
+        '\r' => next == Some('\n'),
+        c => !is_hidden(c),
+    };
+    let mut chars = body.chars().peekable();
+    let mut plain = true;
+    while let Some(c) = chars.next() {
+        plain &= shown(c, chars.peek().copied());
+    }
+    if plain {
         return None;
     }
     let mut copy = String::with_capacity(text.len());
     copy.push_str(bom);
-    for c in body.chars() {
-        if shown(c) {
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if shown(c, chars.peek().copied()) {
             copy.push(c);
         } else if c.len_utf8() == 3 {
             copy.push('\u{fffd}');
@@ -128,6 +140,7 @@ mod tests {
     fn snippets_keep_every_offset() {
         assert_eq!(for_snippets("plain\ttext\r\n"), None);
         assert_eq!(for_snippets("\u{feff}leading mark"), None);
+        assert_eq!(for_snippets("a\rb\r\n").as_deref(), Some("a?b\r\n"));
         for text in ["a\u{1b}b", "a\u{85}b", "a\u{202e}b", "x\u{feff}", "\u{0}"] {
             let copy = for_snippets(text).unwrap_or_default();
             assert_eq!(copy.len(), text.len(), "{text:?} -> {copy:?}");

@@ -88,3 +88,64 @@ fn snippets_keep_labels_in_place_after_a_hidden_character() {
         "\n{line}\n{under}"
     );
 }
+
+/// A lone carriage return (whitespace to the language) would send the
+/// terminal back to the start of the line and hide what is under it.
+#[test]
+fn snippets_never_carry_a_lone_carriage_return() {
+    let mut sources = Sources::new();
+    sources.add(
+        "cr.gate",
+        "connector c { // harmless\rauth m: basic endpoint e < auth: [nope] > }\r\n",
+    );
+    let compiled = compile(&sources);
+    assert!(!compiled.diagnostics.is_empty());
+    for diagnostic in &compiled.diagnostics {
+        let text = render_human(diagnostic, Style::default());
+        assert!(!text.contains('\r'), "{text:?}");
+    }
+}
+
+/// Labels far apart in another file than the primary label's get
+/// snippets of their own too.
+#[test]
+fn far_labels_in_another_file_render_apart() {
+    let mut sources = Sources::new();
+    let mut main = String::from("connector c {\n    auth a: basic\n    auth b: token\n");
+    for endpoint in 0..5_000 {
+        main.push_str(&format!("    endpoint e{endpoint} < auth: [a] >\n"));
+    }
+    main.push_str("}\ninstance i of c < auth: b >\n");
+    sources.add("main.gate", main);
+    sources.add("flows.gate", "flow f { connection i -> e0 }\n");
+    let compiled = compile(&sources);
+    let unactivated = compiled
+        .diagnostics
+        .iter()
+        .find(|d| d.code().name() == "unactivated_method")
+        .expect("i's method b is not activated for e0");
+    let report = render_human(unactivated, Style::default());
+    assert!(report.lines().count() < 40, "{report}");
+    assert!(report.contains("instance i of c"), "{report}");
+    assert!(report.contains("endpoint e0 < auth: [a] >"), "{report}");
+}
+
+/// `confusable_name` flags letters made to look like another script's,
+/// not names that use two scripts in earnest.
+#[test]
+fn names_that_mix_scripts_in_earnest_are_not_confusable() {
+    let mut sources = Sources::new();
+    sources.add(
+        "scripts.gate",
+        "connector c {\n    auth basic: basic\n    endpoint \"注文ID\" < auth: [basic] >\n    \
+         endpoint \"Ελληνικά_v2\" < auth: [basic] >\n    endpoint \"m\u{430}ster\" < auth: [basic] >\n}\n",
+    );
+    let compiled = compile(&sources);
+    let flagged: Vec<String> = compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.code().name() == "confusable_name")
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(flagged, ["endpoint `m\u{430}ster` mixes scripts"]);
+}

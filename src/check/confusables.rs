@@ -8,13 +8,15 @@
 //! `mаster` beside `master`; a zero-width space), unless both are plain
 //! ASCII (`rn` and `m` are confusable by the standard, but flagging
 //! ASCII names would be noise); and when it holds a hidden character
-//! (control, invisible or bidirectional control) or mixes scripts.
+//! (control, invisible or bidirectional control) or mixes scripts with
+//! letters that look like another script's (Cyrillic `а` among Latin
+//! letters; `注文ID` mixes Han and Latin in earnest and is left alone).
 //! Namespaces of plain ASCII names, almost all of them, cost one scan of
 //! their bytes.
 
 use std::collections::hash_map::Entry;
 
-use unicode_security::{MixedScript as _, skeleton};
+use unicode_security::{MixedScript as _, is_potential_mixed_script_confusable_char, skeleton};
 
 use super::{Checker, Map};
 use crate::diagnostics::{Builder, Diagnostic, Problem};
@@ -94,7 +96,7 @@ pub(super) fn find<'n>(
                     codepoints(name)
                 )),
             );
-        } else if !name.is_single_script() {
+        } else if mixes_look_alike_scripts(name) {
             found.push(
                 Diagnostic::build(
                     problem("mixes scripts".to_owned()),
@@ -110,6 +112,19 @@ pub(super) fn find<'n>(
         }
     }
     found
+}
+
+/// Whether `name` mixes scripts in a way made to deceive: it is not
+/// single-script, and every character beyond ASCII may be confused with
+/// a character of another script (Cyrillic `а` among Latin letters). A
+/// name that mixes scripts openly (`注文ID`, Han and Latin) is left alone,
+/// as rustc's `mixed_script_confusables` does for scripts used in earnest.
+fn mixes_look_alike_scripts(name: &str) -> bool {
+    !name.is_single_script()
+        && name
+            .chars()
+            .filter(|c| !c.is_ascii())
+            .all(is_potential_mixed_script_confusable_char)
 }
 
 /// The code points of a name that are not printable ASCII, for telling

@@ -91,8 +91,10 @@ impl<'s> Checker<'s> {
                 open.empty.push(id);
             }
             let repeated = self.repeated(&list.items, |method| Problem::RepeatedMethod { method });
+            // Positions come ascending: walk them along the list.
+            let mut repeated = repeated.into_iter().peekable();
             for (position, method) in list.items.iter().enumerate() {
-                if repeated.contains(&position) {
+                if repeated.next_if_eq(&position).is_some() {
                     continue;
                 }
                 match open.def.method(&method.text) {

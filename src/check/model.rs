@@ -138,7 +138,7 @@ pub(crate) struct ConnectorDef {
     /// look-ups without hashing in the usual connector of a few methods.
     packed: Vec<u64>,
     /// Method names to their indices.
-    method_index: NameIndex,
+    pub(crate) method_index: NameIndex,
     /// Endpoints, in declaration order.
     pub(crate) endpoints: Vec<EndpointDef>,
     /// Endpoint names (in [`Model::names`]) to their indices.

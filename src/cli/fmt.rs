@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Outcome, err, load, out, plural, print_diagnostics};
+use super::{Outcome, err, load, plural, print_diagnostics, say, tell};
 
 #[derive(Debug, Args)]
 pub struct FmtArgs {
@@ -41,14 +41,15 @@ pub fn run(args: FmtArgs, limit: u64) -> Outcome {
         if args.check {
             let diff = similar::TextDiff::from_lines(file.text(), &formatted);
             let name = file.name();
-            out(format_args!(
+            // The file's text, for people: hidden characters escaped.
+            say(format_args!(
                 "{}",
                 diff.unified_diff()
                     .context_radius(3)
                     .header(name, &format!("{name} (formatted)"))
             ));
         } else if let Err(error) = replace(Path::new(file.name()), &formatted) {
-            err(format_args!(
+            tell(format_args!(
                 "error: cannot write `{}`: {error}",
                 file.name()
             ));

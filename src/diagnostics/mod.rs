@@ -39,8 +39,8 @@ pub struct Diagnostic {
     /// The labels shown in the primary snippet: those in the primary
     /// label's file, near it.
     here: Vec<LabeledSpan>,
-    /// Labels in files other than the primary one, one entry per file,
-    /// and labels far from the primary one in its file, one entry each.
+    /// Labels far from the primary one (in its file or another), one
+    /// entry per group of labels near each other in one file.
     elsewhere: Vec<Elsewhere>,
 }
 
@@ -121,50 +121,52 @@ impl Builder {
 
     /// Attaches the source files the labels point into.
     pub fn finish(self, sources: &Sources) -> Diagnostic {
+        let line = |span: Span| {
+            sources
+                .get(span.file)
+                .map_or(0, |f| f.line_of(span.start as usize))
+        };
         let primary = self.labels.first().map(|label| label.span);
-        let primary_file = primary.and_then(|span| sources.get(span.file));
-        let line = |offset: u32| primary_file.map_or(0, |f| f.line_column(offset as usize).line);
-        let primary_line = primary.map_or(0, |span| line(span.start));
         let mut here = Vec::new();
-        let mut elsewhere: Vec<Elsewhere> = Vec::new();
+        // Other snippets: a file and the line of its first label.
+        let mut elsewhere: Vec<(usize, Elsewhere)> = Vec::new();
         for (index, label) in self.labels.iter().enumerate() {
             let Some(file) = sources.get(label.span.file) else {
                 continue;
             };
             let labeled = labeled_span(label, index == 0);
-            if Some(label.span.file) == primary.map(|span| span.file) {
-                if index == 0 || line(label.span.start).abs_diff(primary_line) <= FAR {
-                    here.push(labeled);
-                } else {
-                    elsewhere.push(Elsewhere {
+            let at = line(label.span);
+            if let Some(primary) = primary.filter(|p| p.file == label.span.file)
+                && (index == 0 || at.abs_diff(line(primary)) <= FAR)
+            {
+                here.push(labeled);
+                continue;
+            }
+            let near = elsewhere
+                .iter_mut()
+                .find(|(first, e)| e.file == label.span.file && at.abs_diff(*first) <= FAR);
+            match near {
+                Some((_, entry)) => entry.labels.push(labeled),
+                None => elsewhere.push((
+                    at,
+                    Elsewhere {
                         file: label.span.file,
                         message: format!("see also `{}`", file.name()),
                         code_source: file.snippets(),
                         labels: vec![labeled],
-                    });
-                }
-                continue;
-            }
-            match elsewhere
-                .iter_mut()
-                .find(|e| e.file == label.span.file && Some(e.file) != primary.map(|s| s.file))
-            {
-                Some(entry) => entry.labels.push(labeled),
-                None => elsewhere.push(Elsewhere {
-                    file: label.span.file,
-                    message: format!("see also `{}`", file.name()),
-                    code_source: file.snippets(),
-                    labels: vec![labeled],
-                }),
+                    },
+                )),
             }
         }
         Diagnostic {
-            code_source: primary_file.map(|file| file.snippets()),
+            code_source: primary
+                .and_then(|span| sources.get(span.file))
+                .map(|file| file.snippets()),
             problem: self.problem,
             labels: self.labels,
             help: self.help,
             here,
-            elsewhere,
+            elsewhere: elsewhere.into_iter().map(|(_, entry)| entry).collect(),
         }
     }
 }

@@ -18,6 +18,13 @@ use crate::check::{AuthType, ConnectorDef, InstanceDef, Model};
 use crate::names::{NameIndex, Names};
 use crate::source::{FileId, LineCursor, Sources, Span};
 
+/// A connector's name indexes, taken over from the checker: endpoint and
+/// method names to their indices within the connector.
+struct Indexes {
+    endpoints: NameIndex,
+    methods: NameIndex,
+}
+
 impl Policy {
     /// Compiles a checked model. The model must come from a check without
     /// errors; a model with unresolved parts compiles what resolved.
@@ -31,8 +38,11 @@ impl Policy {
         let mut policy = Policy::sized_for(&connectors, instances.len(), names, sources);
         // Consumed, so that each connector's model is freed once added.
         for mut connector in connectors {
-            let endpoint_index = std::mem::take(&mut connector.endpoint_index);
-            policy.add_connector(&connector, endpoint_index, sources);
+            let indexes = Indexes {
+                endpoints: std::mem::take(&mut connector.endpoint_index),
+                methods: std::mem::take(&mut connector.method_index),
+            };
+            policy.add_connector(&connector, indexes, sources);
         }
         policy.add_instances(&instances, sources);
         policy.shrink();
@@ -76,12 +86,7 @@ impl Policy {
     /// Adds a connector: its methods, its endpoints and their bit sets,
     /// each method's visible endpoints, and what a decision needs of each
     /// method.
-    fn add_connector(
-        &mut self,
-        connector: &ConnectorDef,
-        endpoint_index: NameIndex,
-        sources: &Sources,
-    ) {
+    fn add_connector(&mut self, connector: &ConnectorDef, indexes: Indexes, sources: &Sources) {
         let connector_id = ConnectorId(id(self.connectors.len()));
         let methods = self.add_methods(connector_id, connector, sources);
         let endpoints = self.add_endpoints(connector, sources);
@@ -101,7 +106,8 @@ impl Policy {
             loc: loc(sources, connector.span),
             methods,
             endpoints,
-            endpoint_index,
+            endpoint_index: indexes.endpoints,
+            method_index: indexes.methods,
             wide_start,
         });
     }

@@ -32,15 +32,16 @@ impl Policy {
         let mut text = self.reason(decision).to_string();
         let close = match decision.reason {
             Reason::Activated { endpoint, .. } | Reason::NotActivated { endpoint, .. } => {
-                let names: Vec<String> = self
+                // Cut after a few: a wide connector's endpoint may activate
+                // thousands of methods.
+                let names: Vec<&str> = self
                     .activated(endpoint)
                     .filter_map(|m| self.method_name(m))
-                    .map(|name| format!("`{name}`"))
                     .collect();
                 let names = if names.is_empty() {
                     "no method".to_owned()
                 } else {
-                    names.join(", ")
+                    crate::text::list(names.iter().copied(), names.len())
                 };
                 text.push_str(&format!(" (activated: {names})"));
                 None

@@ -94,6 +94,8 @@ struct ConnectorData {
     endpoints: Range<u32>,
     /// Endpoint names to ids local to this connector.
     endpoint_index: NameIndex,
+    /// Method names to ids local to this connector.
+    method_index: NameIndex,
     /// For a connector whose endpoints activate methods beyond the 64th:
     /// where its endpoints' entries in `Policy::wide_offsets` start.
     wide_start: Option<u32>,
@@ -390,7 +392,7 @@ impl Policy {
         let connectors: usize = self
             .connectors
             .iter()
-            .map(|c| c.name.len() + c.endpoint_index.heap_bytes())
+            .map(|c| c.name.len() + c.endpoint_index.heap_bytes() + c.method_index.heap_bytes())
             .sum();
         self.files.iter().map(|f| f.len()).sum::<usize>()
             + self.files.capacity() * size_of::<Box<str>>()

@@ -20,12 +20,24 @@ impl Policy {
         self.connector_by_name.get(name).copied()
     }
 
-    /// The method of `connector` with this name. Connectors have a handful
-    /// of methods, so this is a short scan of that connector's methods.
+    /// The method of `connector` with this name. Most connectors have a
+    /// handful of methods, where a short scan beats hashing; a wide one
+    /// uses its name index.
     pub fn method(&self, connector: ConnectorId, name: &str) -> Option<MethodId> {
-        let range = self.connectors.get(connector.index())?.methods.clone();
+        /// Connectors with at most this many methods are scanned.
+        const SCAN: usize = 16;
+        let data = self.connectors.get(connector.index())?;
+        let range = data.methods.clone();
         let methods = self.methods.get(range.start as usize..range.end as usize)?;
-        let offset = methods.iter().position(|method| &*method.name == name)?;
+        let offset = if methods.len() <= SCAN {
+            methods.iter().position(|method| &*method.name == name)?
+        } else {
+            data.method_index.find(name, |local| {
+                methods
+                    .get(local as usize)
+                    .map_or(&[][..], |method| method.name.as_bytes())
+            })? as usize
+        };
         Some(MethodId(range.start + id(offset)))
     }
 
