@@ -134,6 +134,9 @@ fn name() -> impl Strategy<Value = String> {
         .prop_map(str::to_owned),
         2 => "[a-zA-Z0-9 _\"\\\\éß✓-]{1,8}",
         1 => "[\u{0100}-\u{024F}\u{4E00}-\u{4E20}]{1,4}",
+        // Hostile: escape sequences, bell, bidi override, zero-width
+        // space, a mid-name byte-order mark, a tab, Cyrillic look-alikes.
+        1 => "[ma\u{1b}\u{7}\u{202e}\u{200b}\u{feff}\t\u{430}\u{435}]{1,6}",
     ]
 }
 
