@@ -166,15 +166,18 @@ fn print_diff(file: &SourceFile, formatted: &str) {
     ));
 }
 
-/// Writes `text` to a temporary file beside `path` and renames it over
-/// `path`: a crash leaves either the old file or the new one, never half
-/// of one. The file keeps its permissions.
+/// Writes `text` to a temporary file beside the file `path` names and
+/// renames it over that file: a crash leaves either the old file or the
+/// new one, never half of one. The file keeps its permissions.
+///
+/// A symbolic link is followed to its target, which is rewritten in its
+/// own folder (a rename can't cross file systems), so the link stays a
+/// link: renaming over the link would replace it with a copy and leave the
+/// real file unformatted.
 fn replace(path: &Path, text: &str) -> std::io::Result<()> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
+    let target = std::fs::canonicalize(path)?;
+    let folder = target.parent().unwrap_or(Path::new("."));
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -183,10 +186,10 @@ fn replace(path: &Path, text: &str) -> std::io::Result<()> {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
-        if let Ok(metadata) = std::fs::metadata(path) {
+        if let Ok(metadata) = std::fs::metadata(&target) {
             std::fs::set_permissions(&temporary, metadata.permissions())?;
         }
-        std::fs::rename(&temporary, path)
+        std::fs::rename(&temporary, &target)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
