@@ -159,7 +159,10 @@ impl miette::Diagnostic for ForPeople<'_> {
     }
 }
 
-/// A diagnostic as the JSON of `check --format json`.
+/// A diagnostic as the JSON of `check --format json`: the one model behind
+/// every machine format (JSON, SARIF, GitHub annotations). A problem that
+/// stopped a run before any rule was read (an unreadable path) has the
+/// same shape, with its path as `file` and no line or labels.
 #[derive(Clone, Debug, Serialize)]
 pub struct JsonDiagnostic {
     /// `authgate::<name>`.
@@ -195,6 +198,26 @@ pub struct JsonLabel {
     pub length: usize,
     /// What the label says.
     pub label: String,
+    /// 1-based line of the end of the span. Not in the JSON (whose shape
+    /// is fixed by its snapshots); SARIF regions and GitHub annotations
+    /// use it.
+    #[serde(skip)]
+    pub end_line: usize,
+    /// 1-based column just after the end of the span (as SARIF's
+    /// `endColumn`). Not in the JSON, like `end_line`.
+    #[serde(skip)]
+    pub end_column: usize,
+}
+
+/// The document a command prints in JSON when it cannot run (exit status
+/// 2): why, and the diagnostics behind it (the rules' errors, or the load
+/// error; none for an unknown name).
+#[derive(Clone, Debug, Serialize)]
+pub struct JsonError {
+    /// One line: why the command could not run.
+    pub error: String,
+    /// What caused it.
+    pub diagnostics: Vec<JsonDiagnostic>,
 }
 
 /// Converts a diagnostic to its JSON form; `sources` must be the files it
@@ -206,6 +229,7 @@ pub fn to_json(diagnostic: &Diagnostic, sources: &Sources) -> JsonDiagnostic {
         .filter_map(|label| {
             let file = sources.get(label.span.file)?;
             let position = file.line_column(label.span.start as usize);
+            let end = file.line_column(label.span.end as usize);
             Some(JsonLabel {
                 file: file.name().to_owned(),
                 line: position.line,
@@ -213,6 +237,8 @@ pub fn to_json(diagnostic: &Diagnostic, sources: &Sources) -> JsonDiagnostic {
                 offset: label.span.start as usize,
                 length: label.span.len(),
                 label: label.text.clone(),
+                end_line: end.line,
+                end_column: end.column,
             })
         })
         .collect();
@@ -229,14 +255,49 @@ pub fn to_json(diagnostic: &Diagnostic, sources: &Sources) -> JsonDiagnostic {
     }
 }
 
+/// Converts a problem that has no place in a rule file (a path that can't
+/// be read, a folder with no rule files) to the JSON form: its miette code
+/// (or `authgate::error`), message and help, and `path` as its file.
+pub fn problem_to_json(problem: &dyn miette::Diagnostic, path: Option<&str>) -> JsonDiagnostic {
+    JsonDiagnostic {
+        code: problem
+            .code()
+            .map_or_else(|| "authgate::error".to_owned(), |code| code.to_string()),
+        severity: match problem.severity() {
+            Some(miette::Severity::Warning | miette::Severity::Advice) => Severity::Warning,
+            Some(miette::Severity::Error) | None => Severity::Error,
+        },
+        message: problem.to_string(),
+        file: path.map(str::to_owned),
+        line: None,
+        column: None,
+        labels: Vec::new(),
+        help: problem.help().map(|help| help.to_string()),
+    }
+}
+
 /// The whole run as a SARIF 2.1.0 log: one rule per diagnostic code (with
 /// its summary and help), one result per diagnostic with the physical
 /// location of its primary label and the other labels as related
 /// locations. Columns count Unicode code points, as the run declares.
 pub fn to_sarif(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Value {
+    let diagnostics: Vec<JsonDiagnostic> = diagnostics
+        .iter()
+        .map(|diagnostic| to_json(diagnostic, sources))
+        .collect();
+    sarif(&diagnostics, None)
+}
+
+/// [`to_sarif`] from the JSON model, which also holds problems outside the
+/// rules (see [`problem_to_json`]): a result whose code is not in the
+/// catalogue gets a rule of its own, and one with a file but no line a
+/// location without a region. `failure` says why the run could not
+/// finish; the invocation then reports `executionSuccessful: false` with
+/// it as a notification.
+pub fn sarif(diagnostics: &[JsonDiagnostic], failure: Option<&str>) -> serde_json::Value {
     use serde_json::json;
 
-    let rules: Vec<serde_json::Value> = Code::ALL
+    let mut rules: Vec<serde_json::Value> = Code::ALL
         .iter()
         .map(|code| {
             json!({
@@ -248,63 +309,79 @@ pub fn to_sarif(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Va
             })
         })
         .collect();
-    let location = |label: &crate::diagnostics::Label| {
-        let file = sources.get(label.span.file)?;
-        let start = file.line_column(label.span.start as usize);
-        let end = file.line_column(label.span.end as usize);
-        Some(json!({
-            "artifactLocation": { "uri": file.name() },
+    let mut rule_ids: Vec<String> = Code::ALL.iter().map(ToString::to_string).collect();
+    let location = |label: &JsonLabel| {
+        json!({
+            "artifactLocation": { "uri": sarif_uri(&label.file) },
             "region": {
-                "startLine": start.line,
-                "startColumn": start.column,
-                "endLine": end.line,
-                "endColumn": end.column,
+                "startLine": label.line,
+                "startColumn": label.column,
+                "endLine": label.end_line,
+                "endColumn": label.end_column,
             },
-        }))
-    };
-    let results: Vec<serde_json::Value> = diagnostics
-        .iter()
-        .map(|diagnostic| {
-            let json = to_json(diagnostic, sources);
-            let rule_index = Code::ALL
-                .iter()
-                .position(|code| *code == diagnostic.code())
-                .unwrap_or(0);
-            let mut text = json.message.clone();
-            if let Some(help) = &json.help {
-                text.push_str("\nhelp: ");
-                text.push_str(help);
-            }
-            let locations: Vec<serde_json::Value> = diagnostic
-                .labels()
-                .first()
-                .and_then(location)
-                .map(|physical| json!({ "physicalLocation": physical }))
-                .into_iter()
-                .collect();
-            let related: Vec<serde_json::Value> = diagnostic
-                .labels()
-                .iter()
-                .enumerate()
-                .skip(1)
-                .filter_map(|(index, label)| {
-                    Some(json!({
-                        "id": index,
-                        "message": { "text": label.text },
-                        "physicalLocation": location(label)?,
-                    }))
-                })
-                .collect();
-            json!({
-                "ruleId": json.code,
-                "ruleIndex": rule_index,
-                "level": level(json.severity),
-                "message": { "text": text },
-                "locations": locations,
-                "relatedLocations": related,
-            })
         })
-        .collect();
+    };
+    let mut results = Vec::with_capacity(diagnostics.len());
+    for diagnostic in diagnostics {
+        let rule_index = match rule_ids.iter().position(|id| *id == diagnostic.code) {
+            Some(index) => index,
+            None => {
+                rules.push(json!({
+                    "id": diagnostic.code,
+                    "name": diagnostic.code.strip_prefix("authgate::").unwrap_or(&diagnostic.code),
+                    "help": { "text": diagnostic.help.as_deref().unwrap_or_default() },
+                    "defaultConfiguration": { "level": level(diagnostic.severity) },
+                }));
+                rule_ids.push(diagnostic.code.clone());
+                rule_ids.len() - 1
+            }
+        };
+        let mut text = diagnostic.message.clone();
+        if let Some(help) = &diagnostic.help {
+            text.push_str("\nhelp: ");
+            text.push_str(help);
+        }
+        let physical = match (diagnostic.labels.first(), &diagnostic.file) {
+            (Some(primary), _) => Some(location(primary)),
+            (None, Some(file)) => Some(json!({ "artifactLocation": { "uri": sarif_uri(file) } })),
+            (None, None) => None,
+        };
+        let locations: Vec<serde_json::Value> = physical
+            .map(|physical| json!({ "physicalLocation": physical }))
+            .into_iter()
+            .collect();
+        let related: Vec<serde_json::Value> = diagnostic
+            .labels
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(index, label)| {
+                json!({
+                    "id": index,
+                    "message": { "text": label.label },
+                    "physicalLocation": location(label),
+                })
+            })
+            .collect();
+        results.push(json!({
+            "ruleId": diagnostic.code,
+            "ruleIndex": rule_index,
+            "level": level(diagnostic.severity),
+            "message": { "text": text },
+            "locations": locations,
+            "relatedLocations": related,
+        }));
+    }
+    let invocation = match failure {
+        None => json!({ "executionSuccessful": true }),
+        Some(reason) => json!({
+            "executionSuccessful": false,
+            "toolExecutionNotifications": [{
+                "level": "error",
+                "message": { "text": reason },
+            }],
+        }),
+    };
     json!({
         "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
@@ -316,10 +393,55 @@ pub fn to_sarif(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Va
                     "rules": rules,
                 },
             },
+            "invocations": [invocation],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     })
+}
+
+/// What a URI path may hold unescaped: RFC 3986's unreserved characters
+/// and `/`; everything else (a space, `%`, `#`, `?`, non-ASCII) is
+/// percent-encoded as UTF-8.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A file's display name (a path as the user gave it) as a SARIF
+/// `artifactLocation.uri`: forward slashes, no `./` segments,
+/// percent-encoded; relative paths stay relative references (code
+/// scanning resolves them against the checkout), absolute ones become
+/// `file://` URIs.
+pub fn sarif_uri(path: &str) -> String {
+    let slashed = if std::path::MAIN_SEPARATOR == '/' {
+        path.to_owned()
+    } else {
+        path.replace(std::path::MAIN_SEPARATOR, "/")
+    };
+    let absolute = std::path::Path::new(path).is_absolute();
+    let segments: Vec<&str> = slashed
+        .split('/')
+        .enumerate()
+        // Drop `.` segments and repeated slashes; keep the leading empty
+        // segment of an absolute Unix path.
+        .filter(|&(index, segment)| segment != "." && (index == 0 || !segment.is_empty()))
+        .map(|(_, segment)| segment)
+        .collect();
+    let joined = segments.join("/");
+    let encoded = percent_encoding::utf8_percent_encode(&joined, URI_PATH).to_string();
+    if !absolute {
+        return encoded;
+    }
+    if encoded.starts_with('/') {
+        format!("file://{encoded}")
+    } else {
+        // A Windows drive path, `C%3A/rules`: the drive letter's colon
+        // stays as it is in a `file:` URI.
+        format!("file:///{}", encoded.replacen("%3A", ":", 1))
+    }
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -330,23 +452,33 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// A diagnostic as a GitHub Actions workflow command, which the Actions
-/// log turns into an annotation on the file and line:
-/// `::error file=F,line=L,col=C,endColumn=E,title=CODE::MESSAGE`.
+/// log turns into an annotation on the file and lines:
+/// `::error file=F,line=L,col=C,endLine=L,endColumn=E,title=CODE::MESSAGE`
+/// (`endColumn` is the column just after the span, as in SARIF).
 pub fn to_github(diagnostic: &Diagnostic, sources: &Sources) -> String {
-    let json = to_json(diagnostic, sources);
-    let command = match json.severity {
+    github(&to_json(diagnostic, sources))
+}
+
+/// [`to_github`] from the JSON model; a problem with a file but no line
+/// names only the file, one with neither only its title.
+pub fn github(diagnostic: &JsonDiagnostic) -> String {
+    let command = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
     let mut properties = Vec::new();
-    if let Some(label) = json.labels.first() {
+    if let Some(label) = diagnostic.labels.first() {
         properties.push(format!("file={}", escape_property(&label.file)));
         properties.push(format!("line={}", label.line));
         properties.push(format!("col={}", label.column));
+        properties.push(format!("endLine={}", label.end_line));
+        properties.push(format!("endColumn={}", label.end_column));
+    } else if let Some(file) = &diagnostic.file {
+        properties.push(format!("file={}", escape_property(file)));
     }
-    properties.push(format!("title={}", escape_property(&json.code)));
-    let mut message = json.message.clone();
-    if let Some(help) = &json.help {
+    properties.push(format!("title={}", escape_property(&diagnostic.code)));
+    let mut message = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
@@ -366,4 +498,18 @@ fn escape_data(text: &str) -> String {
 /// Workflow-command properties also escape `:` and `,`.
 fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sarif_uri;
+
+    #[test]
+    fn sarif_uris_are_relative_references() {
+        assert_eq!(sarif_uri("./my rules/a.gate"), "my%20rules/a.gate");
+        assert_eq!(sarif_uri("rules/./x//y.gate"), "rules/x/y.gate");
+        assert_eq!(sarif_uri("../up/100%#?.gate"), "../up/100%25%23%3F.gate");
+        assert_eq!(sarif_uri("règles/é.gate"), "r%C3%A8gles/%C3%A9.gate");
+        assert_eq!(sarif_uri("/tmp/a b.gate"), "file:///tmp/a%20b.gate");
+    }
 }

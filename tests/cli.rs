@@ -690,7 +690,7 @@ fn check_writes_github_annotations() {
     assert_eq!(lines.len(), 3, "{out}");
     assert_eq!(
         lines[0],
-        "::error file=tests/fixtures/fail/unknown_method.gate,line=4,col=30,\
+        "::error file=tests/fixtures/fail/unknown_method.gate,line=4,col=30,endLine=4,endColumn=35,\
          title=authgate%3A%3Aunknown_method::unknown auth method `basci` in connector `shop`%0A\
          help: did you mean `basic`? `shop` defines `basic` and `oauth`"
     );
@@ -766,10 +766,9 @@ fn test_json_lists_every_test_and_failure() {
         (Some(6), Some(5))
     );
     let output = authgate_in(dir.path(), &["test", "t.gate", "--format", "github"]);
-    assert!(
-        stdout(&output)
-            .starts_with("::error file=t.gate,line=5,col=5,title=authgate%3A%3Atest_failed::")
-    );
+    assert!(stdout(&output).starts_with(
+        "::error file=t.gate,line=5,col=5,endLine=5,endColumn=26,title=authgate%3A%3Atest_failed::"
+    ));
 }
 
 #[test]

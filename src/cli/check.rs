@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use super::{Outcome, err, load, out, plural, print_diagnostics, print_json};
+use super::{Outcome, err, load_rules, out, plural, print_diagnostics, print_json};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -44,7 +44,7 @@ struct CheckJson {
 }
 
 pub fn run(args: CheckArgs, limit: u64) -> Outcome {
-    let sources = load::load(&args.paths, limit)?;
+    let sources = load_rules(&args.paths, limit, args.format.into())?;
     let (diagnostics, summary) = authgate::check(&sources);
     match args.format {
         CheckFormat::Human | CheckFormat::Github => {

@@ -14,7 +14,7 @@ use authgate::{Policy, Principal};
 use clap::Args;
 use serde::Deserialize;
 
-use super::{Outcome, RulesArgs, compile_for_query, err};
+use super::{Outcome, RulesArgs, StopFormat, compile_for_query, err};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -107,7 +107,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
 }
 
 pub fn run(args: EvalArgs, limit: u64) -> Outcome {
-    let policy = compile_for_query(&args.rules.rules, limit)?;
+    let policy = compile_for_query(&args.rules.rules, limit, StopFormat::Human)?;
     let stdin = io::stdin().lock();
     let stdout = io::stdout().lock();
     match evaluate(

@@ -66,7 +66,7 @@ pub fn run(args: ExplainArgs, limit: u64) -> Outcome {
             "with --connector and --auth, give only ENDPOINT",
         ),
     };
-    let policy = compile_for_query(&args.query.rules.rules, limit)?;
+    let policy = compile_for_query(&args.query.rules.rules, limit, args.query.format.into())?;
     let principal = super::principal(instance, &args.query.runtime);
     let decision = policy.decide(principal, endpoint);
     let reason = policy.describe(&decision);

@@ -67,6 +67,19 @@ pub enum LoadError {
     },
 }
 
+impl LoadError {
+    /// The path it is about, for the machine formats' location.
+    pub fn path(&self) -> &str {
+        match self {
+            LoadError::Read { path, .. }
+            | LoadError::NoRuleFiles { path }
+            | LoadError::NotAFile { path }
+            | LoadError::TooLarge { path, .. }
+            | LoadError::Walk { path, .. } => path,
+        }
+    }
+}
+
 /// Parses `--max-file-size`: bytes, or a number with `K`, `M` or `G`
 /// (optionally `KiB`, `MiB`, `GiB`), powers of 1024; at most 4 GiB - 1.
 pub fn parse_size(text: &str) -> Result<u64, String> {

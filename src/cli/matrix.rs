@@ -7,15 +7,22 @@
 //! format holds the grid in memory (a grid of 100,000 endpoints × 10,000
 //! instances was killed at 24 GB). What may be written at all is bounded
 //! by `--max-cells`.
+//!
+//! The table fits the terminal: widths are display widths (a CJK name
+//! takes two columns per character), headers too wide become numbers
+//! with a legend printed before the rows, and endpoint names that would
+//! push a row past the width are cut with `…`.
 
-use std::io::{self, BufWriter, IsTerminal as _, Write};
+use std::borrow::Cow;
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use authgate::Policy;
 use authgate::policy::{ConnectorId, EndpointId, InstanceId, MethodId};
 use clap::Args;
+use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
-use super::{Outcome, RulesArgs, compile_for_query, err, tell};
+use super::{Cause, Outcome, RulesArgs, StopFormat, Stream, cannot_run, compile_for_query, err};
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -146,7 +153,12 @@ fn grids<'p>(policy: &'p Policy, connectors: &[ConnectorId]) -> Vec<Grid<'p>> {
 }
 
 pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
-    let policy = compile_for_query(&args.rules.rules, limit)?;
+    let format = if args.format == MatrixFormat::Json {
+        StopFormat::Json
+    } else {
+        StopFormat::Human
+    };
+    let policy = compile_for_query(&args.rules.rules, limit, format)?;
     let connectors: Vec<ConnectorId> = match &args.connector {
         Some(name) => match policy.connector(name) {
             Some(connector) => vec![connector],
@@ -157,8 +169,8 @@ pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
                     .collect();
                 let hint = authgate::suggest::closest(name, names.iter().copied())
                     .map_or(String::new(), |close| format!("; did you mean `{close}`?"));
-                tell(format_args!("error: unknown connector `{name}`{hint}"));
-                return Ok(ExitCode::from(2));
+                let message = format!("unknown connector `{name}`{hint}");
+                return Err(cannot_run(format, &message, Cause::Message));
             }
         },
         None => policy.connector_ids().collect(),
@@ -166,27 +178,25 @@ pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
     let grids = grids(&policy, &connectors);
     let cells: u64 = grids.iter().map(|grid| grid.cells(&policy)).sum();
     if cells > args.max_cells {
-        err(format_args!(
-            "error: the matrix would have {cells} cells, more than --max-cells {}; name one \
+        let message = format!(
+            "the matrix would have {cells} cells, more than --max-cells {}; name one \
              connector (`authgate matrix CONNECTOR`), or raise --max-cells",
             args.max_cells
-        ));
-        return Ok(ExitCode::from(2));
+        );
+        return Err(cannot_run(format, &message, Cause::Message));
     }
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let written = match args.format {
         MatrixFormat::Json => json(&mut out, &policy, &grids),
         MatrixFormat::Csv => csv(&mut out, &policy, &grids),
         MatrixFormat::Markdown => markdown(&mut out, &policy, &grids),
-        MatrixFormat::Table => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
-            let width = std::env::var("COLUMNS")
-                .ok()
-                .and_then(|c| c.parse::<usize>().ok())
-                .unwrap_or(100);
-            tables(&mut out, &policy, &grids, color, width)
-        }
+        MatrixFormat::Table => tables(
+            &mut out,
+            &policy,
+            &grids,
+            Stream::Stdout.color(),
+            Stream::Stdout.width(),
+        ),
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -345,8 +355,10 @@ fn tables(
     Ok(())
 }
 
-/// Aligned columns. When the headers don't fit `width`, they become
-/// numbers and a legend follows the table.
+/// Aligned columns, fitted to `width` display columns. When the headers
+/// don't fit, they become numbers and a legend comes first; endpoint
+/// names too long for what is left are cut with `…`. Only a grid with
+/// more columns than the width can hold overflows it.
 fn table(
     out: &mut impl Write,
     policy: &Policy,
@@ -356,39 +368,49 @@ fn table(
     width: usize,
 ) -> io::Result<()> {
     let corner = kind.corner();
-    let columns = kind.columns(grid);
-    let first = grid
+    let columns: Vec<Cow<'_, str>> = kind
+        .columns(grid)
+        .into_iter()
+        .map(authgate::text::escape)
+        .collect();
+    let longest = grid
         .endpoints(policy)
-        .map(|(_, name)| authgate::text::escape(name).chars().count())
-        .chain(std::iter::once(corner.chars().count()))
+        .map(|(_, name)| authgate::text::escape(name).width())
+        .chain(std::iter::once(corner.width()))
         .max()
         .unwrap_or(0);
-    let full: usize = columns.iter().map(|c| c.chars().count() + 2).sum();
-    let numbered = first + full > width;
-    let headers: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(index, name)| {
-            if numbered {
-                format!("{}", index + 1)
-            } else {
-                authgate::text::escape(name).into_owned()
-            }
-        })
-        .collect();
-    let widths: Vec<usize> = headers.iter().map(|h| h.chars().count().max(1)).collect();
-    let mut line = format!("{corner:<first$}");
+    let full: usize = columns.iter().map(|c| c.width().max(1) + 2).sum();
+    let numbered = longest + full > width;
+    let headers: Vec<Cow<'_, str>> = if numbered {
+        (1..=columns.len())
+            .map(|number| Cow::Owned(number.to_string()))
+            .collect()
+    } else {
+        columns.clone()
+    };
+    let widths: Vec<usize> = headers.iter().map(|h| h.width().max(1)).collect();
+    let cells: usize = widths.iter().map(|w| w + 2).sum();
+    // The endpoint column gets what the cells leave, but never less than
+    // a few characters of each name.
+    let first = longest.min(width.saturating_sub(cells)).max(8);
+    if numbered {
+        let room = width.saturating_sub(7).max(8);
+        for (index, name) in columns.iter().enumerate() {
+            writeln!(out, "  {:>3}  {}", index + 1, fit(name, room))?;
+        }
+    }
+    let mut line = pad(&fit(corner, first), first);
     for (header, width) in headers.iter().zip(&widths) {
-        line.push_str(&format!("  {header:^width$}"));
+        line.push_str("  ");
+        line.push_str(&center(header, *width));
     }
     writeln!(out, "{}", line.trim_end())?;
     for (endpoint, name) in grid.endpoints(policy) {
-        line.clear();
         let name = authgate::text::escape(name);
-        line.push_str(&format!("{name:<first$}"));
+        line = pad(&fit(&name, first), first);
         for (on, width) in kind.marks(policy, grid, endpoint).zip(&widths) {
             let mark = if on { "✓" } else { "·" };
-            let padded = format!("{mark:^width$}");
+            let padded = center(mark, *width);
             let padded = if on && color {
                 padded.replace('✓', "\u{1b}[32m✓\u{1b}[0m")
             } else {
@@ -399,10 +421,52 @@ fn table(
         }
         writeln!(out, "{}", line.trim_end())?;
     }
-    if numbered {
-        for (index, name) in columns.iter().enumerate() {
-            writeln!(out, "  {:>3}  {}", index + 1, authgate::text::escape(name))?;
-        }
-    }
     Ok(())
+}
+
+/// `text` cut to at most `width` display columns, ending in `…` when cut.
+fn fit(text: &str, width: usize) -> Cow<'_, str> {
+    if text.width() <= width {
+        return Cow::Borrowed(text);
+    }
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        cut.push(c);
+        used += w;
+    }
+    if width > 0 {
+        cut.push('…');
+    }
+    Cow::Owned(cut)
+}
+
+/// `text` padded with spaces on the right to `width` display columns.
+fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
+}
+
+/// `text` centred in `width` display columns (an odd space goes right).
+fn center(text: &str, width: usize) -> String {
+    let spare = width.saturating_sub(text.width());
+    let left = spare / 2;
+    format!("{}{text}{}", " ".repeat(left), " ".repeat(spare - left))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{center, fit, pad};
+
+    #[test]
+    fn fitting_counts_display_columns() {
+        assert_eq!(fit("orders", 6), "orders");
+        assert_eq!(fit("orders", 5), "orde…");
+        assert_eq!(fit("注文一覧", 5), "注文…");
+        assert_eq!(pad("注文", 6), "注文  ");
+        assert_eq!(center("✓", 4), " ✓  ");
+    }
 }

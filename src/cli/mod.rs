@@ -13,6 +13,7 @@ mod visible;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -35,7 +36,29 @@ pub struct Cli {
         value_parser = load::parse_size
     )]
     max_file_size: u64,
+    /// When to colour diagnostics and the matrix: auto (on a terminal,
+    /// unless NO_COLOR is set; CLICOLOR_FORCE forces it), always, never.
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t)]
+    color: ColorChoice,
 }
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless `NO_COLOR` is set; `CLICOLOR_FORCE`
+    /// forces it off a terminal.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The `--color` of this run, set once before the command runs: colour is
+/// asked for deep inside the commands (every diagnostic printed), and
+/// threading a flag through each of them would buy nothing.
+static COLOR: OnceLock<ColorChoice> = OnceLock::new();
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -143,6 +166,7 @@ impl Cli {
     /// Runs the parsed command.
     pub fn run(self) -> Outcome {
         let limit = self.max_file_size;
+        let _ = COLOR.set(self.color);
         match self.command {
             Command::Check(args) => check::run(args, limit),
             Command::Visible(args) => visible::run(args, limit),
@@ -165,19 +189,63 @@ impl Cli {
     }
 }
 
-/// How human reports look on standard error: colour only on a terminal and
-/// never when `NO_COLOR` is set (to anything but the empty string); width
-/// from `COLUMNS`, else 100.
+/// A standard stream that output is fitted to.
+#[derive(Clone, Copy, Debug)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    fn is_terminal(self) -> bool {
+        match self {
+            Stream::Stdout => std::io::stdout().is_terminal(),
+            Stream::Stderr => std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Whether to colour what goes to this stream: `--color always` or
+    /// `never` decide; under `auto`, `NO_COLOR` (set and not empty) turns
+    /// colour off, then `CLICOLOR_FORCE` (set, not empty, not `0`) turns it
+    /// on, and otherwise only a terminal gets colour.
+    fn color(self) -> bool {
+        let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+        match COLOR.get().copied().unwrap_or_default() {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if set("NO_COLOR").is_some() => false,
+            ColorChoice::Auto if set("CLICOLOR_FORCE").is_some_and(|value| value != "0") => true,
+            ColorChoice::Auto => self.is_terminal(),
+        }
+    }
+
+    /// The width to fit: the terminal's when this stream is one, else
+    /// `COLUMNS`, else 100.
+    fn width(self) -> usize {
+        let terminal = match self {
+            Stream::Stdout => terminal_size::terminal_size_of(std::io::stdout()),
+            Stream::Stderr => terminal_size::terminal_size_of(std::io::stderr()),
+        };
+        terminal
+            .map(|(terminal_size::Width(width), _)| usize::from(width))
+            .filter(|&width| width > 0)
+            .or_else(|| {
+                std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|columns| columns.trim().parse::<usize>().ok())
+                    .filter(|&width| width > 0)
+            })
+            .unwrap_or(100)
+    }
+}
+
+/// How human reports look on standard error: colour as `--color` and the
+/// environment say (see [`Stream::color`]); the width of the terminal (at
+/// least 40, below which miette's snippets become unreadable).
 pub fn stderr_style() -> authgate::report::Style {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|columns| columns.parse::<usize>().ok())
-        .filter(|&width| width >= 40)
-        .unwrap_or(100);
     authgate::report::Style {
-        color: !no_color && std::io::stderr().is_terminal(),
-        width,
+        color: Stream::Stderr.color(),
+        width: Stream::Stderr.width().max(40),
     }
 }
 
@@ -202,8 +270,8 @@ fn plural(count: usize, noun: &str) -> String {
 }
 
 /// Why a command stops before its answer: its rules could not be loaded
-/// (`main` reports the error), or it has already said why and exits with
-/// this status.
+/// (`main` reports the error, as human text: for `fmt`, whose output is
+/// the files), or it has already said why and exits with this status.
 #[derive(Debug)]
 pub enum Stop {
     /// Loading the rules failed.
@@ -221,18 +289,139 @@ impl From<LoadError> for Stop {
 /// What a command returns: its exit status, or why it stopped.
 pub type Outcome = Result<ExitCode, Stop>;
 
-/// Loads and compiles rules for a query command. Rule errors are printed
-/// and make the command unable to answer.
-fn compile_for_query(rules: &[PathBuf], limit: u64) -> Result<authgate::Policy, Stop> {
-    let sources = load::load(rules, limit)?;
-    usable(authgate::compile(&sources)).map(|(policy, _)| policy)
+/// The format a command reports in when it cannot run (exit status 2):
+/// the one it was asked for, so that a CI step reading JSON or SARIF gets
+/// a document saying why rather than an empty file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StopFormat {
+    /// Human text on standard error.
+    Human,
+    /// [`authgate::report::JsonError`] on standard output.
+    Json,
+    /// A SARIF log with the causes as results and a failed invocation.
+    Sarif,
+    /// A GitHub annotation per cause.
+    Github,
+}
+
+impl From<Format> for StopFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Human => StopFormat::Human,
+            Format::Json => StopFormat::Json,
+        }
+    }
+}
+
+impl From<check::CheckFormat> for StopFormat {
+    fn from(format: check::CheckFormat) -> Self {
+        match format {
+            check::CheckFormat::Human => StopFormat::Human,
+            check::CheckFormat::Json => StopFormat::Json,
+            check::CheckFormat::Sarif => StopFormat::Sarif,
+            check::CheckFormat::Github => StopFormat::Github,
+        }
+    }
+}
+
+/// What stopped a command, for [`cannot_run`].
+#[derive(Clone, Copy)]
+enum Cause<'a> {
+    /// The rules have these errors.
+    Rules(&'a [authgate::Diagnostic], &'a authgate::Sources),
+    /// The rule files could not be loaded.
+    Load(&'a LoadError),
+    /// Only the message (an unknown name, no test to run).
+    Message,
+}
+
+/// Reports that the command cannot run, in its format, and stops it with
+/// exit status 2. Machine formats write their document on standard output
+/// and `error: MESSAGE` on standard error; human text goes to standard
+/// error only.
+fn cannot_run(format: StopFormat, message: &str, cause: Cause<'_>) -> Stop {
+    let diagnostics = || -> Vec<authgate::report::JsonDiagnostic> {
+        match cause {
+            Cause::Rules(errors, sources) => errors
+                .iter()
+                .map(|error| authgate::report::to_json(error, sources))
+                .collect(),
+            Cause::Load(error) => {
+                vec![authgate::report::problem_to_json(error, Some(error.path()))]
+            }
+            Cause::Message => Vec::new(),
+        }
+    };
+    match format {
+        StopFormat::Human => match cause {
+            Cause::Rules(errors, _) => print_diagnostics(errors),
+            Cause::Load(error) => {
+                use std::io::Write as _;
+                let report = authgate::report::render_human(error, stderr_style());
+                let _ = std::io::stderr().write_all(report.as_bytes());
+            }
+            Cause::Message => {}
+        },
+        StopFormat::Json => print_json(&authgate::report::JsonError {
+            error: message.to_owned(),
+            diagnostics: diagnostics(),
+        }),
+        StopFormat::Sarif => print_json(&authgate::report::sarif(&diagnostics(), Some(message))),
+        StopFormat::Github => {
+            let mut diagnostics = diagnostics();
+            if diagnostics.is_empty() {
+                diagnostics.push(authgate::report::JsonDiagnostic {
+                    code: "authgate::error".to_owned(),
+                    severity: authgate::Severity::Error,
+                    message: message.to_owned(),
+                    file: None,
+                    line: None,
+                    column: None,
+                    labels: Vec::new(),
+                    help: None,
+                });
+            }
+            for diagnostic in &diagnostics {
+                out(format_args!("{}", authgate::report::github(diagnostic)));
+            }
+        }
+    }
+    // The human rendering of a load error already says it.
+    if !(format == StopFormat::Human && matches!(cause, Cause::Load(_))) {
+        tell(format_args!("error: {message}"));
+    }
+    Stop::Exit(ExitCode::from(2))
+}
+
+/// Loads the rule files under `paths`; when that fails, says why in
+/// `format` and stops.
+fn load_rules(
+    paths: &[PathBuf],
+    limit: u64,
+    format: StopFormat,
+) -> Result<authgate::Sources, Stop> {
+    load::load(paths, limit)
+        .map_err(|error| cannot_run(format, &error.to_string(), Cause::Load(&error)))
+}
+
+/// Loads and compiles rules for a query command. Load and rule errors are
+/// reported in `format` and make the command unable to answer.
+fn compile_for_query(
+    rules: &[PathBuf],
+    limit: u64,
+    format: StopFormat,
+) -> Result<authgate::Policy, Stop> {
+    let sources = load_rules(rules, limit, format)?;
+    usable(authgate::compile(&sources), &sources, format).map(|(policy, _)| policy)
 }
 
 /// The policy and tests of a compilation, or, when the rules have errors,
-/// those errors printed and exit status 2 (a command can't answer from
-/// rules that don't compile).
+/// those errors reported in `format` and exit status 2 (a command can't
+/// answer from rules that don't compile).
 fn usable(
     compiled: authgate::Compilation,
+    sources: &authgate::Sources,
+    format: StopFormat,
 ) -> Result<(authgate::Policy, Vec<authgate::check::TestDef>), Stop> {
     if let Some(policy) = compiled.policy {
         return Ok((policy, compiled.tests));
@@ -242,12 +431,11 @@ fn usable(
         .into_iter()
         .filter(|d| d.severity() == authgate::Severity::Error)
         .collect();
-    print_diagnostics(&errors);
-    err(format_args!(
-        "error: the rules have {}; run `authgate check` and fix them first",
+    let message = format!(
+        "the rules have {}; run `authgate check` and fix them first",
         plural(errors.len(), "error")
-    ));
-    Err(Stop::Exit(ExitCode::from(2)))
+    );
+    Err(cannot_run(format, &message, Cause::Rules(&errors, sources)))
 }
 
 /// Prints one pretty JSON document and a newline to standard output.

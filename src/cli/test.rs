@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::check::CheckFormat;
-use super::{Outcome, err, load, out, print_diagnostics, print_json, say};
+use super::{Cause, Outcome, cannot_run, load_rules, out, print_diagnostics, print_json, say};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -54,13 +54,15 @@ struct FailureJson {
 }
 
 pub fn run(args: TestArgs, limit: u64) -> Outcome {
-    let sources = load::load(&args.paths, limit)?;
-    let (policy, tests) = super::usable(authgate::compile(&sources))?;
+    let format = args.format.into();
+    let sources = load_rules(&args.paths, limit, format)?;
+    let (policy, tests) = super::usable(authgate::compile(&sources), &sources, format)?;
     if tests.is_empty() && !args.allow_empty {
-        err(format_args!(
-            "error: no test in the rules; write `test NAME {{ expect ... }}`, or pass --allow-empty"
+        return Err(cannot_run(
+            format,
+            "no test in the rules; write `test NAME { expect ... }`, or pass --allow-empty",
+            Cause::Message,
         ));
-        return Ok(ExitCode::from(2));
     }
     let reports = authgate::expect::run(&policy, &tests);
     let failed = reports.iter().filter(|r| !r.passed()).count();

@@ -6,7 +6,9 @@ use authgate::Decision;
 use clap::Args;
 use serde::Serialize;
 
-use super::{Format, Outcome, QueryArgs, compile_for_query, plural, print_json, say, tell};
+use super::{
+    Cause, Format, Outcome, QueryArgs, cannot_run, compile_for_query, plural, print_json, say,
+};
 
 #[derive(Debug, Args)]
 pub struct VisibleArgs {
@@ -32,16 +34,17 @@ struct VisibleJson<'a> {
 }
 
 pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
-    let policy = compile_for_query(&args.query.rules.rules, limit)?;
+    let format = args.query.format.into();
+    let policy = compile_for_query(&args.query.rules.rules, limit, format)?;
     let principal = super::principal(args.instance.as_deref(), &args.query.runtime);
     let subject = match policy.subject(principal) {
         Ok(subject) => subject,
         Err(unknown) => {
-            tell(format_args!(
-                "error: cannot answer: {}",
+            let message = format!(
+                "cannot answer: {}",
                 policy.describe(&Decision::from(unknown))
-            ));
-            return Ok(ExitCode::from(2));
+            );
+            return Err(cannot_run(format, &message, Cause::Message));
         }
     };
     let connector = policy
