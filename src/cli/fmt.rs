@@ -11,8 +11,9 @@ use super::{Outcome, err, load, plural, print_diagnostics, say, tell};
 
 #[derive(Debug, Args)]
 pub struct FmtArgs {
-    /// Rule files, or folders searched recursively for `*.gate` files.
-    #[arg(value_name = "PATH", default_value = "rules")]
+    /// Rule files, or folders searched recursively for `*.gate` files;
+    /// default: the rule set of `authgate.toml`, else `rules`.
+    #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Change nothing: print a unified diff of what would change, and fail
     /// (exit 1) if anything would.
@@ -21,7 +22,7 @@ pub struct FmtArgs {
 }
 
 pub fn run(args: FmtArgs, limit: u64) -> Outcome {
-    let sources = load::load(&args.paths, limit)?;
+    let sources = load::load(&super::project::paths(&args.paths), limit)?;
     let mut broken = 0;
     let mut changed = 0;
     for file in sources.iter() {

@@ -7,6 +7,7 @@ mod explain;
 mod fmt;
 mod load;
 mod matrix;
+mod project;
 mod test;
 mod visible;
 
@@ -35,6 +36,10 @@ pub struct Cli {
         value_parser = load::parse_size
     )]
     max_file_size: u64,
+    /// The project's configuration; default: `authgate.toml` in the
+    /// working directory or the nearest folder above it.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,8 +127,9 @@ struct QueryArgs {
 #[derive(Debug, Args)]
 struct RulesArgs {
     /// A rule file, or a folder searched recursively for `*.gate` files
-    /// (repeatable).
-    #[arg(long = "rules", value_name = "PATH", default_value = "rules")]
+    /// (repeatable); default: the rule set of `authgate.toml`, else
+    /// `rules`.
+    #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
 }
 
@@ -143,6 +149,9 @@ impl Cli {
     /// Runs the parsed command.
     pub fn run(self) -> Outcome {
         let limit = self.max_file_size;
+        if !matches!(self.command, Command::Completions { .. }) {
+            project::init(self.config.as_deref())?;
+        }
         match self.command {
             Command::Check(args) => check::run(args, limit),
             Command::Visible(args) => visible::run(args, limit),
@@ -224,8 +233,8 @@ pub type Outcome = Result<ExitCode, Stop>;
 /// Loads and compiles rules for a query command. Rule errors are printed
 /// and make the command unable to answer.
 fn compile_for_query(rules: &[PathBuf], limit: u64) -> Result<authgate::Policy, Stop> {
-    let sources = load::load(rules, limit)?;
-    usable(authgate::compile(&sources)).map(|(policy, _)| policy)
+    let rule_set = project::load(rules, limit)?;
+    usable(authgate::compile_with(&rule_set.sources, &rule_set.lints)).map(|(policy, _)| policy)
 }
 
 /// The policy and tests of a compilation, or, when the rules have errors,
