@@ -63,9 +63,11 @@
 //! ```
 
 pub mod check;
+pub mod config;
 pub mod diagnostics;
 pub mod expect;
 pub mod format;
+mod lints;
 pub mod names;
 pub mod policy;
 pub mod report;
@@ -114,9 +116,18 @@ pub struct Compilation {
 
 /// Parses, checks and compiles a rule set. Every file is parsed (a syntax
 /// error stops only its own file), then all files are checked together; the
-/// policy is built only if no diagnostic is an error.
+/// policy is built only if no diagnostic is an error. `// authgate:
+/// allow(...)` directives in the files apply; see [`compile_with`] for a
+/// project's lint levels.
 pub fn compile(sources: &Sources) -> Compilation {
-    let (mut model, diagnostics, summary) = check_model(sources);
+    compile_with(sources, &config::Lints::default())
+}
+
+/// [`compile`] with a project's lint levels (`[lints]` of
+/// `authgate.toml`): allowed warnings are dropped, denied ones are errors
+/// (and so the rules don't compile).
+pub fn compile_with(sources: &Sources, lints: &config::Lints) -> Compilation {
+    let (mut model, diagnostics, summary) = check_model(sources, lints);
     let tests = std::mem::take(&mut model.tests);
     let policy = (summary.errors == 0).then(|| Policy::compile(model, sources));
     Compilation {
@@ -130,14 +141,22 @@ pub fn compile(sources: &Sources) -> Compilation {
 /// Parses and checks a rule set without building a policy: what
 /// `authgate check` needs. Returns every diagnostic, sorted, and the counts.
 pub fn check(sources: &Sources) -> (Vec<Diagnostic>, Summary) {
-    let (_, diagnostics, summary) = check_model(sources);
+    check_with(sources, &config::Lints::default())
+}
+
+/// [`check`] with a project's lint levels, as [`compile_with`].
+pub fn check_with(sources: &Sources, lints: &config::Lints) -> (Vec<Diagnostic>, Summary) {
+    let (_, diagnostics, summary) = check_model(sources, lints);
     (diagnostics, summary)
 }
 
-fn check_model(sources: &Sources) -> (check::Model, Vec<Diagnostic>, Summary) {
+fn check_model(
+    sources: &Sources,
+    lints: &config::Lints,
+) -> (check::Model, Vec<Diagnostic>, Summary) {
     let mut checker = check::Checker::new(sources);
     let mut early = Vec::new();
-    for file in sources.iter() {
+    for file in sources.iter().filter(|file| file.is_rules()) {
         if let Err(diagnostic) = syntax::parse_into(sources, file, &mut checker) {
             early.push(*diagnostic);
             checker.broken_file(file.id());
@@ -145,13 +164,13 @@ fn check_model(sources: &Sources) -> (check::Model, Vec<Diagnostic>, Summary) {
     }
     let (model, mut diagnostics) = checker.finish();
     diagnostics.extend(early);
-    diagnostics::sort(&mut diagnostics);
+    let diagnostics = lints::apply(sources, diagnostics, lints);
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity() == Severity::Error)
         .count();
     let summary = Summary {
-        files: sources.len(),
+        files: sources.iter().filter(|file| file.is_rules()).count(),
         connectors: model.connectors.len(),
         endpoints: model.connectors.iter().map(|c| c.endpoints.len()).sum(),
         instances: model.declared_instances,

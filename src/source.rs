@@ -101,6 +101,9 @@ pub struct SourceFile {
     /// For a file read as bytes that are not UTF-8: the offset of the first
     /// invalid byte (the text holds U+FFFD in place of invalid bytes).
     invalid_utf8: Option<usize>,
+    /// Whether the file holds rules (`false` for `authgate.toml`, kept so
+    /// that diagnostics about it can point into it).
+    rules: bool,
     /// The text as snippets show it (hidden characters replaced, offsets
     /// kept; see `text::for_snippets`), made when a first report needs it.
     shown: Arc<OnceLock<Arc<String>>>,
@@ -121,6 +124,13 @@ impl SourceFile {
     /// byte offset of the first invalid sequence.
     pub fn invalid_utf8(&self) -> Option<usize> {
         self.invalid_utf8
+    }
+
+    /// Whether the file holds rules, rather than being a project's
+    /// configuration that diagnostics point into (see
+    /// [`Sources::add_config`]).
+    pub fn is_rules(&self) -> bool {
+        self.rules
     }
 
     /// The full text.
@@ -343,6 +353,16 @@ impl Sources {
         self.push(name.into(), text.into(), None)
     }
 
+    /// Adds a project's configuration (`authgate.toml`): not parsed as
+    /// rules, but diagnostics about it point into it.
+    pub fn add_config(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let id = self.push(name.into(), text.into(), None);
+        if let Some(file) = self.files.last_mut() {
+            file.rules = false;
+        }
+        id
+    }
+
     /// Adds a file read as bytes. Bytes that are not UTF-8 are kept (as
     /// U+FFFD) so the file can be shown, and checking it reports
     /// `authgate::encoding` at the first invalid byte.
@@ -372,6 +392,7 @@ impl Sources {
             text: Arc::new(text),
             line_starts: Arc::from(line_starts),
             invalid_utf8,
+            rules: true,
             shown: Arc::default(),
         });
         id

@@ -9,14 +9,27 @@ use std::path::Path;
 use authgate::report::{Style, render_human, to_json};
 use authgate::{Code, Sources, compile};
 
+/// Compiles `fail/NAME.gate`; with `fail/NAME.toml` beside it, that is
+/// read first as the project's `authgate.toml` (its lint levels apply, or
+/// its own diagnostic is the result).
 fn fixture(name: &str) -> (Sources, authgate::Compilation) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fail")
-        .join(format!("{name}.gate"));
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fail");
+    let path = folder.join(format!("{name}.gate"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut sources = Sources::new();
+    let mut lints = authgate::config::Lints::default();
+    let mut config_error = None;
+    if let Ok(text) = std::fs::read_to_string(folder.join(format!("{name}.toml"))) {
+        match authgate::config::Config::parse(&mut sources, format!("fail/{name}.toml"), text) {
+            Ok(config) => lints = config.lints,
+            Err(diagnostic) => config_error = Some(*diagnostic),
+        }
+    }
     sources.add_bytes(format!("fail/{name}.gate"), bytes);
-    let compiled = compile(&sources);
+    let mut compiled = authgate::compile_with(&sources, &lints);
+    if let Some(diagnostic) = config_error {
+        compiled.diagnostics = vec![diagnostic];
+    }
     (sources, compiled)
 }
 
@@ -90,6 +103,9 @@ fixture_tests! {
     no_endpoints => Code::NoEndpoints,
     repeated_endpoint => Code::RepeatedEndpoint,
     confusable_name => Code::ConfusableName,
+    config => Code::Config,
+    unknown_lint => Code::UnknownLint,
+    unused_allow => Code::UnusedAllow,
 }
 
 /// Labels in several files: each label carries its own file, and the

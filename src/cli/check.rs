@@ -6,12 +6,15 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use super::{Outcome, err, load_rules, out, plural, print_diagnostics, print_json};
+use super::{Outcome, err, out, plural, print_diagnostics, print_json};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Rule files, or folders searched recursively for `*.gate` files.
-    #[arg(value_name = "PATH", default_value = "rules")]
+    /// Rule files, or folders searched recursively for `*.gate` files;
+    /// default: the rule set of `authgate.toml`, else `rules`. With a rule
+    /// set in `authgate.toml`, named files are checked within it and only
+    /// their diagnostics are reported.
+    #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
@@ -44,8 +47,19 @@ struct CheckJson {
 }
 
 pub fn run(args: CheckArgs, limit: u64) -> Outcome {
-    let sources = load_rules(&args.paths, limit, args.format.into())?;
-    let (diagnostics, summary) = authgate::check(&sources);
+    let rule_set = super::project::load(&args.paths, limit, args.format.into())?;
+    let sources = &rule_set.sources;
+    let (diagnostics, mut summary) = authgate::check_with(sources, &rule_set.lints);
+    // Named files within a larger rule set: report theirs only.
+    let diagnostics: Vec<_> = diagnostics
+        .into_iter()
+        .filter(|diagnostic| rule_set.concerns(diagnostic))
+        .collect();
+    summary.errors = diagnostics
+        .iter()
+        .filter(|d| d.severity() == authgate::Severity::Error)
+        .count();
+    summary.warnings = diagnostics.len() - summary.errors;
     match args.format {
         CheckFormat::Human | CheckFormat::Github => {
             if args.format == CheckFormat::Human {
@@ -54,7 +68,7 @@ pub fn run(args: CheckArgs, limit: u64) -> Outcome {
                 for diagnostic in &diagnostics {
                     out(format_args!(
                         "{}",
-                        authgate::report::to_github(diagnostic, &sources)
+                        authgate::report::to_github(diagnostic, sources)
                     ));
                 }
             }
@@ -75,11 +89,11 @@ pub fn run(args: CheckArgs, limit: u64) -> Outcome {
                 }
             ));
         }
-        CheckFormat::Sarif => print_json(&authgate::report::to_sarif(&diagnostics, &sources)),
+        CheckFormat::Sarif => print_json(&authgate::report::to_sarif(&diagnostics, sources)),
         CheckFormat::Json => {
             let diagnostics: Vec<_> = diagnostics
                 .iter()
-                .map(|diagnostic| authgate::report::to_json(diagnostic, &sources))
+                .map(|diagnostic| authgate::report::to_json(diagnostic, sources))
                 .collect();
             print_json(&CheckJson {
                 diagnostics,

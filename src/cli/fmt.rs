@@ -15,10 +15,11 @@ use super::{LoadError, Outcome, err, load, plural, print_diagnostics, say, tell}
 
 #[derive(Debug, Args)]
 pub struct FmtArgs {
-    /// Rule files, or folders searched recursively for `*.gate` files. `-`
-    /// (alone) reads rules from standard input and writes them formatted to
+    /// Rule files, or folders searched recursively for `*.gate` files;
+    /// default: the rule set of `authgate.toml`, else `rules`. `-` (alone)
+    /// reads rules from standard input and writes them formatted to
     /// standard output.
-    #[arg(value_name = "PATH", default_value = "rules")]
+    #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Change nothing: print a unified diff of what would change, and fail
     /// (exit 1) if anything would.
@@ -48,7 +49,7 @@ pub fn run(args: FmtArgs, limit: u64) -> Outcome {
         ));
         return Ok(ExitCode::from(2));
     }
-    let sources = load::load(&args.paths, limit)?;
+    let sources = load::load(&super::project::paths(&args.paths)?, limit)?;
     let mut broken = 0;
     let mut changed = 0;
     for file in sources.iter() {

@@ -7,6 +7,7 @@ mod explain;
 mod fmt;
 mod load;
 mod matrix;
+mod project;
 mod test;
 mod visible;
 
@@ -40,6 +41,10 @@ pub struct Cli {
     /// unless NO_COLOR is set; CLICOLOR_FORCE forces it), always, never.
     #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t)]
     color: ColorChoice,
+    /// The project's configuration; default: `authgate.toml` in the
+    /// working directory or the nearest folder above it.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
 }
 
 /// `--color`.
@@ -145,8 +150,9 @@ struct QueryArgs {
 #[derive(Debug, Args)]
 struct RulesArgs {
     /// A rule file, or a folder searched recursively for `*.gate` files
-    /// (repeatable).
-    #[arg(long = "rules", value_name = "PATH", default_value = "rules")]
+    /// (repeatable); default: the rule set of `authgate.toml`, else
+    /// `rules`.
+    #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
 }
 
@@ -167,6 +173,9 @@ impl Cli {
     pub fn run(self) -> Outcome {
         let limit = self.max_file_size;
         let _ = COLOR.set(self.color);
+        if !matches!(self.command, Command::Completions { .. }) {
+            project::init(self.config.as_deref())?;
+        }
         match self.command {
             Command::Check(args) => check::run(args, limit),
             Command::Visible(args) => visible::run(args, limit),
@@ -411,8 +420,9 @@ fn compile_for_query(
     limit: u64,
     format: StopFormat,
 ) -> Result<authgate::Policy, Stop> {
-    let sources = load_rules(rules, limit, format)?;
-    usable(authgate::compile(&sources), &sources, format).map(|(policy, _)| policy)
+    let rule_set = project::load(rules, limit, format)?;
+    let compiled = authgate::compile_with(&rule_set.sources, &rule_set.lints);
+    usable(compiled, &rule_set.sources, format).map(|(policy, _)| policy)
 }
 
 /// The policy and tests of a compilation, or, when the rules have errors,

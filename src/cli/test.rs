@@ -8,12 +8,15 @@ use clap::Args;
 use serde::Serialize;
 
 use super::check::CheckFormat;
-use super::{Cause, Outcome, cannot_run, load_rules, out, print_diagnostics, print_json, say};
+use super::{Cause, Outcome, cannot_run, out, print_diagnostics, print_json, say};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Rule files, or folders searched recursively for `*.gate` files.
-    #[arg(value_name = "PATH", default_value = "rules")]
+    /// Rule files, or folders searched recursively for `*.gate` files;
+    /// default: the rule set of `authgate.toml`, else `rules`. With a rule
+    /// set in `authgate.toml`, only the tests of named files run, against
+    /// the whole rule set.
+    #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Succeed when the rules hold no test (by default that is an error:
     /// a CI job that runs no test should say so).
@@ -55,8 +58,19 @@ struct FailureJson {
 
 pub fn run(args: TestArgs, limit: u64) -> Outcome {
     let format = args.format.into();
-    let sources = load_rules(&args.paths, limit, format)?;
-    let (policy, tests) = super::usable(authgate::compile(&sources), &sources, format)?;
+    let rule_set = super::project::load(&args.paths, limit, format)?;
+    let sources = &rule_set.sources;
+    let compiled = authgate::compile_with(sources, &rule_set.lints);
+    let (policy, tests) = super::usable(compiled, sources, format)?;
+    // Named files within a larger rule set: their tests only.
+    let tests: Vec<_> = tests
+        .into_iter()
+        .filter(|test| {
+            sources
+                .get(test.span.file)
+                .is_some_and(|file| rule_set.is_named(file.name()))
+        })
+        .collect();
     if tests.is_empty() && !args.allow_empty {
         return Err(cannot_run(
             format,
@@ -72,7 +86,7 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
             report
                 .failures
                 .iter()
-                .map(|failure| failure.diagnostic(&report.name).finish(&sources))
+                .map(|failure| failure.diagnostic(&report.name).finish(sources))
         })
     };
     match args.format {
@@ -92,19 +106,19 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
             for diagnostic in diagnostics() {
                 out(format_args!(
                     "{}",
-                    authgate::report::to_github(&diagnostic, &sources)
+                    authgate::report::to_github(&diagnostic, sources)
                 ));
             }
             out(format_args!("{passed} passed, {failed} failed"));
         }
         CheckFormat::Sarif => {
             let failures: Vec<_> = diagnostics().collect();
-            print_json(&authgate::report::to_sarif(&failures, &sources));
+            print_json(&authgate::report::to_sarif(&failures, sources));
         }
         CheckFormat::Json => print_json(&TestsJson {
             tests: reports
                 .iter()
-                .map(|report| test_json(report, &sources))
+                .map(|report| test_json(report, sources))
                 .collect(),
             passed,
             failed,

@@ -398,6 +398,44 @@ catalogue! {
         help: "Add endpoints, or remove the connector.",
     }
 
+    /// `authgate.toml` that is not TOML, or holds a key or value authgate
+    /// does not know.
+    #[error("invalid `authgate.toml`: {message}")]
+    Config {
+        /// What is wrong, as the TOML reader says it.
+        message: String,
+    } => {
+        name: "config",
+        severity: Error,
+        summary: "The project's `authgate.toml` can't be read.",
+        help: "Fix the file: `rules = [\"PATH\", ...]` and a `[lints]` table of `NAME = \"allow\" | \"warn\" | \"deny\"`.",
+    }
+
+    /// `never_actived = "allow"` in `[lints]`, or `// authgate: allow(nope)`.
+    #[error("{what}")]
+    UnknownLint {
+        /// What is wrong, e.g. ``"unknown lint `never_actived`"``.
+        what: String,
+    } => {
+        name: "unknown_lint",
+        severity: Warning,
+        summary: "A lint level or `allow` directive names no warning authgate has.",
+        help: "Use the name of a warning code (`authgate check --format json` shows codes); errors can't be allowed.",
+    }
+
+    /// `// authgate: allow(never_activated)` above an item with no such
+    /// warning.
+    #[error("`allow({lint})` suppresses nothing")]
+    UnusedAllow {
+        /// The lint allowed.
+        lint: String,
+    } => {
+        name: "unused_allow",
+        severity: Warning,
+        summary: "An `allow` directive suppresses no warning.",
+        help: "Remove the directive, or move it to the line above the item the warning is about.",
+    }
+
     /// `expect "instance 2" can see orders` when it can't (reported by
     /// `authgate test`, not by checking).
     #[error("test `{test}` failed: expected {expectation}")]

@@ -32,6 +32,8 @@ pub struct Label {
 #[error("{problem}")]
 pub struct Diagnostic {
     problem: Problem,
+    /// Its code's severity, unless lint levels changed it.
+    severity: Severity,
     labels: Vec<Label>,
     help: Option<String>,
     /// The file of the primary label, for miette.
@@ -73,9 +75,15 @@ impl Diagnostic {
         self.problem.code()
     }
 
-    /// Error or warning.
+    /// Error or warning: its code's severity, or, for a warning a
+    /// project denies (`authgate.toml`, `[lints]`), error.
     pub fn severity(&self) -> Severity {
-        self.code().severity()
+        self.severity
+    }
+
+    /// Makes a warning an error (a lint the project denies).
+    pub(crate) fn deny(&mut self) {
+        self.severity = Severity::Error;
     }
 
     /// All labels, in every file; the first is the primary one.
@@ -159,6 +167,7 @@ impl Builder {
             }
         }
         Diagnostic {
+            severity: self.problem.code().severity(),
             code_source: primary
                 .and_then(|span| sources.get(span.file))
                 .map(|file| file.snippets()),

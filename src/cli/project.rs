@@ -1,0 +1,202 @@
+//! The project a command runs in: `authgate.toml`, found by walking up
+//! from the working directory (or named with `--config`), gives the rule
+//! set (the default PATHs of every command) and the lint levels.
+//!
+//! When the configuration names the rule set and a command is given
+//! individual files (a pre-commit hook passes the changed ones), the whole
+//! rule set is loaded and only what concerns the named files is reported:
+//! a file is never judged without the files it refers to.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use authgate::config::{Config, FILE_NAME, Lints};
+use authgate::{Diagnostic, Sources};
+
+use super::load::LoadError;
+use super::{Cause, Stop, StopFormat, cannot_run, load_rules};
+
+/// The project's configuration, read once per run.
+static PROJECT: OnceLock<Project> = OnceLock::new();
+
+/// What a run knows of its project.
+#[derive(Debug, Default)]
+pub struct Project {
+    /// The configuration file, as a path from the working directory.
+    file: Option<PathBuf>,
+    /// Its text.
+    text: String,
+    /// The rule set's paths, from the working directory.
+    rules: Option<Vec<PathBuf>>,
+    /// Whether the file can't be read as a configuration: each command
+    /// reports why, in its format, when it loads its rules.
+    invalid: bool,
+}
+
+/// Finds and reads the project's configuration: `--config PATH`, else
+/// `authgate.toml` in the working directory or the nearest folder above
+/// it. A file that can't be read stops the run (exit 2); one that is not
+/// a valid configuration stops each command when it loads its rules.
+pub fn init(config: Option<&Path>) -> Result<(), Stop> {
+    let file = match config {
+        Some(path) => Some(path.to_path_buf()),
+        None => discover(),
+    };
+    let mut project = Project::default();
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(&file).map_err(|reason| {
+            Stop::Load(LoadError::Read {
+                path: file.display().to_string(),
+                reason,
+            })
+        })?;
+        // Parsed now for the rule set; again into each command's sources,
+        // where its diagnostics can point.
+        let mut sources = Sources::new();
+        match Config::parse(&mut sources, file.display().to_string(), text.as_str()) {
+            Ok(config) => {
+                let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+                project.rules = config.rules.map(|paths| {
+                    paths
+                        .into_iter()
+                        .map(|path| relative_to(&folder, &path))
+                        .collect()
+                });
+            }
+            Err(_) => project.invalid = true,
+        }
+        project.text = text;
+        project.file = Some(file);
+    }
+    let _ = PROJECT.set(project);
+    Ok(())
+}
+
+/// `authgate.toml` in the working directory or the nearest folder above,
+/// as a path from the working directory (`authgate.toml`,
+/// `../authgate.toml`...).
+fn discover() -> Option<PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    let mut up = PathBuf::new();
+    for folder in here.ancestors() {
+        if folder.join(FILE_NAME).is_file() {
+            return Some(up.join(FILE_NAME));
+        }
+        up.push("..");
+    }
+    None
+}
+
+/// `path` of the configuration's folder, from the working directory.
+fn relative_to(folder: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() || folder.as_os_str().is_empty() {
+        path.to_path_buf()
+    } else {
+        folder.join(path)
+    }
+}
+
+fn project() -> &'static Project {
+    PROJECT.get_or_init(Project::default)
+}
+
+/// The rule set to load for the PATHs a command was given: the given
+/// ones, else the configuration's rule set, else `rules`. An invalid
+/// configuration is reported (as human text: for `fmt`, which has no
+/// format) and stops the command.
+pub fn paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, Stop> {
+    config(&mut Sources::new(), StopFormat::Human)?;
+    Ok(default_paths(given))
+}
+
+fn default_paths(given: &[PathBuf]) -> Vec<PathBuf> {
+    if !given.is_empty() {
+        return given.to_vec();
+    }
+    project()
+        .rules
+        .clone()
+        .unwrap_or_else(|| vec![PathBuf::from("rules")])
+}
+
+/// Reads the configuration into `sources`: its lint levels, or, for an
+/// invalid file, its diagnostic reported in `format` and the command
+/// stopped.
+fn config(sources: &mut Sources, format: StopFormat) -> Result<Lints, Stop> {
+    let project = project();
+    let Some(file) = &project.file else {
+        return Ok(Lints::default());
+    };
+    match Config::parse(sources, file.display().to_string(), project.text.as_str()) {
+        Ok(config) => Ok(config.lints),
+        Err(diagnostic) => {
+            let errors: [Diagnostic; 1] = [*diagnostic];
+            Err(cannot_run(
+                format,
+                &format!("`{}` is not a valid configuration", file.display()),
+                Cause::Rules(&errors, sources),
+            ))
+        }
+    }
+}
+
+/// A loaded rule set: the sources (with the configuration, when there is
+/// one, so that diagnostics about it can point into it), its lint levels,
+/// and which files the command was asked about.
+pub struct RuleSet {
+    pub sources: Sources,
+    pub lints: Lints,
+    /// The files named on the command line when the whole rule set was
+    /// loaded around them; `None` when every file is in question.
+    named: Option<Vec<PathBuf>>,
+}
+
+impl RuleSet {
+    /// Whether a file (by its display name) is one the command was asked
+    /// about.
+    pub fn is_named(&self, name: &str) -> bool {
+        let Some(named) = &self.named else {
+            return true;
+        };
+        let path = std::fs::canonicalize(name).unwrap_or_else(|_| PathBuf::from(name));
+        named.iter().any(|named| path.starts_with(named))
+    }
+
+    /// Whether a diagnostic concerns a named file (its primary label is in
+    /// one; a diagnostic about `authgate.toml` always does).
+    pub fn concerns(&self, diagnostic: &Diagnostic) -> bool {
+        diagnostic
+            .primary_span()
+            .and_then(|span| self.sources.get(span.file))
+            .is_none_or(|file| !file.is_rules() || self.is_named(file.name()))
+    }
+}
+
+/// Loads the rule set for a command given `given` PATHs: see the module
+/// docs for what happens when the configuration names the rule set and
+/// the command names files. What stops it is reported in `format`.
+pub fn load(given: &[PathBuf], limit: u64, format: StopFormat) -> Result<RuleSet, Stop> {
+    let project = project();
+    let (paths, named) = match (&project.rules, given.is_empty()) {
+        (Some(rules), false) => {
+            let mut paths = rules.clone();
+            paths.extend(given.iter().cloned());
+            let named = given
+                .iter()
+                .map(|path| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+                .collect();
+            (paths, Some(named))
+        }
+        _ => (default_paths(given), None),
+    };
+    if project.invalid {
+        config(&mut Sources::new(), format)?;
+    }
+    let mut sources = load_rules(&paths, limit, format)?;
+    let lints = config(&mut sources, format)?;
+    Ok(RuleSet {
+        sources,
+        lints,
+        named,
+    })
+}

@@ -1,0 +1,152 @@
+//! A project's configuration, `authgate.toml` (DESIGN §9): which paths
+//! are the rule set, and how strict to be about warnings.
+//!
+//! ```toml
+//! rules = ["rules"]          # the default PATHs of every command
+//!
+//! [lints]                    # warnings only: allow | warn | deny
+//! never_activated = "allow"
+//! confusable_name = "deny"
+//! ```
+//!
+//! The file is read into the same [`Sources`] as the rules (as a
+//! configuration file, not parsed as rules), so that a diagnostic about a
+//! lint name points into it like any other. Finding the file (walking up
+//! from a folder) and turning `rules` into paths are the caller's: the
+//! library reads no file system by itself here.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostics::{Diagnostic, Problem};
+use crate::source::{FileId, Sources, Span};
+
+/// The name of a project's configuration file.
+pub const FILE_NAME: &str = "authgate.toml";
+
+/// How a warning is treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported as a warning (the default).
+    Warn,
+    /// Reported as an error: the rules don't compile, `check` fails.
+    Deny,
+}
+
+/// A `[lints]` entry: a code's name, its level, and where it is written.
+#[derive(Clone, Debug)]
+pub struct LintLevel {
+    /// The code's short name, as written (it may name no warning).
+    pub name: String,
+    /// The level.
+    pub level: Level,
+    /// Where the name is written in `authgate.toml`.
+    pub span: Span,
+}
+
+/// The lint levels of a project; empty means every warning warns.
+#[derive(Clone, Debug, Default)]
+pub struct Lints {
+    /// The `[lints]` entries, in the file's (sorted) order.
+    pub levels: Vec<LintLevel>,
+}
+
+impl Lints {
+    /// The level the project sets for the code named `name`.
+    pub fn level(&self, name: &str) -> Level {
+        self.levels
+            .iter()
+            .find(|entry| entry.name == name)
+            .map_or(Level::Warn, |entry| entry.level)
+    }
+}
+
+/// A project's `authgate.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The rule set's paths as written, relative to the file's folder;
+    /// `None` when the file does not say.
+    pub rules: Option<Vec<PathBuf>>,
+    /// The lint levels.
+    pub lints: Lints,
+    /// The file, in the [`Sources`] it was read into.
+    pub file: Option<FileId>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    rules: Option<Vec<String>>,
+    #[serde(default)]
+    lints: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+impl Config {
+    /// Reads `text` (the file called `name`) into `sources` as a
+    /// configuration file and parses it. A file that is not valid TOML,
+    /// or holds a key or level authgate does not know, gives
+    /// `authgate::config` at the offending place.
+    pub fn parse(
+        sources: &mut Sources,
+        name: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Result<Config, Box<Diagnostic>> {
+        let file = sources.add_config(name, text);
+        let text = sources.get(file).map_or("", |f| f.text());
+        let error = |message: String, range: std::ops::Range<usize>| {
+            let end = range.end.max(range.start).min(text.len());
+            let start = range.start.min(end);
+            Box::new(
+                Diagnostic::build(
+                    Problem::Config { message },
+                    Span::new(file, start, end),
+                    "here",
+                )
+                .help(
+                    "`authgate.toml` holds `rules = [\"PATH\", ...]` and a `[lints]` table of \
+                         `NAME = \"allow\" | \"warn\" | \"deny\"`",
+                )
+                .finish(sources),
+            )
+        };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim_end().to_owned();
+            error(message, e.span().unwrap_or(0..0))
+        })?;
+        let mut levels = Vec::with_capacity(raw.lints.len());
+        for (key, value) in raw.lints {
+            let level = match value.get_ref().as_str() {
+                "allow" => Level::Allow,
+                "warn" => Level::Warn,
+                "deny" => Level::Deny,
+                other => {
+                    return Err(error(
+                        format!(
+                            "`{other}` is not a lint level: write \"allow\", \"warn\" or \"deny\""
+                        ),
+                        value.span(),
+                    ));
+                }
+            };
+            let span = key.span();
+            levels.push(LintLevel {
+                name: key.into_inner(),
+                level,
+                span: Span::new(file, span.start, span.end),
+            });
+        }
+        Ok(Config {
+            rules: raw
+                .rules
+                .map(|paths| paths.into_iter().map(PathBuf::from).collect()),
+            lints: Lints { levels },
+            file: Some(file),
+        })
+    }
+}

@@ -1,0 +1,258 @@
+//! Lint levels (DESIGN §9), applied to a run's diagnostics once checking
+//! is done: `// authgate: allow(LINT, ...)` directives on the line before
+//! an item or member (they cover it and everything inside it), then the
+//! project's `[lints]` levels (`allow` drops a warning, `deny` makes it an
+//! error). Errors can't be allowed. A lint name that names no warning is
+//! itself a warning (`unknown_lint`), and so is a directive that
+//! suppresses nothing (`unused_allow`); both obey `[lints]` too.
+//!
+//! Only files that mention `authgate:` are read for directives (parsed a
+//! second time, into a tree, for the spans of their items), so rule sets
+//! without directives pay one substring search per file.
+
+use crate::config::{Level, Lints};
+use crate::diagnostics::{self, Builder, Code, Diagnostic, Problem, Severity};
+use crate::source::{SourceFile, Sources, Span};
+use crate::suggest;
+use crate::syntax::tree::{CommentKind, Item, Member};
+
+/// An `allow` directive: what it covers and the lints it names.
+struct Directive {
+    /// The item or member on the next line; `None` when there is none.
+    scope: Option<Span>,
+    /// Each lint named, where, and whether it suppressed something.
+    lints: Vec<(&'static str, Span, bool)>,
+}
+
+/// Applies directives and lint levels to `diagnostics`; returns them,
+/// with the warnings about lint names and directives, sorted.
+pub(crate) fn apply(
+    sources: &Sources,
+    diagnostics: Vec<Diagnostic>,
+    lints: &Lints,
+) -> Vec<Diagnostic> {
+    let mut found: Vec<Builder> = Vec::new();
+    for entry in &lints.levels {
+        if let Err(builder) = lint_named(&entry.name, entry.span) {
+            found.push(builder);
+        }
+    }
+    let mut directives: Vec<Directive> = sources
+        .iter()
+        .filter(|file| file.is_rules() && file.text().contains("authgate:"))
+        .flat_map(|file| directives(sources, file, &mut found))
+        .collect();
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for mut diagnostic in diagnostics {
+        if diagnostic.code().severity() == Severity::Warning {
+            let name = diagnostic.code().name();
+            if let Some(span) = diagnostic.primary_span()
+                && allowed(&mut directives, name, span)
+            {
+                continue;
+            }
+            match lints.level(name) {
+                Level::Allow => continue,
+                Level::Deny => diagnostic.deny(),
+                Level::Warn => {}
+            }
+        }
+        kept.push(diagnostic);
+    }
+    for directive in &directives {
+        for &(lint, span, used) in &directive.lints {
+            if !used {
+                found.push(
+                    Diagnostic::build(
+                        Problem::UnusedAllow {
+                            lint: lint.to_owned(),
+                        },
+                        span,
+                        match directive.scope {
+                            Some(_) => "no such warning in the item below",
+                            None => "no item on the next line",
+                        },
+                    )
+                    .help(
+                        "remove it, or put the directive on the line right above the item the \
+                         warning is about",
+                    ),
+                );
+            }
+        }
+    }
+    for builder in found {
+        let mut diagnostic = builder.finish(sources);
+        match lints.level(diagnostic.code().name()) {
+            Level::Allow => continue,
+            Level::Deny => diagnostic.deny(),
+            Level::Warn => {}
+        }
+        kept.push(diagnostic);
+    }
+    diagnostics::sort(&mut kept);
+    kept
+}
+
+/// Whether a directive covering `span` allows the lint `name`; marks it
+/// used.
+fn allowed(directives: &mut [Directive], name: &str, span: Span) -> bool {
+    let mut any = false;
+    for directive in directives {
+        let Some(scope) = directive.scope else {
+            continue;
+        };
+        if scope.file != span.file || span.start < scope.start || span.end > scope.end {
+            continue;
+        }
+        for (lint, _, used) in &mut directive.lints {
+            if *lint == name {
+                *used = true;
+                any = true;
+            }
+        }
+    }
+    any
+}
+
+/// The code a lint name names, or the `unknown_lint` warning that says
+/// why it can't be used.
+fn lint_named(name: &str, span: Span) -> Result<&'static str, Builder> {
+    match Code::ALL.iter().find(|code| code.name() == name) {
+        Some(code) if code.severity() == Severity::Warning => Ok(code.name()),
+        Some(code) => Err(Diagnostic::build(
+            Problem::UnknownLint {
+                what: format!("`{name}` is an error, not a lint"),
+            },
+            span,
+            "errors can't be allowed or denied",
+        )
+        .help(format!(
+            "fix what `authgate::{}` reports; only warnings have levels",
+            code.name()
+        ))),
+        None => {
+            let warnings = Code::ALL
+                .iter()
+                .filter(|code| code.severity() == Severity::Warning)
+                .map(|code| code.name());
+            let help = match suggest::closest(name, warnings) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "name a warning code, e.g. `never_activated`".to_owned(),
+            };
+            Err(Diagnostic::build(
+                Problem::UnknownLint {
+                    what: format!("unknown lint `{name}`"),
+                },
+                span,
+                "no warning has this name",
+            )
+            .help(help))
+        }
+    }
+}
+
+/// The `allow` directives of `file`.
+fn directives(sources: &Sources, file: &SourceFile, found: &mut Vec<Builder>) -> Vec<Directive> {
+    // A file that does not parse has its syntax error; its directives
+    // cover nothing that could be reported.
+    let Ok(tree) = crate::syntax::parse(sources, file) else {
+        return Vec::new();
+    };
+    // Every item and member, in source order.
+    let mut targets: Vec<Span> = Vec::new();
+    for item in &tree.items {
+        match item {
+            Item::Connector(connector) => {
+                targets.push(connector.span);
+                targets.extend(connector.members.iter().map(|member| match member {
+                    Member::Method(method) => method.span,
+                    Member::Endpoint(endpoint) => endpoint.span,
+                }));
+            }
+            Item::Instance(instance) => targets.push(instance.span),
+            Item::Flow(flow) => targets.push(flow.span),
+            Item::Test(test) => targets.push(test.span),
+        }
+    }
+    targets.sort_by_key(|span| span.start);
+    let mut directives = Vec::new();
+    for comment in &tree.comments {
+        if comment.kind != CommentKind::Line {
+            continue;
+        }
+        let Some(body) = comment.text.strip_prefix("//") else {
+            continue;
+        };
+        let Some(rest) = body.trim_start().strip_prefix("authgate:") else {
+            continue;
+        };
+        // Offsets into the file of `rest`.
+        let rest_at = comment.span.start as usize + (comment.text.len() - rest.len());
+        let Some(list) = rest
+            .trim()
+            .strip_prefix("allow(")
+            .and_then(|list| list.strip_suffix(')'))
+        else {
+            found.push(
+                Diagnostic::build(
+                    Problem::UnknownLint {
+                        what: format!("unknown directive `authgate:{rest}`"),
+                    },
+                    comment.span,
+                    "not an allow directive",
+                )
+                .help("write `// authgate: allow(LINT, ...)` on the line above an item"),
+            );
+            continue;
+        };
+        let list_at = rest_at + rest.find("allow(").map_or(0, |at| at + "allow(".len());
+        let mut lints = Vec::new();
+        let mut offset = 0;
+        for name in list.split(',') {
+            let start = list_at + offset + (name.len() - name.trim_start().len());
+            offset += name.len() + 1;
+            let name = name.trim();
+            if name.is_empty() {
+                continue;
+            }
+            let span = Span::new(comment.span.file, start, start + name.len());
+            match lint_named(name, span) {
+                Ok(lint) => lints.push((lint, span, false)),
+                Err(builder) => found.push(builder),
+            }
+        }
+        let scope = targets
+            .iter()
+            .find(|target| target.start >= comment.span.end)
+            .copied()
+            .filter(|target| on_the_next_line(file, comment.span, *target));
+        directives.push(Directive { scope, lints });
+    }
+    directives
+}
+
+/// Whether `target` starts on the line after `comment`, or after lines of
+/// comments only (several directives may stack).
+fn on_the_next_line(file: &SourceFile, comment: Span, target: Span) -> bool {
+    let text = file.text();
+    let Some(between) = text.get(comment.end as usize..target.start as usize) else {
+        return false;
+    };
+    let mut lines = between.split('\n');
+    // The rest of the comment's own line is the comment; the last piece is
+    // the target's line up to the target, which must be blank.
+    let _ = lines.next();
+    let Some(last) = between.rsplit('\n').next() else {
+        return false;
+    };
+    if !between.contains('\n') || !last.trim().is_empty() {
+        return false;
+    }
+    let middle: Vec<&str> = lines.collect();
+    let count = middle.len().saturating_sub(1);
+    middle
+        .iter()
+        .take(count)
+        .all(|line| line.trim_start().starts_with("//"))
+}
