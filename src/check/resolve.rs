@@ -6,6 +6,7 @@ use super::{
     Checker, Declared, ExpectationDef, Expected, InstanceDef, Map, PendingInstance, TestDef, Who,
 };
 use crate::diagnostics::Problem;
+use crate::source::Span;
 use crate::syntax::tree::{self, Name};
 
 /// The declared instances: every name (resolved or not) and the ones that
@@ -225,9 +226,33 @@ impl<'s> Checker<'s> {
             }
         };
         Some(ExpectationDef {
-            span: expectation.span,
+            span: self.expectation_span(expectation),
             who,
             expect,
         })
+    }
+
+    /// Where an expectation is labelled: all of it, but a `sees only` list
+    /// (which may name thousands of endpoints) is left out.
+    fn expectation_span(&self, expectation: &tree::Expectation<'_>) -> Span {
+        let whole = expectation.span;
+        let tree::Expect::SeesOnly(list) = &expectation.expect else {
+            return whole;
+        };
+        // Up to the last word before the list.
+        let before = self
+            .sources
+            .get(whole.file)
+            .and_then(|file| {
+                file.text()
+                    .get(whole.start as usize..list.span.start as usize)
+            })
+            .map_or(0, |text| text.trim_end().len());
+        let end = whole.start + u32::try_from(before).unwrap_or(0);
+        if end > whole.start {
+            Span { end, ..whole }
+        } else {
+            whole
+        }
     }
 }
