@@ -44,25 +44,6 @@ impl Checker<'_> {
         }
     }
 
-    /// `duplicate`: `what` called `name` is declared again; `first` is
-    /// where it was first declared.
-    pub(super) fn duplicate(&mut self, what: &'static str, name: &Name<'_>, first: Span) {
-        self.emit(
-            Diagnostic::build(
-                Problem::Duplicate {
-                    what,
-                    name: name.text.to_string(),
-                },
-                name.span,
-                "declared again here",
-            )
-            .label(first, "first declared here")
-            .help(format!(
-                "rename or remove one of the two; {what} names must be unique"
-            )),
-        );
-    }
-
     pub(super) fn unknown_type(&mut self, kind: &Name<'_>) {
         let names = AuthType::ALL.map(AuthType::as_str);
         let supported = list(names.iter().copied(), names.len());

@@ -21,6 +21,7 @@
 
 mod confusables;
 mod connector;
+mod duplicates;
 mod lints;
 mod messages;
 mod model;
@@ -33,6 +34,7 @@ use std::collections::hash_map::Entry;
 
 use foldhash::fast::FixedState;
 
+pub(crate) use messages::type_hint;
 pub use model::{AuthType, ExpectationDef, Expected, TestDef, Who};
 pub(crate) use model::{ConnectorDef, InstanceDef, MethodDef, Model};
 
@@ -58,6 +60,8 @@ pub(crate) struct Checker<'s> {
     instances: Vec<PendingInstance<'s>>,
     flows: Vec<tree::Flow<'s>>,
     tests: Vec<tree::Test<'s>>,
+    /// Connectors declared again, reported once every file is read.
+    connector_repeats: Repeats,
     /// What existed when the current file started, to forget a file that
     /// turns out not to parse.
     mark: Mark,
@@ -81,6 +85,7 @@ struct Mark {
     instances: usize,
     flows: usize,
     tests: usize,
+    connector_repeats: usize,
 }
 
 /// The names declared in one namespace (instances, flows, tests), each
@@ -146,6 +151,7 @@ impl<'s> Checker<'s> {
             instances: Vec::new(),
             flows: Vec::new(),
             tests: Vec::new(),
+            connector_repeats: Repeats::new("connector"),
             mark: Mark::default(),
             suggestions: Cell::new(Budget::for_input(
                 sources.iter().map(|file| file.text().len()).sum(),
@@ -166,6 +172,9 @@ impl<'s> Checker<'s> {
         let instances = std::mem::take(&mut self.instances);
         let flows = std::mem::take(&mut self.flows);
         let tests = std::mem::take(&mut self.tests);
+        let connector_repeats =
+            std::mem::replace(&mut self.connector_repeats, Repeats::new("connector"));
+        self.report_repeats(connector_repeats);
         let known = self.resolve_instances(&instances);
         self.resolve_flows(&flows, &known);
         self.resolve_tests(&tests, &known);
@@ -202,6 +211,7 @@ impl<'s> Visitor<'s> for Checker<'s> {
             instances: self.instances.len(),
             flows: self.flows.len(),
             tests: self.tests.len(),
+            connector_repeats: self.connector_repeats.len(),
         };
         self.open = None;
     }
@@ -219,6 +229,7 @@ impl<'s> Visitor<'s> for Checker<'s> {
         self.instances.truncate(mark.instances);
         self.flows.truncate(mark.flows);
         self.tests.truncate(mark.tests);
+        self.connector_repeats.truncate(mark.connector_repeats);
     }
 
     fn connector_start(&mut self, name: Name<'s>) {
