@@ -39,6 +39,7 @@ pub use model::{AuthType, ExpectationDef, Expected, TestDef, Who};
 pub(crate) use model::{ConnectorDef, InstanceDef, MethodDef, Model};
 
 use self::connector::OpenConnector;
+use self::duplicates::Repeats;
 use crate::diagnostics::{Builder, Diagnostic};
 use crate::source::{FileId, Sources, Span};
 use crate::suggest::Budget;
