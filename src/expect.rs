@@ -10,11 +10,18 @@
 //! The checker resolves every name of a test (unknown ones are ordinary
 //! diagnostics); [`run`] evaluates the expectations against the compiled
 //! policy and reports each failure with what was expected and what is.
+//! A failed `sees only` on a connector of 1,500 endpoints says what is
+//! missing and unexpected first, and every list it prints for people is
+//! cut after a few names (the full lists stay in [`Failure::missing`] and
+//! [`Failure::unexpected`]).
+
+use std::collections::HashSet;
 
 use crate::check::{Expected, TestDef, Who};
 use crate::diagnostics::{Builder, Diagnostic, Problem};
 use crate::policy::{Policy, Principal};
 use crate::source::Span;
+use crate::text;
 
 /// The outcome of one test.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,9 +46,10 @@ impl TestReport {
 pub struct Failure {
     /// Where the expectation is written.
     pub span: Span,
-    /// The expectation in words, e.g. ``"`instance 2` can see `orders`"``.
+    /// The expectation in words, e.g. ``"`instance 2` can see `orders`"``;
+    /// a `sees only` list is cut after a few names.
     pub expected: String,
-    /// What the rules say instead.
+    /// What the rules say instead; a list is cut after a few names.
     pub actual: String,
     /// For `sees only`: expected endpoints the subject does not see.
     pub missing: Vec<String>,
@@ -77,9 +85,12 @@ pub fn run(policy: &Policy, tests: &[TestDef]) -> Vec<TestReport> {
         .collect()
 }
 
+/// "[`a`, `b` and `c`]", cut after a few names with "and N more".
 fn quoted(names: &[String]) -> String {
-    let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
-    format!("[{}]", names.join(", "))
+    format!(
+        "[{}]",
+        text::list(names.iter().map(String::as_str), names.len())
+    )
 }
 
 fn check(
@@ -125,14 +136,17 @@ fn check(
                         .collect()
                 })
                 .unwrap_or_default();
+            // Sets: both lists may hold every endpoint of a wide connector.
+            let seen_set: HashSet<&str> = seen.iter().map(String::as_str).collect();
+            let expected_set: HashSet<&str> = expected.iter().map(String::as_str).collect();
             let missing: Vec<String> = expected
                 .iter()
-                .filter(|e| !seen.contains(e))
+                .filter(|e| !seen_set.contains(e.as_str()))
                 .cloned()
                 .collect();
             let unexpected: Vec<String> = seen
                 .iter()
-                .filter(|e| !expected.contains(e))
+                .filter(|e| !expected_set.contains(e.as_str()))
                 .cloned()
                 .collect();
             (!missing.is_empty() || !unexpected.is_empty()).then(|| Failure {
@@ -148,15 +162,21 @@ fn check(
 
 impl Failure {
     /// The failure as a diagnostic (`authgate::test_failed`) labelled at the
-    /// expectation, with expected and actual in the help.
+    /// expectation: the help says what is missing and unexpected first (the
+    /// one line to read when a `sees only` list is long), then expected and
+    /// actual, every list cut after a few names.
     pub fn diagnostic(&self, test: &str) -> Builder {
-        let mut help = format!("expected: {}\nactual:   {}", self.expected, self.actual);
+        let mut help = String::new();
         if !self.missing.is_empty() {
-            help.push_str(&format!("\nmissing:    {}", quoted(&self.missing)));
+            help.push_str(&format!("missing:    {}\n", quoted(&self.missing)));
         }
         if !self.unexpected.is_empty() {
-            help.push_str(&format!("\nunexpected: {}", quoted(&self.unexpected)));
+            help.push_str(&format!("unexpected: {}\n", quoted(&self.unexpected)));
         }
+        help.push_str(&format!(
+            "expected: {}\nactual:   {}",
+            self.expected, self.actual
+        ));
         Diagnostic::build(
             Problem::TestFailed {
                 test: test.to_owned(),

@@ -6,12 +6,14 @@
 //! declared further down wait in `pending` until the connector closes.
 
 use super::confusables;
+use super::duplicates::Repeats;
 use super::options::{Key, OptionsOf};
-use super::{Checker, ConnectorDef, MethodDef};
+use super::{Checker, ConnectorDef, Map, MethodDef};
 use crate::check::AuthType;
 use crate::diagnostics::Problem;
 use crate::source::Span;
-use crate::syntax::tree::{self, Name};
+use crate::syntax::tree::{self, Name, Value};
+use crate::text::list;
 
 /// A connector whose members are arriving.
 pub(super) struct OpenConnector<'s> {
@@ -26,6 +28,20 @@ pub(super) struct OpenConnector<'s> {
     /// Whether some method or endpoint name is not plain ASCII, so that
     /// names may look alike.
     unusual_names: bool,
+    /// Methods declared again, reported when the connector closes.
+    method_repeats: Repeats,
+    /// Endpoints declared again: compared with the first declaration
+    /// once every auth list is resolved, when the connector closes.
+    endpoint_repeats: Vec<EndpointRepeat<'s>>,
+}
+
+/// An endpoint declared again.
+struct EndpointRepeat<'s> {
+    /// The index of the first declaration.
+    first: usize,
+    name: Name<'s>,
+    /// Its auth list, if it has one.
+    auth: Option<Vec<Name<'s>>>,
 }
 
 impl<'s> OpenConnector<'s> {
@@ -36,6 +52,8 @@ impl<'s> OpenConnector<'s> {
             pending: Vec::new(),
             empty: Vec::new(),
             unusual_names: false,
+            method_repeats: Repeats::new("auth method"),
+            endpoint_repeats: Vec::new(),
         }
     }
 }
@@ -49,12 +67,26 @@ impl<'s> Checker<'s> {
             kind,
         };
         if let Err(first) = open.def.add_method(def) {
-            let first = open
-                .def
-                .methods
-                .get(first)
-                .map_or(method.name.span, |m| m.span);
-            self.duplicate("auth method", &method.name, first);
+            let Some(first) = open.def.methods.get(first) else {
+                return;
+            };
+            let (label, differs) = match first.kind {
+                Some(kind) if kind.as_str() != method.kind.text => (
+                    format!(
+                        "declared again here, as `{}` (the first is `{kind}`)",
+                        method.kind.text
+                    ),
+                    true,
+                ),
+                _ => ("declared again here".to_owned(), false),
+            };
+            open.method_repeats.add_labelled(
+                &method.name.text,
+                first.span,
+                method.name.span,
+                label,
+                differs,
+            );
             return;
         }
         open.unusual_names |= confusables::is_unusual(&method.name.text);
@@ -71,12 +103,22 @@ impl<'s> Checker<'s> {
         {
             Ok(id) => id,
             Err(first) => {
-                let first = open
-                    .def
-                    .endpoints
-                    .get(first)
-                    .map_or(name.span, |e| e.span(name.span.file));
-                self.duplicate("endpoint", name, first);
+                // Its options are not checked: only the first declaration
+                // counts. Its auth list is kept to say how it differs.
+                let auth = endpoint
+                    .options
+                    .iter()
+                    .flat_map(|options| options.entries.iter())
+                    .find(|entry| entry.key.text == Key::Auth.name())
+                    .and_then(|entry| match &entry.value {
+                        Value::List(list) => Some(list.items.clone()),
+                        Value::Name(_) => None,
+                    });
+                open.endpoint_repeats.push(EndpointRepeat {
+                    first,
+                    name: name.clone(),
+                    auth,
+                });
                 return;
             }
         };
@@ -124,6 +166,12 @@ impl<'s> Checker<'s> {
             open.def.incomplete = true;
         }
         open.def.finish_activations();
+        self.report_repeats(std::mem::replace(
+            &mut open.method_repeats,
+            Repeats::new("auth method"),
+        ));
+        let endpoints = self.endpoint_repeats(&open.def, &mut open.endpoint_repeats);
+        self.report_repeats(endpoints);
         self.connector_lints(&open.def, &open.empty);
         if open.unusual_names {
             let def = &open.def;
@@ -144,9 +192,99 @@ impl<'s> Checker<'s> {
         let span = open.def.span;
         if let Err(first) = self.model.add_connector(open.def) {
             let first = self.model.connectors.get(first).map_or(span, |c| c.span);
-            self.duplicate("connector", &open.name, first);
+            self.connector_repeats.add(&open.name.text, first, span);
         }
     }
+
+    /// The endpoints of `def` declared again, each labelled with how its
+    /// auth list compares with the first declaration's (`def` closed).
+    /// Each repetition costs its own auth list and a few names of the
+    /// first's, not the whole of the first's: one name's first list is
+    /// counted once.
+    fn endpoint_repeats(&self, def: &ConnectorDef, found: &mut [EndpointRepeat<'_>]) -> Repeats {
+        let mut repeats = Repeats::new("endpoint");
+        found.sort_by_key(|repeat| repeat.first);
+        let file = def.span.file;
+        let mut first_count = (usize::MAX, 0);
+        for repeat in found.iter() {
+            let Some(first) = def.endpoints.get(repeat.first) else {
+                continue;
+            };
+            if first_count.0 != repeat.first {
+                first_count = (repeat.first, def.activated(repeat.first).count());
+            }
+            let (label, differs) = match &repeat.auth {
+                None => ("declared again here, without an auth list".to_owned(), true),
+                Some(items) => {
+                    let compared = compare(def, repeat.first, first_count.1, items);
+                    let differs = compared.is_some();
+                    let label = match compared {
+                        None => "declared again here, with the same auth list".to_owned(),
+                        Some(difference) => {
+                            format!(
+                                "declared again here; unlike the first, its auth list {difference}"
+                            )
+                        }
+                    };
+                    (label, differs)
+                }
+            };
+            repeats.add_labelled(
+                &repeat.name.text,
+                first.span(file),
+                repeat.name.span,
+                label,
+                differs,
+            );
+        }
+        repeats
+    }
+}
+
+/// How the auth list `items` differs from what endpoint `first` of `def`
+/// activates (`activated` methods), e.g. "has `b` but lacks `c`"; `None`
+/// when they name the same methods.
+fn compare(
+    def: &ConnectorDef,
+    first: usize,
+    activated: usize,
+    items: &[Name<'_>],
+) -> Option<String> {
+    // The methods `items` names, and the names it has that `first` lacks,
+    // each once.
+    let mut named: Map<usize, ()> = Map::default();
+    let mut seen: Map<&str, ()> = Map::default();
+    let mut extra: Vec<&str> = Vec::new();
+    let mut shared = 0;
+    for item in items {
+        if seen.insert(&item.text, ()).is_some() {
+            continue;
+        }
+        match def.method(&item.text) {
+            Some(method) if def.activates(first, method) => {
+                named.insert(method, ());
+                shared += 1;
+            }
+            _ => extra.push(&item.text),
+        }
+    }
+    let lacking = activated.saturating_sub(shared);
+    if extra.is_empty() && lacking == 0 {
+        return None;
+    }
+    // Lazy: `list` reads a few of the lacking names, and the methods
+    // passed over on the way are those `items` names.
+    let lacks = def
+        .activated(first)
+        .filter(|method| !named.contains_key(method))
+        .filter_map(|method| def.methods.get(method))
+        .map(|method| method.name.as_str());
+    let has = list(extra.iter().copied(), extra.len());
+    Some(match (extra.is_empty(), lacking) {
+        (false, 0) => format!("has {has}"),
+        (true, _) => format!("lacks {}", list(lacks, lacking)),
+        (false, _) => format!("has {has} but lacks {}", list(lacks, lacking)),
+    })
 }
 
 /// For each later repetition in a list of names: its position and the span

@@ -6,6 +6,7 @@
 use super::connector::repetitions;
 use super::{Checker, ConnectorDef};
 use crate::diagnostics::{Builder, Diagnostic, Problem};
+use crate::syntax::quote_name;
 use crate::syntax::tree::Name;
 
 impl Checker<'_> {
@@ -40,8 +41,10 @@ impl Checker<'_> {
     /// `no_endpoints` and `never_activated`.
     pub(super) fn connector_lints(&mut self, def: &ConnectorDef, empty: &[usize]) {
         let mut found = Vec::new();
+        // Examples in help name a method that exists.
+        let example = def.methods.first().map(|m| quote_name(&m.name));
         // With no method at all, `no_methods` already says it all.
-        if !def.methods.is_empty() {
+        if let Some(example) = &example {
             for &endpoint in empty {
                 let Some(endpoint) = def.endpoints.get(endpoint) else {
                     continue;
@@ -61,7 +64,9 @@ impl Checker<'_> {
                         endpoint.span(def.span.file),
                         "no instance can see this endpoint",
                     )
-                    .help("list the auth methods that may call it, e.g. `auth: [basic]`"),
+                    .help(format!(
+                        "list the auth methods that may call it, e.g. `auth: [{example}]`"
+                    )),
                 );
             }
         }
@@ -89,9 +94,10 @@ impl Checker<'_> {
                     def.span,
                     "this connector defines no endpoint",
                 )
-                .help(
-                    "add one, e.g. `endpoint orders < auth: [METHOD] >`, or remove the connector",
-                ),
+                .help(format!(
+                    "add one, e.g. `endpoint orders < auth: [{}] >`, or remove the connector",
+                    example.as_deref().unwrap_or("METHOD")
+                )),
             );
         } else if !def.incomplete {
             // An endpoint whose auth list has an error may be meant to

@@ -44,25 +44,6 @@ impl Checker<'_> {
         }
     }
 
-    /// `duplicate`: `what` called `name` is declared again; `first` is
-    /// where it was first declared.
-    pub(super) fn duplicate(&mut self, what: &'static str, name: &Name<'_>, first: Span) {
-        self.emit(
-            Diagnostic::build(
-                Problem::Duplicate {
-                    what,
-                    name: name.text.to_string(),
-                },
-                name.span,
-                "declared again here",
-            )
-            .label(first, "first declared here")
-            .help(format!(
-                "rename or remove one of the two; {what} names must be unique"
-            )),
-        );
-    }
-
     pub(super) fn unknown_type(&mut self, kind: &Name<'_>) {
         let names = AuthType::ALL.map(AuthType::as_str);
         let supported = list(names.iter().copied(), names.len());
@@ -92,10 +73,21 @@ impl Checker<'_> {
             )
         } else {
             let defined = list(names.clone(), def.methods.len());
-            match self.closest(&method.text, names) {
-                Some(close) => format!("did you mean `{close}`? `{}` defines {defined}", def.name),
-                None => format!("`{}` defines {defined}", def.name),
+            let close = self.closest(&method.text, names);
+            let typed = type_hint(
+                &def.name,
+                &method.text,
+                close.is_none(),
+                def.methods.iter().map(|m| (m.name.as_str(), m.kind)),
+            );
+            let mut help = close
+                .map(|close| format!("did you mean `{close}`? "))
+                .unwrap_or_default();
+            if let Some(typed) = typed {
+                help.push_str(&format!("{typed}; "));
             }
+            help.push_str(&format!("`{}` defines {defined}", def.name));
+            help
         };
         Diagnostic::build(
             Problem::UnknownMethod {
@@ -308,4 +300,40 @@ impl Checker<'_> {
         )
         .help(help)
     }
+}
+
+/// When an unknown method name `wanted` is an auth type (or, if
+/// `or_close`, looks like one): which methods of `connector` have that
+/// type, e.g. ``"`basic` is an auth type; `jira`'s methods of type basic:
+/// `basicAuth`"``. `methods` are the connector's methods and their types.
+pub(crate) fn type_hint<'a>(
+    connector: &str,
+    wanted: &str,
+    or_close: bool,
+    methods: impl Iterator<Item = (&'a str, Option<AuthType>)>,
+) -> Option<String> {
+    let (kind, intro) = match AuthType::from_name(wanted) {
+        Some(kind) => (kind, format!("`{wanted}` is an auth type")),
+        None if or_close => {
+            let names = AuthType::ALL.map(AuthType::as_str);
+            let kind = AuthType::from_name(suggest::closest(wanted, names)?)?;
+            (
+                kind,
+                format!("`{wanted}` looks like the auth type `{kind}`"),
+            )
+        }
+        None => return None,
+    };
+    let of_type: Vec<&str> = methods
+        .filter(|&(_, method)| method == Some(kind))
+        .map(|(name, _)| name)
+        .collect();
+    Some(if of_type.is_empty() {
+        format!("{intro}, and no method of `{connector}` has it")
+    } else {
+        format!(
+            "{intro}; `{connector}`'s methods of type {kind}: {}",
+            list(of_type.iter().copied(), of_type.len())
+        )
+    })
 }

@@ -21,6 +21,7 @@
 
 mod confusables;
 mod connector;
+mod duplicates;
 mod lints;
 mod messages;
 mod model;
@@ -33,10 +34,12 @@ use std::collections::hash_map::Entry;
 
 use foldhash::fast::FixedState;
 
+pub(crate) use messages::type_hint;
 pub use model::{AuthType, ExpectationDef, Expected, TestDef, Who};
 pub(crate) use model::{ConnectorDef, InstanceDef, MethodDef, Model};
 
 use self::connector::OpenConnector;
+use self::duplicates::Repeats;
 use crate::diagnostics::{Builder, Diagnostic};
 use crate::source::{FileId, Sources, Span};
 use crate::suggest::Budget;
@@ -58,6 +61,8 @@ pub(crate) struct Checker<'s> {
     instances: Vec<PendingInstance<'s>>,
     flows: Vec<tree::Flow<'s>>,
     tests: Vec<tree::Test<'s>>,
+    /// Connectors declared again, reported once every file is read.
+    connector_repeats: Repeats,
     /// What existed when the current file started, to forget a file that
     /// turns out not to parse.
     mark: Mark,
@@ -81,6 +86,7 @@ struct Mark {
     instances: usize,
     flows: usize,
     tests: usize,
+    connector_repeats: usize,
 }
 
 /// The names declared in one namespace (instances, flows, tests), each
@@ -146,6 +152,7 @@ impl<'s> Checker<'s> {
             instances: Vec::new(),
             flows: Vec::new(),
             tests: Vec::new(),
+            connector_repeats: Repeats::new("connector"),
             mark: Mark::default(),
             suggestions: Cell::new(Budget::for_input(
                 sources.iter().map(|file| file.text().len()).sum(),
@@ -166,6 +173,9 @@ impl<'s> Checker<'s> {
         let instances = std::mem::take(&mut self.instances);
         let flows = std::mem::take(&mut self.flows);
         let tests = std::mem::take(&mut self.tests);
+        let connector_repeats =
+            std::mem::replace(&mut self.connector_repeats, Repeats::new("connector"));
+        self.report_repeats(connector_repeats);
         let known = self.resolve_instances(&instances);
         self.resolve_flows(&flows, &known);
         self.resolve_tests(&tests, &known);
@@ -202,6 +212,7 @@ impl<'s> Visitor<'s> for Checker<'s> {
             instances: self.instances.len(),
             flows: self.flows.len(),
             tests: self.tests.len(),
+            connector_repeats: self.connector_repeats.len(),
         };
         self.open = None;
     }
@@ -219,6 +230,7 @@ impl<'s> Visitor<'s> for Checker<'s> {
         self.instances.truncate(mark.instances);
         self.flows.truncate(mark.flows);
         self.tests.truncate(mark.tests);
+        self.connector_repeats.truncate(mark.connector_repeats);
     }
 
     fn connector_start(&mut self, name: Name<'s>) {

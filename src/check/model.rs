@@ -455,7 +455,8 @@ pub struct TestDef {
 /// One `expect ...` line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpectationDef {
-    /// The whole expectation.
+    /// Where the expectation is written, for labels: all of it, but for
+    /// `sees only` the words before the list (`expect i sees only`).
     pub span: Span,
     /// Who is asking.
     pub who: Who,

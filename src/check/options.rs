@@ -24,7 +24,7 @@ impl Key {
     const COUNT: usize = 1;
 
     /// The key as written.
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Key::Auth => "auth",
         }
@@ -175,28 +175,27 @@ impl<'s> Checker<'s> {
     ) -> Found<'t, 's> {
         let schema = of.schema();
         let mut given: [Option<&'t OptionEntry<'s>>; Key::COUNT] = [None; Key::COUNT];
+        // Keys given again, reported once per key.
+        let mut again: [Vec<&'t OptionEntry<'s>>; Key::COUNT] = Default::default();
         for entry in options.iter().flat_map(|options| options.entries.iter()) {
             let Some(spec) = schema.iter().find(|spec| spec.key.name() == entry.key.text) else {
                 self.unknown_option(entry, of);
                 continue;
             };
-            let Some(slot) = given.get_mut(spec.key.slot()) else {
+            let (Some(slot), Some(again)) = (
+                given.get_mut(spec.key.slot()),
+                again.get_mut(spec.key.slot()),
+            ) else {
                 continue;
             };
             match slot {
-                Some(first) => self.emit(
-                    Diagnostic::build(
-                        Problem::Duplicate {
-                            what: "option",
-                            name: entry.key.text.to_string(),
-                        },
-                        entry.key.span,
-                        "given again here",
-                    )
-                    .label(first.key.span, "first given here")
-                    .help(format!("give `{}` once", entry.key.text)),
-                ),
+                Some(_) => again.push(entry),
                 None => *slot = Some(entry),
+            }
+        }
+        for (first, again) in given.iter().zip(&again) {
+            if let (Some(first), [second, rest @ ..]) = (first, again.as_slice()) {
+                self.repeated_key(first, second, rest);
             }
         }
         let mut found = Found {
@@ -220,6 +219,32 @@ impl<'s> Checker<'s> {
             }
         }
         found
+    }
+
+    /// `duplicate`: a key given again (`second`, and `rest` after it)
+    /// in one options block.
+    fn repeated_key(
+        &mut self,
+        first: &OptionEntry<'_>,
+        second: &OptionEntry<'_>,
+        rest: &[&OptionEntry<'_>],
+    ) {
+        let mut builder = Diagnostic::build(
+            Problem::Duplicate {
+                what: "option",
+                name: second.key.text.to_string(),
+                count: rest.len() + 2,
+            },
+            second.key.span,
+            "given again here",
+        )
+        .label(first.key.span, "first given here");
+        // Labels stay few (see `duplicates::LABELLED`); the message counts
+        // them all.
+        for entry in rest.iter().take(super::duplicates::LABELLED - 1) {
+            builder = builder.label(entry.key.span, "given again here");
+        }
+        self.emit(builder.help(format!("give `{}` once", second.key.text)));
     }
 
     fn unknown_option(&mut self, entry: &OptionEntry<'_>, of: OptionsOf) {

@@ -1,11 +1,13 @@
 //! Instances, flows and tests: resolved once every connector is known
 //! (they may refer to connectors of later files).
 
+use super::duplicates::Repeats;
 use super::options::{Key, OptionsOf};
 use super::{
     Checker, Declared, ExpectationDef, Expected, InstanceDef, Map, PendingInstance, TestDef, Who,
 };
 use crate::diagnostics::Problem;
+use crate::source::Span;
 use crate::syntax::tree::{self, Name};
 
 /// The declared instances: every name (resolved or not) and the ones that
@@ -36,9 +38,10 @@ impl<'s> Checker<'s> {
             declared: Declared::with_capacity(instances.len()),
             resolved: Map::with_capacity_and_hasher(instances.len(), Default::default()),
         };
+        let mut repeats = Repeats::new("instance");
         for instance in instances {
             if let Err(first) = known.declared.declare(&instance.name) {
-                self.duplicate("instance", &instance.name, first);
+                repeats.add(&instance.name.text, first, instance.name.span);
                 continue;
             }
             if let Some(def) = self.instance(instance) {
@@ -48,6 +51,7 @@ impl<'s> Checker<'s> {
                 self.model.instances.push(def);
             }
         }
+        self.report_repeats(repeats);
         self.confusables("instance", known.declared.iter());
         known
     }
@@ -78,15 +82,17 @@ impl<'s> Checker<'s> {
     /// Declares every flow and checks its connections.
     pub(super) fn resolve_flows(&mut self, flows: &[tree::Flow<'s>], instances: &Instances<'_>) {
         let mut declared = Declared::default();
+        let mut repeats = Repeats::new("flow");
         for flow in flows {
             match declared.declare(&flow.name) {
-                Err(first) => self.duplicate("flow", &flow.name, first),
+                Err(first) => repeats.add(&flow.name.text, first, flow.name.span),
                 Ok(()) => self.model.flows += 1,
             }
             for connection in &flow.connections {
                 self.connection(connection, instances);
             }
         }
+        self.report_repeats(repeats);
         self.confusables("flow", declared.iter());
     }
 
@@ -120,16 +126,18 @@ impl<'s> Checker<'s> {
     /// names all resolved.
     pub(super) fn resolve_tests(&mut self, tests: &[tree::Test<'s>], instances: &Instances<'_>) {
         let mut declared = Declared::default();
+        let mut repeats = Repeats::new("test");
         for test in tests {
             let first = declared.declare(&test.name).err();
             if let Some(first) = first {
-                self.duplicate("test", &test.name, first);
+                repeats.add(&test.name.text, first, test.name.span);
             }
             let resolved = self.test(test, instances);
             if let (Some(def), None) = (resolved, first) {
                 self.model.tests.push(def);
             }
         }
+        self.report_repeats(repeats);
         self.confusables("test", declared.iter());
     }
 
@@ -225,9 +233,33 @@ impl<'s> Checker<'s> {
             }
         };
         Some(ExpectationDef {
-            span: expectation.span,
+            span: self.expectation_span(expectation),
             who,
             expect,
         })
+    }
+
+    /// Where an expectation is labelled: all of it, but a `sees only` list
+    /// (which may name thousands of endpoints) is left out.
+    fn expectation_span(&self, expectation: &tree::Expectation<'_>) -> Span {
+        let whole = expectation.span;
+        let tree::Expect::SeesOnly(list) = &expectation.expect else {
+            return whole;
+        };
+        // Up to the last word before the list.
+        let before = self
+            .sources
+            .get(whole.file)
+            .and_then(|file| {
+                file.text()
+                    .get(whole.start as usize..list.span.start as usize)
+            })
+            .map_or(0, |text| text.trim_end().len());
+        let end = whole.start + u32::try_from(before).unwrap_or(0);
+        if end > whole.start {
+            Span { end, ..whole }
+        } else {
+            whole
+        }
     }
 }

@@ -125,6 +125,15 @@ macro_rules! catalogue {
     };
 }
 
+/// "twice", "3 times": how many times a name is declared.
+fn times(count: usize) -> String {
+    if count == 2 {
+        "twice".to_owned()
+    } else {
+        format!("{count} times")
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "authgate::{}", self.name())
@@ -264,13 +273,17 @@ catalogue! {
         help: "Add `< auth: [...] >` to an endpoint, `< auth: METHOD >` to an instance.",
     }
 
-    /// Two connectors called `shop`, or `< auth: [a], auth: [b] >`.
-    #[error("{what} `{name}` is declared twice")]
+    /// Two connectors called `shop`, or `< auth: [a], auth: [b] >`. A name
+    /// declared many times is one diagnostic, e.g. ``endpoint `orders` is
+    /// declared 30 times``.
+    #[error("{what} `{name}` is declared {}", times(*.count))]
     Duplicate {
         /// What kind of name, e.g. `connector` or `option`.
         what: &'static str,
         /// The name.
         name: String,
+        /// How many times it is declared (at least two).
+        count: usize,
     } => {
         name: "duplicate",
         severity: Error,

@@ -53,10 +53,28 @@ impl Policy {
             Reason::UnknownConnector { name } => {
                 suggest::closest(name, self.connectors.iter().map(|c| &*c.name))
             }
-            Reason::UnknownMethod { connector, name } => suggest::closest(
-                name,
-                self.methods(connector).filter_map(|m| self.method_name(m)),
-            ),
+            Reason::UnknownMethod { connector, name } => {
+                let close = suggest::closest(
+                    name,
+                    self.methods(connector).filter_map(|m| self.method_name(m)),
+                );
+                // `--auth basic`: a type given for a method's name.
+                let typed = crate::check::type_hint(
+                    self.connector_name(connector).unwrap_or_default(),
+                    name,
+                    close.is_none(),
+                    self.methods(connector)
+                        .filter_map(|m| Some((self.method_name(m)?, self.method_type(m)))),
+                );
+                if let Some(typed) = typed {
+                    if let Some(close) = close {
+                        text.push_str(&format!("; did you mean `{close}`?"));
+                    }
+                    text.push_str(&format!("; {typed}"));
+                    return text;
+                }
+                close
+            }
             Reason::UnknownEndpoint { subject, name } => suggest::closest(
                 name,
                 self.method_connector(subject.method)
