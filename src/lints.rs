@@ -16,12 +16,27 @@ use crate::source::{SourceFile, Sources, Span};
 use crate::suggest;
 use crate::syntax::tree::{CommentKind, Item, Member};
 
-/// An `allow` directive: what it covers and the lints it names.
+/// The `allow` directives over one item or member: what they cover and
+/// the lints they name.
 struct Directive {
     /// The item or member on the next line; `None` when there is none.
     scope: Option<Span>,
+    /// 0 for an item, 1 for a member: scopes of one level never overlap,
+    /// so the one around a place is found by binary search.
+    level: u8,
     /// Each lint named, where, and whether it suppressed something.
     lints: Vec<(&'static str, Span, bool)>,
+}
+
+impl Directive {
+    /// The order directives are searched in.
+    fn key(&self) -> (u8, usize, u32) {
+        match self.scope {
+            Some(scope) => (self.level, scope.file.index(), scope.start),
+            // Directives over nothing sort last and are never found.
+            None => (u8::MAX, 0, 0),
+        }
+    }
 }
 
 /// Applies directives and lint levels to `diagnostics`; returns them,
@@ -42,6 +57,7 @@ pub(crate) fn apply(
         .filter(|file| file.is_rules() && file.text().contains("authgate:"))
         .flat_map(|file| directives(sources, file, &mut found))
         .collect();
+    directives.sort_by_key(Directive::key);
     let mut kept = Vec::with_capacity(diagnostics.len());
     for mut diagnostic in diagnostics {
         if diagnostic.code().severity() == Severity::Warning {
@@ -95,14 +111,20 @@ pub(crate) fn apply(
 }
 
 /// Whether a directive covering `span` allows the lint `name`; marks it
-/// used.
+/// used. Directives are sorted by [`Directive::key`]: per level, the one
+/// whose scope starts last at or before `span` is the only candidate.
 fn allowed(directives: &mut [Directive], name: &str, span: Span) -> bool {
     let mut any = false;
-    for directive in directives {
+    for level in [0, 1] {
+        let key = (level, span.file.index(), span.start);
+        let after = directives.partition_point(|directive| directive.key() <= key);
+        let Some(directive) = after.checked_sub(1).and_then(|at| directives.get_mut(at)) else {
+            continue;
+        };
         let Some(scope) = directive.scope else {
             continue;
         };
-        if scope.file != span.file || span.start < scope.start || span.end > scope.end {
+        if directive.level != level || scope.file != span.file || span.end > scope.end {
             continue;
         }
         for (lint, _, used) in &mut directive.lints {
@@ -159,24 +181,31 @@ fn directives(sources: &Sources, file: &SourceFile, found: &mut Vec<Builder>) ->
     let Ok(tree) = crate::syntax::parse(sources, file) else {
         return Vec::new();
     };
-    // Every item and member, in source order.
-    let mut targets: Vec<Span> = Vec::new();
+    // Every item (level 0) and member (level 1), in source order.
+    let mut targets: Vec<(Span, u8)> = Vec::new();
     for item in &tree.items {
         match item {
             Item::Connector(connector) => {
-                targets.push(connector.span);
+                targets.push((connector.span, 0));
                 targets.extend(connector.members.iter().map(|member| match member {
-                    Member::Method(method) => method.span,
-                    Member::Endpoint(endpoint) => endpoint.span,
+                    Member::Method(method) => (method.span, 1),
+                    Member::Endpoint(endpoint) => (endpoint.span, 1),
                 }));
             }
-            Item::Instance(instance) => targets.push(instance.span),
-            Item::Flow(flow) => targets.push(flow.span),
-            Item::Test(test) => targets.push(test.span),
+            Item::Instance(instance) => targets.push((instance.span, 0)),
+            Item::Flow(flow) => targets.push((flow.span, 0)),
+            Item::Test(test) => targets.push((test.span, 0)),
         }
     }
-    targets.sort_by_key(|span| span.start);
-    let mut directives = Vec::new();
+    targets.sort_by_key(|(span, _)| span.start);
+    // The lines that hold a line comment and nothing else, ascending.
+    let comment_lines: Vec<usize> = tree
+        .comments
+        .iter()
+        .filter(|comment| comment.kind == CommentKind::Line && starts_its_line(file, comment.span))
+        .map(|comment| file.line_of(comment.span.start as usize))
+        .collect();
+    let mut directives: Vec<Directive> = Vec::new();
     for comment in &tree.comments {
         if comment.kind != CommentKind::Line {
             continue;
@@ -222,37 +251,51 @@ fn directives(sources: &Sources, file: &SourceFile, found: &mut Vec<Builder>) ->
                 Err(builder) => found.push(builder),
             }
         }
-        let scope = targets
-            .iter()
-            .find(|target| target.start >= comment.span.end)
+        let next = targets.partition_point(|(target, _)| target.start < comment.span.end);
+        let target = targets
+            .get(next)
             .copied()
-            .filter(|target| on_the_next_line(file, comment.span, *target));
-        directives.push(Directive { scope, lints });
+            .filter(|(target, _)| on_the_next_line(file, &comment_lines, comment.span, *target));
+        // Stacked directives over one item share its entry.
+        match directives
+            .last_mut()
+            .filter(|last| last.scope.is_some() && last.scope == target.map(|(span, _)| span))
+        {
+            Some(last) => last.lints.extend(lints),
+            None => directives.push(Directive {
+                scope: target.map(|(span, _)| span),
+                level: target.map_or(0, |(_, level)| level),
+                lints,
+            }),
+        }
     }
     directives
 }
 
-/// Whether `target` starts on the line after `comment`, or after lines of
-/// comments only (several directives may stack).
-fn on_the_next_line(file: &SourceFile, comment: Span, target: Span) -> bool {
+/// Whether nothing but blanks precedes `span` on its line.
+fn starts_its_line(file: &SourceFile, span: Span) -> bool {
     let text = file.text();
-    let Some(between) = text.get(comment.end as usize..target.start as usize) else {
-        return false;
-    };
-    let mut lines = between.split('\n');
-    // The rest of the comment's own line is the comment; the last piece is
-    // the target's line up to the target, which must be blank.
-    let _ = lines.next();
-    let Some(last) = between.rsplit('\n').next() else {
-        return false;
-    };
-    if !between.contains('\n') || !last.trim().is_empty() {
+    let before = text.get(..span.start as usize).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    before
+        .get(line_start..)
+        .is_some_and(|rest| rest.trim().is_empty())
+}
+
+/// Whether `target` starts its line, on the line after `comment`'s or
+/// after lines that hold only comments (several directives may stack).
+fn on_the_next_line(
+    file: &SourceFile,
+    comment_lines: &[usize],
+    comment: Span,
+    target: Span,
+) -> bool {
+    let from = file.line_of(comment.start as usize);
+    let to = file.line_of(target.start as usize);
+    if to <= from || !starts_its_line(file, target) {
         return false;
     }
-    let middle: Vec<&str> = lines.collect();
-    let count = middle.len().saturating_sub(1);
-    middle
-        .iter()
-        .take(count)
-        .all(|line| line.trim_start().starts_with("//"))
+    let first = comment_lines.partition_point(|&line| line <= from);
+    let last = comment_lines.partition_point(|&line| line < to);
+    last.saturating_sub(first) == to - from - 1
 }

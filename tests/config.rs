@@ -203,3 +203,69 @@ fn a_named_file_is_checked_within_its_rule_set() {
         stderr(&output)
     );
 }
+
+/// Paths outside the configured rule set are rules of their own, not
+/// files to judge within it: nothing is loaded twice.
+#[test]
+fn paths_outside_the_rule_set_are_loaded_alone() {
+    let dir = project("rules = [\"defs\"]\n");
+    std::fs::create_dir_all(dir.path().join("old")).expect("mkdir");
+    std::fs::copy(
+        dir.path().join("defs/shop.gate"),
+        dir.path().join("old/shop.gate"),
+    )
+    .expect("copy");
+    let check = authgate_in(dir.path(), &["check", "old/shop.gate"]);
+    assert!(!stderr(&check).contains("duplicate"), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("checked 1 file"),
+        "{}",
+        stderr(&check)
+    );
+    let visible = authgate_in(dir.path(), &["visible", "i", "--rules", "old/shop.gate"]);
+    assert_eq!(code(&visible), 0, "{}", stderr(&visible));
+}
+
+/// A diagnostic concerns a named file when any of its labels is there: a
+/// connector declared in the named file and again in another is reported.
+#[test]
+fn a_duplicate_of_a_named_file_is_reported_whichever_file_comes_first() {
+    let dir = project("rules = [\"defs\"]\n");
+    std::fs::write(
+        dir.path().join("defs/0new.gate"),
+        "connector shop {\n    auth basic: basic\n    endpoint orders < auth: [basic] >\n}\n",
+    )
+    .expect("write");
+    let output = authgate_in(dir.path(), &["check", "defs/0new.gate"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("authgate::duplicate"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A configuration that can't be read is reported in the format asked.
+#[test]
+fn an_unreadable_configuration_is_reported_in_the_format_asked() {
+    let dir = project("rules = [\"defs\"]\n");
+    let output = authgate_in(
+        dir.path(),
+        &["check", "--config", "missing.toml", "--format", "json"],
+    );
+    assert_eq!(code(&output), 2);
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(
+        document["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("missing.toml")),
+        "{document}"
+    );
+    let folder = authgate_in(dir.path(), &["check", "--config", "defs"]);
+    assert_eq!(code(&folder), 2);
+    assert!(
+        stderr(&folder).contains("is not a file"),
+        "{}",
+        stderr(&folder)
+    );
+}

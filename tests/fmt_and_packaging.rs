@@ -324,6 +324,7 @@ fn the_action_installs_checks_tests_uploads_and_then_fails() {
     assert_eq!(
         declared,
         [
+            "allow-empty",
             "deny-warnings",
             "paths",
             "upload-sarif",
@@ -497,31 +498,53 @@ fn the_action_step_writes_sarif_and_the_statuses_it_fails_on() {
     );
     assert_eq!(output(&outputs, "test-status"), "2");
     assert_eq!(output(&outputs, "test-sarif"), "");
+}
 
-    // Below the repository root the paths get the folder (needs jq, as on
-    // GitHub's runners).
+/// Below the repository root, SARIF paths get the folder, percent-encoded;
+/// absolute paths (`file:///` URIs) stay. Needs jq, as GitHub's runners
+/// have; run with `cargo test -- --ignored` where it is installed.
+#[cfg(unix)]
+#[test]
+#[ignore = "needs jq (GitHub's runners have it): cargo test -- --ignored"]
+fn the_action_step_prefixes_relative_sarif_paths_below_the_root() {
     let has_jq = Command::new("jq")
         .arg("--version")
         .output()
         .is_ok_and(|output| output.status.success());
-    if has_jq {
-        let sub = workspace.path().join("sub");
-        std::fs::create_dir_all(&sub).expect("mkdir");
-        std::fs::rename(&rules, sub.join("rules")).expect("move");
-        let env = [
-            ("PATHS", " ./rules \n\n"),
-            ("DENY_WARNINGS", "false"),
-            ("UPLOAD", "true"),
-        ];
-        let (status, outputs) = run_action_step(workspace.path(), "sub", &env);
-        assert_eq!(status, 0, "{outputs}");
-        assert_eq!(
-            result_uris(output(&outputs, "check-sarif")),
-            ["sub/rules/zz.gate"]
-        );
-    } else {
-        eprintln!("no jq here: the SARIF paths below the repository root are not tried");
-    }
+    assert!(has_jq, "this test needs jq");
+    let workspace = tempfile::tempdir().expect("temp dir");
+    let rules = workspace.path().join("my sub/rules");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    std::fs::write(
+        rules.join("zz.gate"),
+        "connector z {\n    auth a: basic\n    endpoint e < auth: [b] >\n}\n",
+    )
+    .expect("write");
+    let env = [
+        ("PATHS", " ./rules \n\n"),
+        ("DENY_WARNINGS", "false"),
+        ("UPLOAD", "true"),
+    ];
+    let (status, outputs) = run_action_step(workspace.path(), "my sub", &env);
+    assert_eq!(status, 0, "{outputs}");
+    assert_eq!(
+        result_uris(output(&outputs, "check-sarif")),
+        ["my%20sub/rules/zz.gate"]
+    );
+    let absolute = rules.canonicalize().expect("exists");
+    let absolute = absolute.to_str().expect("UTF-8 path");
+    let env = [
+        ("PATHS", absolute),
+        ("DENY_WARNINGS", "false"),
+        ("UPLOAD", "true"),
+    ];
+    let (status, outputs) = run_action_step(workspace.path(), "my sub", &env);
+    assert_eq!(status, 0, "{outputs}");
+    let uris = result_uris(output(&outputs, "check-sarif"));
+    assert!(
+        uris.iter().all(|uri| uri.starts_with("file:///")),
+        "{uris:?}"
+    );
 }
 
 // ---- packaging: licenses ----------------------------------------------------

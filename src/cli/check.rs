@@ -47,7 +47,12 @@ struct CheckJson {
 }
 
 pub fn run(args: CheckArgs, limit: u64) -> Outcome {
-    let rule_set = super::project::load(&args.paths, limit, args.format.into())?;
+    let rule_set = super::project::load(
+        &args.paths,
+        limit,
+        args.format.into(),
+        super::project::Given::Named,
+    )?;
     let sources = &rule_set.sources;
     let (diagnostics, mut summary) = authgate::check_with(sources, &rule_set.lints);
     // Named files within a larger rule set: report theirs only.

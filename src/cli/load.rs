@@ -147,7 +147,7 @@ pub fn load(paths: &[PathBuf], limit: u64) -> Result<Sources, LoadError> {
 /// Reads a file, refusing one larger than the limit (checked on the bytes
 /// read, not only on the size the file system reports, which a growing
 /// file would outrun).
-fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+pub(super) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
     let error = |reason| LoadError::Read {
         path: path.display().to_string(),
         reason,

@@ -174,7 +174,7 @@ impl Cli {
         let limit = self.max_file_size;
         let _ = COLOR.set(self.color);
         if !matches!(self.command, Command::Completions { .. }) {
-            project::init(self.config.as_deref())?;
+            project::init(self.config.as_deref());
         }
         match self.command {
             Command::Check(args) => check::run(args, limit),
@@ -420,7 +420,7 @@ fn compile_for_query(
     limit: u64,
     format: StopFormat,
 ) -> Result<authgate::Policy, Stop> {
-    let rule_set = project::load(rules, limit, format)?;
+    let rule_set = project::load(rules, limit, format, project::Given::Instead)?;
     let compiled = authgate::compile_with(&rule_set.sources, &rule_set.lints);
     usable(compiled, &rule_set.sources, format).map(|(policy, _)| policy)
 }

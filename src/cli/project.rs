@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use authgate::config::{Config, FILE_NAME, Lints};
 use authgate::{Diagnostic, Sources};
 
-use super::load::LoadError;
+use super::load::{self, LoadError};
 use super::{Cause, Stop, StopFormat, cannot_run, load_rules};
 
 /// The project's configuration, read once per run.
@@ -31,25 +31,32 @@ pub struct Project {
     /// Whether the file can't be read as a configuration: each command
     /// reports why, in its format, when it loads its rules.
     invalid: bool,
+    /// Why the file could not be read at all, reported the same way.
+    unreadable: Option<LoadError>,
 }
+
+/// A configuration file larger than this is refused: it is a few lines.
+const CONFIG_LIMIT: u64 = 1 << 20;
 
 /// Finds and reads the project's configuration: `--config PATH`, else
 /// `authgate.toml` in the working directory or the nearest folder above
-/// it. A file that can't be read stops the run (exit 2); one that is not
-/// a valid configuration stops each command when it loads its rules.
-pub fn init(config: Option<&Path>) -> Result<(), Stop> {
+/// it. A file that can't be read, or is not a valid configuration, stops
+/// each command (exit 2) when it loads its rules, in its format.
+pub fn init(config: Option<&Path>) {
     let file = match config {
         Some(path) => Some(path.to_path_buf()),
         None => discover(),
     };
     let mut project = Project::default();
     if let Some(file) = file {
-        let text = std::fs::read_to_string(&file).map_err(|reason| {
-            Stop::Load(LoadError::Read {
-                path: file.display().to_string(),
-                reason,
-            })
-        })?;
+        let text = match read(&file) {
+            Ok(text) => text,
+            Err(error) => {
+                project.unreadable = Some(error);
+                let _ = PROJECT.set(project);
+                return;
+            }
+        };
         // Parsed now for the rule set; again into each command's sources,
         // where its diagnostics can point.
         let mut sources = Sources::new();
@@ -69,7 +76,24 @@ pub fn init(config: Option<&Path>) -> Result<(), Stop> {
         project.file = Some(file);
     }
     let _ = PROJECT.set(project);
-    Ok(())
+}
+
+/// Reads a configuration file: a file (not a FIFO or a device), of at most
+/// [`CONFIG_LIMIT`] bytes, in UTF-8.
+fn read(file: &Path) -> Result<String, LoadError> {
+    let path = file.display().to_string();
+    let metadata = std::fs::metadata(file).map_err(|reason| LoadError::Read {
+        path: path.clone(),
+        reason,
+    })?;
+    if !metadata.is_file() {
+        return Err(LoadError::NotAFile { path });
+    }
+    let bytes = load::read_limited(file, CONFIG_LIMIT)?;
+    String::from_utf8(bytes).map_err(|_| LoadError::Read {
+        path,
+        reason: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+    })
 }
 
 /// `authgate.toml` in the working directory or the nearest folder above,
@@ -105,6 +129,7 @@ fn project() -> &'static Project {
 /// configuration is reported (as human text: for `fmt`, which has no
 /// format) and stops the command.
 pub fn paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, Stop> {
+    readable(StopFormat::Human)?;
     config(&mut Sources::new(), StopFormat::Human)?;
     Ok(default_paths(given))
 }
@@ -117,6 +142,15 @@ fn default_paths(given: &[PathBuf]) -> Vec<PathBuf> {
         .rules
         .clone()
         .unwrap_or_else(|| vec![PathBuf::from("rules")])
+}
+
+/// Stops the command, in `format`, if the configuration file could not be
+/// read.
+fn readable(format: StopFormat) -> Result<(), Stop> {
+    match &project().unreadable {
+        Some(error) => Err(cannot_run(format, &error.to_string(), Cause::Load(error))),
+        None => Ok(()),
+    }
 }
 
 /// Reads the configuration into `sources`: its lint levels, or, for an
@@ -162,30 +196,55 @@ impl RuleSet {
         named.iter().any(|named| path.starts_with(named))
     }
 
-    /// Whether a diagnostic concerns a named file (its primary label is in
-    /// one; a diagnostic about `authgate.toml` always does).
+    /// Whether a diagnostic concerns a named file: one of its labels is in
+    /// one (a `duplicate` declared first in a named file and again in
+    /// another concerns it), or it is about `authgate.toml`.
     pub fn concerns(&self, diagnostic: &Diagnostic) -> bool {
-        diagnostic
-            .primary_span()
-            .and_then(|span| self.sources.get(span.file))
-            .is_none_or(|file| !file.is_rules() || self.is_named(file.name()))
+        self.named.is_none()
+            || diagnostic.labels().iter().any(|label| {
+                self.sources
+                    .get(label.span.file)
+                    .is_some_and(|file| !file.is_rules() || self.is_named(file.name()))
+            })
     }
+}
+
+/// How a command's given PATHs relate to the configured rule set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Given {
+    /// Files to judge (`check`, `test`): when they lie inside the
+    /// configured rule set, the whole set is loaded around them.
+    Named,
+    /// Rules to use instead of the configured set (`--rules` of the
+    /// queries).
+    Instead,
 }
 
 /// Loads the rule set for a command given `given` PATHs: see the module
 /// docs for what happens when the configuration names the rule set and
-/// the command names files. What stops it is reported in `format`.
-pub fn load(given: &[PathBuf], limit: u64, format: StopFormat) -> Result<RuleSet, Stop> {
+/// the command names files inside it (other paths are loaded alone).
+/// What stops it is reported in `format`.
+pub fn load(
+    given: &[PathBuf],
+    limit: u64,
+    format: StopFormat,
+    mode: Given,
+) -> Result<RuleSet, Stop> {
+    readable(format)?;
     let project = project();
-    let (paths, named) = match (&project.rules, given.is_empty()) {
-        (Some(rules), false) => {
-            let mut paths = rules.clone();
-            paths.extend(given.iter().cloned());
-            let named = given
+    let canonical = |path: &PathBuf| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+    let (paths, named) = match (&project.rules, given.is_empty(), mode) {
+        (Some(rules), false, Given::Named) => {
+            let named: Vec<PathBuf> = given.iter().map(canonical).collect();
+            let roots: Vec<PathBuf> = rules.iter().map(canonical).collect();
+            let inside = named
                 .iter()
-                .map(|path| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
-                .collect();
-            (paths, Some(named))
+                .all(|path| roots.iter().any(|root| path.starts_with(root)));
+            if inside {
+                (rules.clone(), Some(named))
+            } else {
+                (given.to_vec(), None)
+            }
         }
         _ => (default_paths(given), None),
     };

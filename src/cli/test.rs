@@ -58,7 +58,7 @@ struct FailureJson {
 
 pub fn run(args: TestArgs, limit: u64) -> Outcome {
     let format = args.format.into();
-    let rule_set = super::project::load(&args.paths, limit, format)?;
+    let rule_set = super::project::load(&args.paths, limit, format, super::project::Given::Named)?;
     let sources = &rule_set.sources;
     let compiled = authgate::compile_with(sources, &rule_set.lints);
     let (policy, tests) = super::usable(compiled, sources, format)?;
