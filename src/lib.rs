@@ -68,6 +68,7 @@ pub mod diagnostics;
 pub mod expect;
 pub mod format;
 mod lints;
+pub mod load;
 pub mod names;
 pub mod policy;
 pub mod report;

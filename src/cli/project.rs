@@ -89,7 +89,7 @@ fn read(file: &Path) -> Result<String, LoadError> {
     if !metadata.is_file() {
         return Err(LoadError::NotAFile { path });
     }
-    let bytes = load::read_limited(file, CONFIG_LIMIT)?;
+    let bytes = load::read_file(file, CONFIG_LIMIT)?;
     String::from_utf8(bytes).map_err(|_| LoadError::Read {
         path,
         reason: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),

@@ -1,0 +1,84 @@
+#![expect(clippy::expect_used, reason = "a test fails by panicking")]
+
+//! The library loads paths with the CLI's rules (issue 11): a service and
+//! its CI job read the same files, or fail the same way.
+
+use std::path::Path;
+
+use authgate::load::{DEFAULT_MAX_FILE_SIZE, LoadError, load};
+
+fn write(root: &Path, name: &str, text: &str) {
+    let path = root.join(name);
+    std::fs::create_dir_all(path.parent().expect("in a folder")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+#[test]
+fn a_folder_loads_its_gate_files_in_sorted_order_skipping_hidden_entries() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write(
+        root,
+        "rules/b.gate",
+        "connector b { auth m: basic endpoint e < auth: [m] > }",
+    );
+    write(
+        root,
+        "rules/a/z.gate",
+        "connector z { auth m: basic endpoint e < auth: [m] > }",
+    );
+    write(root, "rules/notes.txt", "not rules");
+    // A VCS folder and a Kubernetes ConfigMap's hidden copies.
+    write(root, "rules/.git/x.gate", "broken {");
+    write(root, "rules/..2026_11_30/b.gate", "broken {");
+    let sources = load(&[root.join("rules")], DEFAULT_MAX_FILE_SIZE).expect("loads");
+    let names: Vec<String> = sources
+        .iter()
+        .map(|file| {
+            Path::new(file.name())
+                .strip_prefix(root)
+                .expect("under the root")
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(names, ["rules/a/z.gate", "rules/b.gate"]);
+    let compiled = authgate::compile(&sources);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_an_error_not_a_thousand_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "rules/a.gate",
+        "connector a { auth m: basic endpoint e < auth: [m] > }",
+    );
+    std::os::unix::fs::symlink(dir.path().join("rules"), dir.path().join("rules/loop"))
+        .expect("symlink");
+    let error = load(&[dir.path().join("rules")], DEFAULT_MAX_FILE_SIZE).expect_err("a loop");
+    assert!(matches!(error, LoadError::Walk { .. }), "{error:?}");
+    assert!(error.to_string().contains("symbolic link loop"), "{error}");
+}
+
+#[test]
+fn missing_paths_empty_folders_and_large_files_are_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = load(&[dir.path().join("nope")], DEFAULT_MAX_FILE_SIZE).expect_err("missing");
+    assert!(matches!(missing, LoadError::Read { .. }), "{missing:?}");
+    std::fs::create_dir_all(dir.path().join("empty")).expect("mkdir");
+    let empty = load(&[dir.path().join("empty")], DEFAULT_MAX_FILE_SIZE).expect_err("empty");
+    assert!(matches!(empty, LoadError::NoRuleFiles { .. }), "{empty:?}");
+    write(dir.path(), "big.gate", &"x".repeat(100));
+    let large = load(&[dir.path().join("big.gate")], 10).expect_err("too large");
+    assert!(
+        matches!(large, LoadError::TooLarge { size: 100, .. }),
+        "{large:?}"
+    );
+}
