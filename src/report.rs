@@ -1,8 +1,10 @@
 //! Rendering diagnostics for people (miette's graphical report) and for
 //! programs (JSON). Kept apart from the checker, which only produces data.
 
+#[cfg(feature = "fancy")]
 use std::fmt;
 
+#[cfg(feature = "fancy")]
 use miette::LabeledSpan;
 use serde::Serialize;
 
@@ -29,7 +31,9 @@ impl Default for Style {
 }
 
 /// Renders one diagnostic (ours, or any other miette diagnostic such as a
-/// load error) as miette's graphical report.
+/// load error) as miette's graphical report (feature `fancy`, on with the
+/// default `cli`).
+#[cfg(feature = "fancy")]
 pub fn render_human(diagnostic: &dyn miette::Diagnostic, style: Style) -> String {
     let theme = if style.color {
         miette::GraphicalTheme::unicode()
@@ -54,6 +58,7 @@ pub fn render_human(diagnostic: &dyn miette::Diagnostic, style: Style) -> String
 /// hidden characters escaped (a name may carry a terminal escape
 /// sequence; see [`text::escape`]); everything else passed through.
 /// Snippets of source are made safe by [`crate::source::Snippets`].
+#[cfg(feature = "fancy")]
 struct ForPeople<'a> {
     inner: &'a dyn miette::Diagnostic,
     message: String,
@@ -62,6 +67,7 @@ struct ForPeople<'a> {
     related: Vec<ForPeople<'a>>,
 }
 
+#[cfg(feature = "fancy")]
 impl<'a> ForPeople<'a> {
     fn new(inner: &'a dyn miette::Diagnostic) -> Self {
         let escaped = |text: &dyn fmt::Display| text::escape(&text.to_string()).into_owned();
@@ -93,12 +99,14 @@ impl<'a> ForPeople<'a> {
     }
 }
 
+#[cfg(feature = "fancy")]
 impl fmt::Display for ForPeople<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
+#[cfg(feature = "fancy")]
 impl fmt::Debug for ForPeople<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ForPeople")
@@ -107,12 +115,14 @@ impl fmt::Debug for ForPeople<'_> {
     }
 }
 
+#[cfg(feature = "fancy")]
 impl std::error::Error for ForPeople<'_> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.inner.source()
     }
 }
 
+#[cfg(feature = "fancy")]
 impl miette::Diagnostic for ForPeople<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.inner.code()
