@@ -5,8 +5,12 @@
 //! cargo run --release --example workload -- 10000 target/bench
 //! ```
 //!
-//! writes `target/bench/bench-10000.gate` (the rules) and
-//! `target/bench/bench-10000.ndjson` (the queries, for `authgate eval`).
+//! writes `target/bench/bench-10000.gate` (the rules),
+//! `target/bench/bench-10000.ndjson` (the queries about declared instances,
+//! `{"instance": I, "endpoint": E}`, for `authgate eval`) and
+//! `target/bench/bench-10000.runtime.ndjson` (as many queries about runtime
+//! instances, `{"connector": C, "auth": M, "endpoint": E}`, from a seeded
+//! sequence of their own, so the first two files are what they always were).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -48,5 +52,18 @@ fn write(n: usize, folder: &std::path::Path) -> std::io::Result<()> {
             workload::endpoint_name(endpoint as usize)
         )?;
     }
-    queries.flush()
+    queries.flush()?;
+    let mut runtime = std::io::BufWriter::new(std::fs::File::create(
+        folder.join(format!("bench-{n}.runtime.ndjson")),
+    )?);
+    for (method, endpoint) in workload.runtime_queries(Q, SEED) {
+        writeln!(
+            runtime,
+            "{{\"connector\":\"{}\",\"auth\":\"{}\",\"endpoint\":\"{}\"}}",
+            workload::connector(),
+            workload::method_name(method as usize),
+            workload::endpoint_name(endpoint as usize)
+        )?;
+    }
+    runtime.flush()
 }
