@@ -145,7 +145,7 @@ pub fn check(sources: &Sources) -> (Vec<Diagnostic>, Summary) {
     check_with(sources, &config::Lints::default())
 }
 
-/// [`check`] with a project's lint levels, as [`compile_with`].
+/// [`check()`] with a project's lint levels, as [`compile_with`].
 pub fn check_with(sources: &Sources, lints: &config::Lints) -> (Vec<Diagnostic>, Summary) {
     let (_, diagnostics, summary) = check_model(sources, lints);
     (diagnostics, summary)

@@ -1,11 +1,11 @@
 //! Name resolution and every semantic check: from the syntax of all files
-//! to the checked [`Model`], collecting every diagnostic on the way.
+//! to the checked model, collecting every diagnostic on the way.
 //!
-//! The [`Checker`] is a [`Visitor`]: connectors are checked member by
-//! member as the parser streams them, so a connector with a million
-//! endpoints never exists as a syntax tree. Instances, flows and tests
-//! (small, and free to refer to connectors of later files) are kept until
-//! [`Checker::finish`] resolves them.
+//! The checker is a [`Visitor`]: connectors are checked member by member
+//! as the parser streams them, so a connector with a million endpoints
+//! never exists as a syntax tree. Instances, flows and tests (small, and
+//! free to refer to connectors of later files) are kept until
+//! `Checker::finish` resolves them.
 //!
 //! One file per concern:
 //! - `connector`: methods and endpoints as they stream in, and closing a
@@ -17,7 +17,7 @@
 //! - `model`: what the checks produce.
 //!
 //! This file holds the checker's state, the [`Visitor`] protocol (with
-//! forgetting a file that turns out not to parse) and [`Checker::finish`].
+//! forgetting a file that turns out not to parse) and `Checker::finish`.
 
 mod confusables;
 mod connector;
