@@ -36,7 +36,15 @@ fn authgate_with(dir: &Path, args: &[&str], input: &str) -> Output {
         .spawn()
         .expect("the binary runs");
     let mut stdin = child.stdin.take().expect("piped");
-    stdin.write_all(input.as_bytes()).expect("write stdin");
+    // A command that refuses its arguments exits without reading: the
+    // pipe may be closed before the input is written.
+    if let Err(error) = stdin.write_all(input.as_bytes()) {
+        assert_eq!(
+            error.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "write stdin: {error}"
+        );
+    }
     drop(stdin);
     child.wait_with_output().expect("exits")
 }
