@@ -72,13 +72,18 @@ pub mod load;
 pub mod names;
 pub mod policy;
 pub mod report;
+mod service;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
 pub mod text;
 
 pub use diagnostics::{Code, Diagnostic, Problem, Severity};
+/// The diagnostic framework authgate's errors implement (re-exported so
+/// that embedders name the same version).
+pub use miette;
 pub use policy::{Decision, Policy, Principal, Reason, Subject};
+pub use service::{Error, Loaded, Options, RulesError, load_policy};
 pub use source::{FileId, Sources, Span};
 
 /// What a rule set declares, for summaries.

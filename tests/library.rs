@@ -1,4 +1,8 @@
-#![expect(clippy::expect_used, reason = "a test fails by panicking")]
+#![expect(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails by panicking"
+)]
 
 //! The library loads paths with the CLI's rules (issue 11): a service and
 //! its CI job read the same files, or fail the same way.
@@ -80,5 +84,50 @@ fn missing_paths_empty_folders_and_large_files_are_errors() {
     assert!(
         matches!(large, LoadError::TooLarge { size: 100, .. }),
         "{large:?}"
+    );
+}
+
+/// The service entry point: the policy, or a typed error carrying every
+/// diagnostic.
+#[test]
+fn load_policy_gives_the_policy_or_a_typed_error_with_every_diagnostic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "rules/shop.gate",
+        "connector shop {\n    auth basic: basic\n    auth spare: token\n    \
+         endpoint orders < auth: [basic] >\n}\ninstance i of shop < auth: basic >\n",
+    );
+    let loaded = authgate::load_policy(&[dir.path().join("rules")], &authgate::Options::default())
+        .expect("compiles");
+    assert!(
+        loaded
+            .policy
+            .decide(authgate::Principal::Instance("i"), "orders")
+            .available()
+    );
+    assert_eq!(loaded.warnings.len(), 1, "never_activated for `spare`");
+
+    write(
+        dir.path(),
+        "rules/bad.gate",
+        "instance j of nope < auth: x >\n",
+    );
+    let error = authgate::load_policy(&[dir.path().join("rules")], &authgate::Options::default())
+        .expect_err("an unknown connector");
+    let authgate::Error::Rules(rules) = &error else {
+        panic!("not a rules error: {error:?}");
+    };
+    assert_eq!(error.to_string(), "the rules have 1 error");
+    assert_eq!(rules.errors().count(), 1);
+    assert_eq!(rules.diagnostics().len(), 2, "the warning comes along");
+    let related = miette::Diagnostic::related(&error).map_or(0, Iterator::count);
+    assert_eq!(related, 2);
+
+    let missing = authgate::load_policy(&[dir.path().join("nope")], &authgate::Options::default())
+        .expect_err("no such path");
+    assert!(
+        matches!(missing, authgate::Error::Load(LoadError::Read { .. })),
+        "{missing:?}"
     );
 }
