@@ -17,6 +17,12 @@
 //! renders diagnostics (text, JSON, SARIF, GitHub annotations), [`suggest`]
 //! and [`text`] write names for people.
 //!
+//! A service loads a rule set from paths exactly as `authgate check` does
+//! with [`load_policy`], which gives the policy or a typed [`Error`] that
+//! carries every diagnostic; `examples/embed.rs` is a runnable program
+//! (load a folder, report errors through miette, decide by names and ids,
+//! share across threads). From text already in memory:
+//!
 //! ```
 //! use authgate::{compile, Principal, Sources};
 //!
