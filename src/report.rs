@@ -233,15 +233,21 @@ pub struct JsonError {
 /// Converts a diagnostic to its JSON form; `sources` must be the files it
 /// was produced from.
 pub fn to_json(diagnostic: &Diagnostic, sources: &Sources) -> JsonDiagnostic {
+    let _ = sources;
+    json_of(diagnostic)
+}
+
+/// The JSON form of a diagnostic, from the snippets it keeps: what
+/// `Diagnostic`'s `Serialize` writes, and what every JSON, SARIF and
+/// GitHub output of the CLI is made from.
+pub(crate) fn json_of(diagnostic: &Diagnostic) -> JsonDiagnostic {
     let labels: Vec<JsonLabel> = diagnostic
         .labels()
         .iter()
         .filter_map(|label| {
-            let file = sources.get(label.span.file)?;
-            let position = file.line_column(label.span.start as usize);
-            let end = file.line_column(label.span.end as usize);
+            let (name, position, end) = diagnostic.place(label.span)?;
             Some(JsonLabel {
-                file: file.name().to_owned(),
+                file: name.to_owned(),
                 line: position.line,
                 column: position.column,
                 offset: label.span.start as usize,

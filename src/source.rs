@@ -226,6 +226,27 @@ pub struct Snippets {
 }
 
 impl Snippets {
+    /// The file's display name.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Line and column (1-based, columns in characters) of byte `offset`.
+    /// The shown text has as many characters as the file before any
+    /// offset, so columns are the file's.
+    pub(crate) fn line_column(&self, offset: usize) -> LineColumn {
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let column = self
+            .text
+            .get(start..offset.min(self.text.len()))
+            .map_or(0, |before| before.chars().count());
+        LineColumn {
+            line: line + 1,
+            column: column + 1,
+        }
+    }
+
     /// The 0-based line that holds byte `offset`.
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts

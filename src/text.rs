@@ -82,9 +82,9 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 
 /// A copy of a file's text to show in snippets: each hidden character
 /// (but tabs, newlines and the carriage return of a CRLF, which miette
-/// lays out) is replaced by text of the same length in bytes, `?` per byte or U+FFFD
-/// for three bytes, so every span still points at the same place. `None`
-/// when nothing needs replacing.
+/// lays out) is replaced by one character of the same length in bytes
+/// (`?`, `¿` or U+FFFD), so every span and every column still points at
+/// the same place. `None` when nothing needs replacing.
 pub(crate) fn for_snippets(text: &str) -> Option<String> {
     // A leading byte-order mark is where it belongs: keep it.
     let (bom, body) = match text.strip_prefix('\u{feff}') {
@@ -112,10 +112,13 @@ pub(crate) fn for_snippets(text: &str) -> Option<String> {
     while let Some(c) = chars.next() {
         if shown(c, chars.peek().copied()) {
             copy.push(c);
-        } else if c.len_utf8() == 3 {
-            copy.push('\u{fffd}');
         } else {
-            copy.extend(std::iter::repeat_n('?', c.len_utf8()));
+            // One character for one: columns stay the same too.
+            copy.push(match c.len_utf8() {
+                1 => '?',
+                2 => '\u{bf}',
+                _ => '\u{fffd}',
+            });
         }
     }
     Some(copy)

@@ -1,5 +1,6 @@
 #![expect(
     clippy::expect_used,
+    clippy::indexing_slicing,
     clippy::panic,
     reason = "a test fails by panicking"
 )]
@@ -130,4 +131,38 @@ fn load_policy_gives_the_policy_or_a_typed_error_with_every_diagnostic() {
         matches!(missing, authgate::Error::Load(LoadError::Read { .. })),
         "{missing:?}"
     );
+}
+
+/// A diagnostic serialises as the CLI's JSON, with the same places the
+/// files give (hidden characters included: snippets keep columns).
+#[test]
+fn diagnostics_serialise_as_the_cli_json() {
+    let mut sources = authgate::Sources::new();
+    sources.add(
+        "a.gate",
+        "connector \"c\u{85}\u{1b}\" {\n    auth m: basic\n    endpoint e < auth: [\u{202e}x] >\n}\n",
+    );
+    sources.add("b.gate", "instance i of \"c\u{85}\u{1b}\" < auth: nope >\n");
+    let compiled = authgate::compile(&sources);
+    assert!(
+        compiled.diagnostics.len() >= 2,
+        "{:?}",
+        compiled.diagnostics
+    );
+    for diagnostic in &compiled.diagnostics {
+        let json = serde_json::to_value(diagnostic).expect("serialises");
+        let document = serde_json::to_value(authgate::report::to_json(diagnostic, &sources))
+            .expect("serialises");
+        assert_eq!(json, document);
+        for label in json["labels"].as_array().expect("labels") {
+            let file = sources
+                .iter()
+                .find(|f| label["file"] == f.name())
+                .expect("a known file");
+            let offset = label["offset"].as_u64().expect("offset") as usize;
+            let place = file.line_column(offset);
+            assert_eq!(label["line"], place.line);
+            assert_eq!(label["column"], place.column);
+        }
+    }
 }

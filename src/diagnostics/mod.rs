@@ -16,7 +16,7 @@ use thiserror::Error;
 
 pub use catalogue::{Code, Problem, Severity};
 
-use crate::source::{FileId, Snippets, Sources, Span};
+use crate::source::{FileId, LineColumn, Snippets, Sources, Span};
 
 /// A label: a span and what to say about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,6 +79,26 @@ impl Diagnostic {
     /// project denies (`authgate.toml`, `[lints]`), error.
     pub fn severity(&self) -> Severity {
         self.severity
+    }
+
+    /// The file name and the start and end positions of `span`, from the
+    /// snippets the diagnostic keeps (so no [`Sources`] is needed).
+    pub(crate) fn place(&self, span: Span) -> Option<(&str, LineColumn, LineColumn)> {
+        let primary = self
+            .code_source
+            .as_ref()
+            .filter(|_| self.primary_span().is_some_and(|p| p.file == span.file));
+        let snippets = primary.or_else(|| {
+            self.elsewhere
+                .iter()
+                .find(|entry| entry.file == span.file)
+                .map(|entry| &entry.code_source)
+        })?;
+        Some((
+            snippets.name(),
+            snippets.line_column(span.start as usize),
+            snippets.line_column(span.end as usize),
+        ))
     }
 
     /// Makes a warning an error (a lint the project denies).
@@ -262,4 +282,13 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
             .primary_span()
             .map(|span| (span.file, span.start, span.end))
     });
+}
+
+/// A diagnostic serialises as the JSON of `authgate check --format json`
+/// (see [`crate::report::JsonDiagnostic`]): code, severity, message, the
+/// primary label's file, line and column, every label, help.
+impl serde::Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::report::json_of(self).serialize(serializer)
+    }
 }
