@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use super::{Decision, Policy, Reason, Subject};
+use super::{Decision, Policy, Principal, Reason, Subject};
 use crate::suggest;
 
 impl Policy {
@@ -185,5 +185,65 @@ impl fmt::Display for ReasonText<'_, '_> {
                 ],
             ),
         }
+    }
+}
+
+/// A reason serialises as its words (the reason of `eval`'s answers).
+impl serde::Serialize for ReasonText<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A decision as `authgate eval` answers it, and as a service would log or
+/// return it: `{"available", "reason", "instance"}` for a declared
+/// instance, `{"available", "reason", "connector", "auth"}` for a runtime
+/// one, then `"endpoint"`; the names as asked. A [`Decision`] holds ids:
+/// it serialises through the policy that made it, with [`Policy::answer`].
+#[derive(Clone, Copy, Debug)]
+pub struct Answer<'p, 'q> {
+    policy: &'p Policy,
+    decision: &'p Decision<'q>,
+    principal: Principal<'q>,
+    endpoint: &'q str,
+}
+
+impl Policy {
+    /// The serialisable answer to `decision`, which this policy made for
+    /// `principal` and `endpoint`.
+    pub fn answer<'p, 'q>(
+        &'p self,
+        decision: &'p Decision<'q>,
+        principal: Principal<'q>,
+        endpoint: &'q str,
+    ) -> Answer<'p, 'q> {
+        Answer {
+            policy: self,
+            decision,
+            principal,
+            endpoint,
+        }
+    }
+}
+
+impl serde::Serialize for Answer<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let fields = match self.principal {
+            Principal::Instance(_) => 4,
+            Principal::Runtime { .. } => 5,
+        };
+        let mut answer = serializer.serialize_struct("Answer", fields)?;
+        answer.serialize_field("available", &self.decision.available())?;
+        answer.serialize_field("reason", &self.policy.reason(self.decision))?;
+        match self.principal {
+            Principal::Instance(instance) => answer.serialize_field("instance", instance)?,
+            Principal::Runtime { connector, method } => {
+                answer.serialize_field("connector", connector)?;
+                answer.serialize_field("auth", method)?;
+            }
+        }
+        answer.serialize_field("endpoint", self.endpoint)?;
+        answer.end()
     }
 }

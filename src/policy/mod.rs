@@ -21,7 +21,7 @@ mod build;
 mod explain;
 mod query;
 
-pub use explain::ReasonText;
+pub use explain::{Answer, ReasonText};
 
 use std::collections::HashMap;
 use std::fmt;
