@@ -75,7 +75,7 @@ pub mod expect;
 pub mod format;
 mod lints;
 pub mod load;
-pub mod names;
+mod names;
 pub mod policy;
 pub mod report;
 mod service;
@@ -89,6 +89,8 @@ pub use diagnostics::{Code, Diagnostic, Problem, Severity};
 /// that embedders name the same version).
 pub use miette;
 pub use policy::{Decision, Policy, Principal, Reason, Subject};
+/// The JSON values some reports are built as (`report::to_sarif`).
+pub use serde_json;
 pub use service::{Error, Loaded, Options, RulesError, load_policy};
 pub use source::{FileId, Sources, Span};
 

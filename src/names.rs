@@ -201,13 +201,9 @@ impl NameIndex {
     }
 
     /// How many ids there are.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.table.len()
-    }
-
-    /// Whether there is no id.
-    pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
     }
 
     /// Frees unused capacity.

@@ -20,6 +20,7 @@ use crate::source::{FileId, Span};
 
 /// The supported auth method types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuthType {
     /// A public API, no credentials.
     None,
@@ -466,6 +467,7 @@ pub struct ExpectationDef {
 
 /// Who an expectation is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Who {
     /// A declared instance.
     Instance(String),
@@ -484,6 +486,7 @@ impl fmt::Display for Who {
 
 /// What an expectation expects.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Expected {
     /// `can see ENDPOINT`
     CanSee(String),

@@ -255,6 +255,7 @@ pub struct Subject {
 
 /// Why a decision came out as it did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Reason<'q> {
     /// The subject's method is activated for the endpoint.
     Activated {
@@ -352,6 +353,7 @@ impl<'q> Decision<'q> {
 
 /// A principal that did not resolve; says which name is unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Unknown<'q> {
     /// No declared instance has this name.
     Instance(&'q str),
@@ -359,6 +361,17 @@ pub enum Unknown<'q> {
     Connector(&'q str),
     /// The connector has no method of this name.
     Method(ConnectorId, &'q str),
+}
+
+impl std::fmt::Display for Unknown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unknown::Instance(name) => write!(f, "unknown instance `{name}`"),
+            Unknown::Connector(name) => write!(f, "unknown connector `{name}`"),
+            // The connector is an id: `Policy::describe` names it.
+            Unknown::Method(_, name) => write!(f, "unknown auth method `{name}`"),
+        }
+    }
 }
 
 /// The decision [`Policy::decide`] gives, for any endpoint, when the
