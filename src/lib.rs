@@ -71,6 +71,8 @@ mod lints;
 pub mod load;
 pub mod names;
 pub mod policy;
+#[cfg(feature = "reload")]
+pub mod reload;
 pub mod report;
 mod service;
 pub mod source;
