@@ -234,6 +234,29 @@ fn a_swapped_folder_link_is_picked_up() {
     eventually("the other folder's rules in place", || !allowed(&reloader));
 }
 
+/// A change no watch sees: the file given is a link into a folder that is
+/// not watched, edited in place. Only polling finds it.
+#[cfg(unix)]
+#[test]
+fn polling_finds_what_file_events_miss() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("elsewhere/shop.gate");
+    write(&target, &rules("basic"));
+    let link = dir.path().join("watched/shop.gate");
+    std::fs::create_dir_all(dir.path().join("watched")).expect("mkdir");
+    std::os::unix::fs::symlink(&target, &link).expect("link");
+    let reloader = start(vec![link], Duration::from_millis(200));
+
+    write(&target, &rules("oauth"));
+    eventually("the edited rules in place", || !allowed(&reloader));
+    #[cfg(target_os = "linux")]
+    assert_eq!(
+        reloader.last_outcome().map(|outcome| outcome.trigger),
+        Some(Trigger::Poll),
+        "inotify does not see the target's folder"
+    );
+}
+
 #[test]
 fn dropping_the_reloader_ends_its_thread_promptly() {
     let dir = tempfile::tempdir().expect("temp dir");
