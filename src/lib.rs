@@ -77,6 +77,8 @@ mod lints;
 pub mod load;
 mod names;
 pub mod policy;
+#[cfg(feature = "reload")]
+pub mod reload;
 pub mod report;
 mod service;
 pub mod source;
