@@ -1,9 +1,9 @@
 //! Embedding authgate in a service: load a rule set as `authgate check`
-//! does, report errors through miette, decide by names and by ids, and
-//! share the policy across threads.
+//! does, report errors through miette, decide by names and by ids, share
+//! the policy across threads, and follow the files with a reloader.
 //!
 //! ```sh
-//! cargo run --example embed -- rules
+//! cargo run --features reload --example embed -- rules
 //! ```
 
 use std::process::ExitCode;
@@ -71,6 +71,27 @@ fn main() -> ExitCode {
         .sum();
     println!(
         "shop/basic -> orders, decided 400,000 times by ids across 4 threads: {allowed} allowed"
+    );
+
+    // 5. Reload: a handle that follows the files (file events, and a poll
+    //    every interval) and swaps in a new policy only when it compiles;
+    //    a failed reload keeps the old one and says why.
+    let paths: Vec<std::path::PathBuf> = paths.iter().map(Into::into).collect();
+    let interval = std::time::Duration::from_secs(2);
+    let reloader = match authgate::reload::Reloader::start(paths, Options::default(), interval) {
+        Ok(reloader) => reloader,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let current = reloader.policy(); // an Arc<Policy> snapshot for one request
+    println!(
+        "reloader at generation {}: instance 1 sees {} endpoints",
+        reloader.generation(),
+        current
+            .subject(Principal::Instance("instance 1"))
+            .map_or(0, |subject| current.visible(subject.method).len())
     );
     ExitCode::SUCCESS
 }
