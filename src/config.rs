@@ -40,6 +40,7 @@ pub enum Level {
 
 /// A `[lints]` entry: a code's name, its level, and where it is written.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LintLevel {
     /// The code's short name, as written (it may name no warning).
     pub name: String,
@@ -68,6 +69,7 @@ impl Lints {
 
 /// A project's `authgate.toml`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Config {
     /// The rule set's paths as written, relative to the file's folder;
     /// `None` when the file does not say.

@@ -25,6 +25,7 @@ use crate::text;
 
 /// The outcome of one test.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TestReport {
     /// The test's name.
     pub name: String,
@@ -43,6 +44,7 @@ impl TestReport {
 
 /// An expectation that does not hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Failure {
     /// Where the expectation is written.
     pub span: Span,

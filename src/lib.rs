@@ -98,6 +98,7 @@ pub use source::{FileId, Sources, Span};
 
 /// What a rule set declares, for summaries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Summary {
     /// Files checked.
     pub files: usize,
@@ -119,6 +120,7 @@ pub struct Summary {
 
 /// The outcome of [`compile`].
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Compilation {
     /// Every diagnostic, errors and warnings, sorted by file and place.
     pub diagnostics: Vec<Diagnostic>,

@@ -64,6 +64,7 @@ id_type!(
 
 /// Where something is declared: file, 1-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Location<'p> {
     /// The file's display name.
     pub file: &'p str,
