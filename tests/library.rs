@@ -166,3 +166,44 @@ fn diagnostics_serialise_as_the_cli_json() {
         }
     }
 }
+
+/// Explanations and visible lists serialise as `explain` and `visible`
+/// print them; reasons and unknown names display.
+#[test]
+fn explanations_and_visible_lists_serialise_as_the_cli_json() {
+    let mut sources = authgate::Sources::new();
+    sources.add(
+        "shop.gate",
+        "connector shop {\n    auth basic: basic\n    auth oauth: oauth1\n    \
+         endpoint orders < auth: [basic] >\n}\ninstance i of shop < auth: oauth >\n",
+    );
+    let policy = authgate::compile(&sources).policy.expect("compiles");
+    let explanation = policy.explain(authgate::Principal::Instance("i"), "orders");
+    assert_eq!(
+        serde_json::to_value(&explanation).expect("serialises"),
+        serde_json::json!({
+            "available": false, "instance": "i", "connector": "shop", "auth": "oauth",
+            "endpoint": "orders", "activated": ["basic"],
+            "reason": "instance `i` authenticates with `oauth`, which `orders` does not \
+                       activate (activated: `basic`)",
+            "instance_location": {"file": "shop.gate", "line": 6, "column": 10},
+            "endpoint_location": {"file": "shop.gate", "line": 4, "column": 14},
+        })
+    );
+    let runtime = authgate::Principal::Runtime {
+        connector: "shop",
+        method: "nope",
+    };
+    let unknown = policy.explain(runtime, "orders");
+    assert_eq!(unknown.connector, Some("shop"));
+    assert_eq!(unknown.auth, None);
+    let decision = policy.decide(runtime, "orders");
+    assert_eq!(decision.reason().to_string(), "unknown auth method `nope`");
+    let subject = policy
+        .subject(authgate::Principal::Instance("i"))
+        .expect("declared");
+    assert_eq!(
+        serde_json::to_value(policy.visible_to(subject)).expect("serialises"),
+        serde_json::json!({"instance": "i", "connector": "shop", "auth": "oauth", "endpoints": []})
+    );
+}

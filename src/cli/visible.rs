@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use authgate::Decision;
 use clap::Args;
-use serde::Serialize;
 
 use super::{
     Cause, Format, Outcome, QueryArgs, cannot_run, compile_for_query, plural, print_json, say,
@@ -23,16 +22,6 @@ pub struct VisibleArgs {
     query: QueryArgs,
 }
 
-/// The document `visible --format json` prints.
-#[derive(Serialize)]
-struct VisibleJson<'a> {
-    /// `None` for a runtime instance.
-    instance: Option<&'a str>,
-    connector: &'a str,
-    auth: &'a str,
-    endpoints: Vec<&'a str>,
-}
-
 pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
     let format = args.query.format.into();
     let policy = compile_for_query(&args.query.rules.rules, limit, format)?;
@@ -47,16 +36,9 @@ pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
             return Err(cannot_run(format, &message, Cause::Message));
         }
     };
-    let connector = policy
-        .method_connector(subject.method)
-        .and_then(|c| policy.connector_name(c))
-        .unwrap_or_default();
-    let method = policy.method_name(subject.method).unwrap_or_default();
-    let endpoints: Vec<&str> = policy
-        .visible(subject.method)
-        .iter()
-        .filter_map(|&endpoint| policy.endpoint_name(endpoint))
-        .collect();
+    // The library's answer: what the JSON prints, and the human lines'.
+    let visible = policy.visible_to(subject);
+    let (connector, method, endpoints) = (visible.connector, visible.auth, &visible.endpoints);
     match args.query.format {
         Format::Human => {
             let who = match subject.instance {
@@ -71,16 +53,11 @@ pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
                 plural(endpoints.len(), "endpoint"),
                 if endpoints.is_empty() { "" } else { ":" }
             ));
-            for endpoint in &endpoints {
+            for endpoint in endpoints {
                 say(format_args!("  {endpoint}"));
             }
         }
-        Format::Json => print_json(&VisibleJson {
-            instance: subject.instance.and_then(|i| policy.instance_name(i)),
-            connector,
-            auth: method,
-            endpoints,
-        }),
+        Format::Json => print_json(&visible),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use super::{Decision, Policy, Principal, Reason, Subject};
+use super::{Decision, Location, Policy, Principal, Reason, Subject};
 use crate::suggest;
 
 impl Policy {
@@ -245,5 +245,137 @@ impl serde::Serialize for Answer<'_, '_> {
         }
         answer.serialize_field("endpoint", self.endpoint)?;
         answer.end()
+    }
+}
+
+/// A decision explained, as `authgate explain --format json` prints it:
+/// `{"available", "instance", "connector", "auth", "endpoint",
+/// "activated", "reason", "instance_location", "endpoint_location"}`.
+/// Names are the rules' spelling and `null` where they don't resolve
+/// (a runtime instance of a known connector with an unknown method still
+/// names its connector); the reason is [`Policy::describe`]'s.
+#[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
+pub struct Explanation<'p, 'q> {
+    /// Whether the endpoint is available.
+    pub available: bool,
+    /// The declared instance asked about; `None` for a runtime instance.
+    pub instance: Option<&'q str>,
+    /// The connector, if it resolved.
+    pub connector: Option<&'p str>,
+    /// The method, if it resolved.
+    pub auth: Option<&'p str>,
+    /// The endpoint asked about.
+    pub endpoint: &'q str,
+    /// The methods the endpoint activates (empty if it did not resolve).
+    pub activated: Vec<&'p str>,
+    /// The reason in words, with "did you mean" for an unknown name.
+    pub reason: String,
+    /// Where the instance is declared.
+    pub instance_location: Option<Place<'p>>,
+    /// Where the endpoint is declared.
+    pub endpoint_location: Option<Place<'p>>,
+}
+
+/// A place in a rule file, for JSON.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+#[non_exhaustive]
+pub struct Place<'p> {
+    /// The file's display name.
+    pub file: &'p str,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl<'p> From<Location<'p>> for Place<'p> {
+    fn from(location: Location<'p>) -> Self {
+        Place {
+            file: location.file,
+            line: location.line,
+            column: location.column,
+        }
+    }
+}
+
+/// What an instance sees, as `authgate visible --format json` prints it:
+/// `{"instance", "connector", "auth", "endpoints"}` (`instance` is `null`
+/// for a runtime instance).
+#[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
+pub struct Visible<'p> {
+    /// The declared instance; `None` for a runtime instance.
+    pub instance: Option<&'p str>,
+    /// Its connector.
+    pub connector: &'p str,
+    /// Its method.
+    pub auth: &'p str,
+    /// The endpoints it sees, in declaration order.
+    pub endpoints: Vec<&'p str>,
+}
+
+impl Policy {
+    /// Decides and explains: see [`Explanation`]. For explaining one
+    /// decision (it looks for close names), not for batches.
+    pub fn explain<'p, 'q>(
+        &'p self,
+        principal: Principal<'q>,
+        endpoint: &'q str,
+    ) -> Explanation<'p, 'q> {
+        let decision = self.decide(principal, endpoint);
+        let subject = decision.subject();
+        let connector = subject
+            .and_then(|s| self.method_connector(s.method))
+            .or_else(|| match principal {
+                Principal::Runtime { connector, .. } => self.connector(connector),
+                Principal::Instance(_) => None,
+            })
+            .and_then(|c| self.connector_name(c));
+        let activated = decision
+            .endpoint()
+            .map(|e| {
+                self.activated(e)
+                    .filter_map(|m| self.method_name(m))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Explanation {
+            available: decision.available(),
+            instance: match principal {
+                Principal::Instance(instance) => Some(instance),
+                Principal::Runtime { .. } => None,
+            },
+            connector,
+            auth: subject.and_then(|s| self.method_name(s.method)),
+            endpoint,
+            activated,
+            reason: self.describe(&decision),
+            instance_location: subject
+                .and_then(|s| s.instance)
+                .and_then(|i| self.instance_location(i))
+                .map(Place::from),
+            endpoint_location: decision
+                .endpoint()
+                .and_then(|e| self.endpoint_location(e))
+                .map(Place::from),
+        }
+    }
+
+    /// What `subject` sees: see [`Visible`].
+    pub fn visible_to(&self, subject: Subject) -> Visible<'_> {
+        Visible {
+            instance: subject.instance.and_then(|i| self.instance_name(i)),
+            connector: self
+                .method_connector(subject.method)
+                .and_then(|c| self.connector_name(c))
+                .unwrap_or_default(),
+            auth: self.method_name(subject.method).unwrap_or_default(),
+            endpoints: self
+                .visible(subject.method)
+                .iter()
+                .filter_map(|&e| self.endpoint_name(e))
+                .collect(),
+        }
     }
 }

@@ -21,7 +21,7 @@ mod build;
 mod explain;
 mod query;
 
-pub use explain::{Answer, ReasonText};
+pub use explain::{Answer, Explanation, Place, ReasonText, Visible};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -304,6 +304,24 @@ pub enum Reason<'q> {
         /// The name asked for.
         name: &'q str,
     },
+}
+
+/// A reason in words without the names behind its ids (those need the
+/// policy: [`Policy::reason`] and [`Policy::describe`] say them).
+impl std::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Activated { .. } => f.write_str("the endpoint activates the method"),
+            Reason::NotActivated { .. } => f.write_str("the endpoint does not activate the method"),
+            Reason::OtherConnector { .. } => {
+                f.write_str("the endpoint belongs to another connector")
+            }
+            Reason::UnknownInstance { name } => write!(f, "unknown instance `{name}`"),
+            Reason::UnknownConnector { name } => write!(f, "unknown connector `{name}`"),
+            Reason::UnknownMethod { name, .. } => write!(f, "unknown auth method `{name}`"),
+            Reason::UnknownEndpoint { name, .. } => write!(f, "unknown endpoint `{name}`"),
+        }
+    }
 }
 
 /// An answer to "is this endpoint available to this instance?", with its
