@@ -398,6 +398,16 @@ fn human(diff: &Diff, old: &str, new: &str) {
     }
 }
 
+/// A name inside HTML (`<summary>`, where markdown is not read): hidden
+/// characters escaped, then `&`, `<`, `>` and `"` as entities.
+fn html(name: &str) -> String {
+    authgate::text::escape(name)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The report for a pull-request comment.
 fn markdown(diff: &Diff, old: &str, new: &str) -> String {
     use std::fmt::Write as _;
@@ -438,8 +448,8 @@ fn markdown(diff: &Diff, old: &str, new: &str) -> String {
     for group in &groups {
         let _ = writeln!(
             text,
-            "\n<details><summary>{}</summary>\n",
-            span(group.connector)
+            "\n<details><summary>connector <code>{}</code></summary>\n",
+            html(group.connector)
         );
         for m in &group.methods {
             let _ = writeln!(
