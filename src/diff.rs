@@ -14,7 +14,10 @@
 //! ascending) are then compared by merging: OLD's translated and sorted,
 //! NEW's as they are. The whole diff is linear in the two rule sets (plus
 //! the sort of each translated list, already sorted unless endpoints were
-//! reordered), never endpoints × methods.
+//! reordered), never endpoints × methods; declared instances reuse the
+//! comparison of their (OLD method, NEW method) pair, so only the report
+//! (each changed instance lists its endpoints) grows with instances ×
+//! endpoints.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -424,6 +427,11 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
         let c = p.method_connector(m)?;
         Some((c, m))
     };
+    // Instances with the same methods on both sides see the same change:
+    // computed once per pair, so thousands of instances of one method
+    // cost one merge, not thousands.
+    type Key = (Option<MethodId>, Option<MethodId>, bool);
+    let mut deltas: HashMap<Key, (Vec<String>, Vec<String>)> = HashMap::new();
     let mut instance = |old_i: Option<InstanceId>, new_i: Option<InstanceId>| {
         let old_side = old_i.and_then(|i| method_of(old, i));
         let new_side = new_i.and_then(|i| method_of(new, i));
@@ -465,13 +473,18 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                 status,
             });
         }
-        let (gained, lost) = delta(
-            old,
-            new,
+        let key = (
             old_side.map(|(_, m)| m),
             new_side.map(|(_, m)| m),
-            map,
+            map.is_some(),
         );
+        let (gained, lost) = deltas
+            .entry(key)
+            .or_insert_with(|| {
+                let (gained, lost) = delta(old, new, key.0, key.1, map);
+                (names(new, &gained), names(old, &lost))
+            })
+            .clone();
         if gained.is_empty() && lost.is_empty() {
             return;
         }
@@ -481,8 +494,8 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
             method_old: old_names.map(|(_, m)| m),
             method_new: new_names.map(|(_, m)| m),
             status,
-            gained: names(new, &gained),
-            lost: names(old, &lost),
+            gained,
+            lost,
         });
     };
     for old_i in old.instance_ids() {
