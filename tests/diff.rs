@@ -184,6 +184,24 @@ fn a_side_with_errors_cannot_compare() {
         json["diagnostics"].as_array().expect("diagnostics").len(),
         1
     );
+    // Both sides bad: people see both, a JSON reader gets one document.
+    let output = authgate_in(dir.path(), &["diff", "bad", "bad"]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    assert!(
+        err.contains("the old rules") && err.contains("the new rules"),
+        "{err}"
+    );
+    let output = authgate_in(dir.path(), &["diff", "bad", "bad", "--format", "json"]);
+    assert_eq!(code(&output), 2);
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert!(
+        json["error"]
+            .as_str()
+            .expect("error")
+            .contains("the old rules")
+    );
     // A missing path.
     let output = authgate_in(dir.path(), &["diff", "old", "missing", "--fail-on", "any"]);
     assert_eq!(code(&output), 2);

@@ -119,7 +119,11 @@ pub fn run(args: DiffArgs, limit: u64) -> Outcome {
             )
         }
     };
+    // Both sides' errors are shown to people; a JSON document says one.
     let old = compile_side("old", &old_label, &old_sources, format);
+    if old.is_err() && format == StopFormat::Json {
+        return old.map(|_| ExitCode::from(2));
+    }
     let new = compile_side("new", &new_label, &new_sources, format);
     let (old, new) = match (old, new) {
         (Ok(old), Ok(new)) => (old, new),
@@ -207,6 +211,15 @@ fn at_revision(
     let mut args = vec!["ls-tree", "-r", "--name-only", "-z", rev, "--"];
     let given: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     args.extend(given.iter().map(String::as_str));
+    // git lists names without `./`: compare them that way.
+    let given: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            p.components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect()
+        })
+        .collect();
     let listed = git(&args).map_err(|message| {
         cannot_run(
             format,
@@ -220,11 +233,18 @@ fn at_revision(
         .map(|name| String::from_utf8_lossy(name).into_owned())
         .filter(|name| {
             let path = Path::new(name);
-            let hidden = path
-                .components()
-                .any(|c| c.as_os_str().to_string_lossy().starts_with('.') && c.as_os_str() != "..");
-            given.iter().any(|g| Path::new(g) == path)
-                || (!hidden && path.extension().is_some_and(|e| e == "gate"))
+            // As the loader walks a folder: names below it that begin
+            // with `.` are skipped.
+            let hidden = |below: &Path| {
+                below
+                    .components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            };
+            given.iter().any(|g| g == path)
+                || (path.extension().is_some_and(|e| e == "gate")
+                    && given
+                        .iter()
+                        .any(|g| path.strip_prefix(g).is_ok_and(|below| !hidden(below))))
         })
         .collect();
     names.sort();
