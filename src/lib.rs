@@ -71,6 +71,7 @@
 pub mod check;
 pub mod config;
 pub mod diagnostics;
+pub mod diff;
 pub mod expect;
 pub mod format;
 mod lints;

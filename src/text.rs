@@ -19,13 +19,13 @@ const SHOWN: usize = 8;
 /// "`a`, `b` and `c`": at most eight names in backticks, then "and N
 /// more"; `count` is how many `names` yields in all. An empty list is
 /// "nothing".
-pub(crate) fn list<'n>(names: impl Iterator<Item = &'n str>, count: usize) -> String {
+pub fn list<'n>(names: impl Iterator<Item = &'n str>, count: usize) -> String {
     join(names.map(|name| format!("`{name}`")), count, "and")
 }
 
 /// "a, b or c" (`conjunction` between the last two) for items already
 /// written for people; cut like [`list`].
-pub(crate) fn join(
+pub fn join(
     items: impl Iterator<Item = impl fmt::Display>,
     count: usize,
     conjunction: &str,

@@ -312,7 +312,7 @@ fn markdown(out: &mut impl Write, policy: &Policy, grids: &[Grid<'_>]) -> io::Re
 /// characters escaped. Inside a code span, HTML is shown, not
 /// interpreted. In a table cell, pipes are escaped (GitHub's tables split
 /// cells before reading code spans).
-fn code_span(name: &str, cell: bool) -> String {
+pub(super) fn code_span(name: &str, cell: bool) -> String {
     let name = authgate::text::escape(name);
     let name = if cell {
         name.replace('|', "\\|")

@@ -2,6 +2,7 @@
 //! loading rule files from paths.
 
 mod check;
+mod diff;
 mod eval;
 mod explain;
 mod fmt;
@@ -115,6 +116,15 @@ enum Command {
     /// Show the rules as grids: per connector, endpoints × auth methods
     /// (activated) and endpoints × declared instances (visible).
     Matrix(matrix::MatrixArgs),
+    /// Who gains or loses which endpoint between two rule sets: OLD NEW
+    /// paths, or --git REV (OLD) against the working tree.
+    ///
+    /// Exit status: 0 compared, 1 --fail-on matched (widen: something
+    /// gained; any: any change), 2 could not compare (rules with errors,
+    /// bad revision, unreadable path).
+    #[command(override_usage = "authgate diff [OPTIONS] <OLD> <NEW>\n       \
+                                authgate diff [OPTIONS] --git <REV> [NEW]")]
+    Diff(diff::DiffArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -184,6 +194,7 @@ impl Cli {
             Command::Test(args) => test::run(args, limit),
             Command::Fmt(args) => fmt::run(args, limit),
             Command::Matrix(args) => matrix::run(args, limit),
+            Command::Diff(args) => diff::run(args, limit),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();

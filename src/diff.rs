@@ -1,0 +1,563 @@
+//! Who gains or loses which endpoint between two compiled rule sets: what
+//! a reviewer of a pull request needs to know (DESIGN §10).
+//!
+//! The subjects are every (connector, method) pair on either side (the
+//! runtime instances a platform stores) and every declared instance on
+//! either side. An endpoint is the same endpoint on both sides when its
+//! connector and its name are the same; a subject or an endpoint present
+//! on one side only sees nothing on the other.
+//!
+//! The two policies share no ids, so the diff works by names, but only
+//! once per name: per connector on both sides, each OLD endpoint is
+//! looked up once in NEW (a hash look-up), which gives a table from OLD
+//! endpoint ids to NEW ones. A subject's visible lists (endpoint ids,
+//! ascending) are then compared by merging: OLD's translated and sorted,
+//! NEW's as they are. The whole diff is linear in the two rule sets (plus
+//! the sort of each translated list, already sorted unless endpoints were
+//! reordered), never endpoints × methods; declared instances reuse the
+//! comparison of their (OLD method, NEW method) pair, so only the report
+//! (each changed instance lists its endpoints) grows with instances ×
+//! endpoints.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::Policy;
+use crate::policy::{ConnectorId, EndpointId, InstanceId, Location, MethodId};
+
+/// The difference between two rule sets, OLD and NEW.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Diff {
+    /// Counts over every subject.
+    pub summary: DiffSummary,
+    /// The (connector, method) subjects whose visible endpoints changed,
+    /// sorted by connector then method name.
+    pub methods: Vec<MethodChange>,
+    /// The declared instances whose visible endpoints changed, sorted by
+    /// name.
+    pub instances: Vec<InstanceChange>,
+    /// Connectors, methods, endpoints and instances added or removed, and
+    /// instances whose method changed; sorted by connector, kind, name.
+    pub structure: Vec<StructureChange>,
+}
+
+/// Counts of a [`Diff`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DiffSummary {
+    /// Subjects (methods and instances together) that gained or lost.
+    pub subjects_changed: usize,
+    /// (subject, endpoint) pairs gained, methods and instances together.
+    pub gained: usize,
+    /// (subject, endpoint) pairs lost.
+    pub lost: usize,
+}
+
+/// Whether something is on NEW only, on OLD only, or on both and
+/// different.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// In NEW only.
+    Added,
+    /// In OLD only.
+    Removed,
+    /// In both, different.
+    Changed,
+}
+
+impl Status {
+    /// `added`, `removed`, `changed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Added => "added",
+            Status::Removed => "removed",
+            Status::Changed => "changed",
+        }
+    }
+
+    fn of(old: bool, new: bool) -> Self {
+        match (old, new) {
+            (false, _) => Status::Added,
+            (_, false) => Status::Removed,
+            _ => Status::Changed,
+        }
+    }
+}
+
+/// Whether a subject gained or lost an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gain {
+    /// Seen in NEW, not in OLD.
+    Gained,
+    /// Seen in OLD, not in NEW.
+    Lost,
+}
+
+/// One (subject, endpoint) change and where it comes from: the endpoint's
+/// declaration (with its activation list), in NEW for a gain, in OLD for
+/// a loss.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Change {
+    /// The endpoint's name.
+    pub endpoint: String,
+    /// The file of its declaration.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Gained or lost.
+    pub change: Gain,
+}
+
+/// A (connector, method) subject whose visible endpoints changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct MethodChange {
+    /// The connector.
+    pub connector: String,
+    /// The method.
+    pub method: String,
+    /// Added (the method is in NEW only), removed or changed.
+    pub status: Status,
+    /// Endpoints seen in NEW and not in OLD, in NEW's declaration order.
+    pub gained: Vec<String>,
+    /// Endpoints seen in OLD and not in NEW.
+    pub lost: Vec<String>,
+    /// Each of them with its place.
+    pub changes: Vec<Change>,
+}
+
+/// A declared instance whose visible endpoints changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct InstanceChange {
+    /// The instance.
+    pub instance: String,
+    /// Its connector (NEW's, when it is in NEW).
+    pub connector: String,
+    /// Its method in OLD; `None` when it is in NEW only.
+    pub method_old: Option<String>,
+    /// Its method in NEW; `None` when it is in OLD only.
+    pub method_new: Option<String>,
+    /// Added, removed or changed.
+    pub status: Status,
+    /// Endpoints seen in NEW and not in OLD.
+    pub gained: Vec<String>,
+    /// Endpoints seen in OLD and not in NEW.
+    pub lost: Vec<String>,
+}
+
+/// What a [`StructureChange`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A connector.
+    Connector,
+    /// An auth method.
+    Method,
+    /// An endpoint.
+    Endpoint,
+    /// A declared instance.
+    Instance,
+}
+
+impl Kind {
+    /// `connector`, `method`, `endpoint`, `instance`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Connector => "connector",
+            Kind::Method => "method",
+            Kind::Endpoint => "endpoint",
+            Kind::Instance => "instance",
+        }
+    }
+}
+
+/// A declaration added or removed, or an instance whose method changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct StructureChange {
+    /// What is declared.
+    pub kind: Kind,
+    /// Its connector (for a connector, itself; for an instance, NEW's
+    /// when it is in NEW).
+    pub connector: String,
+    /// Its name.
+    pub name: String,
+    /// Added, removed or changed (an instance's method).
+    pub status: Status,
+}
+
+impl Diff {
+    /// Whether nothing changed, visibility or structure.
+    pub fn is_empty(&self) -> bool {
+        self.methods.is_empty() && self.instances.is_empty() && self.structure.is_empty()
+    }
+}
+
+/// OLD's endpoints of one connector as NEW's ids, by OLD's index in the
+/// connector.
+struct EndpointMap {
+    first: usize,
+    to_new: Vec<Option<EndpointId>>,
+}
+
+impl EndpointMap {
+    fn new(old: &Policy, new: &Policy, old_c: ConnectorId, new_c: ConnectorId) -> Self {
+        let mut first = None;
+        let to_new = old
+            .endpoints(old_c)
+            .map(|e| {
+                first.get_or_insert(e.index());
+                old.endpoint_name(e)
+                    .and_then(|name| new.endpoint(new_c, name))
+            })
+            .collect();
+        EndpointMap {
+            first: first.unwrap_or(0),
+            to_new,
+        }
+    }
+
+    fn get(&self, old: EndpointId) -> Option<EndpointId> {
+        self.to_new
+            .get(old.index().wrapping_sub(self.first))
+            .copied()
+            .flatten()
+    }
+}
+
+/// Gained endpoints (NEW ids) and lost ones (OLD ids) of a subject with
+/// method `old_m` in OLD and `new_m` in NEW; `map` translates endpoints
+/// when both methods belong to the same connector (by name).
+fn delta(
+    old: &Policy,
+    new: &Policy,
+    old_m: Option<MethodId>,
+    new_m: Option<MethodId>,
+    map: Option<&EndpointMap>,
+) -> (Vec<EndpointId>, Vec<EndpointId>) {
+    let old_visible = old_m.map_or(&[][..], |m| old.visible(m));
+    let new_visible = new_m.map_or(&[][..], |m| new.visible(m));
+    let Some(map) = map else {
+        return (new_visible.to_vec(), old_visible.to_vec());
+    };
+    let mut lost = Vec::new();
+    // (NEW id, OLD id) of OLD's visible endpoints that NEW declares.
+    let mut mapped: Vec<(EndpointId, EndpointId)> = Vec::with_capacity(old_visible.len());
+    for &e in old_visible {
+        match map.get(e) {
+            Some(n) => mapped.push((n, e)),
+            None => lost.push(e),
+        }
+    }
+    if !mapped.is_sorted() {
+        mapped.sort_unstable();
+    }
+    let mut sorted_new;
+    let new_visible = if new_visible.is_sorted() {
+        new_visible
+    } else {
+        sorted_new = new_visible.to_vec();
+        sorted_new.sort_unstable();
+        &sorted_new[..]
+    };
+    let mut gained = Vec::new();
+    let (mut a, mut b) = (mapped.iter().peekable(), new_visible.iter().peekable());
+    loop {
+        match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(&&(_, o)), None) => {
+                lost.push(o);
+                a.next();
+            }
+            (None, Some(&&n)) => {
+                gained.push(n);
+                b.next();
+            }
+            (Some(&&(m, o)), Some(&&n)) => match m.cmp(&n) {
+                Ordering::Less => {
+                    lost.push(o);
+                    a.next();
+                }
+                Ordering::Greater => {
+                    gained.push(n);
+                    b.next();
+                }
+                Ordering::Equal => {
+                    a.next();
+                    b.next();
+                }
+            },
+        }
+    }
+    (gained, lost)
+}
+
+fn names(policy: &Policy, endpoints: &[EndpointId]) -> Vec<String> {
+    endpoints
+        .iter()
+        .map(|&e| policy.endpoint_name(e).unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn changes(policy: &Policy, endpoints: &[EndpointId], change: Gain, into: &mut Vec<Change>) {
+    into.extend(endpoints.iter().map(|&e| {
+        let location = policy.endpoint_location(e);
+        Change {
+            endpoint: policy.endpoint_name(e).unwrap_or_default().to_owned(),
+            file: location
+                .map(|l: Location<'_>| l.file.to_owned())
+                .unwrap_or_default(),
+            line: location.map_or(0, |l| l.line),
+            column: location.map_or(0, |l| l.column),
+            change,
+        }
+    }));
+}
+
+/// Compares two compiled rule sets: who gains or loses which endpoint
+/// going from `old` to `new`, and what was declared or removed. Linear in
+/// the two rule sets (see the module docs).
+pub fn diff(old: &Policy, new: &Policy) -> Diff {
+    let mut out = Diff::default();
+    let name_of = |p: &Policy, c: ConnectorId| p.connector_name(c).unwrap_or_default().to_owned();
+    let mut maps: HashMap<ConnectorId, EndpointMap> = HashMap::new();
+
+    // Connectors on OLD: removed, or compared with NEW's.
+    for old_c in old.connector_ids() {
+        let connector = name_of(old, old_c);
+        let new_c = new.connector(&connector);
+        let map = new_c.map(|new_c| EndpointMap::new(old, new, old_c, new_c));
+        match (new_c, &map) {
+            (Some(new_c), Some(map)) => {
+                for old_e in old.endpoints(old_c) {
+                    if map.get(old_e).is_none() {
+                        out.structure.push(StructureChange {
+                            kind: Kind::Endpoint,
+                            connector: connector.clone(),
+                            name: old.endpoint_name(old_e).unwrap_or_default().to_owned(),
+                            status: Status::Removed,
+                        });
+                    }
+                }
+                for new_e in new.endpoints(new_c) {
+                    let name = new.endpoint_name(new_e).unwrap_or_default();
+                    if old.endpoint(old_c, name).is_none() {
+                        out.structure.push(StructureChange {
+                            kind: Kind::Endpoint,
+                            connector: connector.clone(),
+                            name: name.to_owned(),
+                            status: Status::Added,
+                        });
+                    }
+                }
+            }
+            _ => out.structure.push(StructureChange {
+                kind: Kind::Connector,
+                connector: connector.clone(),
+                name: connector.clone(),
+                status: Status::Removed,
+            }),
+        }
+        for old_m in old.methods(old_c) {
+            let method = old.method_name(old_m).unwrap_or_default();
+            let new_m = new_c.and_then(|new_c| new.method(new_c, method));
+            if new_m.is_none() && new_c.is_some() {
+                out.structure.push(StructureChange {
+                    kind: Kind::Method,
+                    connector: connector.clone(),
+                    name: method.to_owned(),
+                    status: Status::Removed,
+                });
+            }
+            subject(
+                &mut out,
+                old,
+                new,
+                Some(old_m),
+                new_m,
+                map.as_ref(),
+                &connector,
+            );
+        }
+        if let Some(map) = map {
+            maps.insert(old_c, map);
+        }
+    }
+    // Connectors and methods on NEW only.
+    for new_c in new.connector_ids() {
+        let connector = name_of(new, new_c);
+        let old_c = old.connector(&connector);
+        if old_c.is_none() {
+            out.structure.push(StructureChange {
+                kind: Kind::Connector,
+                connector: connector.clone(),
+                name: connector.clone(),
+                status: Status::Added,
+            });
+        }
+        for new_m in new.methods(new_c) {
+            let method = new.method_name(new_m).unwrap_or_default();
+            if old_c.and_then(|old_c| old.method(old_c, method)).is_some() {
+                continue;
+            }
+            if old_c.is_some() {
+                out.structure.push(StructureChange {
+                    kind: Kind::Method,
+                    connector: connector.clone(),
+                    name: method.to_owned(),
+                    status: Status::Added,
+                });
+            }
+            subject(&mut out, old, new, None, Some(new_m), None, &connector);
+        }
+    }
+
+    // Declared instances.
+    let method_of = |p: &Policy, i: InstanceId| {
+        let m = p.instance_subject(i)?.method;
+        let c = p.method_connector(m)?;
+        Some((c, m))
+    };
+    // Instances with the same methods on both sides see the same change:
+    // computed once per pair, so thousands of instances of one method
+    // cost one merge, not thousands.
+    type Key = (Option<MethodId>, Option<MethodId>, bool);
+    let mut deltas: HashMap<Key, (Vec<String>, Vec<String>)> = HashMap::new();
+    let mut instance = |old_i: Option<InstanceId>, new_i: Option<InstanceId>| {
+        let old_side = old_i.and_then(|i| method_of(old, i));
+        let new_side = new_i.and_then(|i| method_of(new, i));
+        let name = match (old_i, new_i) {
+            (_, Some(i)) => new.instance_name(i),
+            (Some(i), None) => old.instance_name(i),
+            (None, None) => None,
+        }
+        .unwrap_or_default()
+        .to_owned();
+        let old_names = old_side.map(|(c, m)| {
+            (
+                name_of(old, c),
+                old.method_name(m).unwrap_or_default().to_owned(),
+            )
+        });
+        let new_names = new_side.map(|(c, m)| {
+            (
+                name_of(new, c),
+                new.method_name(m).unwrap_or_default().to_owned(),
+            )
+        });
+        let connector = new_names
+            .as_ref()
+            .or(old_names.as_ref())
+            .map(|(c, _)| c.clone())
+            .unwrap_or_default();
+        let same_connector =
+            matches!((&old_names, &new_names), (Some((a, _)), Some((b, _))) if a == b);
+        let map = old_side
+            .filter(|_| same_connector)
+            .and_then(|(c, _)| maps.get(&c));
+        let status = Status::of(old_names.is_some(), new_names.is_some());
+        if status != Status::Changed || old_names != new_names {
+            out.structure.push(StructureChange {
+                kind: Kind::Instance,
+                connector: connector.clone(),
+                name: name.clone(),
+                status,
+            });
+        }
+        let key = (
+            old_side.map(|(_, m)| m),
+            new_side.map(|(_, m)| m),
+            map.is_some(),
+        );
+        let (gained, lost) = deltas
+            .entry(key)
+            .or_insert_with(|| {
+                let (gained, lost) = delta(old, new, key.0, key.1, map);
+                (names(new, &gained), names(old, &lost))
+            })
+            .clone();
+        if gained.is_empty() && lost.is_empty() {
+            return;
+        }
+        out.instances.push(InstanceChange {
+            instance: name,
+            connector,
+            method_old: old_names.map(|(_, m)| m),
+            method_new: new_names.map(|(_, m)| m),
+            status,
+            gained,
+            lost,
+        });
+    };
+    for old_i in old.instance_ids() {
+        let new_i = old.instance_name(old_i).and_then(|name| new.instance(name));
+        instance(Some(old_i), new_i);
+    }
+    for new_i in new.instance_ids() {
+        let in_old = new
+            .instance_name(new_i)
+            .and_then(|name| old.instance(name))
+            .is_some();
+        if !in_old {
+            instance(None, Some(new_i));
+        }
+    }
+
+    out.methods
+        .sort_by(|a, b| (&a.connector, &a.method).cmp(&(&b.connector, &b.method)));
+    out.instances.sort_by(|a, b| a.instance.cmp(&b.instance));
+    out.structure.sort_by(|a, b| {
+        (&a.connector, a.kind, &a.name, a.status).cmp(&(&b.connector, b.kind, &b.name, b.status))
+    });
+    let subjects = out.methods.iter().map(|m| (m.gained.len(), m.lost.len()));
+    let instances = out.instances.iter().map(|i| (i.gained.len(), i.lost.len()));
+    for (gained, lost) in subjects.chain(instances) {
+        out.summary.gained += gained;
+        out.summary.lost += lost;
+    }
+    out.summary.subjects_changed = out.methods.len() + out.instances.len();
+    out
+}
+
+/// Adds the (connector, method) subject's change, if it has one.
+fn subject(
+    out: &mut Diff,
+    old: &Policy,
+    new: &Policy,
+    old_m: Option<MethodId>,
+    new_m: Option<MethodId>,
+    map: Option<&EndpointMap>,
+    connector: &str,
+) {
+    let (gained, lost) = delta(old, new, old_m, new_m, map);
+    if gained.is_empty() && lost.is_empty() {
+        return;
+    }
+    let method = match (old_m, new_m) {
+        (_, Some(m)) => new.method_name(m),
+        (Some(m), None) => old.method_name(m),
+        (None, None) => None,
+    }
+    .unwrap_or_default()
+    .to_owned();
+    let mut all = Vec::with_capacity(gained.len() + lost.len());
+    changes(new, &gained, Gain::Gained, &mut all);
+    changes(old, &lost, Gain::Lost, &mut all);
+    out.methods.push(MethodChange {
+        connector: connector.to_owned(),
+        method,
+        status: Status::of(old_m.is_some(), new_m.is_some()),
+        gained: names(new, &gained),
+        lost: names(old, &lost),
+        changes: all,
+    });
+}

@@ -1,0 +1,745 @@
+#![expect(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+//! `authgate::diff::diff` against a plain model (issue 12).
+//!
+//! A rule set is generated as in `tests/reference.rs` (whose generator and
+//! writer are repeated here), edited at random (activate and deactivate,
+//! add, remove and rename endpoints, methods, instances and connectors,
+//! move an instance to another method), and both sides are written with
+//! independent layouts (whitespace, comments, quoting, order, files). The
+//! diff of the two compiled policies must equal the model's, computed from
+//! the generator's data with sets of names; with no edit, the diff is
+//! empty whatever the layout.
+//!
+//! `AUTHGATE_PROPTEST_CASES` sets the number of cases (default 200).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use authgate::{Sources, compile};
+use proptest::prelude::*;
+use support::Rng;
+
+mod support;
+
+const TYPES: [&str; 6] = [
+    "none",
+    "basic",
+    "token",
+    "oauth1",
+    "oauth2_client_credentials",
+    "oauth2_authorization_code",
+];
+
+/// The reference model: what the rules say, plainly.
+#[derive(Clone, Debug)]
+struct Rules {
+    connectors: Vec<Connector>,
+    instances: Vec<Instance>,
+}
+
+#[derive(Clone, Debug)]
+struct Connector {
+    name: String,
+    methods: Vec<(String, &'static str)>,
+    endpoints: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Clone, Debug)]
+struct Instance {
+    name: String,
+    connector: String,
+    method: String,
+}
+
+// ---- generating rule sets -------------------------------------------------
+
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[a-z_][a-z0-9_]{0,6}",
+        1 => prop::sample::select(vec![
+            "connector", "auth", "endpoint", "instance", "of", "flow", "connection", "test",
+            "basic", "none", "token",
+        ])
+        .prop_map(str::to_owned),
+        2 => "[a-zA-Z0-9 _\"\\\\éß✓-]{1,8}",
+        1 => "[\u{0100}-\u{024F}\u{4E00}-\u{4E20}]{1,4}",
+        // Hostile: escape sequences, bell, bidi override, zero-width
+        // space, a mid-name byte-order mark, a tab, Cyrillic look-alikes.
+        1 => "[ma\u{1b}\u{7}\u{202e}\u{200b}\u{feff}\t\u{430}\u{435}]{1,6}",
+    ]
+}
+
+/// Makes names unique by suffixing repeats (the reference needs no
+/// duplicates: those are errors, checked elsewhere).
+fn unique(names: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(index, name)| {
+            if seen.insert(name.clone()) {
+                return name;
+            }
+            // The renamed name may itself be taken: keep going until not.
+            let mut renamed = format!("{name}_{index}");
+            while !seen.insert(renamed.clone()) {
+                renamed.push('_');
+            }
+            renamed
+        })
+        .collect()
+}
+
+fn connector() -> impl Strategy<Value = Connector> {
+    // Mostly a handful of methods; sometimes a wide connector, whose
+    // methods beyond the 64th are stored apart (issue 9).
+    let method_count = prop_oneof![4 => 1..6usize, 1 => 60..140usize];
+    (
+        name(),
+        method_count.prop_flat_map(|n| prop::collection::vec((name(), 0..TYPES.len()), n)),
+        prop::collection::vec((name(), prop::collection::vec(any::<u16>(), 0..7)), 0..8),
+    )
+        .prop_map(|(name, methods, endpoints)| {
+            let method_names = unique(methods.iter().map(|(n, _)| n.clone()).collect());
+            let methods: Vec<(String, &'static str)> = method_names
+                .into_iter()
+                .zip(methods.iter().map(|&(_, t)| TYPES[t]))
+                .collect();
+            let endpoint_names = unique(endpoints.iter().map(|(n, _)| n.clone()).collect());
+            let endpoints = endpoint_names
+                .into_iter()
+                .zip(endpoints.iter().map(|(_, picks)| picks.clone()))
+                .map(|(endpoint, picks)| {
+                    // Each pick activates a method, in the order picked.
+                    let mut activated: Vec<String> = Vec::new();
+                    for pick in picks {
+                        let (method, _) = &methods[usize::from(pick) % methods.len()];
+                        if !activated.contains(method) {
+                            activated.push(method.clone());
+                        }
+                    }
+                    (endpoint, activated)
+                })
+                .collect();
+            Connector {
+                name,
+                methods,
+                endpoints,
+            }
+        })
+}
+
+fn rules() -> impl Strategy<Value = Rules> {
+    (
+        prop::collection::vec(connector(), 1..4),
+        prop::collection::vec(
+            (
+                name(),
+                any::<prop::sample::Index>(),
+                any::<prop::sample::Index>(),
+            ),
+            0..8,
+        ),
+    )
+        .prop_map(|(mut connectors, instances)| {
+            let names = unique(connectors.iter().map(|c| c.name.clone()).collect());
+            for (connector, name) in connectors.iter_mut().zip(names) {
+                connector.name = name;
+            }
+            let instance_names = unique(instances.iter().map(|(n, _, _)| n.clone()).collect());
+            let instances = instance_names
+                .into_iter()
+                .zip(&instances)
+                .map(|(name, (_, c, m))| {
+                    let connector = c.get(&connectors);
+                    Instance {
+                        name,
+                        connector: connector.name.clone(),
+                        method: m.get(&connector.methods).0.clone(),
+                    }
+                })
+                .collect();
+            Rules {
+                connectors,
+                instances,
+            }
+        })
+}
+
+// ---- writing them as rule files ---------------------------------------------
+
+/// How to lay a rule set out: random whitespace, comments, quoting and
+/// files, drawn from this seed.
+struct Layout(Rng);
+
+impl Layout {
+    fn next(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+
+    fn space(&mut self) -> &'static str {
+        [
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            " /* c */ ",
+            " // c\n",
+            "\r\n",
+            "\n\n    ",
+        ][(self.next() % 8) as usize]
+    }
+
+    fn name(&mut self, name: &str) -> String {
+        let bare = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if bare && self.next().is_multiple_of(2) {
+            name.to_owned()
+        } else {
+            format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+        }
+    }
+}
+
+fn write(rules: &Rules, seed: u64) -> Vec<String> {
+    let mut layout = Layout(Rng::new(seed));
+    let mut items: Vec<String> = Vec::new();
+    for connector in &rules.connectors {
+        let mut methods: Vec<String> = Vec::new();
+        for (method, kind) in &connector.methods {
+            methods.push(format!(
+                "auth{}{}{}:{}{kind}",
+                layout.space(),
+                layout.name(method),
+                if layout.next().is_multiple_of(2) {
+                    ""
+                } else {
+                    " "
+                },
+                layout.space()
+            ));
+        }
+        let mut members: Vec<String> = Vec::new();
+        for (endpoint, activated) in &connector.endpoints {
+            let list: Vec<String> = activated.iter().map(|m| layout.name(m)).collect();
+            let trailing = if !list.is_empty() && layout.next().is_multiple_of(3) {
+                ","
+            } else {
+                ""
+            };
+            members.push(format!(
+                "endpoint{}{}{}<{}auth{}:{}[{}{trailing}]{}>",
+                layout.space(),
+                layout.name(endpoint),
+                layout.space(),
+                layout.space(),
+                layout.space(),
+                layout.space(),
+                list.join(&format!(",{}", layout.space())),
+                layout.space()
+            ));
+        }
+        // Methods anywhere, even after the endpoints that use them; the
+        // endpoints keep their order (it is the order `visible` lists).
+        for method in methods {
+            let at = (layout.next() as usize) % (members.len() + 1);
+            members.insert(at, method);
+        }
+        items.push(format!(
+            "connector{}{}{}{{{}{}}}",
+            layout.space(),
+            layout.name(&connector.name),
+            layout.space(),
+            layout.space(),
+            members
+                .iter()
+                .map(|m| format!("{m}{}", layout.space()))
+                .collect::<String>()
+        ));
+    }
+    for instance in &rules.instances {
+        items.push(format!(
+            "instance{}{}{}of{}{}{}<{}auth{}:{}{}{}>",
+            layout.space(),
+            layout.name(&instance.name),
+            layout.space(),
+            layout.space(),
+            layout.name(&instance.connector),
+            layout.space(),
+            layout.space(),
+            layout.space(),
+            layout.space(),
+            layout.name(&instance.method),
+            layout.space()
+        ));
+    }
+    // Items in any order, over one to three files.
+    let files = 1 + (layout.next() % 3) as usize;
+    let mut texts = vec![String::new(); files];
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, (layout.next() as usize) % (i + 1));
+    }
+    for index in order {
+        let file = (layout.next() as usize) % files;
+        texts[file].push_str(&items[index]);
+        texts[file].push_str(layout.space());
+    }
+    texts
+}
+
+// ---- edits ------------------------------------------------------------------
+
+/// A fresh name: `·` is in no generated name.
+fn fresh(counter: &mut usize) -> String {
+    *counter += 1;
+    format!("new·{counter}")
+}
+
+/// Applies one edit, picked by `kind`, at places picked by `a`, `b`, `c`.
+fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut usize) {
+    let cn = rules.connectors.len();
+    let ci = a % cn;
+    match kind % 13 {
+        // Activate or deactivate a method on an endpoint.
+        0..=2 => {
+            let connector = &mut rules.connectors[ci];
+            if connector.endpoints.is_empty() {
+                return;
+            }
+            let method = connector.methods[c % connector.methods.len()].0.clone();
+            let ei = b % connector.endpoints.len();
+            let list = &mut connector.endpoints[ei].1;
+            if let Some(at) = list.iter().position(|m| *m == method) {
+                list.remove(at);
+            } else {
+                list.push(method);
+            }
+        }
+        // Add an endpoint.
+        3 => {
+            let connector = &mut rules.connectors[ci];
+            let activated: Vec<String> = connector
+                .methods
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| (b >> (i % 16)) & 1 == 1)
+                .map(|(_, (m, _))| m.clone())
+                .collect();
+            let at = c % (connector.endpoints.len() + 1);
+            connector.endpoints.insert(at, (fresh(counter), activated));
+        }
+        // Remove an endpoint.
+        4 => {
+            let connector = &mut rules.connectors[ci];
+            if !connector.endpoints.is_empty() {
+                let at = b % connector.endpoints.len();
+                connector.endpoints.remove(at);
+            }
+        }
+        // Rename an endpoint.
+        5 => {
+            let connector = &mut rules.connectors[ci];
+            if !connector.endpoints.is_empty() {
+                let at = b % connector.endpoints.len();
+                connector.endpoints[at].0 = fresh(counter);
+            }
+        }
+        // Add a method, activated by some endpoints.
+        6 => {
+            let name = fresh(counter);
+            let connector = &mut rules.connectors[ci];
+            connector
+                .methods
+                .push((name.clone(), TYPES[c % TYPES.len()]));
+            for (i, (_, list)) in connector.endpoints.iter_mut().enumerate() {
+                if (b >> (i % 16)) & 1 == 1 {
+                    list.push(name.clone());
+                }
+            }
+        }
+        // Remove a method (not the last): its activations go, its
+        // instances move to another method of the connector.
+        7 => {
+            let connector = &mut rules.connectors[ci];
+            if connector.methods.len() < 2 {
+                return;
+            }
+            let (gone, _) = connector.methods.remove(b % connector.methods.len());
+            for (_, list) in &mut connector.endpoints {
+                list.retain(|m| *m != gone);
+            }
+            let other = connector.methods[c % connector.methods.len()].0.clone();
+            let name = connector.name.clone();
+            for instance in &mut rules.instances {
+                if instance.connector == name && instance.method == gone {
+                    instance.method = other.clone();
+                }
+            }
+        }
+        // Rename a method everywhere.
+        8 => {
+            let new = fresh(counter);
+            let connector = &mut rules.connectors[ci];
+            let at = b % connector.methods.len();
+            let old = std::mem::replace(&mut connector.methods[at].0, new.clone());
+            for (_, list) in &mut connector.endpoints {
+                for m in list.iter_mut() {
+                    if *m == old {
+                        *m = new.clone();
+                    }
+                }
+            }
+            let name = connector.name.clone();
+            for instance in &mut rules.instances {
+                if instance.connector == name && instance.method == old {
+                    instance.method = new.clone();
+                }
+            }
+        }
+        // Add an instance.
+        9 => {
+            let connector = &rules.connectors[ci];
+            let method = connector.methods[b % connector.methods.len()].0.clone();
+            rules.instances.push(Instance {
+                name: fresh(counter),
+                connector: connector.name.clone(),
+                method,
+            });
+        }
+        // Remove an instance.
+        10 => {
+            if !rules.instances.is_empty() {
+                let at = b % rules.instances.len();
+                rules.instances.remove(at);
+            }
+        }
+        // Change an instance's method, maybe to another connector's.
+        11 => {
+            if rules.instances.is_empty() {
+                return;
+            }
+            let at = b % rules.instances.len();
+            let connector = &rules.connectors[ci];
+            rules.instances[at].connector = connector.name.clone();
+            rules.instances[at].method = connector.methods[c % connector.methods.len()].0.clone();
+        }
+        // Add or remove a connector.
+        _ => {
+            if cn > 1 && b.is_multiple_of(2) {
+                let gone = rules.connectors.remove(ci);
+                rules.instances.retain(|i| i.connector != gone.name);
+            } else {
+                let name = fresh(counter);
+                let method = fresh(counter);
+                let endpoint = fresh(counter);
+                rules.connectors.push(Connector {
+                    name,
+                    methods: vec![(method.clone(), "basic")],
+                    endpoints: vec![(
+                        endpoint,
+                        if c.is_multiple_of(2) {
+                            vec![method]
+                        } else {
+                            vec![]
+                        },
+                    )],
+                });
+            }
+        }
+    }
+}
+
+// ---- the model --------------------------------------------------------------
+
+type Names = BTreeSet<String>;
+
+/// An instance's change: connector, method_old, method_new, status,
+/// gained, lost.
+type InstanceRow = (String, Option<String>, Option<String>, String, Names, Names);
+
+/// What the diff should say, as plain sets.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Expected {
+    /// (connector, method) -> (status, gained, lost).
+    methods: BTreeMap<(String, String), (String, Names, Names)>,
+    /// instance -> (connector, method_old, method_new, status, gained, lost).
+    instances: BTreeMap<String, InstanceRow>,
+    /// (kind, connector, name, status).
+    structure: BTreeSet<(String, String, String, String)>,
+    summary: (usize, usize, usize),
+}
+
+fn visible(rules: &Rules, connector: &str, method: &str) -> Names {
+    rules
+        .connectors
+        .iter()
+        .filter(|c| c.name == connector)
+        .flat_map(|c| &c.endpoints)
+        .filter(|(_, activated)| activated.iter().any(|m| m == method))
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+fn status(old: bool, new: bool) -> String {
+    match (old, new) {
+        (false, _) => "added",
+        (_, false) => "removed",
+        _ => "changed",
+    }
+    .to_owned()
+}
+
+fn model(old: &Rules, new: &Rules) -> Expected {
+    let mut expected = Expected::default();
+    let connectors = |rules: &Rules| -> BTreeSet<String> {
+        rules.connectors.iter().map(|c| c.name.clone()).collect()
+    };
+    let find =
+        |rules: &Rules, name: &str| rules.connectors.iter().find(|c| c.name == name).cloned();
+    for connector in connectors(old).union(&connectors(new)) {
+        let (o, n) = (find(old, connector), find(new, connector));
+        let methods = |c: &Option<Connector>| -> Names {
+            c.iter()
+                .flat_map(|c| c.methods.iter().map(|(m, _)| m.clone()))
+                .collect()
+        };
+        let endpoints = |c: &Option<Connector>| -> Names {
+            c.iter()
+                .flat_map(|c| c.endpoints.iter().map(|(e, _)| e.clone()))
+                .collect()
+        };
+        let mut structure = |kind: &str, name: &str, status: &str| {
+            expected.structure.insert((
+                kind.to_owned(),
+                connector.clone(),
+                name.to_owned(),
+                status.to_owned(),
+            ));
+        };
+        match (&o, &n) {
+            (Some(_), None) => structure("connector", connector, "removed"),
+            (None, Some(_)) => structure("connector", connector, "added"),
+            _ => {
+                let (om, nm) = (methods(&o), methods(&n));
+                om.difference(&nm)
+                    .for_each(|m| structure("method", m, "removed"));
+                nm.difference(&om)
+                    .for_each(|m| structure("method", m, "added"));
+                let (oe, ne) = (endpoints(&o), endpoints(&n));
+                oe.difference(&ne)
+                    .for_each(|e| structure("endpoint", e, "removed"));
+                ne.difference(&oe)
+                    .for_each(|e| structure("endpoint", e, "added"));
+            }
+        }
+        let (om, nm) = (methods(&o), methods(&n));
+        for method in om.union(&nm) {
+            let before = if om.contains(method) {
+                visible(old, connector, method)
+            } else {
+                Names::new()
+            };
+            let after = if nm.contains(method) {
+                visible(new, connector, method)
+            } else {
+                Names::new()
+            };
+            let gained: Names = after.difference(&before).cloned().collect();
+            let lost: Names = before.difference(&after).cloned().collect();
+            if !gained.is_empty() || !lost.is_empty() {
+                expected.methods.insert(
+                    (connector.clone(), method.clone()),
+                    (
+                        status(om.contains(method), nm.contains(method)),
+                        gained,
+                        lost,
+                    ),
+                );
+            }
+        }
+    }
+    let instances = |rules: &Rules| -> BTreeMap<String, Instance> {
+        rules
+            .instances
+            .iter()
+            .map(|i| (i.name.clone(), i.clone()))
+            .collect()
+    };
+    let (oi, ni) = (instances(old), instances(new));
+    let all: Names = oi.keys().chain(ni.keys()).cloned().collect();
+    for name in all {
+        let (o, n) = (oi.get(&name), ni.get(&name));
+        let connector = n.or(o).map(|i| i.connector.clone()).unwrap_or_default();
+        let same = |a: Option<&Instance>, b: Option<&Instance>| {
+            a.map(|i| (&i.connector, &i.method)) == b.map(|i| (&i.connector, &i.method))
+        };
+        if !same(o, n) {
+            expected.structure.insert((
+                "instance".to_owned(),
+                connector.clone(),
+                name.clone(),
+                status(o.is_some(), n.is_some()),
+            ));
+        }
+        let seen = |rules: &Rules, i: Option<&Instance>| -> BTreeSet<(String, String)> {
+            i.map(|i| {
+                visible(rules, &i.connector, &i.method)
+                    .into_iter()
+                    .map(|e| (i.connector.clone(), e))
+                    .collect()
+            })
+            .unwrap_or_default()
+        };
+        let (before, after) = (seen(old, o), seen(new, n));
+        let gained: Names = after.difference(&before).map(|(_, e)| e.clone()).collect();
+        let lost: Names = before.difference(&after).map(|(_, e)| e.clone()).collect();
+        if !gained.is_empty() || !lost.is_empty() {
+            expected.instances.insert(
+                name,
+                (
+                    connector,
+                    o.map(|i| i.method.clone()),
+                    n.map(|i| i.method.clone()),
+                    status(o.is_some(), n.is_some()),
+                    gained,
+                    lost,
+                ),
+            );
+        }
+    }
+    let pairs = expected
+        .methods
+        .values()
+        .map(|(_, g, l)| (g.len(), l.len()))
+        .chain(
+            expected
+                .instances
+                .values()
+                .map(|(_, _, _, _, g, l)| (g.len(), l.len())),
+        );
+    for (g, l) in pairs {
+        expected.summary.1 += g;
+        expected.summary.2 += l;
+    }
+    expected.summary.0 = expected.methods.len() + expected.instances.len();
+    expected
+}
+
+/// The diff's JSON read back into the model's shape.
+fn observed(json: &serde_json::Value) -> Expected {
+    let s = |v: &serde_json::Value| v.as_str().expect("a string").to_owned();
+    let set =
+        |v: &serde_json::Value| -> Names { v.as_array().expect("a list").iter().map(s).collect() };
+    let opt = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    let mut observed = Expected::default();
+    for m in json["methods"].as_array().expect("methods") {
+        observed.methods.insert(
+            (s(&m["connector"]), s(&m["method"])),
+            (s(&m["status"]), set(&m["gained"]), set(&m["lost"])),
+        );
+    }
+    for i in json["instances"].as_array().expect("instances") {
+        observed.instances.insert(
+            s(&i["instance"]),
+            (
+                s(&i["connector"]),
+                opt(&i["method_old"]),
+                opt(&i["method_new"]),
+                s(&i["status"]),
+                set(&i["gained"]),
+                set(&i["lost"]),
+            ),
+        );
+    }
+    for c in json["structure"].as_array().expect("structure") {
+        observed.structure.insert((
+            s(&c["kind"]),
+            s(&c["connector"]),
+            s(&c["name"]),
+            s(&c["status"]),
+        ));
+    }
+    let count = |key: &str| json["summary"][key].as_u64().expect("a count") as usize;
+    observed.summary = (count("subjects_changed"), count("gained"), count("lost"));
+    observed
+}
+
+fn policy(rules: &Rules, seed: u64, prefix: &str) -> (authgate::Policy, Vec<String>) {
+    let texts = write(rules, seed);
+    let mut sources = Sources::new();
+    let mut files = Vec::new();
+    for (index, text) in texts.iter().enumerate() {
+        files.push(format!("{prefix}{index}.gate"));
+        sources.add(format!("{prefix}{index}.gate"), text.clone());
+    }
+    let compiled = compile(&sources);
+    assert_eq!(
+        compiled.summary.errors, 0,
+        "{:?}\n{texts:?}",
+        compiled.diagnostics
+    );
+    (compiled.policy.expect("no errors"), files)
+}
+
+fn cases() -> u32 {
+    std::env::var("AUTHGATE_PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(200)
+}
+
+fn edits() -> impl Strategy<Value = Vec<(u8, usize, usize, usize)>> {
+    prop_oneof![
+        1 => Just(Vec::new()),
+        4 => prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>(), any::<usize>()), 1..6),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn the_diff_matches_the_model(
+        rules in rules(),
+        edits in edits(),
+        old_seed in any::<u64>(),
+        new_seed in any::<u64>(),
+    ) {
+        let mut edited = rules.clone();
+        let mut counter = 0;
+        for &(kind, a, b, c) in &edits {
+            edit(&mut edited, kind, a, b, c, &mut counter);
+        }
+        let (old, old_files) = policy(&rules, old_seed, "old");
+        let (new, new_files) = policy(&edited, new_seed, "new");
+        let diff = authgate::diff::diff(&old, &new);
+        if edits.is_empty() {
+            prop_assert!(diff.is_empty(), "layout only, yet {diff:?}");
+        }
+        let json = serde_json::to_value(&diff).expect("serializes");
+        prop_assert_eq!(observed(&json), model(&rules, &edited));
+        // Each gain points into NEW's files, each loss into OLD's.
+        for m in &diff.methods {
+            prop_assert_eq!(m.changes.len(), m.gained.len() + m.lost.len());
+            for change in &m.changes {
+                let files = match change.change {
+                    authgate::diff::Gain::Gained => &new_files,
+                    authgate::diff::Gain::Lost => &old_files,
+                };
+                prop_assert!(files.contains(&change.file) && change.line > 0, "{change:?}");
+            }
+        }
+    }
+}
