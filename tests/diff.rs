@@ -293,3 +293,37 @@ fn a_method_gaining_5000_endpoints_is_a_few_lines() {
     let text = stdout(&output);
     assert!(text.lines().count() <= 20, "{text}");
 }
+
+/// A change that touches a thousand instances is a few dozen lines, not a
+/// block per instance; JSON still lists every one.
+#[test]
+fn a_change_for_a_thousand_instances_is_cut_per_connector() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = |auth: &str| {
+        let instances: String = (0..1_000)
+            .map(|i| format!("instance i{i} of big < auth: key >\n"))
+            .collect();
+        format!(
+            "connector big {{\n    auth basic: basic\n    auth key: token\n    \
+             endpoint e < auth: [{auth}] >\n}}\n{instances}"
+        )
+    };
+    write(dir.path(), "old.gate", &rules("basic"));
+    write(dir.path(), "new.gate", &rules("basic, key"));
+    for format in ["human", "markdown"] {
+        let output = authgate_in(
+            dir.path(),
+            &["diff", "old.gate", "new.gate", "--format", format],
+        );
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        let text = stdout(&output);
+        assert!(text.lines().count() <= 80, "{format}: {text}");
+        assert!(text.contains("and 981 more changed subjects"), "{format}: {text}");
+    }
+    let output = authgate_in(
+        dir.path(),
+        &["diff", "old.gate", "new.gate", "--format", "json"],
+    );
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(document["instances"].as_array().map(Vec::len), Some(1_000));
+}

@@ -347,6 +347,11 @@ fn names(names: &[String]) -> String {
     authgate::text::list(names.iter().map(String::as_str), names.len())
 }
 
+/// Changed subjects shown per connector (methods first, then instances);
+/// the rest are counted: a change that touches 10,000 instances stays a
+/// few dozen lines (`--format json` lists them all).
+const SUBJECTS_SHOWN: usize = 20;
+
 fn human(diff: &Diff, old: &str, new: &str) {
     say(format_args!("{old} -> {new}"));
     if diff.is_empty() {
@@ -367,7 +372,9 @@ fn human(diff: &Diff, old: &str, new: &str) {
             group.lost(),
             plural(group.structure.len(), "structural change")
         ));
-        for m in &group.methods {
+        let methods_shown = group.methods.len().min(SUBJECTS_SHOWN);
+        let instances_shown = group.instances.len().min(SUBJECTS_SHOWN - methods_shown);
+        for m in group.methods.iter().take(methods_shown) {
             say(format_args!(
                 "  method `{}` ({}): +{} -{}",
                 m.method,
@@ -388,7 +395,7 @@ fn human(diff: &Diff, old: &str, new: &str) {
                 ));
             }
         }
-        for i in &group.instances {
+        for i in group.instances.iter().take(instances_shown) {
             say(format_args!(
                 "  instance `{}` ({}, {} -> {}): +{} -{}",
                 i.instance,
@@ -404,6 +411,12 @@ fn human(diff: &Diff, old: &str, new: &str) {
             if !i.lost.is_empty() {
                 say(format_args!("    lost {}", names(&i.lost)));
             }
+        }
+        let hidden = group.methods.len() + group.instances.len() - methods_shown - instances_shown;
+        if hidden > 0 {
+            say(format_args!(
+                "  and {hidden} more changed subjects (--format json lists every one)"
+            ));
         }
         if !group.structure.is_empty() {
             let items = group
@@ -471,7 +484,9 @@ fn markdown(diff: &Diff, old: &str, new: &str) -> String {
             "\n<details><summary>connector <code>{}</code></summary>\n",
             html(group.connector)
         );
-        for m in &group.methods {
+        let methods_shown = group.methods.len().min(SUBJECTS_SHOWN);
+        let instances_shown = group.instances.len().min(SUBJECTS_SHOWN - methods_shown);
+        for m in group.methods.iter().take(methods_shown) {
             let _ = writeln!(
                 text,
                 "- method {} ({}): +{} −{}",
@@ -486,7 +501,7 @@ fn markdown(diff: &Diff, old: &str, new: &str) -> String {
                 }
             }
         }
-        for i in &group.instances {
+        for i in group.instances.iter().take(instances_shown) {
             let _ = writeln!(
                 text,
                 "- instance {} ({}): +{} −{}",
@@ -500,6 +515,13 @@ fn markdown(diff: &Diff, old: &str, new: &str) -> String {
                     let _ = writeln!(text, "  - {gain}: {}", list(items));
                 }
             }
+        }
+        let hidden = group.methods.len() + group.instances.len() - methods_shown - instances_shown;
+        if hidden > 0 {
+            let _ = writeln!(
+                text,
+                "- and {hidden} more changed subjects (`--format json` lists every one)"
+            );
         }
         const SHOWN: usize = 50;
         for s in group.structure.iter().take(SHOWN) {
