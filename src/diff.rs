@@ -152,9 +152,6 @@ pub struct InstanceChange {
     pub gained: Vec<String>,
     /// Endpoints seen in OLD and not in NEW.
     pub lost: Vec<String>,
-    /// Each of them with its place (the endpoint's declaration: in NEW
-    /// for a gain, in OLD for a loss).
-    pub changes: Vec<Change>,
 }
 
 /// What a [`StructureChange`] is about.
@@ -434,9 +431,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
     // computed once per pair, so thousands of instances of one method
     // cost one merge, not thousands.
     type Key = (Option<MethodId>, Option<MethodId>, bool);
-    /// An instance's change: gained names, lost names, and each placed.
-    type Delta = (Vec<String>, Vec<String>, Vec<Change>);
-    let mut deltas: HashMap<Key, Delta> = HashMap::new();
+    let mut deltas: HashMap<Key, (Vec<String>, Vec<String>)> = HashMap::new();
     let mut instance = |old_i: Option<InstanceId>, new_i: Option<InstanceId>| {
         let old_side = old_i.and_then(|i| method_of(old, i));
         let new_side = new_i.and_then(|i| method_of(new, i));
@@ -483,14 +478,11 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
             new_side.map(|(_, m)| m),
             map.is_some(),
         );
-        let (gained, lost, changes) = deltas
+        let (gained, lost) = deltas
             .entry(key)
             .or_insert_with(|| {
                 let (gained, lost) = delta(old, new, key.0, key.1, map);
-                let mut placed = Vec::with_capacity(gained.len() + lost.len());
-                self::changes(new, &gained, Gain::Gained, &mut placed);
-                self::changes(old, &lost, Gain::Lost, &mut placed);
-                (names(new, &gained), names(old, &lost), placed)
+                (names(new, &gained), names(old, &lost))
             })
             .clone();
         if gained.is_empty() && lost.is_empty() {
@@ -504,7 +496,6 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
             status,
             gained,
             lost,
-            changes,
         });
     };
     for old_i in old.instance_ids() {
