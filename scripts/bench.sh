@@ -5,6 +5,7 @@
 #                              # (declared-instance and runtime-instance requests, side by side)
 #   scripts/bench.sh peers     # in-process: authgate vs cedar-policy, regorus and baselines
 #   scripts/bench.sh scaling   # the complexity contract: CLI cost per input byte, 10 kB to 1 MB
+#   scripts/bench.sh diff      # `authgate diff` against `check` of both sides, N up to 1M
 #   cargo bench --bench engine # in-process: compile/check MB/s, decisions, visible (divan)
 #
 # Everything runs on the seeded workload of workload/ (crate authgate-workload).
@@ -18,6 +19,14 @@ if [[ "${1:-}" == "peers" ]]; then
     shift
     cargo build --release --manifest-path peers/Cargo.toml
     exec peers/target/release/authgate-peers "$@"
+fi
+
+if [[ "${1:-}" == "diff" ]]; then
+    cargo build --release --bin authgate --example workload
+    for n in 10000 100000 1000000; do
+        [[ -f "target/bench/bench-$n.gate" ]] || target/release/examples/workload "$n" target/bench
+    done
+    exec python3 scripts/diff_bench.py target/release/authgate target/bench
 fi
 
 if [[ "${1:-}" == "scaling" ]]; then
