@@ -318,7 +318,10 @@ fn a_change_for_a_thousand_instances_is_cut_per_connector() {
         assert_eq!(code(&output), 0, "{}", stderr(&output));
         let text = stdout(&output);
         assert!(text.lines().count() <= 80, "{format}: {text}");
-        assert!(text.contains("and 981 more changed subjects"), "{format}: {text}");
+        assert!(
+            text.contains("and 981 more changed subjects"),
+            "{format}: {text}"
+        );
     }
     let output = authgate_in(
         dir.path(),
