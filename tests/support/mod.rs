@@ -1,13 +1,19 @@
 //! Helpers shared by the test crates.
 
 #![allow(dead_code, unused_imports, reason = "each test crate uses a part")]
-#![allow(clippy::expect_used, reason = "a test fails by panicking")]
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
 
 use std::path::Path;
 
 /// The seeded generator of the benchmark workload (SplitMix64), reused so
 /// that the tests' random choices are fixed too.
 pub use authgate_workload::Rng;
+
+pub mod rules;
 
 /// Every rule file the project ships or tests with (`rules/` and the
 /// diagnostic fixtures), in sorted order.
