@@ -161,20 +161,10 @@ fn compile_side(
     sources: &Sources,
     format: StopFormat,
 ) -> Result<Policy, Stop> {
-    let compiled = authgate::compile(sources);
-    if let Some(policy) = compiled.policy {
-        return Ok(policy);
-    }
-    let errors: Vec<_> = compiled
-        .diagnostics
-        .into_iter()
-        .filter(|d| d.severity() == authgate::Severity::Error)
-        .collect();
-    let message = format!(
-        "the {side} rules (`{label}`) have {}; cannot compare",
-        plural(errors.len(), "error")
-    );
-    Err(cannot_run(format, &message, Cause::Rules(&errors, sources)))
+    super::usable_or(authgate::compile(sources), sources, format, |errors| {
+        format!("the {side} rules (`{label}`) have {errors}; cannot compare")
+    })
+    .map(|(policy, _)| policy)
 }
 
 /// Runs git with `args`; its standard output, or what it said.

@@ -444,6 +444,18 @@ fn usable(
     sources: &authgate::Sources,
     format: StopFormat,
 ) -> Result<(authgate::Policy, Vec<authgate::check::TestDef>), Stop> {
+    usable_or(compiled, sources, format, |errors| {
+        format!("the rules have {errors}; run `authgate check` and fix them first")
+    })
+}
+
+/// [`usable`], saying why with `message` (given "N errors").
+fn usable_or(
+    compiled: authgate::Compilation,
+    sources: &authgate::Sources,
+    format: StopFormat,
+    message: impl FnOnce(&str) -> String,
+) -> Result<(authgate::Policy, Vec<authgate::check::TestDef>), Stop> {
     if let Some(policy) = compiled.policy {
         return Ok((policy, compiled.tests));
     }
@@ -452,10 +464,7 @@ fn usable(
         .into_iter()
         .filter(|d| d.severity() == authgate::Severity::Error)
         .collect();
-    let message = format!(
-        "the rules have {}; run `authgate check` and fix them first",
-        plural(errors.len(), "error")
-    );
+    let message = message(&plural(errors.len(), "error"));
     Err(cannot_run(format, &message, Cause::Rules(&errors, sources)))
 }
 
