@@ -68,6 +68,7 @@
 //! assert_eq!(policy.describe(&typo), "unknown instance `instance 3`; did you mean `instance 1`?");
 //! ```
 
+pub mod bundle;
 pub mod check;
 pub mod config;
 pub mod diagnostics;

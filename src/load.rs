@@ -100,7 +100,9 @@ impl LoadError {
 /// default). Each file is named in the [`Sources`] by its path as found
 /// (the given path, joined with the names walked below it).
 pub fn load<P: AsRef<Path>>(paths: &[P], limit: u64) -> Result<Sources, LoadError> {
-    let mut files: Vec<PathBuf> = Vec::new();
+    // Each file with its path in the bundle manifest: relative to the
+    // folder it was found under, or its file name when given alone.
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
     for path in paths {
         let path = path.as_ref();
         let metadata = std::fs::metadata(path).map_err(|reason| LoadError::Read {
@@ -108,7 +110,11 @@ pub fn load<P: AsRef<Path>>(paths: &[P], limit: u64) -> Result<Sources, LoadErro
             reason,
         })?;
         if metadata.is_file() {
-            files.push(path.to_path_buf());
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            );
+            files.push((path.to_path_buf(), name));
         } else if metadata.is_dir() {
             let found = walk(path)?;
             if found.is_empty() {
@@ -116,7 +122,10 @@ pub fn load<P: AsRef<Path>>(paths: &[P], limit: u64) -> Result<Sources, LoadErro
                     path: path.display().to_string(),
                 });
             }
-            files.extend(found);
+            files.extend(found.into_iter().map(|file| {
+                let relative = relative_to(&file, path);
+                (file, relative)
+            }));
         } else {
             return Err(LoadError::NotAFile {
                 path: path.display().to_string(),
@@ -125,15 +134,26 @@ pub fn load<P: AsRef<Path>>(paths: &[P], limit: u64) -> Result<Sources, LoadErro
     }
     let mut seen = HashSet::new();
     let mut sources = Sources::new();
-    for path in files {
+    for (path, relative) in files {
         let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         if !seen.insert(identity) {
             continue;
         }
         let bytes = read_file(&path, limit)?;
-        sources.add_bytes(path.display().to_string(), bytes);
+        sources.add_bytes_at(path.display().to_string(), relative, bytes);
     }
     Ok(sources)
+}
+
+/// `file`'s path below `root`, with `/` between the names whatever the
+/// platform's separator.
+fn relative_to(file: &Path, root: &Path) -> String {
+    let below = file.strip_prefix(root).unwrap_or(file);
+    let names: Vec<_> = below
+        .components()
+        .map(|name| name.as_os_str().to_string_lossy())
+        .collect();
+    names.join("/")
 }
 
 /// Reads a file, refusing one larger than `limit` bytes (checked on the

@@ -44,6 +44,14 @@ pub struct Loaded {
     pub sources: Sources,
 }
 
+impl Loaded {
+    /// The bundle manifest and digest of the rule files loaded (see
+    /// [`crate::bundle`]).
+    pub fn manifest(&self) -> crate::bundle::Manifest {
+        crate::bundle::Manifest::of(&self.sources)
+    }
+}
+
 /// Why a rule set could not be loaded.
 #[derive(Debug, Error, miette::Diagnostic)]
 #[non_exhaustive]

@@ -104,6 +104,12 @@ pub struct SourceFile {
     /// Whether the file holds rules (`false` for `authgate.toml`, kept so
     /// that diagnostics about it can point into it).
     rules: bool,
+    /// Its path in the bundle manifest (see [`crate::bundle`]): relative
+    /// to the path it was found under; the name, for text given directly.
+    bundle_path: Arc<str>,
+    /// The bytes as read, kept only when they are not UTF-8 (the text then
+    /// differs from them), so the bundle digest hashes what is on disk.
+    raw: Option<Arc<[u8]>>,
     /// The text as snippets show it (hidden characters replaced, offsets
     /// kept; see `text::for_snippets`), made when a first report needs it.
     shown: Arc<OnceLock<Arc<String>>>,
@@ -118,6 +124,20 @@ impl SourceFile {
     /// The display name, usually the path as given on the command line.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The file's path in the bundle manifest (see [`crate::bundle`]):
+    /// relative to the folder it was found under, with `/` separators; its
+    /// file name when the file was given alone; the display name when the
+    /// text was added directly.
+    pub fn bundle_path(&self) -> &str {
+        &self.bundle_path
+    }
+
+    /// The bytes the file was read as: its text, or for a file that is not
+    /// UTF-8 the original bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(self.text.as_bytes())
     }
 
     /// For a file added with [`Sources::add_bytes`] that is not UTF-8: the
@@ -371,13 +391,15 @@ impl Sources {
 
     /// Adds a file and returns its id. The name is only used for display.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.push(name.into(), text.into(), None)
+        let name = name.into();
+        self.push(name.clone(), name, text.into(), None)
     }
 
     /// Adds a project's configuration (`authgate.toml`): not parsed as
     /// rules, but diagnostics about it point into it.
     pub fn add_config(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        let id = self.push(name.into(), text.into(), None);
+        let name = name.into();
+        let id = self.push(name.clone(), name, text.into(), None);
         if let Some(file) = self.files.last_mut() {
             file.rules = false;
         }
@@ -388,17 +410,39 @@ impl Sources {
     /// U+FFFD) so the file can be shown, and checking it reports
     /// `authgate::encoding` at the first invalid byte.
     pub fn add_bytes(&mut self, name: impl Into<String>, bytes: Vec<u8>) -> FileId {
+        let name = name.into();
+        self.add_bytes_at(name.clone(), name, bytes)
+    }
+
+    /// [`Sources::add_bytes`] for a file found under a path given to
+    /// [`crate::load::load`]: `bundle_path` is its path relative to it.
+    pub(crate) fn add_bytes_at(
+        &mut self,
+        name: String,
+        bundle_path: String,
+        bytes: Vec<u8>,
+    ) -> FileId {
         match String::from_utf8(bytes) {
-            Ok(text) => self.push(name.into(), text, None),
+            Ok(text) => self.push(name, bundle_path, text, None),
             Err(error) => {
                 let offset = error.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-                self.push(name.into(), text, Some(offset))
+                let id = self.push(name, bundle_path, text, Some(offset));
+                if let Some(file) = self.files.last_mut() {
+                    file.raw = Some(Arc::from(error.into_bytes()));
+                }
+                id
             }
         }
     }
 
-    fn push(&mut self, name: String, text: String, invalid_utf8: Option<usize>) -> FileId {
+    fn push(
+        &mut self,
+        name: String,
+        bundle_path: String,
+        text: String,
+        invalid_utf8: Option<usize>,
+    ) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         // memchr's vectorised search: this runs over every byte of every file.
         let line_starts: Vec<u32> = std::iter::once(0)
@@ -414,6 +458,8 @@ impl Sources {
             line_starts: Arc::from(line_starts),
             invalid_utf8,
             rules: true,
+            bundle_path: Arc::from(bundle_path),
+            raw: None,
             shown: Arc::default(),
         });
         id

@@ -3,6 +3,7 @@
 
 mod check;
 mod diff;
+mod digest;
 mod eval;
 mod explain;
 mod fmt;
@@ -125,6 +126,13 @@ enum Command {
     #[command(override_usage = "authgate diff [OPTIONS] <OLD> <NEW>\n       \
                                 authgate diff [OPTIONS] --git <REV> [NEW]")]
     Diff(diff::DiffArgs),
+    /// Print the bundle digest of the rule files: `sha256:` of a manifest
+    /// of each file's SHA-256 and path (relative to the PATH it was found
+    /// under), the same on any machine for the same files.
+    ///
+    /// Exit status: 0 printed, 2 could not read the rules. The rules need
+    /// not compile.
+    Digest(digest::DigestArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -195,6 +203,7 @@ impl Cli {
             Command::Fmt(args) => fmt::run(args, limit),
             Command::Matrix(args) => matrix::run(args, limit),
             Command::Diff(args) => diff::run(args, limit),
+            Command::Digest(args) => digest::run(args, limit),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();
