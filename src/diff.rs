@@ -21,8 +21,9 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::Policy;
 use crate::policy::{ConnectorId, EndpointId, InstanceId, Location, MethodId};
@@ -127,11 +128,11 @@ pub struct MethodChange {
     /// Added (the method is in NEW only), removed or changed.
     pub status: Status,
     /// Endpoints seen in NEW and not in OLD, in NEW's declaration order.
-    pub gained: Vec<String>,
+    pub gained: Arc<[String]>,
     /// Endpoints seen in OLD and not in NEW.
-    pub lost: Vec<String>,
-    /// Each of them with its place.
-    pub changes: Vec<Change>,
+    pub lost: Arc<[String]>,
+    /// Each of them with its place: the endpoint's activation list.
+    pub changes: Arc<[Change]>,
 }
 
 /// A declared instance whose visible endpoints changed.
@@ -148,10 +149,119 @@ pub struct InstanceChange {
     pub method_new: Option<String>,
     /// Added, removed or changed.
     pub status: Status,
-    /// Endpoints seen in NEW and not in OLD.
-    pub gained: Vec<String>,
+    /// Endpoints seen in NEW and not in OLD. Instances whose methods are
+    /// the same on both sides share one list.
+    pub gained: Arc<[String]>,
     /// Endpoints seen in OLD and not in NEW.
-    pub lost: Vec<String>,
+    pub lost: Arc<[String]>,
+    /// Each of them with the place that caused it.
+    pub changes: InstanceChanges,
+}
+
+/// A place in a rule file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Place {
+    /// The file's display name.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl Place {
+    fn of(location: Option<Location<'_>>) -> Place {
+        Place {
+            file: location.map(|l| l.file.to_owned()).unwrap_or_default(),
+            line: location.map_or(0, |l| l.line),
+            column: location.map_or(0, |l| l.column),
+        }
+    }
+}
+
+/// The gained and lost endpoints of an instance, each with the place that
+/// caused it: the instance's declaration when the instance itself changed
+/// (added, removed, or its method changed), on the side where it is;
+/// otherwise the endpoint's activation list, as for its method. Made on
+/// demand from lists that instances of the same methods share, so ten
+/// thousand instances of one method cost one list, not ten thousand.
+/// Serialises as a list of [`Change`]s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceChanges {
+    activations: Arc<[Change]>,
+    /// The instance's declaration in (NEW, OLD), when it caused them.
+    declared: Option<(Option<Place>, Option<Place>)>,
+}
+
+impl InstanceChanges {
+    /// How many (endpoint, change) entries there are.
+    pub fn len(&self) -> usize {
+        self.activations.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.activations.is_empty()
+    }
+
+    /// The instance's declaration (in NEW, else in OLD) when the instance
+    /// itself changed and so caused every change; `None` when the changes
+    /// come from activation lists.
+    pub fn declaration(&self) -> Option<&Place> {
+        let (new, old) = self.declared.as_ref()?;
+        new.as_ref().or(old.as_ref())
+    }
+
+    /// Each gained or lost endpoint with its place.
+    pub fn iter(&self) -> impl Iterator<Item = Change> + '_ {
+        self.views().map(|view| Change {
+            endpoint: view.endpoint.to_owned(),
+            file: view.file.to_owned(),
+            line: view.line,
+            column: view.column,
+            change: view.change,
+        })
+    }
+
+    fn views(&self) -> impl Iterator<Item = ChangeView<'_>> + '_ {
+        self.activations.iter().map(|change| {
+            let declared = self
+                .declared
+                .as_ref()
+                .and_then(|(new, old)| match change.change {
+                    Gain::Gained => new.as_ref(),
+                    Gain::Lost => old.as_ref(),
+                });
+            let (file, line, column) = match declared {
+                Some(place) => (place.file.as_str(), place.line, place.column),
+                None => (change.file.as_str(), change.line, change.column),
+            };
+            ChangeView {
+                endpoint: &change.endpoint,
+                file,
+                line,
+                column,
+                change: change.change,
+            }
+        })
+    }
+}
+
+impl Serialize for InstanceChanges {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.views())
+    }
+}
+
+/// A [`Change`] borrowed from the shared lists, for writing.
+#[derive(Serialize)]
+struct ChangeView<'a> {
+    endpoint: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    change: Gain,
 }
 
 /// What a [`StructureChange`] is about.
@@ -301,23 +411,70 @@ fn delta(
     (gained, lost)
 }
 
-fn names(policy: &Policy, endpoints: &[EndpointId]) -> Vec<String> {
+/// The change of a (OLD method, NEW method) pair: the names gained and
+/// lost and each with its activation list's place. Made once per pair and
+/// shared by the method subject and every instance of those methods.
+#[derive(Clone)]
+struct Shared {
+    gained: Arc<[String]>,
+    lost: Arc<[String]>,
+    changes: Arc<[Change]>,
+}
+
+impl Shared {
+    fn is_empty(&self) -> bool {
+        self.gained.is_empty() && self.lost.is_empty()
+    }
+}
+
+/// (OLD method, NEW method, whether endpoints are translated by name).
+type PairKey = (Option<MethodId>, Option<MethodId>, bool);
+
+/// The shared changes of method pairs, each computed once.
+#[derive(Default)]
+struct Deltas(HashMap<PairKey, Shared>);
+
+impl Deltas {
+    fn get(
+        &mut self,
+        old: &Policy,
+        new: &Policy,
+        old_m: Option<MethodId>,
+        new_m: Option<MethodId>,
+        map: Option<&EndpointMap>,
+    ) -> Shared {
+        self.0
+            .entry((old_m, new_m, map.is_some()))
+            .or_insert_with(|| {
+                let (gained, lost) = delta(old, new, old_m, new_m, map);
+                let mut changes = Vec::with_capacity(gained.len() + lost.len());
+                push_changes(new, &gained, Gain::Gained, &mut changes);
+                push_changes(old, &lost, Gain::Lost, &mut changes);
+                Shared {
+                    gained: names(new, &gained),
+                    lost: names(old, &lost),
+                    changes: changes.into(),
+                }
+            })
+            .clone()
+    }
+}
+
+fn names(policy: &Policy, endpoints: &[EndpointId]) -> Arc<[String]> {
     endpoints
         .iter()
         .map(|&e| policy.endpoint_name(e).unwrap_or_default().to_owned())
         .collect()
 }
 
-fn changes(policy: &Policy, endpoints: &[EndpointId], change: Gain, into: &mut Vec<Change>) {
+fn push_changes(policy: &Policy, endpoints: &[EndpointId], change: Gain, into: &mut Vec<Change>) {
     into.extend(endpoints.iter().map(|&e| {
-        let location = policy.endpoint_location(e);
+        let place = Place::of(policy.endpoint_location(e));
         Change {
             endpoint: policy.endpoint_name(e).unwrap_or_default().to_owned(),
-            file: location
-                .map(|l: Location<'_>| l.file.to_owned())
-                .unwrap_or_default(),
-            line: location.map_or(0, |l| l.line),
-            column: location.map_or(0, |l| l.column),
+            file: place.file,
+            line: place.line,
+            column: place.column,
             change,
         }
     }));
@@ -330,6 +487,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
     let mut out = Diff::default();
     let name_of = |p: &Policy, c: ConnectorId| p.connector_name(c).unwrap_or_default().to_owned();
     let mut maps: HashMap<ConnectorId, EndpointMap> = HashMap::new();
+    let mut deltas = Deltas::default();
 
     // Connectors on OLD: removed, or compared with NEW's.
     for old_c in old.connector_ids() {
@@ -378,15 +536,8 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                     status: Status::Removed,
                 });
             }
-            subject(
-                &mut out,
-                old,
-                new,
-                Some(old_m),
-                new_m,
-                map.as_ref(),
-                &connector,
-            );
+            let shared = deltas.get(old, new, Some(old_m), new_m, map.as_ref());
+            subject(&mut out, old, new, Some(old_m), new_m, shared, &connector);
         }
         if let Some(map) = map {
             maps.insert(old_c, map);
@@ -417,7 +568,8 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                     status: Status::Added,
                 });
             }
-            subject(&mut out, old, new, None, Some(new_m), None, &connector);
+            let shared = deltas.get(old, new, None, Some(new_m), None);
+            subject(&mut out, old, new, None, Some(new_m), shared, &connector);
         }
     }
 
@@ -428,10 +580,8 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
         Some((c, m))
     };
     // Instances with the same methods on both sides see the same change:
-    // computed once per pair, so thousands of instances of one method
-    // cost one merge, not thousands.
-    type Key = (Option<MethodId>, Option<MethodId>, bool);
-    let mut deltas: HashMap<Key, (Vec<String>, Vec<String>)> = HashMap::new();
+    // computed once per pair (shared with the method subjects), so
+    // thousands of instances of one method cost one merge and one list.
     let mut instance = |old_i: Option<InstanceId>, new_i: Option<InstanceId>| {
         let old_side = old_i.and_then(|i| method_of(old, i));
         let new_side = new_i.and_then(|i| method_of(new, i));
@@ -473,29 +623,35 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                 status,
             });
         }
-        let key = (
+        let shared = deltas.get(
+            old,
+            new,
             old_side.map(|(_, m)| m),
             new_side.map(|(_, m)| m),
-            map.is_some(),
+            map,
         );
-        let (gained, lost) = deltas
-            .entry(key)
-            .or_insert_with(|| {
-                let (gained, lost) = delta(old, new, key.0, key.1, map);
-                (names(new, &gained), names(old, &lost))
-            })
-            .clone();
-        if gained.is_empty() && lost.is_empty() {
+        if shared.is_empty() {
             return;
         }
+        // The instance itself changed: its declaration is the cause.
+        let declared = (old_names != new_names).then(|| {
+            (
+                new_i.map(|i| Place::of(new.instance_location(i))),
+                old_i.map(|i| Place::of(old.instance_location(i))),
+            )
+        });
         out.instances.push(InstanceChange {
             instance: name,
             connector,
             method_old: old_names.map(|(_, m)| m),
             method_new: new_names.map(|(_, m)| m),
             status,
-            gained,
-            lost,
+            gained: shared.gained,
+            lost: shared.lost,
+            changes: InstanceChanges {
+                activations: shared.changes,
+                declared,
+            },
         });
     };
     for old_i in old.instance_ids() {
@@ -535,11 +691,10 @@ fn subject(
     new: &Policy,
     old_m: Option<MethodId>,
     new_m: Option<MethodId>,
-    map: Option<&EndpointMap>,
+    shared: Shared,
     connector: &str,
 ) {
-    let (gained, lost) = delta(old, new, old_m, new_m, map);
-    if gained.is_empty() && lost.is_empty() {
+    if shared.is_empty() {
         return;
     }
     let method = match (old_m, new_m) {
@@ -549,15 +704,12 @@ fn subject(
     }
     .unwrap_or_default()
     .to_owned();
-    let mut all = Vec::with_capacity(gained.len() + lost.len());
-    changes(new, &gained, Gain::Gained, &mut all);
-    changes(old, &lost, Gain::Lost, &mut all);
     out.methods.push(MethodChange {
         connector: connector.to_owned(),
         method,
         status: Status::of(old_m.is_some(), new_m.is_some()),
-        gained: names(new, &gained),
-        lost: names(old, &lost),
-        changes: all,
+        gained: shared.gained,
+        lost: shared.lost,
+        changes: shared.changes,
     });
 }

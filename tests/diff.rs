@@ -47,6 +47,7 @@ const OLD: &str = r#"connector shop {
 }
 instance "instance 1" of shop < auth: basic >
 instance "instance 2" of shop < auth: oauth >
+instance "instance 3" of shop < auth: basic >
 "#;
 
 const NEW: &str = r#"connector shop {
@@ -62,6 +63,7 @@ connector "crm|`x`" {
 }
 instance "instance 1" of shop < auth: basic >
 instance "instance 2" of shop < auth: oauth >
+instance "instance 3" of shop < auth: oauth >
 "#;
 
 /// A scratch folder with `old/shop.gate` and `new/shop.gate`.
@@ -97,10 +99,11 @@ fn json_has_the_documented_shape() {
     assert_eq!(json["old"], "old");
     assert_eq!(json["new"], "new");
     // oauth: +orders +refunds -customers; crm's key: +contacts; instance 2
-    // as oauth.
-    assert_eq!(json["summary"]["subjects_changed"], 3);
-    assert_eq!(json["summary"]["gained"], 5);
-    assert_eq!(json["summary"]["lost"], 2);
+    // as oauth; instance 3 from basic (orders, customers) to oauth
+    // (orders, refunds).
+    assert_eq!(json["summary"]["subjects_changed"], 4);
+    assert_eq!(json["summary"]["gained"], 6);
+    assert_eq!(json["summary"]["lost"], 3);
     let oauth = json["methods"]
         .as_array()
         .expect("methods")
@@ -118,10 +121,23 @@ fn json_has_the_documented_shape() {
     let lost = &oauth["changes"][2];
     assert_eq!(lost["file"], "old/shop.gate");
     assert_eq!(lost["line"], 5);
+    // An instance of an unchanged method: its changes are its method's.
     let instance = &json["instances"][0];
     assert_eq!(instance["instance"], "instance 2");
     assert_eq!(instance["method_old"], "oauth");
     assert_eq!(instance["method_new"], "oauth");
+    assert_eq!(instance["changes"], oauth["changes"]);
+    // An instance whose method changed: its declaration caused each change
+    // (NEW's for a gain, OLD's for a loss).
+    let instance = &json["instances"][1];
+    assert_eq!(instance["instance"], "instance 3");
+    assert_eq!(
+        instance["changes"],
+        serde_json::json!([
+            {"endpoint": "refunds", "file": "new/shop.gate", "line": 14, "column": 10, "change": "gained"},
+            {"endpoint": "customers", "file": "old/shop.gate", "line": 9, "column": 10, "change": "lost"},
+        ])
+    );
     assert!(
         json["structure"]
             .as_array()
@@ -238,7 +254,7 @@ fn git_compares_a_revision_with_the_working_tree() {
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(json["old"], "HEAD:rules");
-    assert_eq!(json["summary"]["gained"], 5);
+    assert_eq!(json["summary"]["gained"], 6);
     let output = authgate_in(
         root,
         &["diff", "--git", "HEAD", "rules", "--fail-on", "widen"],
@@ -329,4 +345,84 @@ fn a_change_for_a_thousand_instances_is_cut_per_connector() {
     );
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(document["instances"].as_array().map(Vec::len), Some(1_000));
+}
+
+#[cfg(unix)]
+#[test]
+fn git_reads_many_files_and_links_at_a_revision_from_a_subfolder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    // Enough files that requests and answers overflow a pipe each way.
+    for index in 0..400 {
+        let text = format!(
+            "connector c{index} {{\n    auth basic: basic\n    endpoint e < auth: [basic] >\n}}\n"
+        );
+        write(root, &format!("project/rules/c{index:03}.gate"), &text);
+    }
+    write(
+        root,
+        "project/shared/extra.gate",
+        "connector linked {\n    auth basic: basic\n    endpoint e < auth: [basic] >\n}\n",
+    );
+    std::os::unix::fs::symlink(
+        "../shared/extra.gate",
+        root.join("project/rules/zz-linked.gate"),
+    )
+    .expect("link");
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "old"]);
+    let project = root.join("project");
+    let output = authgate_in(
+        &project,
+        &["diff", "--git", "HEAD", "rules", "--fail-on", "any"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // The linked file, changed in the working tree, is compared with its
+    // content at HEAD (through the link).
+    write(
+        root,
+        "project/shared/extra.gate",
+        "connector linked {\n    auth basic: basic\n    endpoint e < auth: [] >\n}\n",
+    );
+    let output = authgate_in(
+        &project,
+        &["diff", "--git", "HEAD", "rules", "--format", "json"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["summary"]["lost"], 1, "{json}");
+    assert_eq!(json["methods"][0]["connector"], "linked");
+    assert_eq!(
+        json["methods"][0]["changes"][0]["file"],
+        "rules/zz-linked.gate"
+    );
+}
+
+#[test]
+fn the_projects_lint_levels_apply_to_both_sides() {
+    let dir = example();
+    let spare = "connector shop {\n    auth basic: basic\n    auth spare: token\n    endpoint orders < auth: [basic] >\n}\n";
+    write(
+        dir.path(),
+        "old/spare.gate",
+        &spare.replace("shop", "legacy"),
+    );
+    // A warning by default: the sides compare.
+    let output = authgate_in(dir.path(), &["diff", "old", "new"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // Denied by the project: the OLD side has an error, as `check` says.
+    write(
+        dir.path(),
+        "authgate.toml",
+        "[lints]\nnever_activated = \"deny\"\n",
+    );
+    let output = authgate_in(dir.path(), &["diff", "old", "new"]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    let said = stderr(&output);
+    assert!(said.contains("never_activated"), "{said}");
+    assert!(
+        said.contains("the old rules (`old`) have 1 error"),
+        "{said}"
+    );
 }

@@ -403,12 +403,13 @@ fn observed(json: &serde_json::Value) -> Expected {
     observed
 }
 
-fn policy(rules: &Rules, seed: u64, prefix: &str) -> (authgate::Policy, Vec<String>) {
+/// The policy of `rules` written with `seed`, and its files' (name, text).
+fn policy(rules: &Rules, seed: u64, prefix: &str) -> (authgate::Policy, Vec<(String, String)>) {
     let texts = write(rules, seed);
     let mut sources = Sources::new();
     let mut files = Vec::new();
     for (index, text) in texts.iter().enumerate() {
-        files.push(format!("{prefix}{index}.gate"));
+        files.push((format!("{prefix}{index}.gate"), text.clone()));
         sources.add(format!("{prefix}{index}.gate"), text.clone());
     }
     let compiled = compile(&sources);
@@ -461,15 +462,53 @@ proptest! {
         }
         let json = serde_json::to_value(&diff).expect("serializes");
         prop_assert_eq!(observed(&json), model(&rules, &edited));
-        // Each gain points into NEW's files, each loss into OLD's.
+        // Each gain points into NEW, each loss into OLD: a method's at the
+        // endpoint (its activation list)...
+        let side = |change: &authgate::diff::Change| match change.change {
+            authgate::diff::Gain::Gained => (&new, &new_files),
+            authgate::diff::Gain::Lost => (&old, &old_files),
+        };
+        let place = |l: Option<authgate::policy::Location<'_>>| {
+            l.map(|l| (l.file.to_owned(), l.line, l.column))
+        };
         for m in &diff.methods {
             prop_assert_eq!(m.changes.len(), m.gained.len() + m.lost.len());
-            for change in &m.changes {
-                let files = match change.change {
-                    authgate::diff::Gain::Gained => &new_files,
-                    authgate::diff::Gain::Lost => &old_files,
-                };
-                prop_assert!(files.contains(&change.file) && change.line > 0, "{change:?}");
+            for change in m.changes.iter() {
+                let (policy, files) = side(change);
+                prop_assert!(files.iter().any(|(name, _)| *name == change.file));
+                let endpoint = policy
+                    .connector(&m.connector)
+                    .and_then(|c| policy.endpoint(c, &change.endpoint));
+                prop_assert_eq!(
+                    place(endpoint.and_then(|e| policy.endpoint_location(e))),
+                    Some((change.file.clone(), change.line, change.column))
+                );
+            }
+        }
+        // ... an instance's at the endpoint when its method is the same on
+        // both sides (as its method's change), else at its declaration.
+        for i in &diff.instances {
+            let changes: Vec<_> = i.changes.iter().collect();
+            prop_assert_eq!(changes.len(), i.gained.len() + i.lost.len());
+            let same = i.method_old.is_some() && i.method_old == i.method_new
+                && diff.structure.iter().all(|s| s.name != i.instance || s.kind != authgate::diff::Kind::Instance);
+            for change in &changes {
+                if same {
+                    let method = diff.methods.iter().find(|m| {
+                        m.connector == i.connector && Some(&m.method) == i.method_new.as_ref()
+                    });
+                    prop_assert!(
+                        method.is_some_and(|m| m.changes.contains(change)),
+                        "{change:?} of {} not its method's", i.instance
+                    );
+                } else {
+                    let (policy, _) = side(change);
+                    let declared = policy.instance(&i.instance);
+                    prop_assert_eq!(
+                        place(declared.and_then(|d| policy.instance_location(d))),
+                        Some((change.file.clone(), change.line, change.column))
+                    );
+                }
             }
         }
     }

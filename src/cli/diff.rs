@@ -119,12 +119,16 @@ pub fn run(args: DiffArgs, limit: u64) -> Outcome {
             )
         }
     };
+    // The project's lint levels (its `authgate.toml`, found from here) for
+    // both sides: a side that `check` would refuse can't be compared.
+    let mut new_sources = new_sources;
+    let lints = super::project::config(&mut new_sources, format)?;
     // Both sides' errors are shown to people; a JSON document says one.
-    let old = compile_side("old", &old_label, &old_sources, format);
+    let old = compile_side("old", &old_label, &old_sources, &lints, format);
     if old.is_err() && format == StopFormat::Json {
         return old.map(|_| ExitCode::from(2));
     }
-    let new = compile_side("new", &new_label, &new_sources, format);
+    let new = compile_side("new", &new_label, &new_sources, &lints, format);
     let (old, new) = match (old, new) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(stop), _) | (_, Err(stop)) => return Err(stop),
@@ -159,9 +163,11 @@ fn compile_side(
     side: &str,
     label: &str,
     sources: &Sources,
+    lints: &authgate::config::Lints,
     format: StopFormat,
 ) -> Result<Policy, Stop> {
-    super::usable_or(authgate::compile(sources), sources, format, |errors| {
+    let compiled = authgate::compile_with(sources, lints);
+    super::usable_or(compiled, sources, format, |errors| {
         format!("the {side} rules (`{label}`) have {errors}; cannot compare")
     })
     .map(|(policy, _)| policy)
@@ -239,28 +245,91 @@ fn at_revision(
         .collect();
     names.sort();
     names.dedup();
+    let files = cat_files(rev, &names, limit)
+        .map_err(|message| cannot_run(format, &message, Cause::Message))?;
     let mut sources = Sources::new();
-    for name in names {
-        let bytes = git(&["show", &format!("{rev}:./{name}")]).map_err(|message| {
-            cannot_run(
-                format,
-                &format!("cannot read `{name}` at `{rev}`: {message}"),
-                Cause::Message,
-            )
-        })?;
-        if bytes.len() as u64 > limit {
-            return Err(cannot_run(
-                format,
-                &format!(
-                    "`{name}` at `{rev}` is {} bytes, over the limit of {limit}",
-                    bytes.len()
-                ),
-                Cause::Message,
-            ));
-        }
+    for (name, bytes) in names.into_iter().zip(files) {
         sources.add_bytes(name, bytes);
     }
     Ok(sources)
+}
+
+/// The contents of `names` (relative to the current folder) at `rev`, in
+/// order, read by one `git cat-file --batch` (not one process per file);
+/// symbolic links inside the tree are followed, as the loader follows
+/// them on disk.
+fn cat_files(rev: &str, names: &[String], limit: u64) -> Result<Vec<Vec<u8>>, String> {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    if let Some(name) = names.iter().find(|name| name.contains('\n')) {
+        return Err(format!(
+            "cannot read `{}` at `{rev}`: its name holds a line break",
+            name.escape_debug()
+        ));
+    }
+    let mut child = Command::new("git")
+        .args(["cat-file", "--batch", "--follow-symlinks"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot run `git`: {error}"))?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err("cannot talk to `git cat-file`".to_owned());
+    };
+    // Written from a thread: git answers while it reads, and a full pipe
+    // each way would otherwise stop both.
+    let requests: String = names
+        .iter()
+        .map(|name| format!("{rev}:./{name}\n"))
+        .collect();
+    let writer = std::thread::spawn(move || stdin.write_all(requests.as_bytes()));
+    let mut reader = std::io::BufReader::new(stdout);
+    let mut files = Vec::with_capacity(names.len());
+    let mut failure = None;
+    for name in names {
+        let mut header = String::new();
+        if reader.read_line(&mut header).map_err(|e| e.to_string())? == 0 {
+            failure = Some(format!(
+                "cannot read `{name}` at `{rev}`: git stopped answering"
+            ));
+            break;
+        }
+        let fields: Vec<&str> = header.split_whitespace().collect();
+        let size = match fields.as_slice() {
+            [_, "blob", size] => size.parse::<u64>().ok(),
+            _ => None,
+        };
+        let Some(size) = size else {
+            let what = header.trim();
+            failure = Some(format!(
+                "cannot read `{name}` at `{rev}`: git says `{what}`"
+            ));
+            break;
+        };
+        if size > limit {
+            failure = Some(format!(
+                "`{name}` at `{rev}` is {size} bytes, over the limit of {limit}"
+            ));
+            break;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        (&mut reader)
+            .take(size)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        let mut newline = [0u8; 1];
+        reader.read_exact(&mut newline).map_err(|e| e.to_string())?;
+        files.push(bytes);
+    }
+    if failure.is_some() {
+        let _ = child.kill();
+    }
+    let _ = writer.join();
+    let _ = child.wait();
+    match failure {
+        Some(message) => Err(message),
+        None => Ok(files),
+    }
 }
 
 /// Per connector, in name order: its methods, instances and structural
@@ -386,8 +455,11 @@ fn human(diff: &Diff, old: &str, new: &str) {
             }
         }
         for i in group.instances.iter().take(instances_shown) {
+            let declared = i.changes.declaration().map_or_else(String::new, |place| {
+                format!(", {}:{}:{}", place.file, place.line, place.column)
+            });
             say(format_args!(
-                "  instance `{}` ({}, {} -> {}): +{} -{}",
+                "  instance `{}` ({}, {} -> {}{declared}): +{} -{}",
                 i.instance,
                 i.status.as_str(),
                 i.method_old.as_deref().unwrap_or("-"),
@@ -492,9 +564,17 @@ fn markdown(diff: &Diff, old: &str, new: &str) -> String {
             }
         }
         for i in group.instances.iter().take(instances_shown) {
+            let declared = i.changes.declaration().map_or_else(String::new, |place| {
+                format!(
+                    ", {} → {} at {}",
+                    i.method_old.as_deref().map_or_else(|| "–".to_owned(), span),
+                    i.method_new.as_deref().map_or_else(|| "–".to_owned(), span),
+                    span(&format!("{}:{}:{}", place.file, place.line, place.column))
+                )
+            });
             let _ = writeln!(
                 text,
-                "- instance {} ({}): +{} −{}",
+                "- instance {} ({}{declared}): +{} −{}",
                 span(&i.instance),
                 i.status.as_str(),
                 i.gained.len(),

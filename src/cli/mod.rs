@@ -478,10 +478,19 @@ fn usable_or(
 }
 
 /// Prints one pretty JSON document and a newline to standard output.
+/// Streamed: a diff's document can be larger than is worth holding in
+/// memory twice. A closed pipe ends it quietly, as [`out`] does.
 fn print_json(value: &impl serde::Serialize) {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => out(format_args!("{text}")),
-        Err(error) => err(format_args!("error: cannot write JSON: {error}")),
+    use std::io::Write as _;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut stdout, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
+    if let Err(error) = written
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        err(format_args!("error: cannot write JSON: {error}"));
     }
 }
 

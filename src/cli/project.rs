@@ -156,7 +156,7 @@ fn readable(format: StopFormat) -> Result<(), Stop> {
 /// Reads the configuration into `sources`: its lint levels, or, for an
 /// invalid file, its diagnostic reported in `format` and the command
 /// stopped.
-fn config(sources: &mut Sources, format: StopFormat) -> Result<Lints, Stop> {
+pub fn config(sources: &mut Sources, format: StopFormat) -> Result<Lints, Stop> {
     let project = project();
     let Some(file) = &project.file else {
         return Ok(Lints::default());
