@@ -264,9 +264,10 @@ struct ChangeView<'a> {
     change: Gain,
 }
 
-/// What a [`StructureChange`] is about.
+/// What a [`StructureChange`] is about (more kinds may come: flows).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Kind {
     /// A connector.
     Connector,
@@ -303,6 +304,9 @@ pub struct StructureChange {
     pub name: String,
     /// Added, removed or changed (an instance's method).
     pub status: Status,
+    /// Its declaration: in NEW when added or changed, in OLD when removed.
+    #[serde(flatten)]
+    pub place: Place,
 }
 
 impl Diff {
@@ -503,6 +507,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                             connector: connector.clone(),
                             name: old.endpoint_name(old_e).unwrap_or_default().to_owned(),
                             status: Status::Removed,
+                            place: Place::of(old.endpoint_location(old_e)),
                         });
                     }
                 }
@@ -514,6 +519,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                             connector: connector.clone(),
                             name: name.to_owned(),
                             status: Status::Added,
+                            place: Place::of(new.endpoint_location(new_e)),
                         });
                     }
                 }
@@ -523,6 +529,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                 connector: connector.clone(),
                 name: connector.clone(),
                 status: Status::Removed,
+                place: Place::of(old.connector_location(old_c)),
             }),
         }
         for old_m in old.methods(old_c) {
@@ -534,6 +541,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                     connector: connector.clone(),
                     name: method.to_owned(),
                     status: Status::Removed,
+                    place: Place::of(old.method_location(old_m)),
                 });
             }
             let shared = deltas.get(old, new, Some(old_m), new_m, map.as_ref());
@@ -553,6 +561,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                 connector: connector.clone(),
                 name: connector.clone(),
                 status: Status::Added,
+                place: Place::of(new.connector_location(new_c)),
             });
         }
         for new_m in new.methods(new_c) {
@@ -566,6 +575,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                     connector: connector.clone(),
                     name: method.to_owned(),
                     status: Status::Added,
+                    place: Place::of(new.method_location(new_m)),
                 });
             }
             let shared = deltas.get(old, new, None, Some(new_m), None);
@@ -621,6 +631,11 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                 connector: connector.clone(),
                 name: name.clone(),
                 status,
+                place: match (new_i, old_i) {
+                    (Some(i), _) => Place::of(new.instance_location(i)),
+                    (None, Some(i)) => Place::of(old.instance_location(i)),
+                    (None, None) => Place::of(None),
+                },
             });
         }
         let shared = deltas.get(

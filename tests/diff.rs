@@ -142,7 +142,8 @@ fn json_has_the_documented_shape() {
         json["structure"]
             .as_array()
             .expect("structure")
-            .contains(&serde_json::json!({"kind": "endpoint", "connector": "shop", "name": "refunds", "status": "added"}))
+            .contains(&serde_json::json!({"kind": "endpoint", "connector": "shop", "name": "refunds", "status": "added",
+                "file": "new/shop.gate", "line": 6, "column": 14}))
     );
 }
 

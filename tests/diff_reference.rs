@@ -485,6 +485,28 @@ proptest! {
                 );
             }
         }
+        // Structure at the declaration, in NEW unless removed.
+        for c in &diff.structure {
+            use authgate::diff::{Kind, Status};
+            let policy = if c.status == Status::Removed { &old } else { &new };
+            let connector = policy.connector(&c.connector);
+            let location = match c.kind {
+                Kind::Connector => connector.and_then(|id| policy.connector_location(id)),
+                Kind::Method => connector
+                    .and_then(|id| policy.method(id, &c.name))
+                    .and_then(|id| policy.method_location(id)),
+                Kind::Endpoint => connector
+                    .and_then(|id| policy.endpoint(id, &c.name))
+                    .and_then(|id| policy.endpoint_location(id)),
+                Kind::Instance => policy.instance(&c.name).and_then(|id| policy.instance_location(id)),
+                _ => None,
+            };
+            prop_assert_eq!(
+                place(location),
+                Some((c.place.file.clone(), c.place.line, c.place.column)),
+                "{:?}", c
+            );
+        }
         // ... an instance's at the endpoint when its method is the same on
         // both sides (as its method's change), else at its declaration.
         for i in &diff.instances {

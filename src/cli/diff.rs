@@ -481,10 +481,14 @@ fn human(diff: &Diff, old: &str, new: &str) {
             ));
         }
         if !group.structure.is_empty() {
-            let items = group
-                .structure
-                .iter()
-                .map(|s| format!("{} `{}` {}", s.kind.as_str(), s.name, s.status.as_str()));
+            let items = group.structure.iter().map(|s| {
+                let at = &s.place;
+                let (kind, name, status) = (s.kind.as_str(), &s.name, s.status.as_str());
+                format!(
+                    "{kind} `{name}` {status} ({}:{}:{})",
+                    at.file, at.line, at.column
+                )
+            });
             say(format_args!(
                 "  structure: {}",
                 authgate::text::join(items, group.structure.len(), "and")
@@ -595,12 +599,14 @@ fn markdown(diff: &Diff, old: &str, new: &str) -> String {
         }
         const SHOWN: usize = 50;
         for s in group.structure.iter().take(SHOWN) {
+            let at = &s.place;
             let _ = writeln!(
                 text,
-                "- {} {} {}",
+                "- {} {} {} at {}",
                 s.kind.as_str(),
                 span(&s.name),
-                s.status.as_str()
+                s.status.as_str(),
+                span(&format!("{}:{}:{}", at.file, at.line, at.column))
             );
         }
         if group.structure.len() > SHOWN {
