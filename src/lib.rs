@@ -77,6 +77,8 @@ pub mod format;
 mod lints;
 pub mod load;
 mod names;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod policy;
 #[cfg(feature = "reload")]
 pub mod reload;
