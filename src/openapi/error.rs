@@ -71,10 +71,11 @@ impl Error {
         file: &str,
         text: &str,
         offset: Option<usize>,
+        len: usize,
         message: String,
         help: &str,
     ) -> Self {
-        match offset {
+        let mut error = match offset {
             Some(offset) => {
                 let before = text.get(..offset).unwrap_or("");
                 let line = before.matches('\n').count() + 1;
@@ -86,7 +87,11 @@ impl Error {
                 Error::at(file, text, line, column, message, help)
             }
             None => Error::file(file, message, help),
+        };
+        if let Some((_, _, shown)) = &mut error.snippet {
+            *shown = len.max(*shown);
         }
+        error
     }
 
     /// The spec file it is about, as named on the command line or reached

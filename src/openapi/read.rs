@@ -141,11 +141,13 @@ impl Store {
                 return Err(self.ref_error(at.doc, &place, None, "`$ref` is not a string"));
             };
             if seen.len() >= MAX_HOPS || seen.iter().any(|(doc, p)| *doc == at.doc && *p == place) {
+                let mut chain: Vec<&str> = seen.iter().map(|(_, p)| p.as_str()).collect();
+                chain.push(&place);
                 return Err(self.ref_error(
                     at.doc,
                     &place,
                     Some(reference),
-                    &format!("`$ref` `{reference}` is part of a cycle"),
+                    &format!("`$ref`s form a cycle: {}", chain.join(" → ")),
                 ));
             }
             seen.push((at.doc, place.clone()));
@@ -218,7 +220,7 @@ impl Store {
         match (self.doc(doc), reference) {
             (Some(doc), Some(reference)) => {
                 let offset = doc.text.find(reference);
-                Error::at_offset(name, &doc.text, offset, message, help)
+                Error::at_offset(name, &doc.text, offset, reference.len(), message, help)
             }
             _ => Error::file(name, message, help),
         }
