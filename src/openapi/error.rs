@@ -13,7 +13,11 @@ use crate::source::{Snippets, Sources};
 /// a `$ref` to a missing file or in a cycle, an empty file, a value of the
 /// wrong shape where the mapping needs one.
 #[derive(Debug, Clone)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+/// What an [`Error`] holds (boxed: results stay small).
+#[derive(Debug, Clone)]
+struct Inner {
     message: String,
     file: String,
     line: Option<usize>,
@@ -25,14 +29,14 @@ pub struct Error {
 impl Error {
     /// An error about `file` as a whole (it can't be read, it is empty).
     pub(crate) fn file(file: &str, message: String, help: &str) -> Self {
-        Error {
+        Error(Box::new(Inner {
             message,
             file: file.to_owned(),
             line: None,
             column: None,
             help: help.to_owned(),
             snippet: None,
-        }
+        }))
     }
 
     /// An error at a 1-based `line` and `column` of `file`, whose text is
@@ -55,14 +59,14 @@ impl Error {
                 .map_or(0, char::len_utf8);
             (source.snippets(), offset, len)
         });
-        Error {
+        Error(Box::new(Inner {
             message,
             file: file.to_owned(),
             line: Some(line),
             column: Some(column),
             help: help.to_owned(),
             snippet,
-        }
+        }))
     }
 
     /// An error at byte `offset` of `file` (found by searching its text),
@@ -88,7 +92,7 @@ impl Error {
             }
             None => Error::file(file, message, help),
         };
-        if let Some((_, _, shown)) = &mut error.snippet {
+        if let Some((_, _, shown)) = &mut error.0.snippet {
             *shown = len.max(*shown);
         }
         error
@@ -97,17 +101,17 @@ impl Error {
     /// The spec file it is about, as named on the command line or reached
     /// by a `$ref`.
     pub fn path(&self) -> &str {
-        &self.file
+        &self.0.file
     }
 
     /// The 1-based line, when the error has a place in the file.
     pub fn line(&self) -> Option<usize> {
-        self.line
+        self.0.line
     }
 
     /// The 1-based column (in characters), with [`Error::line`].
     pub fn column(&self) -> Option<usize> {
-        self.column
+        self.0.column
     }
 }
 
@@ -132,7 +136,7 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 
@@ -144,17 +148,18 @@ impl miette::Diagnostic for Error {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.help))
+        Some(Box::new(&self.0.help))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.snippet
+        self.0
+            .snippet
             .as_ref()
             .map(|(snippets, _, _)| snippets as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, offset, len) = self.snippet.as_ref()?;
+        let (_, offset, len) = self.0.snippet.as_ref()?;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(Some("here".to_owned()), (*offset, *len)),
         )))
