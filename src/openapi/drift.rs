@@ -109,7 +109,10 @@ pub fn drift(
             Member::Endpoint(e) => endpoints.push(rule_endpoint(e)),
         }
     }
-    let spec = api.files.first().map_or("the spec", String::as_str);
+    let spec = match api.files.as_slice() {
+        [one] => format!("`{one}`"),
+        files => format!("the {} spec files", files.len()),
+    };
     let mut out = Vec::new();
     let build = |problem: Problem, span: Span, label: String, help: String| {
         Diagnostic::build(problem, span, label).help(help)
@@ -127,10 +130,17 @@ pub fn drift(
         };
         match by_name.get(method.name.as_str()) {
             None => {
-                let message = format!(
-                    "{what}{place} has no method `{}` in connector `{connector}`",
-                    method.name
-                );
+                let message = match &method.scheme {
+                    Some(_) => format!(
+                        "{what}{place} has no method `{}` in connector `{connector}`",
+                        method.name
+                    ),
+                    None => format!(
+                        "the spec accepts {what}{place}, but connector `{connector}` has no \
+                         method `{}`",
+                        method.name
+                    ),
+                };
                 let mut d = build(
                     Problem::DriftMethod { message },
                     found.name.span,
@@ -259,7 +269,7 @@ pub fn drift(
     for rule in &endpoints {
         if !spec_endpoints.contains(rule.name.as_str()) {
             let message = format!(
-                "endpoint `{}` of connector `{connector}` has no operation in `{spec}`",
+                "endpoint `{}` of connector `{connector}` has no operation in {spec}",
                 rule.name
             );
             out.push(
