@@ -690,3 +690,48 @@ fn drift_cannot_run_on_bad_rules_a_bad_spec_or_an_unknown_connector() {
     assert_eq!(value["diagnostics"][0]["file"], bad_spec);
     assert_eq!(value["diagnostics"][0]["line"], 2);
 }
+
+#[test]
+fn drift_against_several_files_names_them_and_the_operations_file() {
+    let messaging = format!("{FIXTURES}/hosts/messaging.yaml");
+    let voice = format!("{FIXTURES}/hosts/voice.yaml");
+    let imported = authgate(&["import", "openapi", &messaging, &voice]);
+    // One endpoint too many, one operation missing, no `anonymous`.
+    let rules = stdout(&imported)
+        .replace("endpoint \"POST /Calls\"", "endpoint \"POST /Faxes\"")
+        .replace(
+            "connector messages {",
+            "connector messages {\n    auth anonymous: none",
+        );
+    let dir = folder(&[("messages.gate", &rules)]);
+    let rules = dir.path().join("messages.gate");
+    let output = authgate(&[
+        "drift",
+        &messaging,
+        &voice,
+        "--connector",
+        "messages",
+        "--rules",
+        rules.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let messages: Vec<&str> = value["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        // In the order of the rules: the connector's name, then the members.
+        [
+            "operation `POST /Calls` (`tests/fixtures/openapi/hosts/voice.yaml#/paths/~1Calls/post`) \
+             has no endpoint in connector `messages`",
+            "method `anonymous` of connector `messages` has no security scheme in the 2 spec files",
+            "endpoint `POST /Faxes` of connector `messages` has no operation in the 2 spec files",
+        ]
+    );
+}

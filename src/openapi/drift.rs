@@ -176,7 +176,7 @@ pub fn drift(
     for (name, rule) in &methods {
         if !expected.contains_key(name) {
             let message = format!(
-                "method `{name}` of connector `{connector}` has no security scheme in `{spec}`"
+                "method `{name}` of connector `{connector}` has no security scheme in {spec}"
             );
             out.push(
                 build(

@@ -1,7 +1,7 @@
 //! OpenAPI and Swagger specs as connectors (DESIGN §12): the library side
 //! of `authgate import openapi` and `authgate drift`.
 //!
-//! A feature built on the pipeline, which never calls it: [`read`] parses
+//! A feature built on the pipeline, which never calls it: [`read()`] parses
 //! the spec files (Swagger 2.0, OpenAPI 3.0 and 3.1, JSON or YAML),
 //! follows `$ref`s across files (with cycle detection) and maps them to a
 //! neutral [`Api`]: methods and endpoints with what each endpoint
