@@ -735,3 +735,187 @@ fn drift_against_several_files_names_them_and_the_operations_file() {
         ]
     );
 }
+
+/// A small seeded generator (xorshift), so a failure replays.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+/// `text` with one random edit: a cut, a copied piece, or a token that
+/// means something in YAML, JSON or a JSON pointer put somewhere.
+fn mutate(text: &str, rng: &mut Rng) -> String {
+    const TOKENS: &[&str] = &[
+        ":",
+        "-",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"",
+        "'",
+        "\n",
+        "  ",
+        "&a",
+        "*a",
+        "#",
+        "!!",
+        "|",
+        ">",
+        "$ref: '#/'",
+        "$ref: 'nope.yaml'",
+        "~1",
+        "~",
+        "\u{202e}",
+        "\0",
+        "security: []",
+        "{}",
+        "null",
+        "\"\\n\"",
+        "1e999",
+        "- {}\n",
+    ];
+    let mut bytes = text.as_bytes().to_vec();
+    let at = rng.below(bytes.len() + 1);
+    match rng.below(3) {
+        0 => {
+            let end = (at + rng.below(40)).min(bytes.len());
+            bytes.drain(at..end);
+        }
+        1 => {
+            let end = (at + rng.below(60)).min(bytes.len());
+            let piece = bytes[at..end].to_vec();
+            let to = rng.below(bytes.len() + 1);
+            bytes.splice(to..to, piece);
+        }
+        _ => {
+            let token = TOKENS[rng.below(TOKENS.len())];
+            bytes.splice(at..at, token.bytes());
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Whatever the spec, nothing panics; a spec that reads gives rules that
+/// check with no error, in the canonical layout, with no drift from the
+/// spec; one that does not gives an error that names its file.
+#[test]
+fn mutated_specs_never_panic_and_what_imports_checks_without_drift() {
+    let shop = root().join(FIXTURES).join("shop");
+    let read = |path: &Path| std::fs::read_to_string(path).expect("fixture");
+    let specs = [
+        ("openapi.yaml", read(&shop.join("openapi.yaml"))),
+        (
+            "petstore.json",
+            read(&root().join(FIXTURES).join("petstore.json")),
+        ),
+        (
+            "crm.json",
+            read(&root().join(FIXTURES).join("merge/crm.json")),
+        ),
+        (
+            "paths/orders-id.yaml",
+            read(&shop.join("paths/orders-id.yaml")),
+        ),
+    ];
+    let mut rng = Rng(0x5eed_0a91);
+    let (mut imported, mut refused) = (0, 0);
+    for round in 0..400 {
+        let dir = folder(&[
+            ("openapi.yaml", &specs[0].1),
+            ("schemes.yaml", &read(&shop.join("schemes.yaml"))),
+            ("paths/orders-id.yaml", &specs[3].1),
+            (
+                "operations/refund.yaml",
+                &read(&shop.join("operations/refund.yaml")),
+            ),
+        ]);
+        let (name, text) = &specs[round % specs.len()];
+        let mut mutated = mutate(text, &mut rng);
+        for _ in 0..rng.below(3) {
+            mutated = mutate(&mutated, &mut rng);
+        }
+        std::fs::write(dir.path().join(name), &mutated).expect("write");
+        // A referenced file mutated: the root is `openapi.yaml`.
+        let root_name = if name.contains('/') {
+            "openapi.yaml"
+        } else {
+            name
+        };
+        let path = dir.path().join(root_name);
+        match authgate::openapi::read(&[path], 1 << 20) {
+            Ok(api) => {
+                imported += 1;
+                let rules = authgate::openapi::render(&api, "c");
+                compiled(&rules);
+                let mut sources = Sources::new();
+                sources.add("c.gate", rules.as_str());
+                let drift = authgate::openapi::drift(&api, "c", &sources).expect("connector c");
+                let found: Vec<String> = drift.iter().map(ToString::to_string).collect();
+                assert!(found.is_empty(), "{found:?}\n{mutated}");
+            }
+            Err(error) => {
+                refused += 1;
+                assert!(!error.to_string().is_empty());
+                assert!(!error.path().is_empty());
+                let report =
+                    authgate::report::render_human(&error, authgate::report::Style::default());
+                assert!(report.contains("authgate::openapi"), "{report}");
+            }
+        }
+    }
+    // Both kinds of outcome were exercised.
+    assert!(
+        imported > 50 && refused > 50,
+        "imported {imported}, refused {refused}"
+    );
+}
+
+#[test]
+fn odd_schemes_are_kept_with_a_comment_and_counted() {
+    let first = r#"{"openapi": "3.0.0", "info": {"title": "Odd", "version": "1"},
+        "components": {"securitySchemes": {
+            "jwt": {"type": "JWT"},
+            "shared": {"type": "http", "scheme": "basic"},
+            "bare": {"type": "oauth2", "flows": {}}}},
+        "security": [{"jwt": []}, {}],
+        "paths": {"/a": {"get": {}}, "/b": {"post": {"security": [{"bare": [], "shared": []}]}}}}"#;
+    let second = "swagger: '2.0'\ninfo: {title: Odd too, version: '1'}\n\
+                  securityDefinitions:\n  shared: {type: apiKey, name: k, in: query}\npaths: {}\n";
+    let dir = folder(&[("first.json", first), ("second.yaml", second)]);
+    let output = authgate_in(
+        dir.path(),
+        &["import", "openapi", "first.json", "second.yaml"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let rules = stdout(&output);
+    let policy = compiled(&rules);
+    assert!(
+        line(&rules, "auth jwt:")
+            .ends_with("token // scheme type `JWT` is not OpenAPI's: mapped to token")
+    );
+    assert!(line(&rules, "auth bare:").contains("oauth2_authorization_code // no OAuth 2 flow"));
+    // The first definition of `shared` wins.
+    assert_eq!(line(&rules, "auth shared:"), "    auth shared: basic");
+    assert_eq!(activated(&policy, "odd", "GET /a"), ["jwt", "anonymous"]);
+    assert_eq!(activated(&policy, "odd", "POST /b"), ["bare", "shared"]);
+    let summary = stderr(&output);
+    assert!(
+        summary.contains("1  schemes of unknown type (as token)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1  schemes defined differently in several files (first kept)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1  endpoints requiring schemes together (AND)"),
+        "{summary}"
+    );
+}
