@@ -887,7 +887,8 @@ fn odd_schemes_are_kept_with_a_comment_and_counted() {
         "security": [{"jwt": []}, {}],
         "paths": {"/a": {"get": {}}, "/b": {"post": {"security": [{"bare": [], "shared": []}]}}}}"#;
     let second = "swagger: '2.0'\ninfo: {title: Odd too, version: '1'}\n\
-                  securityDefinitions:\n  shared: {type: apiKey, name: k, in: query}\npaths: {}\n";
+                  securityDefinitions:\n  shared: {type: apiKey, name: k, in: query}\n  \
+                  '': {type: basic}\n  \"line\\nbreak\": {type: basic}\npaths: {}\n";
     let dir = folder(&[("first.json", first), ("second.yaml", second)]);
     let output = authgate_in(
         dir.path(),
@@ -903,6 +904,15 @@ fn odd_schemes_are_kept_with_a_comment_and_counted() {
     assert!(line(&rules, "auth bare:").contains("oauth2_authorization_code // no OAuth 2 flow"));
     // The first definition of `shared` wins.
     assert_eq!(line(&rules, "auth shared:"), "    auth shared: basic");
+    // Keys the language can't write as they are.
+    assert_eq!(
+        line(&rules, "auth \"(empty)\""),
+        "    auth \"(empty)\": basic"
+    );
+    assert_eq!(
+        line(&rules, "auth \"line break\""),
+        "    auth \"line break\": basic"
+    );
     assert_eq!(activated(&policy, "odd", "GET /a"), ["jwt", "anonymous"]);
     assert_eq!(activated(&policy, "odd", "POST /b"), ["bare", "shared"]);
     let summary = stderr(&output);
@@ -918,4 +928,10 @@ fn odd_schemes_are_kept_with_a_comment_and_counted() {
         summary.contains("1  endpoints requiring schemes together (AND)"),
         "{summary}"
     );
+    for bad in ["", "a\nb"] {
+        let args = ["import", "openapi", "first.json", "--connector", bad];
+        let output = authgate_in(dir.path(), &args);
+        assert_eq!(code(&output), 2);
+        assert!(stderr(&output).contains("`--connector` must be a name"));
+    }
 }

@@ -51,6 +51,12 @@ pub fn run(args: ImportArgs, limit: u64) -> Outcome {
     let connector = args
         .connector
         .unwrap_or_else(|| authgate::openapi::connector_name(api.title.as_deref()));
+    if connector.is_empty() || connector.contains(['\n', '\r']) {
+        tell(format_args!(
+            "error: `--connector` must be a name of at least one character, without line breaks"
+        ));
+        return Ok(ExitCode::from(2));
+    }
     let rules = authgate::openapi::render(&api, &connector);
     match &args.output {
         Some(path) => {

@@ -503,8 +503,12 @@ fn shape(store: &Store, doc: DocId, pointer: &str, expected: &str) -> Error {
     )
 }
 
-/// A name the language can write: quoted names hold no raw line break.
+/// A name the language can write: quoted names hold no raw line break
+/// and at least one character (a scheme keyed `""` is `(empty)`).
 fn clean(name: &str) -> String {
+    if name.is_empty() {
+        return "(empty)".to_owned();
+    }
     name.replace(['\n', '\r'], " ")
 }
 
