@@ -423,6 +423,10 @@ fn bad_input_is_a_clear_error_with_exit_2() {
             "openapi: 3.1.0\npaths:\n  /a:\n    $ref: 'broken.yaml#/x'\n",
         ),
         ("twice.yaml", "openapi: 3.1.0\nopenapi: 3.1.0\n"),
+        (
+            "device.yaml",
+            "openapi: 3.1.0\npaths:\n  /a:\n    $ref: '/dev/null'\n",
+        ),
     ]);
     let cases: &[(&str, &[&str])] = &[
         (
@@ -482,6 +486,14 @@ fn bad_input_is_a_clear_error_with_exit_2() {
             &["the key `openapi` is given twice", "twice.yaml:2:"],
         ),
         ("absent.yaml", &["cannot read `absent.yaml`"]),
+        (
+            "device.yaml",
+            &[
+                "`/dev/null` is not a file",
+                "`device.yaml` at `#/paths/~1a`",
+            ],
+        ),
+        (".", &["`.` is not a file"]),
     ];
     for (spec, needles) in cases {
         let output = authgate_in(dir.path(), &["import", "openapi", spec]);

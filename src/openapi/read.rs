@@ -230,6 +230,14 @@ impl Store {
 /// Reads and parses one file, JSON or YAML (by extension; otherwise JSON
 /// when it starts with `{`).
 fn parse_file(path: &Path, name: String, limit: u64) -> Result<Doc, Error> {
+    // A FIFO or a device (`$ref: /dev/stdin`) could block or never end.
+    if std::fs::metadata(path).is_ok_and(|metadata| !metadata.is_file()) {
+        return Err(Error::file(
+            &name,
+            format!("`{name}` is not a file"),
+            "specs and the files their `$ref`s name must be regular files",
+        ));
+    }
     let bytes = crate::load::read_file(path, limit).map_err(|error| {
         let help = match error {
             crate::load::LoadError::TooLarge { .. } => {
