@@ -376,7 +376,19 @@ fn the_connector_is_named_from_the_title_unless_given_and_output_can_go_to_a_fil
 /// Bad input: exit 2, the file and the place named, never a panic.
 #[test]
 fn bad_input_is_a_clear_error_with_exit_2() {
+    let deep_yaml = format!(
+        "openapi: 3.0.0\nx: {}{}\n",
+        "[".repeat(200_000),
+        "]".repeat(200_000)
+    );
+    let deep_json = format!(
+        "{{\"openapi\": {}{}}}",
+        "[".repeat(200_000),
+        "]".repeat(200_000)
+    );
     let dir = folder(&[
+        ("deep.yaml", &deep_yaml),
+        ("deep.json", &deep_json),
         ("broken.yaml", "openapi: 3.0.0\npaths: [1, 2\nx: y\n"),
         ("broken.json", "{\"openapi\": \"3.0.0\",\n \"paths\": {,}}"),
         ("notspec.yaml", "hello: world\n"),
@@ -486,6 +498,11 @@ fn bad_input_is_a_clear_error_with_exit_2() {
             &["the key `openapi` is given twice", "twice.yaml:2:"],
         ),
         ("absent.yaml", &["cannot read `absent.yaml`"]),
+        ("deep.yaml", &["invalid YAML in `deep.yaml` at line 2"]),
+        (
+            "deep.json",
+            &["invalid JSON in `deep.json` at line 1", "recursion limit"],
+        ),
         (
             "device.yaml",
             &[
