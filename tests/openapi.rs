@@ -885,7 +885,8 @@ fn mutated_specs_never_panic_and_what_imports_checks_without_drift() {
                 compiled(&rules);
                 let mut sources = Sources::new();
                 sources.add("c.gate", rules.as_str());
-                let drift = authgate::openapi::drift(&api, "c", &sources).expect("connector c");
+                let drift = authgate::openapi::drift(&api, "c", &sources, Default::default())
+                    .expect("connector c");
                 let found: Vec<String> = drift.iter().map(ToString::to_string).collect();
                 assert!(found.is_empty(), "{found:?}\n{mutated}");
             }
@@ -963,4 +964,34 @@ fn odd_schemes_are_kept_with_a_comment_and_counted() {
         assert_eq!(code(&output), 2);
         assert!(stderr(&output).contains("`--connector` must be a name"));
     }
+}
+
+#[test]
+fn drift_of_a_connector_using_part_of_the_api_reports_only_what_it_claims() {
+    let rules = format!("{FIXTURES}/shop/drifted.gate");
+    let output = drift(&["--rules", &rules, "--format", "json", "--subset"]);
+    assert_eq!(code(&output), 1);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let found: Vec<(&str, &str)> = value["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or(""),
+                d["severity"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // Left: the type that differs, the method with no scheme, the method
+    // the spec does not accept, the endpoint with no operation.
+    assert_eq!(
+        found,
+        [
+            ("authgate::drift_method", "error"),
+            ("authgate::drift_method", "error"),
+            ("authgate::drift_activation", "error"),
+            ("authgate::drift_endpoint", "warning"),
+        ]
+    );
 }

@@ -25,6 +25,12 @@ pub struct DriftArgs {
     /// `rules`.
     #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
+    /// The connector uses only part of the API: don't report what the spec
+    /// offers and the rules leave out (operations with no endpoint, schemes
+    /// with no method, accepted methods not activated); what the rules
+    /// claim and the spec does not have or accept is still reported.
+    #[arg(long)]
+    subset: bool,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     deny_warnings: bool,
@@ -54,7 +60,12 @@ pub fn run(args: DriftArgs, limit: u64) -> Outcome {
         Ok(api) => api,
         Err(error) => return Err(spec_error(format, &error)),
     };
-    let diagnostics = match authgate::openapi::drift(&api, &args.connector, sources) {
+    let diagnostics = match authgate::openapi::drift(
+        &api,
+        &args.connector,
+        sources,
+        authgate::openapi::DriftOptions::default().subset(args.subset),
+    ) {
         Ok(diagnostics) => diagnostics,
         Err(unknown) => return Err(cannot_run(format, &unknown.to_string(), Cause::Message)),
     };

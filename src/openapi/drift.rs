@@ -45,6 +45,25 @@ impl fmt::Display for UnknownConnector {
 
 impl std::error::Error for UnknownConnector {}
 
+/// How [`drift()`] compares.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DriftOptions {
+    /// The connector uses only part of the API: what the spec offers and
+    /// the rules leave out (an operation with no endpoint, a scheme with
+    /// no method, an accepted method not activated) is not reported; what
+    /// the rules claim and the spec does not have or accept still is.
+    pub subset: bool,
+}
+
+impl DriftOptions {
+    /// Sets [`DriftOptions::subset`].
+    pub fn subset(mut self, subset: bool) -> Self {
+        self.subset = subset;
+        self
+    }
+}
+
 /// A method of the connector as written.
 struct RuleMethod {
     name_span: Span,
@@ -67,6 +86,7 @@ pub fn drift(
     api: &Api,
     connector: &str,
     sources: &Sources,
+    options: DriftOptions,
 ) -> Result<Vec<Diagnostic>, UnknownConnector> {
     let trees: Vec<tree::File<'_>> = sources
         .iter()
@@ -129,6 +149,7 @@ pub fn drift(
             None => "requests without credentials".to_owned(),
         };
         match by_name.get(method.name.as_str()) {
+            None if options.subset => {}
             None => {
                 let message = match &method.scheme {
                     Some(_) => format!(
@@ -197,6 +218,9 @@ pub fn drift(
     for endpoint in &api.endpoints {
         let place = origin(&endpoint.origin.file, &endpoint.origin.pointer);
         let Some(rule) = rule_endpoints.get(endpoint.name.as_str()) else {
+            if options.subset {
+                continue;
+            }
             let message = format!(
                 "operation `{}`{place} has no endpoint in connector `{connector}`",
                 endpoint.name
@@ -249,7 +273,7 @@ pub fn drift(
             .map(String::as_str)
             .filter(|m| !activated.contains(m) && by_name.contains_key(m))
             .collect();
-        if !missing.is_empty() {
+        if !missing.is_empty() && !options.subset {
             let names = text::list(missing.iter().copied(), missing.len());
             let message = format!(
                 "endpoint `{}` leaves off {names}, which the spec accepts for the operation{place}",

@@ -29,7 +29,7 @@ mod yaml;
 
 use std::path::PathBuf;
 
-pub use drift::{UnknownConnector, drift};
+pub use drift::{DriftOptions, UnknownConnector, drift};
 pub use error::Error;
 pub use render::{connector_name, render};
 
