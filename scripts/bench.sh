@@ -6,6 +6,8 @@
 #   scripts/bench.sh peers     # in-process: authgate vs cedar-policy, regorus and baselines
 #   scripts/bench.sh scaling   # the complexity contract: CLI cost per input byte, 10 kB to 1 MB
 #   scripts/bench.sh diff      # `authgate diff` against `check` of both sides, N up to 1M
+#   scripts/bench.sh openapi   # `import openapi` and `drift` on a generated 1,500-operation,
+#                              # 55-file API (scripts/openapi_bench.py)
 #   cargo bench --bench engine # in-process: compile/check MB/s, decisions, visible (divan)
 #
 # Everything runs on the seeded workload of workload/ (crate authgate-workload).
@@ -27,6 +29,12 @@ if [[ "${1:-}" == "diff" ]]; then
         [[ -f "target/bench/bench-$n.gate" ]] || target/release/examples/workload "$n" target/bench
     done
     exec python3 scripts/diff_bench.py target/release/authgate target/bench
+fi
+
+if [[ "${1:-}" == "openapi" ]]; then
+    shift
+    cargo build --release --bin authgate
+    exec python3 scripts/openapi_bench.py target/release/authgate target/bench "$@"
 fi
 
 if [[ "${1:-}" == "scaling" ]]; then

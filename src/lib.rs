@@ -15,7 +15,10 @@
 //! table. Around the pipeline: [`expect`] runs the tests written in rule
 //! files, [`format`](mod@format) lays files out canonically, [`report`]
 //! renders diagnostics (text, JSON, SARIF, GitHub annotations), [`suggest`]
-//! and [`text`] write names for people.
+//! and [`text`] write names for people. Built on the pipeline, never
+//! called by it: `openapi` (feature `openapi`, on by default) maps OpenAPI
+//! and Swagger specs to connectors for `authgate import openapi` and
+//! `authgate drift`.
 //!
 //! A service loads a rule set from paths exactly as `authgate check` does
 //! with [`load_policy`], which gives the policy or a typed [`Error`] that
@@ -78,6 +81,8 @@ pub mod format;
 mod lints;
 pub mod load;
 mod names;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod policy;
 #[cfg(feature = "reload")]
 pub mod reload;

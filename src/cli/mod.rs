@@ -4,9 +4,11 @@
 mod check;
 mod diff;
 mod digest;
+mod drift;
 mod eval;
 mod explain;
 mod fmt;
+mod import;
 mod load;
 mod matrix;
 mod project;
@@ -133,6 +135,18 @@ enum Command {
     /// Exit status: 0 printed, 2 could not read the rules. The rules need
     /// not compile.
     Digest(digest::DigestArgs),
+    /// Write a connector from an API's spec: `authgate import openapi
+    /// SPEC... [--connector NAME] [-o FILE]`.
+    ///
+    /// Exit status: 0 written, 2 could not read the spec or write.
+    Import(import::ImportArgs),
+    /// Compare a connector in the rules with the API's OpenAPI or Swagger
+    /// spec and report the differences as diagnostics.
+    ///
+    /// Exit status: 0 no errors, 1 errors (or warnings with
+    /// --deny-warnings), 2 could not run (rules with errors, a spec that
+    /// can't be read, no such connector).
+    Drift(drift::DriftArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -204,6 +218,8 @@ impl Cli {
             Command::Matrix(args) => matrix::run(args, limit),
             Command::Diff(args) => diff::run(args, limit),
             Command::Digest(args) => digest::run(args, limit),
+            Command::Import(args) => import::run(args, limit),
+            Command::Drift(args) => drift::run(args, limit),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();

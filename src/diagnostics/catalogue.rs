@@ -449,6 +449,48 @@ catalogue! {
         help: "Remove the directive, or move it to the line above the item the warning is about.",
     }
 
+    /// `authgate drift`: `endpoint "GET /orders" < auth: [basic] >` where
+    /// the spec accepts only `oauth` for `GET /orders` (an error: requests
+    /// would be rejected), or accepts `basic` and `oauth` (a warning: the
+    /// rules leave `oauth` off).
+    #[error("{message}")]
+    DriftActivation {
+        /// What differs, naming the spec file and the operation's pointer.
+        message: String,
+    } => {
+        name: "drift_activation",
+        severity: Error,
+        summary: "An endpoint activates a method the spec does not accept for its operation (error), or leaves off one it accepts (warning).",
+        help: "Make the endpoint's auth list what the spec accepts, or re-import the connector.",
+    }
+
+    /// `authgate drift`: an operation of the spec with no endpoint in the
+    /// connector, or an endpoint with no operation.
+    #[error("{message}")]
+    DriftEndpoint {
+        /// What differs, naming the spec file and the operation's pointer.
+        message: String,
+    } => {
+        name: "drift_endpoint",
+        severity: Warning,
+        summary: "An operation of the spec has no endpoint in the connector, or an endpoint has no operation.",
+        help: "Add the endpoint (named `VERB /path`), remove it, or re-import the connector.",
+    }
+
+    /// `authgate drift`: a security scheme with no method (a warning), a
+    /// method with no scheme or whose type differs from the scheme's (an
+    /// error).
+    #[error("{message}")]
+    DriftMethod {
+        /// What differs, naming the spec file and the scheme's pointer.
+        message: String,
+    } => {
+        name: "drift_method",
+        severity: Error,
+        summary: "A method has no security scheme in the spec or another type (error), or a scheme has no method (warning).",
+        help: "Declare one method per scheme, named as its key, of the type the mapping gives.",
+    }
+
     /// `expect "instance 2" can see orders` when it can't (reported by
     /// `authgate test`, not by checking).
     #[error("test `{test}` failed: expected {expectation}")]

@@ -106,6 +106,13 @@ impl Diagnostic {
         self.severity = Severity::Error;
     }
 
+    /// Makes an error a warning: for codes whose findings come in both
+    /// severities (`drift_activation`, `drift_method`).
+    #[cfg(feature = "openapi")]
+    pub(crate) fn soften(&mut self) {
+        self.severity = Severity::Warning;
+    }
+
     /// All labels, in every file; the first is the primary one.
     pub fn labels(&self) -> &[Label] {
         &self.labels

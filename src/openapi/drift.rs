@@ -1,0 +1,344 @@
+//! A connector in the rules against an [`Api`]: `authgate drift`.
+//!
+//! The connector is read from the syntax trees of the rule files (which
+//! have been checked: it is declared once), so that every label points at
+//! the token it is about: a method's name or type, a name in an auth
+//! list, the auth list, the connector's name for what is missing. Each
+//! message names the spec file and the JSON pointer of the operation or
+//! scheme.
+//!
+//! The rule of severities: what the rules claim and the spec rejects is an
+//! error (requests would fail); what the spec offers and the rules leave
+//! out is a warning. A method with no scheme is reported once, not again
+//! on every endpoint that activates it; a scheme with no method likewise.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use super::Api;
+use crate::Sources;
+use crate::diagnostics::{self, Diagnostic, Problem};
+use crate::source::Span;
+use crate::syntax::quote_name;
+use crate::syntax::tree::{self, Item, Member};
+use crate::text;
+
+/// No connector of that name in the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnknownConnector {
+    /// The name asked for.
+    pub name: String,
+    /// The closest declared name, if one is close.
+    pub closest: Option<String>,
+}
+
+impl fmt::Display for UnknownConnector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no connector `{}` in the rules", self.name)?;
+        if let Some(closest) = &self.closest {
+            write!(f, "; did you mean `{closest}`?")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownConnector {}
+
+/// How [`drift()`] compares.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DriftOptions {
+    /// The connector uses only part of the API: what the spec offers and
+    /// the rules leave out (an operation with no endpoint, a scheme with
+    /// no method, an accepted method not activated) is not reported; what
+    /// the rules claim and the spec does not have or accept still is.
+    pub subset: bool,
+}
+
+impl DriftOptions {
+    /// Sets [`DriftOptions::subset`].
+    pub fn subset(mut self, subset: bool) -> Self {
+        self.subset = subset;
+        self
+    }
+}
+
+/// A method of the connector as written.
+struct RuleMethod {
+    name_span: Span,
+    kind: String,
+    kind_span: Span,
+}
+
+/// An endpoint of the connector as written.
+struct RuleEndpoint<'s> {
+    name: String,
+    name_span: Span,
+    /// The auth list's span (or the endpoint's, without one) and names.
+    list_span: Span,
+    methods: Vec<(std::borrow::Cow<'s, str>, Span)>,
+}
+
+/// Compares `connector` in the rule files of `sources` (checked, with no
+/// error) with `api`; returns the drift diagnostics, sorted.
+pub fn drift(
+    api: &Api,
+    connector: &str,
+    sources: &Sources,
+    options: DriftOptions,
+) -> Result<Vec<Diagnostic>, UnknownConnector> {
+    let trees: Vec<tree::File<'_>> = sources
+        .iter()
+        .filter(|file| file.is_rules())
+        .filter_map(|file| crate::syntax::parse(sources, file).ok())
+        .collect();
+    let found = trees
+        .iter()
+        .flat_map(|t| &t.items)
+        .find_map(|item| match item {
+            Item::Connector(c) if c.name.text == connector => Some(c),
+            _ => None,
+        });
+    let Some(found) = found else {
+        let names: Vec<&str> = trees
+            .iter()
+            .flat_map(|t| &t.items)
+            .filter_map(|item| match item {
+                Item::Connector(c) => Some(c.name.text.as_ref()),
+                _ => None,
+            })
+            .collect();
+        return Err(UnknownConnector {
+            name: connector.to_owned(),
+            closest: crate::suggest::closest(connector, names.iter().copied()).map(str::to_owned),
+        });
+    };
+    let mut methods: Vec<(&str, RuleMethod)> = Vec::new();
+    let mut endpoints: Vec<RuleEndpoint<'_>> = Vec::new();
+    for member in &found.members {
+        match member {
+            Member::Method(m) => methods.push((
+                m.name.text.as_ref(),
+                RuleMethod {
+                    name_span: m.name.span,
+                    kind: m.kind.text.to_string(),
+                    kind_span: m.kind.span,
+                },
+            )),
+            Member::Endpoint(e) => endpoints.push(rule_endpoint(e)),
+        }
+    }
+    let spec = match api.files.as_slice() {
+        [one] => format!("`{one}`"),
+        files => format!("the {} spec files", files.len()),
+    };
+    let mut out = Vec::new();
+    let build = |problem: Problem, span: Span, label: String, help: String| {
+        Diagnostic::build(problem, span, label).help(help)
+    };
+
+    // Methods.
+    let by_name: HashMap<&str, &RuleMethod> = methods.iter().map(|(n, m)| (*n, m)).collect();
+    let expected: HashMap<&str, &super::Method> =
+        api.methods.iter().map(|m| (m.name.as_str(), m)).collect();
+    for method in &api.methods {
+        let place = origin(&method.origin.file, &method.origin.pointer);
+        let what = match &method.scheme {
+            Some(key) => format!("scheme `{key}`"),
+            None => "requests without credentials".to_owned(),
+        };
+        match by_name.get(method.name.as_str()) {
+            None if options.subset => {}
+            None => {
+                let message = match &method.scheme {
+                    Some(_) => format!(
+                        "{what}{place} has no method `{}` in connector `{connector}`",
+                        method.name
+                    ),
+                    None => format!(
+                        "the spec accepts {what}{place}, but connector `{connector}` has no \
+                         method `{}`",
+                        method.name
+                    ),
+                };
+                let mut d = build(
+                    Problem::DriftMethod { message },
+                    found.name.span,
+                    format!("no method `{}` here", method.name),
+                    format!(
+                        "declare `auth {}: {}`",
+                        quote_name(&method.name),
+                        method.kind
+                    ),
+                )
+                .finish(sources);
+                d.soften();
+                out.push(d);
+            }
+            Some(rule) if rule.kind != method.kind.as_str() => {
+                let message = format!(
+                    "method `{}` is `{}`, but {what}{place} maps to `{}`",
+                    method.name, rule.kind, method.kind
+                );
+                out.push(
+                    build(
+                        Problem::DriftMethod { message },
+                        rule.kind_span,
+                        format!("the spec says `{}`", method.kind),
+                        format!("make the type `{}`", method.kind),
+                    )
+                    .finish(sources),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, rule) in &methods {
+        if !expected.contains_key(name) {
+            let message = format!(
+                "method `{name}` of connector `{connector}` has no security scheme in {spec}"
+            );
+            out.push(
+                build(
+                    Problem::DriftMethod { message },
+                    rule.name_span,
+                    "no scheme in the spec".to_owned(),
+                    "remove the method, or name it as the scheme's key".to_owned(),
+                )
+                .finish(sources),
+            );
+        }
+    }
+
+    // Endpoints and what they activate.
+    let rule_endpoints: HashMap<&str, &RuleEndpoint<'_>> =
+        endpoints.iter().map(|e| (e.name.as_str(), e)).collect();
+    let spec_endpoints: HashSet<&str> = api.endpoints.iter().map(|e| e.name.as_str()).collect();
+    for endpoint in &api.endpoints {
+        let place = origin(&endpoint.origin.file, &endpoint.origin.pointer);
+        let Some(rule) = rule_endpoints.get(endpoint.name.as_str()) else {
+            if options.subset {
+                continue;
+            }
+            let message = format!(
+                "operation `{}`{place} has no endpoint in connector `{connector}`",
+                endpoint.name
+            );
+            let list: Vec<String> = endpoint.methods.iter().map(|m| quote_name(m)).collect();
+            out.push(
+                build(
+                    Problem::DriftEndpoint { message },
+                    found.name.span,
+                    format!("no endpoint `{}` here", endpoint.name),
+                    format!(
+                        "add `endpoint {} < auth: [{}] >`",
+                        quote_name(&endpoint.name),
+                        list.join(", ")
+                    ),
+                )
+                .finish(sources),
+            );
+            continue;
+        };
+        let accepted: HashSet<&str> = endpoint.methods.iter().map(String::as_str).collect();
+        let accepted_list = text::list(
+            endpoint.methods.iter().map(String::as_str),
+            endpoint.methods.len(),
+        );
+        for (method, span) in &rule.methods {
+            // A method with no scheme is reported once, above.
+            if accepted.contains(method.as_ref()) || !expected.contains_key(method.as_ref()) {
+                continue;
+            }
+            let message = format!(
+                "endpoint `{}` activates `{method}`, which the spec does not accept for the \
+                 operation{place}",
+                endpoint.name
+            );
+            out.push(
+                build(
+                    Problem::DriftActivation { message },
+                    *span,
+                    "not accepted by the spec".to_owned(),
+                    format!("remove `{method}`; the spec accepts {accepted_list}"),
+                )
+                .finish(sources),
+            );
+        }
+        let activated: HashSet<&str> = rule.methods.iter().map(|(m, _)| m.as_ref()).collect();
+        let missing: Vec<&str> = endpoint
+            .methods
+            .iter()
+            .map(String::as_str)
+            .filter(|m| !activated.contains(m) && by_name.contains_key(m))
+            .collect();
+        if !missing.is_empty() && !options.subset {
+            let names = text::list(missing.iter().copied(), missing.len());
+            let message = format!(
+                "endpoint `{}` leaves off {names}, which the spec accepts for the operation{place}",
+                endpoint.name
+            );
+            let mut d = build(
+                Problem::DriftActivation { message },
+                rule.list_span,
+                format!("{names} not activated"),
+                format!("add {names} to the auth list, or leave it off on purpose"),
+            )
+            .finish(sources);
+            d.soften();
+            out.push(d);
+        }
+    }
+    for rule in &endpoints {
+        if !spec_endpoints.contains(rule.name.as_str()) {
+            let message = format!(
+                "endpoint `{}` of connector `{connector}` has no operation in {spec}",
+                rule.name
+            );
+            out.push(
+                build(
+                    Problem::DriftEndpoint { message },
+                    rule.name_span,
+                    "no such operation in the spec".to_owned(),
+                    "endpoints are named `VERB /path` as in the spec; remove or rename it"
+                        .to_owned(),
+                )
+                .finish(sources),
+            );
+        }
+    }
+    diagnostics::sort(&mut out);
+    Ok(out)
+}
+
+/// ` (`FILE#POINTER`)`, or nothing without a pointer.
+fn origin(file: &str, pointer: &str) -> String {
+    if pointer.is_empty() {
+        String::new()
+    } else {
+        format!(" (`{file}{pointer}`)")
+    }
+}
+
+fn rule_endpoint<'s>(endpoint: &tree::Endpoint<'s>) -> RuleEndpoint<'s> {
+    let list = endpoint.options.as_ref().and_then(|options| {
+        options.entries.iter().find_map(|entry| match &entry.value {
+            tree::Value::List(list) if entry.key.text == "auth" => Some(list),
+            _ => None,
+        })
+    });
+    RuleEndpoint {
+        name: endpoint.name.text.to_string(),
+        name_span: endpoint.name.span,
+        list_span: list.map_or(endpoint.span, |list| list.span),
+        methods: list
+            .map(|list| {
+                list.items
+                    .iter()
+                    .map(|item| (item.text.clone(), item.span))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}

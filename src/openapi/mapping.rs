@@ -1,0 +1,528 @@
+//! The documents of one API to the neutral model [`Api`]: the mapping of
+//! DESIGN §12, shared by `import` (which writes it) and `drift` (which
+//! compares rules with it).
+//!
+//! Operations are gathered from every root document (following `$ref`s
+//! to path items and to whole operations in other files), then grouped by
+//! verb and path: occurrences on different hosts become endpoints named
+//! with their host, occurrences on the same host are merged (the union of
+//! what they accept). Everything is sorted, so the model does not depend
+//! on the order of keys in the files, nor on how the JSON reader keeps
+//! them.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde_json::Value;
+
+use super::error::Error;
+use super::read::{At, DocId, Store, escape_segment};
+use super::schemes::{self, SchemeMethods};
+use super::{Api, Endpoint, Lossy, Method, Origin};
+use crate::check::AuthType;
+
+/// The HTTP verbs of an operation, in the order endpoints of one path are
+/// listed.
+const VERBS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// One requirement: schemes required together, each with its scopes.
+type Requirement = Vec<(String, Vec<String>)>;
+
+/// An operation as one file declares it.
+#[derive(Debug)]
+struct Occurrence {
+    host: Option<String>,
+    /// `None`: no `security` on the operation nor at the top level.
+    security: Option<Vec<Requirement>>,
+    origin: Origin,
+}
+
+/// A scheme's methods and where it is defined.
+struct Scheme {
+    mapped: SchemeMethods,
+    origin: Origin,
+}
+
+/// Maps the documents in `store` (see the module docs).
+pub(crate) fn map(store: &Store) -> Result<Api, Error> {
+    let mut schemes: BTreeMap<String, Scheme> = BTreeMap::new();
+    let mut lossy = Lossy::default();
+    // (path, verb index) -> occurrences, in root order.
+    let mut operations: BTreeMap<(String, usize), Vec<Occurrence>> = BTreeMap::new();
+    let mut title = None;
+    for root in store.roots() {
+        let Some(doc) = store.doc(root) else { continue };
+        let swagger = version(store, root, &doc.value)?;
+        if title.is_none() {
+            title = doc
+                .value
+                .pointer("/info/title")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+        }
+        let top = At {
+            doc: root,
+            value: &doc.value,
+        };
+        read_schemes(store, top, swagger, &mut schemes, &mut lossy)?;
+        read_operations(store, top, swagger, &mut operations)?;
+    }
+    // Methods: one per scheme (two for a scheme with both OAuth families),
+    // then `anonymous` when used (or when nothing else would be declared).
+    let mut methods = Vec::new();
+    let mut taken = HashSet::new();
+    for (key, scheme) in &schemes {
+        for (name, kind) in &scheme.mapped.methods {
+            methods.push(Method {
+                name: unique(clean(name), &mut taken),
+                kind: *kind,
+                scheme: Some(key.clone()),
+                note: scheme.mapped.note.clone(),
+                origin: scheme.origin.clone(),
+            });
+        }
+        lossy.key_locations += usize::from(scheme.mapped.key_location);
+        lossy.unknown_types += usize::from(scheme.mapped.unknown_type);
+    }
+    let anonymous = unique("anonymous".to_owned(), &mut taken);
+    let mut anonymous_used = false;
+    let mut endpoints = Vec::new();
+    let mut names = HashSet::new();
+    for ((path, verb), occurrences) in operations {
+        let verb = VERBS
+            .get(verb)
+            .copied()
+            .unwrap_or("get")
+            .to_ascii_uppercase();
+        let hosts: BTreeSet<Option<&str>> = occurrences.iter().map(|o| o.host.as_deref()).collect();
+        let mut by_host: BTreeMap<Option<&str>, Vec<&Occurrence>> = BTreeMap::new();
+        for occurrence in &occurrences {
+            let host = if hosts.len() > 1 {
+                occurrence.host.as_deref()
+            } else {
+                None
+            };
+            by_host.entry(host).or_default().push(occurrence);
+        }
+        for (host, group) in by_host {
+            let name = clean(&format!("{verb} {}{path}", host.unwrap_or("")));
+            let mut endpoint = Endpoint {
+                name: unique(name, &mut names),
+                methods: Vec::new(),
+                notes: Vec::new(),
+                origin: group.first().map(|o| o.origin.clone()).unwrap_or_default(),
+            };
+            activate(
+                &group,
+                &schemes,
+                &methods,
+                &anonymous,
+                &mut endpoint,
+                &mut lossy,
+            );
+            anonymous_used |= endpoint.methods.contains(&anonymous);
+            endpoints.push(endpoint);
+        }
+    }
+    if anonymous_used || methods.is_empty() {
+        let note = (!anonymous_used).then(|| {
+            "declared because the spec has no security scheme (a connector needs a method)"
+                .to_owned()
+        });
+        let origin = endpoints
+            .iter()
+            .find(|e: &&Endpoint| e.methods.contains(&anonymous))
+            .map(|e| e.origin.clone())
+            .unwrap_or_default();
+        methods.push(Method {
+            name: anonymous,
+            kind: AuthType::None,
+            scheme: None,
+            note,
+            origin,
+        });
+    }
+    Ok(Api {
+        title,
+        files: store.roots().map(|id| store.name(id).to_owned()).collect(),
+        methods,
+        endpoints,
+        lossy,
+    })
+}
+
+/// Whether the root document is Swagger 2 (`true`) or OpenAPI 3
+/// (`false`); an error for anything else.
+fn version(store: &Store, root: DocId, value: &Value) -> Result<bool, Error> {
+    let name = store.name(root);
+    let help = "give the root document of an OpenAPI 3.x or Swagger 2.0 spec (the file with \
+                `openapi: 3...` or `swagger: \"2.0\"`); files it refers to are read through \
+                its `$ref`s";
+    let text = |key: &str| match value.get(key) {
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(Value::Number(number)) => Some(number.to_string()),
+        _ => None,
+    };
+    if !value.is_object() {
+        return Err(Error::file(
+            name,
+            format!("`{name}` is not an OpenAPI or Swagger document: it is not a mapping"),
+            help,
+        ));
+    }
+    match (text("openapi"), text("swagger")) {
+        (Some(version), _) if version.starts_with("3.") => Ok(false),
+        (_, Some(version)) if version == "2.0" || version == "2" => Ok(true),
+        (Some(version), _) | (None, Some(version)) => Err(Error::file(
+            name,
+            format!("`{name}` has version `{version}`, which authgate does not read"),
+            help,
+        )),
+        (None, None) => Err(Error::file(
+            name,
+            format!(
+                "`{name}` is not an OpenAPI or Swagger document: it has no `openapi` or \
+                 `swagger` version"
+            ),
+            help,
+        )),
+    }
+}
+
+/// The schemes a root document defines, added to `schemes` (a key
+/// defined again differently keeps its first definition).
+fn read_schemes(
+    store: &Store,
+    top: At<'_>,
+    swagger: bool,
+    schemes: &mut BTreeMap<String, Scheme>,
+    lossy: &mut Lossy,
+) -> Result<(), Error> {
+    let pointer = if swagger {
+        "#/securityDefinitions"
+    } else {
+        "#/components/securitySchemes"
+    };
+    let Some(found) = top.value.pointer(pointer.trim_start_matches('#')) else {
+        return Ok(());
+    };
+    let found = store.deref(
+        At {
+            value: found,
+            ..top
+        },
+        pointer,
+    )?;
+    let Some(map) = found.value.as_object() else {
+        return Err(shape(
+            store,
+            top.doc,
+            pointer,
+            "a mapping of security schemes",
+        ));
+    };
+    for (key, def) in map {
+        let at = format!("{pointer}/{}", escape_segment(key));
+        let def = store.deref(
+            At {
+                value: def,
+                ..found
+            },
+            &at,
+        )?;
+        let mapped = schemes::map(key, def.value, swagger);
+        match schemes.get(key) {
+            Some(first) if first.mapped.methods != mapped.methods => lossy.conflicting_schemes += 1,
+            Some(_) => {}
+            None => {
+                let origin = Origin {
+                    file: store.name(top.doc).to_owned(),
+                    pointer: at,
+                };
+                schemes.insert(key.clone(), Scheme { mapped, origin });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The operations of a root document, added to `operations`.
+fn read_operations(
+    store: &Store,
+    top: At<'_>,
+    swagger: bool,
+    operations: &mut BTreeMap<(String, usize), Vec<Occurrence>>,
+) -> Result<(), Error> {
+    let file = store.name(top.doc).to_owned();
+    let security = requirements(store, top, "#")?;
+    let root_host = if swagger {
+        top.value
+            .get("host")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    } else {
+        server_host(top.value)
+    };
+    let Some(paths) = top.value.get("paths") else {
+        return Ok(());
+    };
+    let paths = store.deref(
+        At {
+            value: paths,
+            ..top
+        },
+        "#/paths",
+    )?;
+    let Some(paths) = paths.value.as_object().map(|map| (map, paths.doc)) else {
+        return Err(shape(store, top.doc, "#/paths", "a mapping of paths"));
+    };
+    let (paths, paths_doc) = paths;
+    for (path, item) in paths {
+        // OpenAPI 3.1 allows `x-` extensions among the paths.
+        if path.starts_with("x-") {
+            continue;
+        }
+        let item_pointer = format!("#/paths/{}", escape_segment(path));
+        let item = store.deref(
+            At {
+                doc: paths_doc,
+                value: item,
+            },
+            &item_pointer,
+        )?;
+        if !item.value.is_object() {
+            return Err(shape(
+                store,
+                item.doc,
+                &item_pointer,
+                "a path item (a mapping)",
+            ));
+        }
+        let path_host = if swagger {
+            None
+        } else {
+            server_host(item.value)
+        };
+        for (index, verb) in VERBS.iter().enumerate() {
+            let Some(operation) = item.value.get(*verb) else {
+                continue;
+            };
+            let pointer = format!("{item_pointer}/{verb}");
+            let operation = store.deref(
+                At {
+                    value: operation,
+                    ..item
+                },
+                &pointer,
+            )?;
+            if !operation.value.is_object() {
+                return Err(shape(
+                    store,
+                    operation.doc,
+                    &pointer,
+                    "an operation (a mapping)",
+                ));
+            }
+            let own = requirements(store, operation, &pointer)?;
+            let host = if swagger {
+                None
+            } else {
+                server_host(operation.value)
+            };
+            operations
+                .entry((path.clone(), index))
+                .or_default()
+                .push(Occurrence {
+                    host: host
+                        .or_else(|| path_host.clone())
+                        .or_else(|| root_host.clone()),
+                    security: own.or_else(|| security.clone()),
+                    origin: Origin {
+                        file: file.clone(),
+                        pointer,
+                    },
+                });
+        }
+    }
+    Ok(())
+}
+
+/// The `security` of an operation or document: `None` when absent.
+fn requirements(
+    store: &Store,
+    at: At<'_>,
+    pointer: &str,
+) -> Result<Option<Vec<Requirement>>, Error> {
+    let Some(security) = at.value.get("security") else {
+        return Ok(None);
+    };
+    let where_ = format!("{pointer}/security");
+    let bad = || shape(store, at.doc, &where_, "a list of security requirements");
+    let list = security.as_array().ok_or_else(bad)?;
+    let mut requirements = Vec::with_capacity(list.len());
+    for requirement in list {
+        let map = requirement.as_object().ok_or_else(bad)?;
+        let mut schemes: Requirement = map
+            .iter()
+            .map(|(scheme, scopes)| {
+                let mut scopes: Vec<String> = scopes
+                    .as_array()
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                scopes.sort();
+                scopes.dedup();
+                (scheme.clone(), scopes)
+            })
+            .collect();
+        schemes.sort();
+        requirements.push(schemes);
+    }
+    Ok(Some(requirements))
+}
+
+/// The host of the first of a value's `servers`, when its URL has one
+/// (`https://api.example.com/v1` → `api.example.com`; a relative URL has
+/// none).
+fn server_host(value: &Value) -> Option<String> {
+    let url = value.pointer("/servers/0/url")?.as_str()?;
+    let rest = match url.split_once("://") {
+        Some((_, rest)) => rest,
+        None => url.strip_prefix("//")?,
+    };
+    let host = rest.split('/').next().unwrap_or(rest);
+    (!host.is_empty()).then(|| host.to_owned())
+}
+
+/// What an endpoint activates, from the requirements of the occurrences
+/// merged into it, with notes for what the rules can't say.
+fn activate(
+    group: &[&Occurrence],
+    schemes: &BTreeMap<String, Scheme>,
+    methods: &[Method],
+    anonymous: &str,
+    endpoint: &mut Endpoint,
+    lossy: &mut Lossy,
+) {
+    let mut activated: BTreeSet<usize> = BTreeSet::new();
+    let (mut together, mut scoped, mut undeclared) = (Vec::new(), Vec::new(), BTreeSet::new());
+    // `security: []`: no credentials needed, as a `{}` alternative.
+    let mut anonymous_used = group
+        .iter()
+        .any(|o| o.security.as_ref().is_some_and(Vec::is_empty));
+    let requirements: Vec<&Requirement> = group
+        .iter()
+        .filter_map(|o| o.security.as_ref())
+        .flatten()
+        .collect();
+    for requirement in &requirements {
+        if requirement.is_empty() {
+            anonymous_used = true;
+        }
+        if requirement.len() > 1 {
+            let names: Vec<String> = requirement.iter().map(|(s, _)| format!("`{s}`")).collect();
+            push_new(&mut together, names.join(" and "));
+        }
+        for (scheme, scopes) in *requirement {
+            if schemes.contains_key(scheme) {
+                for (index, method) in methods.iter().enumerate() {
+                    if method.scheme.as_deref() == Some(scheme.as_str()) {
+                        activated.insert(index);
+                    }
+                }
+            } else {
+                undeclared.insert(scheme.clone());
+            }
+            if !scopes.is_empty() {
+                push_new(&mut scoped, format!("`{scheme}` {}", scopes.join(", ")));
+            }
+        }
+    }
+    endpoint.methods = activated
+        .into_iter()
+        .filter_map(|index| methods.get(index).map(|m| m.name.clone()))
+        .collect();
+    if anonymous_used {
+        endpoint.methods.push(anonymous.to_owned());
+    }
+    if !together.is_empty() {
+        lossy.and_requirements += 1;
+        endpoint
+            .notes
+            .push(format!("required together: {}", together.join("; ")));
+    }
+    if !scoped.is_empty() {
+        lossy.scopes += 1;
+        endpoint
+            .notes
+            .push(format!("scopes of {}", scoped.join("; ")));
+    }
+    if !undeclared.is_empty() {
+        lossy.undeclared_schemes += 1;
+        let names: Vec<String> = undeclared.iter().map(|s| format!("`{s}`")).collect();
+        endpoint
+            .notes
+            .push(format!("undeclared schemes: {}", names.join(", ")));
+    }
+    let distinct: BTreeSet<&Option<Vec<Requirement>>> = group.iter().map(|o| &o.security).collect();
+    if distinct.len() > 1 {
+        lossy.merged += 1;
+        let files: BTreeSet<&str> = group.iter().map(|o| o.origin.file.as_str()).collect();
+        let files: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
+        endpoint.notes.push(format!(
+            "merged: security differs in {}",
+            crate::text::join(files.iter(), files.len(), "and")
+        ));
+    }
+    if group.iter().all(|o| o.security.is_none()) {
+        lossy.no_security += 1;
+        endpoint
+            .notes
+            .push("the spec gives no security requirement".to_owned());
+    }
+}
+
+fn push_new(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// An error for a value that does not have the shape the mapping needs.
+fn shape(store: &Store, doc: DocId, pointer: &str, expected: &str) -> Error {
+    let name = store.name(doc);
+    Error::file(
+        name,
+        format!("`{name}` at `{pointer}`: expected {expected}"),
+        "fix the spec: OpenAPI and Swagger define what each field holds",
+    )
+}
+
+/// A name the language can write: quoted names hold no raw line break
+/// and at least one character (a scheme keyed `""` is `(empty)`).
+fn clean(name: &str) -> String {
+    if name.is_empty() {
+        return "(empty)".to_owned();
+    }
+    name.replace(['\n', '\r'], " ")
+}
+
+/// `name`, or `name #2`, `name #3`... when it is taken already.
+fn unique(name: String, taken: &mut HashSet<String>) -> String {
+    if taken.insert(name.clone()) {
+        return name;
+    }
+    let mut count = 2;
+    loop {
+        let candidate = format!("{name} #{count}");
+        if taken.insert(candidate.clone()) {
+            return candidate;
+        }
+        count += 1;
+    }
+}
