@@ -10,6 +10,8 @@ mod fmt;
 mod load;
 mod matrix;
 mod project;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 mod visible;
 
@@ -133,6 +135,20 @@ enum Command {
     /// Exit status: 0 printed, 2 could not read the rules. The rules need
     /// not compile.
     Digest(digest::DigestArgs),
+    /// Serve decisions over HTTP (and AuthZEN), reloading on SIGHUP or
+    /// with --watch; prints `listening on http://HOST:PORT` once ready.
+    ///
+    /// Exit status: 0 stopped by SIGTERM or SIGINT, 2 could not start
+    /// (rules with errors, a bad signature, an address in use).
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
+    /// Sign the rule files' bundle digest with an Ed25519 key: writes
+    /// `authgate.sig` into the first PATH (beside it, for a file).
+    #[cfg(feature = "serve")]
+    Sign(serve::SignArgs),
+    /// Make an Ed25519 key pair for `sign` and `serve --verify-key`.
+    #[cfg(feature = "serve")]
+    Keygen(serve::KeygenArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -204,6 +220,12 @@ impl Cli {
             Command::Matrix(args) => matrix::run(args, limit),
             Command::Diff(args) => diff::run(args, limit),
             Command::Digest(args) => digest::run(args, limit),
+            #[cfg(feature = "serve")]
+            Command::Serve(args) => serve::run(args, limit),
+            #[cfg(feature = "serve")]
+            Command::Sign(args) => serve::sign(args, limit),
+            #[cfg(feature = "serve")]
+            Command::Keygen(args) => serve::keygen(args),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();
