@@ -6,6 +6,7 @@
 #   scripts/bench.sh peers     # in-process: authgate vs cedar-policy, regorus and baselines
 #   scripts/bench.sh scaling   # the complexity contract: CLI cost per input byte, 10 kB to 1 MB
 #   scripts/bench.sh diff      # `authgate diff` against `check` of both sides, N up to 1M
+#   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`
 #   cargo bench --bench engine # in-process: compile/check MB/s, decisions, visible (divan)
 #
 # Everything runs on the seeded workload of workload/ (crate authgate-workload).
@@ -27,6 +28,15 @@ if [[ "${1:-}" == "diff" ]]; then
         [[ -f "target/bench/bench-$n.gate" ]] || target/release/examples/workload "$n" target/bench
     done
     exec python3 scripts/diff_bench.py target/release/authgate target/bench
+fi
+
+if [[ "${1:-}" == "serve" ]]; then
+    cargo build --release --bin authgate --example workload --example serve_load
+    for n in 10000 1000000; do
+        [[ -f "target/bench/bench-$n.gate" && -f "target/bench/bench-$n.ndjson" ]] \
+            || target/release/examples/workload "$n" target/bench
+    done
+    exec python3 scripts/serve_bench.py target/release/authgate target/release/examples/serve_load target/bench
 fi
 
 if [[ "${1:-}" == "scaling" ]]; then
