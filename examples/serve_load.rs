@@ -27,7 +27,9 @@ fn main() -> ExitCode {
         args.get(3).and_then(|c| c.parse::<usize>().ok()),
         args.get(4).and_then(|s| s.parse::<f64>().ok()),
     ) else {
-        eprintln!("usage: serve_load ADDR REQUESTS.ndjson single|batch CONNECTIONS SECONDS [BATCH]");
+        eprintln!(
+            "usage: serve_load ADDR REQUESTS.ndjson single|batch CONNECTIONS SECONDS [BATCH]"
+        );
         return ExitCode::from(2);
     };
     let batch = args.get(5).and_then(|b| b.parse().ok()).unwrap_or(1000);
