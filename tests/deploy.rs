@@ -1,6 +1,5 @@
 #![expect(
     clippy::expect_used,
-    clippy::indexing_slicing,
     clippy::panic,
     reason = "a test fails by panicking"
 )]
