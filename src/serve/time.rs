@@ -43,7 +43,7 @@ mod tests {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
         let t = UNIX_EPOCH + Duration::from_millis(951_827_696_789);
         assert_eq!(rfc3339(t), "2000-02-29T12:34:56.789Z");
-        let t = UNIX_EPOCH + Duration::from_secs(1_796_025_600);
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_996_800);
         assert_eq!(rfc3339(t), "2026-11-30T00:00:00.000Z");
     }
 }
