@@ -64,7 +64,7 @@ impl std::error::Error for RequestError {}
 /// with `"instance": null` beside `connector` and `auth` may be a bug in
 /// the caller, so it is refused rather than read as a runtime instance.
 #[derive(Debug, Default)]
-enum Field<'a> {
+pub(crate) enum Field<'a> {
     #[default]
     Absent,
     Null,
@@ -73,7 +73,7 @@ enum Field<'a> {
 
 impl Field<'_> {
     /// The name given for `key`, if any; an error for `null`.
-    fn name(&self, key: &str) -> Result<Option<&str>, RequestError> {
+    pub(crate) fn name(&self, key: &str) -> Result<Option<&str>, RequestError> {
         match self {
             Field::Absent => Ok(None),
             Field::Null => Err(RequestError::new(format!(

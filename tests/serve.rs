@@ -348,7 +348,12 @@ async fn visible_lists_and_404s_an_unknown_name() {
             .as_str()
             .is_some_and(|m| m.contains("`oauht`") && m.contains("`oauth`"))
     );
-    for bad in ["{}", "{\"instance\": \"a\", \"auth\": \"b\"}", "nope"] {
+    for bad in [
+        "{}",
+        "{\"instance\": \"a\", \"auth\": \"b\"}",
+        "{\"instance\": null, \"connector\": \"shop\", \"auth\": \"basic\"}",
+        "nope",
+    ] {
         let answer = post(&state, "/v1/visible", bad).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
     }

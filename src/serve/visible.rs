@@ -11,15 +11,20 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::error::{ApiError, json_body};
 use crate::policy::Visible;
+use crate::request::Field;
 use crate::{Decision, Principal};
 
-/// `{"instance": I}` or `{"connector": C, "auth": M}`.
+/// `{"instance": I}` or `{"connector": C, "auth": M}`; `null` is refused
+/// as in `eval` (see [`crate::request`]).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Query {
-    instance: Option<String>,
-    connector: Option<String>,
-    auth: Option<String>,
+struct Query<'a> {
+    #[serde(borrow, default)]
+    instance: Field<'a>,
+    #[serde(borrow, default)]
+    connector: Field<'a>,
+    #[serde(borrow, default)]
+    auth: Field<'a>,
 }
 
 #[derive(Serialize)]
@@ -32,14 +37,25 @@ struct Answer<'p> {
 /// `POST /v1/visible`.
 pub(crate) async fn visible(State(state): State<AppState>, body: Bytes) -> Response {
     let snapshot = state.snapshot();
-    let query: Query = match serde_json::from_slice(&body) {
+    let query: Query<'_> = match serde_json::from_slice(&body) {
         Ok(query) => query,
         Err(error) => {
             return ApiError::request(format!("not a valid visible request: {error}"))
                 .into_response();
         }
     };
-    let principal = match (&query.instance, &query.connector, &query.auth) {
+    let names = (|| {
+        Ok::<_, crate::request::RequestError>((
+            query.instance.name("instance")?,
+            query.connector.name("connector")?,
+            query.auth.name("auth")?,
+        ))
+    })();
+    let names = match names {
+        Ok(names) => names,
+        Err(error) => return ApiError::request(error.message()).into_response(),
+    };
+    let principal = match names {
         (Some(instance), None, None) => Principal::Instance(instance),
         (None, Some(connector), Some(auth)) => Principal::Runtime {
             connector,
