@@ -606,6 +606,13 @@ async fn bundle_describes_the_rules_and_answers_304_to_its_etag() {
     );
     // Watch does not retry the same broken files.
     assert!(matches!(state.reload(true), Reloaded::Unchanged));
+    // Nor files that can't be read, once reported; SIGHUP always tries.
+    let kept = dir.path().join("kept");
+    std::fs::rename(dir.path().join("shop.gate"), &kept).expect("move away");
+    assert!(matches!(state.reload(true), Reloaded::Refused(_)));
+    assert!(matches!(state.reload(true), Reloaded::Unchanged));
+    assert!(matches!(state.reload(false), Reloaded::Refused(_)));
+    std::fs::rename(&kept, dir.path().join("shop.gate")).expect("move back");
     // Then one that works.
     write(
         &dir.path().join("shop.gate"),

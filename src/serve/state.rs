@@ -210,8 +210,9 @@ pub struct State {
     snapshot: ArcSwap<Snapshot>,
     source: Option<Source>,
     last_reload: Mutex<Option<LastReload>>,
-    /// The digest of the last rules refused, so that `--watch` does not
-    /// try (and log) the same broken files every interval.
+    /// The digest of the last rules refused (or why they could not be
+    /// read), so that `--watch` does not try (and log) the same broken
+    /// files every interval.
     refused: Mutex<Option<String>>,
     reloading: Mutex<()>,
     pub(crate) limits: Limits,
@@ -282,16 +283,25 @@ impl State {
                 diagnostics: Vec::new(),
             });
         };
-        let sources = match source.read() {
-            Ok(sources) => sources,
-            Err(failure) => return self.refuse(failure),
-        };
-        let digest = Manifest::of(&sources).digest().to_owned();
         let refused = self
             .refused
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
+        let sources = match source.read() {
+            Ok(sources) => sources,
+            Err(failure) => {
+                // Files that can't be read are reported once, not every
+                // interval of `--watch`, until something changes.
+                let key = format!("unreadable: {}", failure.message);
+                if only_if_changed && refused.as_deref() == Some(&key) {
+                    return Reloaded::Unchanged;
+                }
+                *self.refused.lock().unwrap_or_else(PoisonError::into_inner) = Some(key);
+                return self.refuse(failure);
+            }
+        };
+        let digest = Manifest::of(&sources).digest().to_owned();
         if only_if_changed
             && (digest == self.snapshot.load().digest || refused.as_deref() == Some(&digest))
         {
