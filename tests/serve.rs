@@ -784,3 +784,40 @@ async fn the_decision_log_has_one_line_per_decision() {
     assert_eq!(third["route"], "/v1/decide/batch");
     assert!(third["answer"]["error"].is_string());
 }
+
+/// A writer that never returns: a disk that hangs.
+struct Stuck;
+
+impl Write for Stuck {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        loop {
+            std::thread::park();
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_stuck_decision_log_drops_lines_and_never_blocks_answers() {
+    let log = DecisionLog::start(Box::new(Stuck)).expect("the log starts");
+    let state =
+        Arc::new(State::new(snapshot(SHOP), None, Limits::default()).with_decision_log(log));
+    let item = json!({"instance": "instance 1", "endpoint": "orders"});
+    let batch = json!({"requests": vec![item; 10_000]}).to_string();
+    for _ in 0..3 {
+        let answer = post(&state, "/v1/decide/batch", batch.clone()).await;
+        assert_eq!(answer.status, StatusCode::OK);
+    }
+    let text = String::from_utf8_lossy(&get(&state, "/metrics").await.body).into_owned();
+    let dropped: u64 = text
+        .lines()
+        .find_map(|line| line.strip_prefix("authgate_decision_log_dropped_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the dropped counter");
+    // 30,000 lines, a queue of 16,384, and a writer that took what its
+    // 64 KiB buffer holds before it hung.
+    assert!(dropped > 10_000, "{dropped}");
+}

@@ -463,3 +463,37 @@ fn bad_clients_get_json_errors_and_never_stall_others() {
     );
     drop(idle);
 }
+
+#[test]
+fn the_rule_set_and_lint_levels_of_authgate_toml_apply() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir(dir.path().join("defs")).expect("mkdir");
+    // `oauth` is never activated: a warning, denied here.
+    std::fs::write(dir.path().join("defs/shop.gate"), rules("basic")).expect("write");
+    std::fs::write(
+        dir.path().join("authgate.toml"),
+        "rules = [\"defs\"]\n[lints]\nnever_activated = \"deny\"\n",
+    )
+    .expect("write");
+    let denied = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert_eq!(denied.status.code(), Some(2));
+    assert!(denied.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("never_activated"));
+
+    std::fs::write(
+        dir.path().join("authgate.toml"),
+        "rules = [\"defs\"]\n[lints]\nnever_activated = \"allow\"\n",
+    )
+    .expect("write");
+    let server = Server::start(dir.path(), &[]);
+    assert!(server.allowed());
+    assert_eq!(
+        server.json("GET", "/v1/bundle", "")["files"][0]["path"],
+        "shop.gate"
+    );
+}
