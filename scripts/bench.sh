@@ -8,6 +8,7 @@
 #   scripts/bench.sh diff      # `authgate diff` against `check` of both sides, N up to 1M
 #   scripts/bench.sh openapi   # `import openapi` and `drift` on a generated 1,500-operation,
 #                              # 55-file API (scripts/openapi_bench.py)
+#   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`
 #   cargo bench --bench engine # in-process: compile/check MB/s, decisions, visible (divan)
 #
 # Everything runs on the seeded workload of workload/ (crate authgate-workload).
@@ -35,6 +36,15 @@ if [[ "${1:-}" == "openapi" ]]; then
     shift
     cargo build --release --bin authgate
     exec python3 scripts/openapi_bench.py target/release/authgate target/bench "$@"
+fi
+
+if [[ "${1:-}" == "serve" ]]; then
+    cargo build --release --bin authgate --example workload --example serve_load
+    for n in 10000 1000000; do
+        [[ -f "target/bench/bench-$n.gate" && -f "target/bench/bench-$n.ndjson" ]] \
+            || target/release/examples/workload "$n" target/bench
+    done
+    exec python3 scripts/serve_bench.py target/release/authgate target/release/examples/serve_load target/bench
 fi
 
 if [[ "${1:-}" == "scaling" ]]; then

@@ -3,7 +3,7 @@
 //!
 //! The manifest has one line per rule file, `<sha256 hex> <path>\n`, sorted
 //! by the path's bytes, where the path is relative to the path the file
-//! was found under (see [`crate::SourceFile::bundle_path`]); the digest is
+//! was found under (see [`crate::source::SourceFile::bundle_path`]); the digest is
 //! `sha256:<hex>` of the manifest. Configuration files (`authgate.toml`)
 //! are not part of it. `authgate digest`, `authgate serve` and the Python
 //! package all compute it here.

@@ -87,6 +87,9 @@ pub mod policy;
 #[cfg(feature = "reload")]
 pub mod reload;
 pub mod report;
+pub mod request;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod service;
 pub mod source;
 pub mod suggest;

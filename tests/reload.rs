@@ -249,6 +249,9 @@ fn polling_finds_what_file_events_miss() {
 
     write(&target, &rules("oauth"));
     eventually("the edited rules in place", || !allowed(&reloader));
+    // The policy is swapped in before the outcome is recorded: wait for
+    // both (under load, the assertion below could run between the two).
+    eventually("the outcome recorded", || reloader.last_outcome().is_some());
     #[cfg(target_os = "linux")]
     assert_eq!(
         reloader.last_outcome().map(|outcome| outcome.trigger),

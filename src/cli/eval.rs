@@ -5,14 +5,12 @@
 //! grow with the number of requests. A line that is not a valid request
 //! gets an error object and processing goes on.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
-use authgate::{Policy, Principal};
+use authgate::Policy;
+use authgate::request::{self, Request, write_str};
 use clap::Args;
-use serde::Deserialize;
 
 use super::{Outcome, RulesArgs, StopFormat, compile_for_query, err};
 
@@ -20,90 +18,6 @@ use super::{Outcome, RulesArgs, StopFormat, compile_for_query, err};
 pub struct EvalArgs {
     #[command(flatten)]
     rules: RulesArgs,
-}
-
-/// One request: `{"instance": I, "endpoint": E}` or
-/// `{"connector": C, "auth": M, "endpoint": E}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Request<'a> {
-    #[serde(borrow, default)]
-    instance: Field<'a>,
-    #[serde(borrow, default)]
-    connector: Field<'a>,
-    #[serde(borrow, default)]
-    auth: Field<'a>,
-    #[serde(borrow, default)]
-    endpoint: Field<'a>,
-}
-
-/// A field of a request. `null` is not the field left out: a request
-/// with `"instance": null` beside `connector` and `auth` may be a bug in
-/// the caller, so it is refused rather than read as a runtime instance.
-#[derive(Default)]
-enum Field<'a> {
-    #[default]
-    Absent,
-    Null,
-    Name(Cow<'a, str>),
-}
-
-impl<'a> Field<'a> {
-    /// The name given for `key`, if any; an error for `null`.
-    fn name(&self, key: &str) -> Result<Option<&str>, String> {
-        match self {
-            Field::Absent => Ok(None),
-            Field::Null => Err(format!(
-                "`{key}` is null: give a name, or leave the field out"
-            )),
-            Field::Name(name) => Ok(Some(name)),
-        }
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// Reads `null` or a string, borrowing the string when it has no
-        /// escapes.
-        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
-
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
-            type Value = Field<'a>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a name (a string)")
-            }
-
-            fn visit_none<E: serde::de::Error>(self) -> Result<Field<'a>, E> {
-                Ok(Field::Null)
-            }
-
-            fn visit_unit<E: serde::de::Error>(self) -> Result<Field<'a>, E> {
-                Ok(Field::Null)
-            }
-
-            fn visit_some<D: serde::Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<Field<'a>, D::Error> {
-                deserializer.deserialize_str(self)
-            }
-
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Field<'a>, E> {
-                Ok(Field::Name(Cow::Borrowed(v)))
-            }
-
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Field<'a>, E> {
-                Ok(Field::Name(Cow::Owned(v.to_owned())))
-            }
-
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Field<'a>, E> {
-                Ok(Field::Name(Cow::Owned(v)))
-            }
-        }
-
-        deserializer.deserialize_option(Visit(std::marker::PhantomData))
-    }
 }
 
 pub fn run(args: EvalArgs, limit: u64) -> Outcome {
@@ -165,79 +79,18 @@ fn evaluate(policy: &Policy, mut input: impl BufRead, mut output: impl Write) ->
     Ok(failed)
 }
 
-/// Writes the decision for one request line, or says why it is not a
-/// valid request. The answer is `Policy::answer`'s serialisation, written
-/// by hand: through serde it cost 15-25% of eval's throughput (measured
-/// with scripts/cli_bench.py); a test holds the two byte for byte equal.
+/// Writes the decision for one request line (see [`authgate::request`]),
+/// or says why it is not a valid request.
 fn answer(
     policy: &Policy,
     line: &[u8],
     out: &mut Vec<u8>,
     reason: &mut String,
 ) -> Result<(), String> {
-    let request: Request<'_> =
-        serde_json::from_slice(line).map_err(|error| format!("not a valid request: {error}"))?;
-    let endpoint = request
-        .endpoint
-        .name("endpoint")?
-        .ok_or("a request needs `endpoint`")?;
-    let principal = match (
-        request.instance.name("instance")?,
-        request.connector.name("connector")?,
-        request.auth.name("auth")?,
-    ) {
-        (Some(instance), None, None) => Principal::Instance(instance),
-        (None, Some(connector), Some(auth)) => Principal::Runtime {
-            connector,
-            method: auth,
-        },
-        _ => {
-            return Err("a request names either `instance`, or `connector` and `auth`".to_owned());
-        }
-    };
-    let decision = policy.decide(principal, endpoint);
-    reason.clear();
-    let _ = write!(reason, "{}", policy.reason(&decision));
-    out.extend_from_slice(if decision.available() {
-        b"{\"available\":true,\"reason\":"
-    } else {
-        b"{\"available\":false,\"reason\":"
-    });
-    write_str(out, reason);
-    match principal {
-        Principal::Instance(instance) => {
-            out.extend_from_slice(b",\"instance\":");
-            write_str(out, instance);
-        }
-        Principal::Runtime { connector, method } => {
-            out.extend_from_slice(b",\"connector\":");
-            write_str(out, connector);
-            out.extend_from_slice(b",\"auth\":");
-            write_str(out, method);
-        }
-    }
-    out.extend_from_slice(b",\"endpoint\":");
-    write_str(out, endpoint);
-    out.push(b'}');
+    let request = Request::parse(line).map_err(|error| error.to_string())?;
+    let (principal, endpoint) = request.query().map_err(|error| error.to_string())?;
+    let _ = request::write_answer(policy, principal, endpoint, out, reason);
     Ok(())
-}
-
-/// Writes `text` as a JSON string. Names rarely need escaping, so check
-/// first and copy the bytes as they are when they don't.
-fn write_str(out: &mut Vec<u8>, text: &str) {
-    // A fold rather than `all`: no early exit, so it vectorizes.
-    let escapes = text.bytes().fold(false, |escapes, byte| {
-        escapes | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-    });
-    let plain = !escapes;
-    if plain {
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-    } else {
-        // Writing into a Vec can't fail.
-        let _ = serde_json::to_writer(&mut *out, text);
-    }
 }
 
 #[cfg(test)]

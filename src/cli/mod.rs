@@ -12,6 +12,8 @@ mod import;
 mod load;
 mod matrix;
 mod project;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 mod visible;
 
@@ -147,6 +149,20 @@ enum Command {
     /// --deny-warnings), 2 could not run (rules with errors, a spec that
     /// can't be read, no such connector).
     Drift(drift::DriftArgs),
+    /// Serve decisions over HTTP (and AuthZEN), reloading on SIGHUP or
+    /// with --watch; prints `listening on http://HOST:PORT` once ready.
+    ///
+    /// Exit status: 0 stopped by SIGTERM or SIGINT, 2 could not start
+    /// (rules with errors, a bad signature, an address in use).
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
+    /// Sign the rule files' bundle digest with an Ed25519 key: writes
+    /// `authgate.sig` into the first PATH (beside it, for a file).
+    #[cfg(feature = "serve")]
+    Sign(serve::SignArgs),
+    /// Make an Ed25519 key pair for `sign` and `serve --verify-key`.
+    #[cfg(feature = "serve")]
+    Keygen(serve::KeygenArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -220,6 +236,12 @@ impl Cli {
             Command::Digest(args) => digest::run(args, limit),
             Command::Import(args) => import::run(args, limit),
             Command::Drift(args) => drift::run(args, limit),
+            #[cfg(feature = "serve")]
+            Command::Serve(args) => serve::run(args, limit),
+            #[cfg(feature = "serve")]
+            Command::Sign(args) => serve::sign(args, limit),
+            #[cfg(feature = "serve")]
+            Command::Keygen(args) => serve::keygen(args),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();

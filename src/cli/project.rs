@@ -179,6 +179,13 @@ pub fn config(sources: &mut Sources, format: StopFormat) -> Result<Lints, Stop> 
 /// and which files the command was asked about.
 pub struct RuleSet {
     pub sources: Sources,
+    /// The paths loaded (given, or the configuration's, or `rules`): what
+    /// `serve` loads again and `sign` signs.
+    #[cfg_attr(
+        not(feature = "serve"),
+        expect(dead_code, reason = "read by serve and sign")
+    )]
+    pub paths: Vec<PathBuf>,
     pub lints: Lints,
     /// The files named on the command line when the whole rule set was
     /// loaded around them; `None` when every file is in question.
@@ -255,6 +262,7 @@ pub fn load(
     let lints = config(&mut sources, format)?;
     Ok(RuleSet {
         sources,
+        paths,
         lints,
         named,
     })

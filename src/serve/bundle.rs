@@ -1,0 +1,61 @@
+//! `GET /v1/bundle` (what is serving: digest, files, counts, the last
+//! reload; `ETag` is the digest, so `If-None-Match` answers 304) and the
+//! health routes.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::json_body;
+use super::time::rfc3339;
+
+/// `GET /v1/bundle`.
+pub(crate) async fn bundle(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let snapshot = state.snapshot();
+    let etag = format!("\"{}\"", snapshot.digest);
+    let etag_value = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""));
+    let matches = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag == etag || tag.strip_prefix("W/") == Some(etag.as_str()));
+    if matches {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response();
+    }
+    let last_reload = state.last_reload().map(|reload| {
+        serde_json::json!({
+            "at": rfc3339(reload.at),
+            "ok": reload.ok,
+            "diagnostics": reload.diagnostics,
+        })
+    });
+    let counts = snapshot.counts;
+    let body = serde_json::json!({
+        "digest": snapshot.digest,
+        "files": snapshot.files,
+        "loaded_at": rfc3339(snapshot.loaded_at),
+        "connectors": counts.connectors,
+        "endpoints": counts.endpoints,
+        "methods": counts.methods,
+        "instances": counts.instances,
+        "last_reload": last_reload,
+    });
+    let mut response = json_body(body.to_string().into_bytes());
+    response.headers_mut().insert(header::ETAG, etag_value);
+    response
+}
+
+/// `GET /health/live`: the process runs.
+pub(crate) async fn live() -> Response {
+    json_body(b"{\"status\":\"live\"}".to_vec())
+}
+
+/// `GET /health/ready`: a policy is active, which is always true once
+/// started (startup refuses rules that don't load).
+pub(crate) async fn ready(State(state): State<AppState>) -> Response {
+    let body = serde_json::json!({"status": "ready", "bundle": state.snapshot().digest});
+    json_body(body.to_string().into_bytes())
+}
