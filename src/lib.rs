@@ -76,6 +76,8 @@ pub mod expect;
 pub mod format;
 mod lints;
 pub mod load;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 mod names;
 pub mod policy;
 #[cfg(feature = "reload")]

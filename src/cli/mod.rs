@@ -7,6 +7,8 @@ mod eval;
 mod explain;
 mod fmt;
 mod load;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod matrix;
 mod project;
 mod test;
@@ -125,6 +127,9 @@ enum Command {
     #[command(override_usage = "authgate diff [OPTIONS] <OLD> <NEW>\n       \
                                 authgate diff [OPTIONS] --git <REV> [NEW]")]
     Diff(diff::DiffArgs),
+    /// Serve editors: a language server (LSP) on standard input and output.
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::LspArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -195,6 +200,8 @@ impl Cli {
             Command::Fmt(args) => fmt::run(args, limit),
             Command::Matrix(args) => matrix::run(args, limit),
             Command::Diff(args) => diff::run(args, limit),
+            #[cfg(feature = "lsp")]
+            Command::Lsp(args) => lsp::run(args),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();
