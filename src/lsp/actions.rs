@@ -25,6 +25,10 @@ use crate::syntax::quote_name;
 use crate::syntax::tree::{Item, Member};
 
 /// The quick fixes for the diagnostics in `params.range`.
+#[expect(
+    clippy::mutable_key_type,
+    reason = "lsp_types::Uri caches its parse; its hash and equality never change"
+)]
 pub fn code_actions(
     analysis: &Analysis,
     encoding: Encoding,

@@ -72,12 +72,12 @@ pub fn completion(
     if typing.is_some() {
         all.pop();
     }
-    let offer = context(before, &all, analysis.index())?;
+    let known = Known::new(analysis.index(), text);
+    let offer = context(before, &all, &known)?;
     let replace = analysis.range(
         crate::source::Span::new(file, typing.map_or(offset, |t| t.start), offset),
         encoding,
     )?;
-    let index = analysis.index();
     let mut items = Vec::new();
     let mut push = |label: &str, kind: lsp::CompletionItemKind, detail: Option<String>| {
         let written = if kind == lsp::CompletionItemKind::KEYWORD {
@@ -112,59 +112,217 @@ pub fn completion(
             }
         }
         Offer::OptionKeys => push("auth", lsp::CompletionItemKind::PROPERTY, None),
-        Offer::Connectors => connectors(index, &mut push),
-        Offer::Instances => instances(index, &mut push),
+        Offer::Connectors => connectors(&known, &mut push),
+        Offer::Instances => instances(&known, &mut push),
         Offer::Subjects => {
-            instances(index, &mut push);
-            connectors(index, &mut push);
+            instances(&known, &mut push);
+            connectors(&known, &mut push);
         }
         Offer::Methods(connector) => {
-            for method in index
-                .connectors
-                .get(&connector)
-                .iter()
-                .flat_map(|c| &c.methods)
-            {
-                push(
-                    &method.name,
-                    lsp::CompletionItemKind::ENUM_MEMBER,
-                    Some(method.kind.clone()),
-                );
+            for (name, kind) in known.methods(&connector) {
+                push(&name, lsp::CompletionItemKind::ENUM_MEMBER, Some(kind));
             }
         }
         Offer::Endpoints(connector) => {
-            for endpoint in index
-                .connectors
-                .get(&connector)
-                .iter()
-                .flat_map(|c| &c.endpoints)
-            {
-                push(&endpoint.name, lsp::CompletionItemKind::FUNCTION, None);
+            for name in known.endpoints(&connector) {
+                push(&name, lsp::CompletionItemKind::FUNCTION, None);
             }
         }
     }
     Some(lsp::CompletionResponse::Array(items))
 }
 
-fn connectors(index: &Index, push: &mut impl FnMut(&str, lsp::CompletionItemKind, Option<String>)) {
-    let mut names: Vec<&String> = index.connectors.keys().collect();
-    names.sort();
-    for name in names {
+fn connectors(
+    known: &Known<'_>,
+    push: &mut impl FnMut(&str, lsp::CompletionItemKind, Option<String>),
+) {
+    for name in known.connectors() {
         push(
-            name,
+            &name,
             lsp::CompletionItemKind::CLASS,
             Some("connector".to_owned()),
         );
     }
 }
 
-fn instances(index: &Index, push: &mut impl FnMut(&str, lsp::CompletionItemKind, Option<String>)) {
-    for name in &index.instance_order {
-        let detail = index
+fn instances(
+    known: &Known<'_>,
+    push: &mut impl FnMut(&str, lsp::CompletionItemKind, Option<String>),
+) {
+    for (name, connector) in known.instances() {
+        push(
+            &name,
+            lsp::CompletionItemKind::VARIABLE,
+            Some(format!("of {connector}")),
+        );
+    }
+}
+
+/// The names declared in the rule set (the index, from the files that
+/// parse) and in the document being typed (read loosely from its tokens:
+/// it rarely parses mid-edit).
+struct Known<'a> {
+    index: &'a Index,
+    /// The document's connectors.
+    connectors: Vec<Loose>,
+    /// The document's instances and their connectors.
+    instances: Vec<(String, String)>,
+}
+
+/// A connector of the document being typed.
+struct Loose {
+    name: String,
+    /// Methods: name and type.
+    methods: Vec<(String, String)>,
+    endpoints: Vec<String>,
+}
+
+impl<'a> Known<'a> {
+    fn new(index: &'a Index, text: &str) -> Self {
+        let mut known = Known {
+            index,
+            connectors: Vec::new(),
+            instances: Vec::new(),
+        };
+        let all = tokens(text);
+        let mut depth = 0usize;
+        let mut angle = false;
+        let at = |i: usize| all.get(i);
+        for (i, token) in all.iter().enumerate() {
+            match token.kind {
+                // A brace ends an options block left open mid-edit.
+                Kind::Punct('{') => {
+                    depth += 1;
+                    angle = false;
+                }
+                Kind::Punct('}') => {
+                    depth = depth.saturating_sub(1);
+                    angle = false;
+                }
+                Kind::Punct('<') => angle = true,
+                Kind::Punct('>') => angle = false,
+                Kind::Word if !angle => {
+                    let next = at(i + 1).filter(|t| t.is_name());
+                    let Some(name) = next.map(|t| name_of(text, t)) else {
+                        continue;
+                    };
+                    let colon = at(i + 2).is_some_and(|t| t.kind == Kind::Punct(':'));
+                    match token.text(text) {
+                        "connector" if depth == 0 => {
+                            known.connectors.push(Loose {
+                                name,
+                                methods: Vec::new(),
+                                endpoints: Vec::new(),
+                            });
+                        }
+                        "instance" if depth == 0 => {
+                            let of = at(i + 2).is_some_and(|t| t.is_word(text, "of"));
+                            if let Some(connector) = at(i + 3).filter(|t| of && t.is_name()) {
+                                known.instances.push((name, name_of(text, connector)));
+                            }
+                        }
+                        "auth" if depth == 1 && colon => {
+                            let kind = at(i + 3)
+                                .filter(|t| t.kind == Kind::Word)
+                                .map_or("", |t| t.text(text));
+                            if let Some(last) = known.connectors.last_mut() {
+                                last.methods.push((name, kind.to_owned()));
+                            }
+                        }
+                        "endpoint" if depth == 1 => {
+                            if let Some(last) = known.connectors.last_mut() {
+                                last.endpoints.push(name);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        known
+    }
+
+    fn connectors(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.index.connectors.keys().cloned().collect();
+        names.extend(self.connectors.iter().map(|c| c.name.clone()));
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    fn instances(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = self
+            .index
+            .instance_order
+            .iter()
+            .filter_map(|name| {
+                Some((
+                    name.clone(),
+                    self.index.instances.get(name)?.connector.clone(),
+                ))
+            })
+            .collect();
+        for instance in &self.instances {
+            if !all.iter().any(|(name, _)| name == &instance.0) {
+                all.push(instance.clone());
+            }
+        }
+        all
+    }
+
+    fn instance_connector(&self, instance: &str) -> Option<String> {
+        self.index
             .instances
-            .get(name)
-            .map(|i| format!("of {}", i.connector));
-        push(name, lsp::CompletionItemKind::VARIABLE, detail);
+            .get(instance)
+            .map(|i| i.connector.clone())
+            .or_else(|| {
+                self.instances
+                    .iter()
+                    .find(|i| i.0 == instance)
+                    .map(|i| i.1.clone())
+            })
+    }
+
+    fn methods(&self, connector: &str) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = self
+            .index
+            .connectors
+            .get(connector)
+            .iter()
+            .flat_map(|c| &c.methods)
+            .map(|m| (m.name.clone(), m.kind.clone()))
+            .collect();
+        for loose in self.connectors.iter().filter(|c| c.name == connector) {
+            for method in &loose.methods {
+                if !all.iter().any(|(name, _)| name == &method.0) {
+                    all.push(method.clone());
+                }
+            }
+        }
+        all
+    }
+
+    fn endpoints(&self, connector: &str) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .index
+            .connectors
+            .get(connector)
+            .iter()
+            .flat_map(|c| &c.endpoints)
+            .map(|e| e.name.clone())
+            .collect();
+        let indexed: std::collections::HashSet<String> = all.iter().cloned().collect();
+        for loose in self.connectors.iter().filter(|c| c.name == connector) {
+            all.extend(
+                loose
+                    .endpoints
+                    .iter()
+                    .filter(|e| !indexed.contains(*e))
+                    .cloned(),
+            );
+        }
+        all
     }
 }
 
@@ -181,7 +339,7 @@ fn name_of(text: &str, token: &Token) -> String {
 
 /// What may be written after `tokens` (the text before the cursor, less
 /// the name being typed).
-fn context(text: &str, tokens: &[Token], index: &Index) -> Option<Offer> {
+fn context(text: &str, tokens: &[Token], known: &Known<'_>) -> Option<Offer> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut owner: Option<Owner> = None;
     let mut list = false;
@@ -264,11 +422,7 @@ fn context(text: &str, tokens: &[Token], index: &Index) -> Option<Offer> {
             }
             if last.is_some_and(|t| t.kind == Kind::Arrow) {
                 let instance = tokens.len().checked_sub(2).and_then(|j| tokens.get(j))?;
-                let connector = index
-                    .instances
-                    .get(&name_of(text, instance))?
-                    .connector
-                    .clone();
+                let connector = known.instance_connector(&name_of(text, instance))?;
                 return Some(Offer::Endpoints(connector));
             }
             let after_connection = tokens
@@ -279,7 +433,7 @@ fn context(text: &str, tokens: &[Token], index: &Index) -> Option<Offer> {
             (punct(last) == Some('{') || after_connection)
                 .then_some(Offer::Keywords(&["connection"]))
         }
-        Some(Block::Test) => test_context(text, tokens, index, list),
+        Some(Block::Test) => test_context(text, tokens, known, list),
         None => {
             if word(1) == Some("of") && word(3) == Some("instance") {
                 return Some(Offer::Connectors);
@@ -296,7 +450,7 @@ fn context(text: &str, tokens: &[Token], index: &Index) -> Option<Offer> {
 /// Completion inside a `test` block: subjects after `expect`, methods
 /// after `CONNECTOR/`, the subject's connector's endpoints after `see` or
 /// in `sees only [...]`.
-fn test_context(text: &str, tokens: &[Token], index: &Index, list: bool) -> Option<Offer> {
+fn test_context(text: &str, tokens: &[Token], known: &Known<'_>, list: bool) -> Option<Offer> {
     let expect = tokens.iter().rposition(|t| t.is_word(text, "expect"));
     let Some(expect) = expect else {
         return Some(Offer::Keywords(&["expect"]));
@@ -310,10 +464,7 @@ fn test_context(text: &str, tokens: &[Token], index: &Index, list: bool) -> Opti
     let connector = if runtime {
         subject.clone()
     } else {
-        subject
-            .as_ref()
-            .and_then(|s| index.instances.get(s))
-            .map(|i| i.connector.clone())
+        subject.as_deref().and_then(|s| known.instance_connector(s))
     };
     let last = rest.last();
     match rest.len() {

@@ -77,6 +77,10 @@ pub fn prepare_rename(
 /// Renames the name under the cursor everywhere it is written (quoted
 /// when the new name is not a bare word). Refused when the new name is
 /// already declared in the same namespace, or empty.
+#[expect(
+    clippy::mutable_key_type,
+    reason = "lsp_types::Uri caches its parse; its hash and equality never change"
+)]
 pub fn rename(
     analysis: &Analysis,
     encoding: Encoding,

@@ -69,6 +69,11 @@ impl<'c> Server<'c> {
         while let Ok(message) = self.connection.receiver.recv() {
             match message {
                 Message::Request(request) => {
+                    // Answers never run ahead of the diagnostics the
+                    // client has: publish the edits before them first.
+                    if self.workspace.is_stale() {
+                        self.publish();
+                    }
                     let response = self.request(request);
                     self.send(response.into());
                 }
@@ -243,9 +248,12 @@ impl<'c> Server<'c> {
     fn publish(&mut self) {
         let encoding = self.encoding;
         let now = diagnostics::by_file(self.workspace.analysis(), encoding);
+        let touched = self.workspace.take_touched();
         let mut notifications = Vec::new();
         for (name, list) in &now {
-            if self.published.get(name) != Some(list) {
+            // A file edited is published even when its diagnostics stay
+            // the same: the client learns that it was checked.
+            if self.published.get(name) != Some(list) || touched.contains(name) {
                 notifications.push((name.clone(), list.clone()));
             }
         }

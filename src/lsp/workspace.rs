@@ -41,6 +41,8 @@ pub struct Workspace {
     pub open: BTreeMap<String, Document>,
     /// The latest analysis; `None` when something changed since.
     analysis: Option<Analysis>,
+    /// Files edited or changed on disk since [`Workspace::take_touched`].
+    touched: std::collections::BTreeSet<String>,
     /// What the server said at start-up and each reload about files it
     /// could not read, to log.
     pub problems: Vec<String>,
@@ -189,6 +191,7 @@ impl Workspace {
             return;
         }
         self.analysis = None;
+        self.touched.insert(name.to_owned());
         if self.open.contains_key(name) {
             return;
         }
@@ -212,15 +215,22 @@ impl Workspace {
             || self.disk.contains_key(name)
     }
 
+    /// The files edited or changed on disk since the last call.
+    pub fn take_touched(&mut self) -> std::collections::BTreeSet<String> {
+        std::mem::take(&mut self.touched)
+    }
+
     /// Opens or replaces a buffer.
     pub fn set_open(&mut self, name: String, text: String) {
         self.analysis = None;
+        self.touched.insert(name.clone());
         self.open.insert(name, Document { text });
     }
 
     /// The open buffer `name`, to edit; the analysis is dropped.
     pub fn open_mut(&mut self, name: &str) -> Option<&mut Document> {
         self.analysis = None;
+        self.touched.insert(name.to_owned());
         self.open.get_mut(name)
     }
 

@@ -1,0 +1,151 @@
+//! What a client may get wrong never stops the server: each gets an LSP
+//! error or an empty answer, and the next request is answered as usual.
+
+use serde_json::{Value, json};
+
+use crate::SHOP;
+use crate::client::{Client, codes};
+
+/// The server still answers: a hover on `shop` in a.gate.
+fn still_answers(client: &mut Client) {
+    let hover = client
+        .request("textDocument/hover", json!({"textDocument": {"uri": client.uri("a.gate")}, "position": {"line": 0, "character": 11}}))
+        .unwrap();
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("**connector** `shop`")
+    );
+}
+
+#[test]
+fn malformed_requests_and_unknown_methods_get_errors() {
+    let mut client = Client::start(&[("a.gate", SHOP)]);
+    let bad = client
+        .request("textDocument/hover", json!({"textDocument": 3}))
+        .unwrap_err();
+    assert_eq!(bad.code, -32602, "InvalidParams");
+    let bad = client
+        .request("textDocument/rename", json!(null))
+        .unwrap_err();
+    assert_eq!(bad.code, -32602);
+    let unknown = client
+        .request("textDocument/teleport", json!({}))
+        .unwrap_err();
+    assert_eq!(unknown.code, -32601, "MethodNotFound");
+    assert!(unknown.message.contains("textDocument/teleport"));
+    // Malformed notifications are ignored.
+    client.notify("textDocument/didChange", json!({"textDocument": "nope"}));
+    client.notify("textDocument/didOpen", json!([1, 2, 3]));
+    client.notify("$/somethingElse", json!({}));
+    still_answers(&mut client);
+    client.shutdown();
+}
+
+#[test]
+fn positions_past_the_end_get_empty_answers() {
+    let mut client = Client::start(&[("a.gate", SHOP)]);
+    let uri = client.uri("a.gate");
+    for position in [
+        json!({"line": 0, "character": 500}),
+        json!({"line": 900, "character": 3}),
+        json!({"line": 4294967295u32, "character": 4294967295u32}),
+    ] {
+        let at = json!({"textDocument": {"uri": uri}, "position": position});
+        for method in [
+            "textDocument/hover",
+            "textDocument/definition",
+            "textDocument/prepareRename",
+        ] {
+            assert_eq!(
+                client.request(method, at.clone()).unwrap(),
+                Value::Null,
+                "{method} at {position}"
+            );
+        }
+        let completion = client
+            .request("textDocument/completion", at.clone())
+            .unwrap();
+        assert!(completion.is_null() || completion.is_array());
+        let mut rename = at.clone();
+        rename["newName"] = json!("x");
+        assert_eq!(
+            client.request("textDocument/rename", rename).unwrap(),
+            Value::Null
+        );
+    }
+    // A change whose range runs past the end is clamped.
+    client.open("a.gate", SHOP);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 99, "character": 0}, "end": {"line": 120, "character": 7}}, "text": "connector extra { auth a: none endpoint e < auth: [a] > }\n"}]}),
+    );
+    assert_eq!(client.diagnostics("a.gate"), Vec::<Value>::new());
+    let symbols = client
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    assert_eq!(symbols.as_array().unwrap().len(), 2);
+    still_answers(&mut client);
+    client.shutdown();
+}
+
+#[test]
+fn a_file_deleted_while_open() {
+    let uses = "instance i of shop < auth: basic >\n";
+    let mut client = Client::start(&[("a.gate", SHOP), ("b.gate", uses)]);
+    client.open("b.gate", uses);
+    std::fs::remove_file(client.path("b.gate")).unwrap();
+    let uri = client.uri("b.gate");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri, "type": 3}]}),
+    );
+    // Still open: answered from the buffer.
+    let at = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 15}});
+    let defs = client
+        .request("textDocument/definition", at.clone())
+        .unwrap();
+    assert_eq!(defs[0]["uri"], client.uri("a.gate").as_str());
+    // Closed: gone from the rule set; its diagnostics are cleared and
+    // requests about it get empty answers.
+    client.change("b.gate", "instance i of nowhere < auth: basic >\n");
+    assert_eq!(
+        codes(&client.diagnostics("b.gate")),
+        ["authgate::unknown_connector"]
+    );
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(client.diagnostics("b.gate"), Vec::<Value>::new());
+    assert_eq!(
+        client
+            .request("textDocument/definition", at.clone())
+            .unwrap(),
+        Value::Null
+    );
+    assert_eq!(
+        client.request("textDocument/hover", at).unwrap(),
+        Value::Null
+    );
+    // The instance it declared is gone: `shop/basic` is now seen by none.
+    still_answers(&mut client);
+    client.shutdown();
+}
+
+#[test]
+fn requests_after_shutdown_are_refused() {
+    let mut client = Client::start(&[("a.gate", SHOP)]);
+    assert_eq!(
+        client.request("shutdown", Value::Null).unwrap(),
+        Value::Null
+    );
+    let refused = client.request("textDocument/hover", json!({"textDocument": {"uri": client.uri("a.gate")}, "position": {"line": 0, "character": 0}})).unwrap_err();
+    assert_eq!(refused.code, -32600);
+    client.shutdown_after_request();
+}
