@@ -38,8 +38,9 @@ pub use lsp_types;
 use text::Encoding;
 
 /// Why the server could not serve: the client broke the protocol before
-/// initialization ended (no `initialize` request, invalid parameters, or
-/// it went away), or standard input and output failed.
+/// initialization ended (a message other than a request or a notification
+/// before `initialize`, no `initialized` after it, or it went away), or
+/// standard input and output failed.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Error(String);
@@ -54,18 +55,20 @@ impl From<lsp_server::ProtocolError> for Error {
 /// `exit` (or closes the connection). Fails only when the client breaks
 /// the protocol before initialization ends (see [`Error`]).
 pub fn run(connection: &Connection) -> Result<(), Error> {
-    let (id, params) = connection.initialize_start()?;
-    let params: lsp::InitializeParams = match serde_json::from_value(params) {
-        Ok(params) => params,
-        Err(error) => {
-            let message = format!("invalid initialize parameters: {error}");
-            let response = lsp_server::Response::new_err(
-                id,
-                lsp_server::ErrorCode::InvalidParams as i32,
-                message.clone(),
-            );
-            let _ = connection.sender.send(response.into());
-            return Err(Error(message));
+    // An `initialize` whose parameters don't fit gets `InvalidParams`, and
+    // the server waits for a good one.
+    let (id, params) = loop {
+        let (id, params) = connection.initialize_start()?;
+        match serde_json::from_value::<lsp::InitializeParams>(params) {
+            Ok(params) => break (id, params),
+            Err(error) => {
+                let response = lsp_server::Response::new_err(
+                    id,
+                    lsp_server::ErrorCode::InvalidParams as i32,
+                    format!("invalid initialize parameters: {error}"),
+                );
+                let _ = connection.sender.send(response.into());
+            }
         }
     };
     let encoding = negotiate(&params);

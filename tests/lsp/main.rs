@@ -12,6 +12,7 @@
 mod client;
 mod edits;
 mod robustness;
+mod stdio;
 
 use client::{Client, codes, marked};
 use serde_json::{Value, json};

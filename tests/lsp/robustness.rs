@@ -149,3 +149,47 @@ fn requests_after_shutdown_are_refused() {
     assert_eq!(refused.code, -32600);
     client.shutdown_after_request();
 }
+
+/// Before a good `initialize`: other requests get `ServerNotInitialized`,
+/// an `initialize` with bad parameters `InvalidParams`; then a good one is
+/// served as usual.
+#[test]
+fn requests_before_a_good_initialize() {
+    use authgate::lsp::lsp_server::{Connection, Message, Request, RequestId};
+    let (server, client) = Connection::memory();
+    let thread = std::thread::spawn(move || authgate::lsp::run(&server));
+    let send = |id: i32, method: &str, params: Value| {
+        let request = Request::new(RequestId::from(id), method.to_owned(), params);
+        client.sender.send(request.into()).unwrap();
+        match client
+            .receiver
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap()
+        {
+            Message::Response(response) => response.response_result,
+            other => panic!("expected a response, got {other:?}"),
+        }
+    };
+    assert_eq!(
+        send(1, "textDocument/hover", json!({})).unwrap_err().code,
+        -32002
+    );
+    let bad = send(2, "initialize", json!({"capabilities": 5})).unwrap_err();
+    assert_eq!(bad.code, -32602);
+    let good = send(3, "initialize", json!({"capabilities": {}})).unwrap();
+    assert_eq!(good["serverInfo"]["name"], "authgate");
+    assert_eq!(good["capabilities"]["positionEncoding"], "utf-16");
+    client
+        .sender
+        .send(
+            authgate::lsp::lsp_server::Notification::new("initialized".to_owned(), json!({}))
+                .into(),
+        )
+        .unwrap();
+    assert_eq!(send(4, "shutdown", Value::Null).unwrap(), Value::Null);
+    client
+        .sender
+        .send(authgate::lsp::lsp_server::Notification::new("exit".to_owned(), Value::Null).into())
+        .unwrap();
+    assert!(thread.join().unwrap().is_ok());
+}
