@@ -10,7 +10,10 @@
 //! - `edit_small_file`: an edit in a small file of flows that refers into
 //!   the large one (the usual case: the large file is generated);
 //! - `edit_large_file`: an edit in the large file itself (one instance's
-//!   method changed back and forth).
+//!   method changed back and forth);
+//! - `check_alone`: the checker by itself on the same files, the floor;
+//! - `hover_after_edit`: an edit, then a hover (which builds the index of
+//!   names that the first request after a change needs).
 //!
 //! Each edit flips a diagnostic on and off, and every iteration waits for
 //! the diagnostics of that edit, so a figure is a whole round trip.
@@ -180,5 +183,33 @@ fn edit_large_file(bencher: Bencher<'_, '_>) {
         flip = !flip;
         let found = session.edit(&large, at, 1, if flip { "z" } else { "m" });
         assert!(!flip || found >= 1);
+    });
+}
+
+/// The baseline: `check_with` alone over the same two files, which every
+/// change runs once; the rest of a round trip is the server's.
+#[divan::bench(sample_count = 100)]
+fn check_alone(bencher: Bencher<'_, '_>) {
+    let workload = Workload::generate(ENDPOINTS, M, 0, SEED);
+    bencher.bench_local(|| {
+        let mut sources = authgate::Sources::new();
+        sources.add("bench.gate", workload.text.as_str());
+        sources.add("flows.gate", "flow f {\n    connection i0 -> e0\n}\n");
+        authgate::check(&sources).0.len()
+    });
+}
+
+/// An edit, then a hover on an endpoint: the first request after a
+/// change also builds the index of names (every file parsed into a tree).
+#[divan::bench(sample_count = 50)]
+fn hover_after_edit(bencher: Bencher<'_, '_>) {
+    let mut session = Session::start();
+    let small = session.small.clone();
+    let mut flip = false;
+    bencher.bench_local(|| {
+        flip = !flip;
+        session.edit(&small, (1, 21), 1, if flip { "x" } else { "e" });
+        let at = json!({"textDocument": {"uri": small}, "position": {"line": 1, "character": 15}});
+        session.request("textDocument/hover", at);
     });
 }
