@@ -170,7 +170,7 @@ impl Fixes<'_> {
         let Problem::UnknownMethod { name, connector } = self.diagnostic.problem() else {
             return None;
         };
-        let facts = self.analysis.index().connectors.get(connector)?;
+        let facts = self.analysis.index().connectors.get(connector.as_str())?;
         let item = facts.span?;
         let text = self.analysis.text(item.file);
         let kind = [

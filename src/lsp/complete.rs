@@ -244,7 +244,12 @@ impl<'a> Known<'a> {
     }
 
     fn connectors(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.index.connectors.keys().cloned().collect();
+        let mut names: Vec<String> = self
+            .index
+            .connectors
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
         names.extend(self.connectors.iter().map(|c| c.name.clone()));
         names.sort();
         names.dedup();
@@ -257,10 +262,8 @@ impl<'a> Known<'a> {
             .instance_order
             .iter()
             .filter_map(|name| {
-                Some((
-                    name.clone(),
-                    self.index.instances.get(name)?.connector.clone(),
-                ))
+                let connector = &self.index.instances.get(name)?.connector;
+                Some((name.to_string(), connector.to_string()))
             })
             .collect();
         for instance in &self.instances {
@@ -275,7 +278,7 @@ impl<'a> Known<'a> {
         self.index
             .instances
             .get(instance)
-            .map(|i| i.connector.clone())
+            .map(|i| i.connector.to_string())
             .or_else(|| {
                 self.instances
                     .iter()
@@ -291,7 +294,7 @@ impl<'a> Known<'a> {
             .get(connector)
             .iter()
             .flat_map(|c| &c.methods)
-            .map(|m| (m.name.clone(), m.kind.clone()))
+            .map(|m| (m.name.to_string(), m.kind.to_string()))
             .collect();
         for loose in self.connectors.iter().filter(|c| c.name == connector) {
             for method in &loose.methods {
@@ -310,7 +313,7 @@ impl<'a> Known<'a> {
             .get(connector)
             .iter()
             .flat_map(|c| &c.endpoints)
-            .map(|e| e.name.clone())
+            .map(|e| e.name.to_string())
             .collect();
         let indexed: std::collections::HashSet<String> = all.iter().cloned().collect();
         for loose in self.connectors.iter().filter(|c| c.name == connector) {

@@ -8,36 +8,45 @@
 //! Built only when a request needs it, not on every keystroke: publishing
 //! diagnostics does not read it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::source::{FileId, Sources, Span};
-use crate::syntax::tree::{Expect, File, Item, List, Member, Name, Options, Subject, Value};
+use crate::syntax::Visitor;
+use crate::syntax::tree::{
+    Endpoint, Expect, Flow, Instance, List, Member, Method, Name, Options, Subject, Test, Value,
+};
+
+/// A name, shared: each distinct name is allocated once per index, so
+/// the tens of thousands of places a large rule set writes names cost a
+/// reference count each, not a string.
+pub type Text = Arc<str>;
 
 /// What a name is: its namespace and its text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Symbol {
     /// A connector (global).
-    Connector(String),
+    Connector(Text),
     /// An auth method of a connector.
     Method {
         /// The connector's name.
-        connector: String,
+        connector: Text,
         /// The method's name.
-        name: String,
+        name: Text,
     },
     /// An endpoint of a connector.
     Endpoint {
         /// The connector's name.
-        connector: String,
+        connector: Text,
         /// The endpoint's name.
-        name: String,
+        name: Text,
     },
     /// A declared instance (global).
-    Instance(String),
+    Instance(Text),
     /// A flow (global; declared only).
-    Flow(String),
+    Flow(Text),
     /// A test (global; declared only).
-    Test(String),
+    Test(Text),
 }
 
 impl Symbol {
@@ -55,7 +64,7 @@ impl Symbol {
 
     /// The same kind of symbol, in the same namespace, named `name`.
     pub fn renamed(&self, name: &str) -> Symbol {
-        let name = name.to_owned();
+        let name: Text = Arc::from(name);
         match self {
             Symbol::Connector(_) => Symbol::Connector(name),
             Symbol::Instance(_) => Symbol::Instance(name),
@@ -104,18 +113,18 @@ pub struct Occurrence {
 #[derive(Clone, Debug)]
 pub struct MethodFacts {
     /// Its name.
-    pub name: String,
+    pub name: Text,
     /// Its type as written.
-    pub kind: String,
+    pub kind: Text,
 }
 
 /// An endpoint as declared.
 #[derive(Clone, Debug)]
 pub struct EndpointFacts {
     /// Its name.
-    pub name: String,
+    pub name: Text,
     /// The methods its `auth` list names.
-    pub activated: Vec<String>,
+    pub activated: Vec<Text>,
     /// The `[...]` of its `auth` option, if written as a list.
     pub auth_list: Option<Span>,
 }
@@ -136,14 +145,14 @@ pub struct ConnectorFacts {
 impl ConnectorFacts {
     /// The endpoint named `name`.
     pub fn endpoint(&self, name: &str) -> Option<&EndpointFacts> {
-        self.endpoints.iter().find(|e| e.name == name)
+        self.endpoints.iter().find(|e| *e.name == *name)
     }
 
     /// The endpoints that activate `method`.
     pub fn activating<'a>(&'a self, method: &'a str) -> impl Iterator<Item = &'a EndpointFacts> {
         self.endpoints
             .iter()
-            .filter(move |e| e.activated.iter().any(|m| m == method))
+            .filter(move |e| e.activated.iter().any(|m| **m == *method))
     }
 }
 
@@ -151,9 +160,9 @@ impl ConnectorFacts {
 #[derive(Clone, Debug)]
 pub struct InstanceFacts {
     /// Its connector, as written.
-    pub connector: String,
+    pub connector: Text,
     /// Its method, if its `auth` option names one.
-    pub method: Option<String>,
+    pub method: Option<Text>,
 }
 
 /// The names of a rule set; see the module docs.
@@ -164,50 +173,72 @@ pub struct Index {
     /// Per file: where auth types are written, for semantic tokens.
     pub types: Vec<Vec<Span>>,
     /// Connectors by name.
-    pub connectors: HashMap<String, ConnectorFacts>,
+    pub connectors: HashMap<Text, ConnectorFacts>,
     /// Instances by name (the first declaration), in no order.
-    pub instances: HashMap<String, InstanceFacts>,
+    pub instances: HashMap<Text, InstanceFacts>,
     /// Declared instance names, in source order.
-    pub instance_order: Vec<String>,
+    pub instance_order: Vec<Text>,
+    /// Every name met, for [`Index::intern`].
+    interned: HashSet<Text>,
 }
 
 /// A reference to an endpoint whose connector is known only once every
 /// instance is.
 enum Pending {
     /// Through a declared instance.
-    OfInstance(String),
+    OfInstance(Text),
     /// A runtime subject's connector.
-    Known(String),
+    Known(Text),
 }
 
 impl Index {
-    /// Indexes every rules file of `sources` that parses.
+    /// Indexes every rules file of `sources` that parses, streaming each
+    /// from the fast parser (no syntax tree is built).
     pub fn build(sources: &Sources) -> Index {
         let mut index = Index {
             occurrences: vec![Vec::new(); sources.len()],
             types: vec![Vec::new(); sources.len()],
             ..Index::default()
         };
-        let trees: Vec<File<'_>> = sources
-            .iter()
-            .filter(|f| f.is_rules())
-            .filter_map(crate::syntax::parse_fast)
-            .collect();
-        let mut pending: Vec<(FileId, Span, String, Pending)> = Vec::new();
-        for tree in &trees {
-            for item in &tree.items {
-                index.item(item, &mut pending);
+        let mut pending: Vec<(Span, Text, Pending)> = Vec::new();
+        for file in sources.iter().filter(|f| f.is_rules()) {
+            let mut stage = Stage {
+                index: &mut index,
+                occurrences: Vec::with_capacity(file.text().len() / 24),
+                types: Vec::new(),
+                connectors: Vec::new(),
+                instances: Vec::new(),
+                pending: Vec::new(),
+                open: None,
+            };
+            if crate::syntax::stream_fast(file, &mut stage) {
+                let Stage {
+                    occurrences,
+                    types,
+                    connectors,
+                    instances,
+                    pending: refs,
+                    ..
+                } = stage;
+                index.commit(file.id(), occurrences, types, connectors, instances);
+                pending.extend(refs);
             }
         }
-        for (file, span, name, owner) in pending {
+        for (span, name, owner) in pending {
             let connector = match owner {
                 Pending::Known(connector) => Some(connector),
                 Pending::OfInstance(instance) => {
                     index.instances.get(&instance).map(|i| i.connector.clone())
                 }
             };
-            if let Some(connector) = connector {
-                index.push(file, span, Symbol::Endpoint { connector, name }, false);
+            if let (Some(connector), Some(list)) =
+                (connector, index.occurrences.get_mut(span.file.index()))
+            {
+                list.push(Occurrence {
+                    span,
+                    symbol: Symbol::Endpoint { connector, name },
+                    declaration: false,
+                });
             }
         }
         for list in &mut index.occurrences {
@@ -216,150 +247,228 @@ impl Index {
         index
     }
 
-    fn push(&mut self, file: FileId, span: Span, symbol: Symbol, declaration: bool) {
+    /// Adds what a file that parsed declares and uses.
+    fn commit(
+        &mut self,
+        file: FileId,
+        occurrences: Vec<Occurrence>,
+        types: Vec<Span>,
+        connectors: Vec<(Text, ConnectorFacts)>,
+        instances: Vec<(Text, InstanceFacts)>,
+    ) {
         if let Some(list) = self.occurrences.get_mut(file.index()) {
-            list.push(Occurrence {
-                span,
-                symbol,
-                declaration,
-            });
+            *list = occurrences;
+        }
+        if let Some(list) = self.types.get_mut(file.index()) {
+            *list = types;
+        }
+        for (name, facts) in connectors {
+            match self.connectors.get_mut(&name) {
+                // Declared again (an error of its own): merged.
+                Some(known) => {
+                    known.methods.extend(facts.methods);
+                    known.endpoints.extend(facts.endpoints);
+                    known.last_method = known.last_method.or(facts.last_method);
+                }
+                None => {
+                    self.connectors.insert(name, facts);
+                }
+            }
+        }
+        for (name, facts) in instances {
+            if !self.instances.contains_key(&name) {
+                self.instance_order.push(Arc::clone(&name));
+                self.instances.insert(name, facts);
+            }
         }
     }
 
+    /// The shared copy of `name`.
+    fn intern(&mut self, name: &str) -> Text {
+        if let Some(text) = self.interned.get(name) {
+            return Arc::clone(text);
+        }
+        let text: Text = Arc::from(name);
+        self.interned.insert(Arc::clone(&text));
+        text
+    }
+}
+
+/// One file's names, kept apart until the file has parsed: a file that
+/// does not parse contributes nothing, as in the checker.
+struct Stage<'i> {
+    index: &'i mut Index,
+    occurrences: Vec<Occurrence>,
+    types: Vec<Span>,
+    connectors: Vec<(Text, ConnectorFacts)>,
+    instances: Vec<(Text, InstanceFacts)>,
+    /// Endpoints used in flows and tests, resolved once every instance is
+    /// known.
+    pending: Vec<(Span, Text, Pending)>,
+    /// The connector being streamed.
+    open: Option<(Text, ConnectorFacts)>,
+}
+
+impl Stage<'_> {
     fn name(&mut self, name: &Name<'_>, symbol: Symbol, declaration: bool) {
-        self.push(name.span.file, name.span, symbol, declaration);
+        self.occurrences.push(Occurrence {
+            span: name.span,
+            symbol,
+            declaration,
+        });
     }
 
-    fn item(&mut self, item: &Item<'_>, pending: &mut Vec<(FileId, Span, String, Pending)>) {
-        match item {
-            Item::Connector(connector) => {
-                let owner = connector.name.text.to_string();
-                self.name(&connector.name, Symbol::Connector(owner.clone()), true);
-                let mut facts = self.connectors.remove(&owner).unwrap_or_default();
-                facts.span.get_or_insert(connector.span);
-                for member in &connector.members {
-                    match member {
-                        Member::Method(method) => {
-                            let symbol = Symbol::Method {
-                                connector: owner.clone(),
-                                name: method.name.text.to_string(),
-                            };
-                            self.name(&method.name, symbol, true);
-                            if let Some(types) = self.types.get_mut(method.kind.span.file.index()) {
-                                types.push(method.kind.span);
-                            }
-                            facts.methods.push(MethodFacts {
-                                name: method.name.text.to_string(),
-                                kind: method.kind.text.to_string(),
-                            });
-                            facts.last_method = Some(method.span);
-                        }
-                        Member::Endpoint(endpoint) => {
-                            let name = endpoint.name.text.to_string();
-                            let symbol = Symbol::Endpoint {
-                                connector: owner.clone(),
-                                name: name.clone(),
-                            };
-                            self.name(&endpoint.name, symbol, true);
-                            let list = auth_list(endpoint.options.as_ref());
-                            let mut activated = Vec::new();
-                            for method in list.iter().flat_map(|l| &l.items) {
-                                activated.push(method.text.to_string());
-                                let symbol = Symbol::Method {
-                                    connector: owner.clone(),
-                                    name: method.text.to_string(),
-                                };
-                                self.name(method, symbol, false);
-                            }
-                            facts.endpoints.push(EndpointFacts {
-                                name,
-                                activated,
-                                auth_list: list.map(|l| l.span),
-                            });
-                        }
-                    }
+    fn intern(&mut self, name: &Name<'_>) -> Text {
+        self.index.intern(&name.text)
+    }
+
+    fn endpoint(&mut self, name: &Name<'_>, owner: Pending) {
+        let text = self.intern(name);
+        self.pending.push((name.span, text, owner));
+    }
+
+    fn method(&mut self, connector: &Text, facts: &mut ConnectorFacts, method: &Method<'_>) {
+        let name = self.intern(&method.name);
+        let symbol = Symbol::Method {
+            connector: Arc::clone(connector),
+            name: Arc::clone(&name),
+        };
+        self.name(&method.name, symbol, true);
+        self.types.push(method.kind.span);
+        let kind = self.intern(&method.kind);
+        facts.methods.push(MethodFacts { name, kind });
+        facts.last_method = Some(method.span);
+    }
+
+    fn endpoint_member(
+        &mut self,
+        connector: &Text,
+        facts: &mut ConnectorFacts,
+        endpoint: &Endpoint<'_>,
+    ) {
+        let name = self.intern(&endpoint.name);
+        let symbol = Symbol::Endpoint {
+            connector: Arc::clone(connector),
+            name: Arc::clone(&name),
+        };
+        self.name(&endpoint.name, symbol, true);
+        let list = auth_list(endpoint.options.as_ref());
+        let mut activated = Vec::with_capacity(list.map_or(0, |l| l.items.len()));
+        for method in list.iter().flat_map(|l| &l.items) {
+            let text = self.intern(method);
+            activated.push(Arc::clone(&text));
+            let symbol = Symbol::Method {
+                connector: Arc::clone(connector),
+                name: text,
+            };
+            self.name(method, symbol, false);
+        }
+        facts.endpoints.push(EndpointFacts {
+            name,
+            activated,
+            auth_list: list.map(|l| l.span),
+        });
+    }
+}
+
+impl<'s> Visitor<'s> for Stage<'_> {
+    fn connector_start(&mut self, name: Name<'s>) {
+        let owner = self.intern(&name);
+        self.name(&name, Symbol::Connector(Arc::clone(&owner)), true);
+        self.open = Some((owner, ConnectorFacts::default()));
+    }
+
+    fn member(&mut self, member: &Member<'s>) {
+        let Some((owner, mut facts)) = self.open.take() else {
+            return;
+        };
+        match member {
+            Member::Method(method) => self.method(&owner, &mut facts, method),
+            Member::Endpoint(endpoint) => self.endpoint_member(&owner, &mut facts, endpoint),
+        }
+        self.open = Some((owner, facts));
+    }
+
+    fn connector_end(&mut self, span: Span) {
+        if let Some((owner, mut facts)) = self.open.take() {
+            facts.span = Some(span);
+            self.connectors.push((owner, facts));
+        }
+    }
+
+    fn instance(&mut self, instance: &Instance<'s>) {
+        let name = self.intern(&instance.name);
+        let connector = self.intern(&instance.connector);
+        self.name(&instance.name, Symbol::Instance(Arc::clone(&name)), true);
+        self.name(
+            &instance.connector,
+            Symbol::Connector(Arc::clone(&connector)),
+            false,
+        );
+        let method = auth_name(instance.options.as_ref()).map(|method| {
+            let text = self.intern(method);
+            let symbol = Symbol::Method {
+                connector: Arc::clone(&connector),
+                name: Arc::clone(&text),
+            };
+            self.name(method, symbol, false);
+            text
+        });
+        self.instances
+            .push((name, InstanceFacts { connector, method }));
+    }
+
+    fn flow(&mut self, flow: &Flow<'s>) {
+        let name = self.intern(&flow.name);
+        self.name(&flow.name, Symbol::Flow(name), true);
+        for connection in &flow.connections {
+            let instance = self.intern(&connection.instance);
+            self.name(
+                &connection.instance,
+                Symbol::Instance(Arc::clone(&instance)),
+                false,
+            );
+            self.endpoint(&connection.endpoint, Pending::OfInstance(instance));
+        }
+    }
+
+    fn test(&mut self, test: &Test<'s>) {
+        let name = self.intern(&test.name);
+        self.name(&test.name, Symbol::Test(name), true);
+        for expectation in &test.expectations {
+            let owner = match &expectation.subject {
+                Subject::Instance(instance) => {
+                    let text = self.intern(instance);
+                    self.name(instance, Symbol::Instance(Arc::clone(&text)), false);
+                    Pending::OfInstance(text)
                 }
-                self.connectors.insert(owner, facts);
-            }
-            Item::Instance(instance) => {
-                let name = instance.name.text.to_string();
-                let connector = instance.connector.text.to_string();
-                self.name(&instance.name, Symbol::Instance(name.clone()), true);
-                self.name(
-                    &instance.connector,
-                    Symbol::Connector(connector.clone()),
-                    false,
-                );
-                let method = auth_name(instance.options.as_ref());
-                if let Some(method) = method {
+                Subject::Runtime { connector, method } => {
+                    let text = self.intern(connector);
+                    self.name(connector, Symbol::Connector(Arc::clone(&text)), false);
                     let symbol = Symbol::Method {
-                        connector: connector.clone(),
-                        name: method.text.to_string(),
+                        connector: Arc::clone(&text),
+                        name: self.intern(method),
                     };
                     self.name(method, symbol, false);
+                    Pending::Known(text)
                 }
-                if !self.instances.contains_key(&name) {
-                    self.instance_order.push(name.clone());
-                    self.instances.insert(
-                        name,
-                        InstanceFacts {
-                            connector,
-                            method: method.map(|m| m.text.to_string()),
-                        },
-                    );
-                }
-            }
-            Item::Flow(flow) => {
-                self.name(&flow.name, Symbol::Flow(flow.name.text.to_string()), true);
-                for connection in &flow.connections {
-                    let instance = connection.instance.text.to_string();
-                    self.name(
-                        &connection.instance,
-                        Symbol::Instance(instance.clone()),
-                        false,
-                    );
-                    pending.push(endpoint_ref(
-                        &connection.endpoint,
-                        Pending::OfInstance(instance),
-                    ));
-                }
-            }
-            Item::Test(test) => {
-                self.name(&test.name, Symbol::Test(test.name.text.to_string()), true);
-                for expectation in &test.expectations {
-                    let owner = match &expectation.subject {
-                        Subject::Instance(instance) => {
-                            let text = instance.text.to_string();
-                            self.name(instance, Symbol::Instance(text.clone()), false);
-                            Pending::OfInstance(text)
-                        }
-                        Subject::Runtime { connector, method } => {
-                            let text = connector.text.to_string();
-                            self.name(connector, Symbol::Connector(text.clone()), false);
-                            let symbol = Symbol::Method {
-                                connector: text.clone(),
-                                name: method.text.to_string(),
-                            };
-                            self.name(method, symbol, false);
-                            Pending::Known(text)
-                        }
-                    };
-                    let endpoints: Vec<&Name<'_>> = match &expectation.expect {
-                        Expect::CanSee(e) | Expect::CannotSee(e) => vec![e],
-                        Expect::SeesOnly(list) => list.items.iter().collect(),
-                    };
-                    for endpoint in endpoints {
-                        let owner = match &owner {
-                            Pending::OfInstance(i) => Pending::OfInstance(i.clone()),
-                            Pending::Known(c) => Pending::Known(c.clone()),
-                        };
-                        pending.push(endpoint_ref(endpoint, owner));
-                    }
-                }
+            };
+            let endpoints: &[Name<'s>] = match &expectation.expect {
+                Expect::CanSee(e) | Expect::CannotSee(e) => std::slice::from_ref(e),
+                Expect::SeesOnly(list) => &list.items,
+            };
+            for endpoint in endpoints {
+                let owner = match &owner {
+                    Pending::OfInstance(i) => Pending::OfInstance(Arc::clone(i)),
+                    Pending::Known(c) => Pending::Known(Arc::clone(c)),
+                };
+                self.endpoint(endpoint, owner);
             }
         }
     }
+}
 
+impl Index {
     /// The occurrences in `file`, sorted by start.
     pub fn in_file(&self, file: FileId) -> &[Occurrence] {
         self.occurrences
@@ -403,15 +512,8 @@ impl Index {
         ) else {
             return Vec::new();
         };
-        connector
-            .activating(method)
-            .map(|e| e.name.as_str())
-            .collect()
+        connector.activating(method).map(|e| &*e.name).collect()
     }
-}
-
-fn endpoint_ref(name: &Name<'_>, owner: Pending) -> (FileId, Span, String, Pending) {
-    (name.span.file, name.span, name.text.to_string(), owner)
 }
 
 /// The list value of the `auth` option.
@@ -436,4 +538,32 @@ fn auth_name<'a, 's>(options: Option<&'a Options<'s>>) -> Option<&'a Name<'s>> {
             Value::Name(name) => Some(name),
             Value::List(_) => None,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_does_not_parse_contributes_nothing() {
+        let mut sources = Sources::new();
+        let good = sources.add("a.gate", "connector shop { auth basic: basic endpoint e < auth: [basic] > }\nflow f { connection i -> e }\n");
+        let broken = sources.add("b.gate", "connector half { auth m: basic endpoint x < auth: [m\ninstance i of shop < auth: basic >\n");
+        let other = sources.add("c.gate", "instance i of shop < auth: basic >\n");
+        let index = Index::build(&sources);
+        assert!(index.in_file(broken).is_empty());
+        assert!(!index.connectors.contains_key("half"));
+        assert_eq!(index.instance_order, [Arc::from("i")]);
+        // The flow's endpoint resolves through the instance of another file.
+        let endpoint = Symbol::Endpoint {
+            connector: Arc::from("shop"),
+            name: Arc::from("e"),
+        };
+        let places: Vec<(FileId, bool)> = index
+            .occurrences_of(&endpoint)
+            .map(|o| (o.span.file, o.declaration))
+            .collect();
+        assert_eq!(places, [(good, true), (good, false)]);
+        assert_eq!(index.in_file(other).len(), 3);
+    }
 }

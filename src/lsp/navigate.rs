@@ -140,13 +140,13 @@ pub fn hover(
                                 .is_some_and(|m| endpoint.activated.contains(m))
                     })
                 })
-                .map(String::as_str)
+                .map(|s| &**s)
                 .collect();
             format!(
                 "**endpoint** `{name}` of `{connector}`\n\nactivated methods: {}\n\nseen by \
                  declared instances: {}",
                 list(
-                    endpoint.activated.iter().map(String::as_str),
+                    endpoint.activated.iter().map(|s| &**s),
                     endpoint.activated.len()
                 ),
                 list(seen_by.iter().copied(), seen_by.len()),
@@ -154,13 +154,8 @@ pub fn hover(
         }
         Symbol::Method { connector, name } => {
             let facts = index.connectors.get(connector)?;
-            let kind = facts
-                .methods
-                .iter()
-                .find(|m| &m.name == name)?
-                .kind
-                .as_str();
-            let activating: Vec<&str> = facts.activating(name).map(|e| e.name.as_str()).collect();
+            let kind = facts.methods.iter().find(|m| &m.name == name)?.kind.clone();
+            let activating: Vec<&str> = facts.activating(name).map(|e| &*e.name).collect();
             format!(
                 "**auth method** `{name}` of `{connector}`: `{kind}`\n\nactivated by {} of {} \
                  endpoints: {}",
