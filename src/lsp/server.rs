@@ -123,78 +123,69 @@ impl<'c> Server<'c> {
             "textDocument/definition" => {
                 let p: lsp::GotoDefinitionParams = parse(params)?;
                 let at = p.text_document_position_params;
-                reply(navigate::definition(
-                    self.workspace.analysis(),
-                    encoding,
-                    &at,
-                ))
+                let analysis = self.workspace.analysis_for(&at.text_document.uri);
+                reply(navigate::definition(analysis, encoding, &at))
             }
             "textDocument/references" => {
                 let p: lsp::ReferenceParams = parse(params)?;
+                let at = p.text_document_position;
                 let include = p.context.include_declaration;
-                reply(navigate::references(
-                    self.workspace.analysis(),
-                    encoding,
-                    &p.text_document_position,
-                    include,
-                ))
+                let analysis = self.workspace.analysis_for(&at.text_document.uri);
+                reply(navigate::references(analysis, encoding, &at, include))
             }
             "textDocument/prepareRename" => {
                 let p: lsp::TextDocumentPositionParams = parse(params)?;
-                reply(navigate::prepare_rename(
-                    self.workspace.analysis(),
-                    encoding,
-                    &p,
-                ))
+                let analysis = self.workspace.analysis_for(&p.text_document.uri);
+                reply(navigate::prepare_rename(analysis, encoding, &p))
             }
             "textDocument/rename" => {
                 let p: lsp::RenameParams = parse(params)?;
-                navigate::rename(self.workspace.analysis(), encoding, &p).and_then(reply)
+                let uri = &p.text_document_position.text_document.uri;
+                let analysis = self.workspace.analysis_for(uri);
+                navigate::rename(analysis, encoding, &p).and_then(reply)
             }
             "textDocument/hover" => {
                 let p: lsp::HoverParams = parse(params)?;
                 let at = p.text_document_position_params;
-                reply(navigate::hover(self.workspace.analysis(), encoding, &at))
+                let analysis = self.workspace.analysis_for(&at.text_document.uri);
+                reply(navigate::hover(analysis, encoding, &at))
             }
             "textDocument/documentSymbol" => {
                 let p: lsp::DocumentSymbolParams = parse(params)?;
+                let uri = p.text_document.uri;
                 reply(navigate::symbols(
-                    self.workspace.analysis(),
+                    self.workspace.analysis_for(&uri),
                     encoding,
-                    &p.text_document.uri,
+                    &uri,
                 ))
             }
             "textDocument/formatting" => {
                 let p: lsp::DocumentFormattingParams = parse(params)?;
+                let uri = p.text_document.uri;
                 reply(navigate::format(
-                    self.workspace.analysis(),
+                    self.workspace.analysis_for(&uri),
                     encoding,
-                    &p.text_document.uri,
+                    &uri,
                 ))
             }
             "textDocument/completion" => {
                 let p: lsp::CompletionParams = parse(params)?;
                 let at = p.text_document_position;
-                reply(complete::completion(
-                    self.workspace.analysis(),
-                    encoding,
-                    &at,
-                ))
+                let analysis = self.workspace.analysis_for(&at.text_document.uri);
+                reply(complete::completion(analysis, encoding, &at))
             }
             "textDocument/codeAction" => {
                 let p: lsp::CodeActionParams = parse(params)?;
-                reply(actions::code_actions(
-                    self.workspace.analysis(),
-                    encoding,
-                    &p,
-                ))
+                let analysis = self.workspace.analysis_for(&p.text_document.uri);
+                reply(actions::code_actions(analysis, encoding, &p))
             }
             "textDocument/semanticTokens/full" => {
                 let p: lsp::SemanticTokensParams = parse(params)?;
+                let uri = p.text_document.uri;
                 reply(tokens::full(
-                    self.workspace.analysis(),
+                    self.workspace.analysis_for(&uri),
                     encoding,
-                    &p.text_document.uri,
+                    &uri,
                 ))
             }
             method => Err(error(
@@ -247,7 +238,10 @@ impl<'c> Server<'c> {
     /// whose diagnostics changed.
     fn publish(&mut self) {
         let encoding = self.encoding;
-        let now = diagnostics::by_file(self.workspace.analysis(), encoding);
+        let mut now = HashMap::new();
+        for analysis in self.workspace.analyses() {
+            now.extend(diagnostics::by_file(analysis, encoding));
+        }
         let touched = self.workspace.take_touched();
         let mut notifications = Vec::new();
         for (name, list) in &now {

@@ -2,7 +2,9 @@
 //! set (else every `*.gate` file under the workspace folders), read from
 //! disk once, with the open buffers laid over them. Each analysis is the
 //! checker's run over that overlay, with the project's lint levels, so its
-//! diagnostics are `authgate check`'s.
+//! diagnostics are `authgate check`'s. An open file outside the rule set
+//! is its own analysis, checked alone, as `authgate check FILE` loads a
+//! file outside the configured rule set.
 //!
 //! A file on disk is re-read only when the client says it changed (a
 //! watched-file event, or closing its buffer); an open buffer is never
@@ -39,8 +41,12 @@ pub struct Workspace {
     disk: BTreeMap<String, Arc<str>>,
     /// Open buffers, by name.
     pub open: BTreeMap<String, Document>,
-    /// The latest analysis; `None` when something changed since.
-    analysis: Option<Analysis>,
+    /// The latest analyses: the rule set first, then each open file
+    /// outside it, alone (as `authgate check FILE` loads a file outside
+    /// the configured rule set). `None` when something changed since.
+    analyses: Option<Vec<Analysis>>,
+    /// An analysis of nothing, for a document no analysis holds.
+    empty: Analysis,
     /// Files edited or changed on disk since [`Workspace::take_touched`].
     touched: std::collections::BTreeSet<String>,
     /// What the server said at start-up and each reload about files it
@@ -49,7 +55,7 @@ pub struct Workspace {
 }
 
 /// One run of the checker over the workspace.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Analysis {
     /// The files checked (rules, then `authgate.toml` if any).
     pub sources: Sources,
@@ -136,7 +142,7 @@ impl Workspace {
 
     /// Reads the configuration and every rule file again.
     pub fn reload(&mut self) {
-        self.analysis = None;
+        self.analyses = None;
         self.problems.clear();
         self.config = self
             .roots
@@ -190,7 +196,7 @@ impl Workspace {
             self.reload();
             return;
         }
-        self.analysis = None;
+        self.analyses = None;
         self.touched.insert(name.to_owned());
         if self.open.contains_key(name) {
             return;
@@ -222,14 +228,14 @@ impl Workspace {
 
     /// Opens or replaces a buffer.
     pub fn set_open(&mut self, name: String, text: String) {
-        self.analysis = None;
+        self.analyses = None;
         self.touched.insert(name.clone());
         self.open.insert(name, Document { text });
     }
 
     /// The open buffer `name`, to edit; the analysis is dropped.
     pub fn open_mut(&mut self, name: &str) -> Option<&mut Document> {
-        self.analysis = None;
+        self.analyses = None;
         self.touched.insert(name.to_owned());
         self.open.get_mut(name)
     }
@@ -241,42 +247,71 @@ impl Workspace {
         self.disk_changed(name);
     }
 
-    /// Whether the analysis is out of date.
+    /// Whether the analyses are out of date.
     pub fn is_stale(&self) -> bool {
-        self.analysis.is_none()
+        self.analyses.is_none()
     }
 
-    /// The analysis of the workspace as it is now.
-    pub fn analysis(&mut self) -> &Analysis {
-        self.analysis
-            .get_or_insert_with(|| analyze(&self.disk, &self.open, self.config.as_ref()))
+    /// Every analysis of the workspace as it is now: the rule set, then
+    /// each open file outside it.
+    pub fn analyses(&mut self) -> &[Analysis] {
+        if self.analyses.is_none() {
+            let config = self.config.as_ref();
+            let (inside, outside): (Vec<&String>, Vec<&String>) = self
+                .open
+                .keys()
+                .filter(|name| is_rule_file(name))
+                .partition(|name| self.in_rule_set(name));
+            let mut units = vec![analyze(
+                self.disk
+                    .iter()
+                    .filter(|(name, _)| !self.open.contains_key(*name))
+                    .map(|(name, text)| (name.as_str(), &**text))
+                    .chain(inside.iter().filter_map(|name| self.buffer(name))),
+                config,
+            )];
+            units.extend(
+                outside
+                    .iter()
+                    .filter_map(|name| self.buffer(name))
+                    .map(|file| analyze(std::iter::once(file), config)),
+            );
+            self.analyses = Some(units);
+        }
+        self.analyses.as_deref().unwrap_or_default()
+    }
+
+    /// The name and text of an open buffer.
+    fn buffer<'a>(&'a self, name: &'a str) -> Option<(&'a str, &'a str)> {
+        Some((name, self.open.get(name)?.text.as_str()))
+    }
+
+    /// The analysis that holds the document `uri` (the rule set's when
+    /// none does: it answers with nothing).
+    pub fn analysis_for(&mut self, uri: &Uri) -> &Analysis {
+        let name = uri_to_name(uri);
+        self.analyses();
+        let found = self
+            .analyses
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .find(|analysis| analysis.file(&name).is_some());
+        found.unwrap_or(&self.empty)
     }
 }
 
-/// Checks the files on disk with the open buffers laid over them.
-fn analyze(
-    disk: &BTreeMap<String, Arc<str>>,
-    open: &BTreeMap<String, Document>,
+/// Checks `files` (name, text), sorted by name, with the project's
+/// configuration.
+fn analyze<'a>(
+    files: impl Iterator<Item = (&'a str, &'a str)>,
     config: Option<&(String, String)>,
 ) -> Analysis {
+    let mut files: Vec<(&str, &str)> = files.collect();
+    files.sort_unstable_by_key(|(name, _)| *name);
     let mut sources = Sources::new();
-    let mut names: Vec<&String> = disk.keys().chain(open.keys()).collect();
-    names.sort_unstable();
-    names.dedup();
-    for name in names {
-        match open.get(name) {
-            // An open `authgate.toml` is read from `config`, below.
-            Some(document) => {
-                if is_rule_file(name) {
-                    sources.add(name.as_str(), document.text.as_str());
-                }
-            }
-            None => {
-                if let Some(text) = disk.get(name) {
-                    sources.add(name.as_str(), &**text);
-                }
-            }
-        }
+    for (name, text) in files {
+        sources.add(name, text);
     }
     // An invalid configuration stops `check`; here it is shown in its
     // file, and the rules are checked with no lint levels.

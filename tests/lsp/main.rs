@@ -458,3 +458,40 @@ fn semantic_tokens_by_meaning() {
     );
     client.shutdown();
 }
+
+/// A file outside the configured rule set is checked alone, as `authgate
+/// check FILE` checks it: it neither sees the rule set nor disturbs it.
+#[test]
+fn a_file_outside_the_rule_set_is_checked_alone() {
+    let config = "rules = [\"rules\"]\n";
+    let outside = "connector shop {\n    auth basic: basic\n    endpoint e < auth: [basic] >\n}\n\
+                   instance i of shop < auth: basic >\ninstance j of crm < auth: key >\n";
+    let crm = "connector crm {\n    auth key: token\n    endpoint leads < auth: [key] >\n}\n";
+    let mut client = Client::start(&[
+        ("authgate.toml", config),
+        ("rules/shop.gate", SHOP),
+        ("rules/crm.gate", crm),
+        ("fixtures/x.gate", outside),
+    ]);
+    // Not in the rule set: nothing published until it is opened.
+    assert_eq!(client.diagnostics("rules/shop.gate"), Vec::<Value>::new());
+    assert!(
+        !client
+            .published
+            .contains_key(&client.uri("fixtures/x.gate"))
+    );
+    client.open("fixtures/x.gate", outside);
+    let x = client.diagnostics("fixtures/x.gate");
+    assert_eq!(codes(&x), ["authgate::unknown_connector"], "{x:?}");
+    assert_eq!(client.diagnostics("rules/shop.gate"), Vec::<Value>::new());
+    // Its `shop` is its own.
+    let at = client.at(
+        "fixtures/x.gate",
+        outside,
+        outside.find("of shop").unwrap() + 3,
+    );
+    let defs = client.request("textDocument/definition", at).unwrap();
+    assert_eq!(defs.as_array().unwrap().len(), 1);
+    assert_eq!(defs[0]["uri"], client.uri("fixtures/x.gate").as_str());
+    client.shutdown();
+}
