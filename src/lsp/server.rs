@@ -60,7 +60,49 @@ impl<'c> Server<'c> {
             shutting_down: false,
         };
         server.log_problems();
+        server.watch(params);
         server
+    }
+
+    /// Asks a client that can be asked (`didChangeWatchedFiles` with
+    /// dynamic registration: Neovim, Helix) to report changes to rule
+    /// files and `authgate.toml` on disk: a `git checkout` or a generated
+    /// file then reaches the diagnostics without reopening anything. VS
+    /// Code's client watches them by itself (see `editors/vscode`).
+    fn watch(&self, params: &lsp::InitializeParams) {
+        let dynamic = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files)
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        if !dynamic {
+            return;
+        }
+        let watchers = ["**/*.gate", "**/authgate.toml"]
+            .map(|glob| lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String(glob.to_owned()),
+                kind: None,
+            })
+            .to_vec();
+        let registration = lsp::Registration {
+            id: "authgate-watch".to_owned(),
+            method: "workspace/didChangeWatchedFiles".to_owned(),
+            register_options: serde_json::to_value(lsp::DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        let params = lsp::RegistrationParams {
+            registrations: vec![registration],
+        };
+        let request = Request::new(
+            lsp_server::RequestId::from("authgate-watch".to_owned()),
+            "client/registerCapability".to_owned(),
+            params,
+        );
+        self.send(request.into());
     }
 
     /// Runs until the client sends `exit` or goes away.

@@ -118,6 +118,7 @@ pub fn parse_fast(file: &SourceFile) -> Option<tree::File<'_>> {
 /// (without saying why not). For tools that read every name of a rule set
 /// on each request (the language server) and need neither a tree nor an
 /// explanation.
+#[cfg(feature = "lsp")]
 pub(crate) fn stream_fast<'s, V: Visitor<'s>>(file: &'s SourceFile, visitor: &mut V) -> bool {
     visitor.file_start(file.id());
     let parsed = parser::parse(file, visitor).is_ok();

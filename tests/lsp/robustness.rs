@@ -193,3 +193,94 @@ fn requests_before_a_good_initialize() {
         .unwrap();
     assert!(thread.join().unwrap().is_ok());
 }
+
+/// A client that can register file watchers is asked to watch rule files
+/// and `authgate.toml`; a change it then reports reaches the diagnostics.
+#[test]
+fn file_watchers_are_registered_and_changes_on_disk_are_read() {
+    use authgate::lsp::lsp_server::{Connection, Message, Notification, Request, RequestId};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.gate"), SHOP).unwrap();
+    let root = crate::client::uri_of(dir.path());
+    let (server, client) = Connection::memory();
+    let thread = std::thread::spawn(move || authgate::lsp::run(&server));
+    let capabilities =
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let params =
+        json!({"capabilities": capabilities, "workspaceFolders": [{"uri": root, "name": "w"}]});
+    client
+        .sender
+        .send(Request::new(RequestId::from(1), "initialize".to_owned(), params).into())
+        .unwrap();
+    let recv = || {
+        client
+            .receiver
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap()
+    };
+    assert!(matches!(recv(), Message::Response(_)));
+    client
+        .sender
+        .send(Notification::new("initialized".to_owned(), json!({})).into())
+        .unwrap();
+    let mut registered = false;
+    let mut published = Vec::new();
+    std::fs::write(
+        dir.path().join("b.gate"),
+        "instance i of nowhere < auth: x >\n",
+    )
+    .unwrap();
+    let b = crate::client::uri_of(&dir.path().join("b.gate"));
+    for message in std::iter::from_fn(|| Some(recv())).take(3) {
+        match message {
+            Message::Request(request) if request.method == "client/registerCapability" => {
+                let globs: Vec<&str> =
+                    request.params["registrations"][0]["registerOptions"]["watchers"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|w| w["globPattern"].as_str().unwrap())
+                        .collect();
+                assert_eq!(globs, ["**/*.gate", "**/authgate.toml"]);
+                registered = true;
+                // Written after the server read the workspace: only the
+                // event can bring it in.
+                std::fs::write(
+                    dir.path().join("b.gate"),
+                    "instance i of nowhere < auth: x >\n",
+                )
+                .unwrap();
+                let change = json!({"changes": [{"uri": b, "type": 1}]});
+                client
+                    .sender
+                    .send(
+                        Notification::new("workspace/didChangeWatchedFiles".to_owned(), change)
+                            .into(),
+                    )
+                    .unwrap();
+            }
+            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
+                published.push(n.params)
+            }
+            _ => {}
+        }
+    }
+    assert!(registered);
+    let for_b = published
+        .iter()
+        .find(|p| p["uri"] == b.as_str())
+        .expect("b.gate published");
+    assert_eq!(
+        for_b["diagnostics"][0]["code"],
+        "authgate::unknown_connector"
+    );
+    client
+        .sender
+        .send(Request::new(RequestId::from(2), "shutdown".to_owned(), Value::Null).into())
+        .unwrap();
+    client
+        .sender
+        .send(Notification::new("exit".to_owned(), Value::Null).into())
+        .unwrap();
+    assert!(thread.join().unwrap().is_ok());
+}
