@@ -112,10 +112,28 @@ fn activating_the_instances_method_clears_unactivated_method() {
     let (flow, marks) = marked("flow f {\n    connection $1\"instance 2\" -> orders\n}\n");
     let uses = USES.split("flow").next().unwrap();
     let mut client = Client::start(&[("a.gate", SHOP), ("b.gate", uses), ("c.gate", &flow)]);
+    let found = client.diagnostics("c.gate");
+    assert_eq!(codes(&found), ["authgate::unactivated_method"]);
+    // The other labels, in the files they point into, are related
+    // information: the instance's method (b.gate), the endpoint's list
+    // (a.gate).
+    let related = found[0]["relatedInformation"].as_array().unwrap();
+    let places: Vec<(&str, &str)> = related
+        .iter()
+        .map(|r| {
+            (
+                r["location"]["uri"].as_str().unwrap(),
+                r["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let (a, b) = (client.uri("a.gate"), client.uri("b.gate"));
+    assert_eq!(places.len(), 2, "{places:?}");
     assert_eq!(
-        codes(&client.diagnostics("c.gate")),
-        ["authgate::unactivated_method"]
+        places[0],
+        (b.as_str(), "`instance 2` authenticates with `oauth`")
     );
+    assert_eq!(places[1].0, a.as_str());
     let fix = action(
         &mut client,
         "c.gate",

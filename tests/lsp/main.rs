@@ -272,7 +272,7 @@ fn hover_on_endpoint_method_and_instance() {
     );
     let method = hover(&mut client, 3);
     assert!(
-        method.contains("`oauth2_authorization_code`") || method.contains("`basic`"),
+        method.starts_with("**auth method** `basic` of `shop`: `basic`"),
         "{method}"
     );
     assert!(
