@@ -284,3 +284,94 @@ fn file_watchers_are_registered_and_changes_on_disk_are_read() {
         .unwrap();
     assert!(thread.join().unwrap().is_ok());
 }
+
+/// Every position of a file with CRLF line ends, non-ASCII names, emoji
+/// and a half-typed last line (and some past its ends) gets an answer or
+/// an empty one from every positional request; then a run of edits at
+/// arbitrary places leaves a server that still answers.
+#[test]
+fn every_position_and_arbitrary_edits() {
+    let text = "connector \"café 😀\" {\r\n    auth \"mé😀\": basic\r\n    endpoint \"é\" < auth: [\"mé😀\"] >\r\n}\r\n\
+                instance i of \"café 😀\" < auth: \"mé😀\" >\r\nflow f { connection i -> \"é\" }\r\ntest t { expect i sees only [\"";
+    let mut client = Client::start(&[("a.gate", SHOP)]);
+    client.open("u.gate", text);
+    let uri = client.uri("u.gate");
+    let lines: Vec<&str> = text.split('\n').collect();
+    for line in 0..=lines.len() + 1 {
+        let width = lines.get(line).map_or(0, |l| l.encode_utf16().count());
+        for character in 0..=width + 2 {
+            let position = json!({"line": line, "character": character});
+            let at = json!({"textDocument": {"uri": uri}, "position": position});
+            for method in [
+                "textDocument/hover",
+                "textDocument/definition",
+                "textDocument/prepareRename",
+                "textDocument/completion",
+            ] {
+                client.request(method, at.clone()).unwrap();
+            }
+            let mut references = at.clone();
+            references["context"] = json!({"includeDeclaration": true});
+            client
+                .request("textDocument/references", references)
+                .unwrap();
+            let range = json!({"start": position, "end": position});
+            client
+                .request(
+                    "textDocument/codeAction",
+                    json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": []}}),
+                )
+                .unwrap();
+        }
+    }
+    // Deterministic pseudo-random edits, positions anywhere (past the
+    // ends too), text with multi-byte characters and line ends.
+    let mut seed: u64 = 0x5eed;
+    let mut next = |bound: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % bound
+    };
+    let pieces = [
+        "😀",
+        "é",
+        "\r\n",
+        "\"",
+        "connector",
+        " < auth: [",
+        "]",
+        "}",
+        "",
+        "->",
+    ];
+    for version in 2..200 {
+        let start = json!({"line": next(9), "character": next(40)});
+        let end = json!({"line": next(9), "character": next(40)});
+        let piece = pieces[next(pieces.len() as u64) as usize];
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version},
+                   "contentChanges": [{"range": {"start": start, "end": end}, "text": piece}]}),
+        );
+        if version % 20 == 0 {
+            for method in [
+                "textDocument/semanticTokens/full",
+                "textDocument/documentSymbol",
+                "textDocument/formatting",
+            ] {
+                client
+                    .request(method, json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}))
+                    .unwrap();
+            }
+            client
+                .request(
+                    "textDocument/completion",
+                    json!({"textDocument": {"uri": uri}, "position": start}),
+                )
+                .unwrap();
+        }
+    }
+    still_answers(&mut client);
+    client.shutdown();
+}
