@@ -10,3 +10,7 @@ cd "$(dirname "$0")/.."
 cargo test --locked --no-default-features
 cargo test --locked
 cargo test --locked --features reload --test reload
+
+# The VS Code extension's TextMate grammar, tokenized on the shipped rules
+# (node's test runner; the lock file pins the packages, with no registry in it).
+(cd editors/vscode && npm ci --no-audit --no-fund && npm test)

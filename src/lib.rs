@@ -80,6 +80,8 @@ pub mod expect;
 pub mod format;
 mod lints;
 pub mod load;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 mod names;
 #[cfg(feature = "openapi")]
 pub mod openapi;

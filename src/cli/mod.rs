@@ -10,6 +10,8 @@ mod explain;
 mod fmt;
 mod import;
 mod load;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod matrix;
 mod project;
 #[cfg(feature = "serve")]
@@ -163,6 +165,9 @@ enum Command {
     /// Make an Ed25519 key pair for `sign` and `serve --verify-key`.
     #[cfg(feature = "serve")]
     Keygen(serve::KeygenArgs),
+    /// Serve editors: a language server (LSP) on standard input and output.
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::LspArgs),
     /// Print a shell completion script: `authgate completions bash >
     /// /etc/bash_completion.d/authgate`.
     Completions {
@@ -242,6 +247,8 @@ impl Cli {
             Command::Sign(args) => serve::sign(args, limit),
             #[cfg(feature = "serve")]
             Command::Keygen(args) => serve::keygen(args),
+            #[cfg(feature = "lsp")]
+            Command::Lsp(args) => lsp::run(args),
             Command::Completions { shell } => {
                 use clap::CommandFactory as _;
                 let mut script = Vec::new();

@@ -113,6 +113,19 @@ pub fn parse_fast(file: &SourceFile) -> Option<tree::File<'_>> {
     Some(builder.finish())
 }
 
+/// Streams `file` to `visitor` with the fast parser alone, framed by
+/// [`Visitor::file_start`] and [`Visitor::file_end`]; whether it parsed
+/// (without saying why not). For tools that read every name of a rule set
+/// on each request (the language server) and need neither a tree nor an
+/// explanation.
+#[cfg(feature = "lsp")]
+pub(crate) fn stream_fast<'s, V: Visitor<'s>>(file: &'s SourceFile, visitor: &mut V) -> bool {
+    visitor.file_start(file.id());
+    let parsed = parser::parse(file, visitor).is_ok();
+    visitor.file_end(parsed);
+    parsed
+}
+
 /// Resolves `\"` and `\\` in the text between a name's quotes (the grammar
 /// admits no other escape).
 fn unescape(quoted: &str) -> String {

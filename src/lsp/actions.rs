@@ -1,0 +1,269 @@
+//! Quick fixes from the diagnostics' help, for the diagnostics of the
+//! server's own latest analysis that touch the requested range (not the
+//! client's copy, which may be older):
+//!
+//! - "did you mean `X`?" (unknown names, types, option keys): replace the
+//!   name with `X`;
+//! - `unactivated_method`: add the instance's method to the endpoint's
+//!   `auth` list;
+//! - `unknown_method`: declare the method in its connector (of type
+//!   `basic`, or of the type it is spelled like);
+//! - any warning: an `// authgate: allow(CODE)` directive on the line
+//!   above the item or member it is about.
+
+use std::collections::HashMap;
+
+use lsp_types as lsp;
+
+use super::diagnostics::convert;
+use super::index::Symbol;
+use super::text::Encoding;
+use super::workspace::Analysis;
+use crate::diagnostics::{Code, Diagnostic, Problem, Severity};
+use crate::source::{FileId, Span};
+use crate::syntax::quote_name;
+use crate::syntax::tree::{Item, Member};
+
+/// The quick fixes for the diagnostics in `params.range`.
+#[expect(
+    clippy::mutable_key_type,
+    reason = "lsp_types::Uri caches its parse; its hash and equality never change"
+)]
+pub fn code_actions(
+    analysis: &Analysis,
+    encoding: Encoding,
+    params: &lsp::CodeActionParams,
+) -> Option<lsp::CodeActionResponse> {
+    let file = analysis.document(&params.text_document.uri)?;
+    let lines = analysis.lines(file)?;
+    let text = analysis.text(file);
+    let start = lines.offset(text, params.range.start, encoding);
+    let end = lines.offset(text, params.range.end, encoding);
+    let mut actions = Vec::new();
+    for diagnostic in &analysis.diagnostics {
+        let Some(span) = diagnostic.primary_span().filter(|s| s.file == file) else {
+            continue;
+        };
+        if (span.end as usize) < start || (span.start as usize) > end {
+            continue;
+        }
+        let Some(lsp_diagnostic) = convert(analysis, diagnostic, encoding) else {
+            continue;
+        };
+        let fixes = Fixes {
+            analysis,
+            diagnostic,
+            span,
+        };
+        for (title, edits, preferred) in fixes.all() {
+            let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+            for (span, new_text) in edits {
+                if let Some(location) = analysis.location(span, encoding) {
+                    changes
+                        .entry(location.uri)
+                        .or_default()
+                        .push(lsp::TextEdit::new(location.range, new_text));
+                }
+            }
+            if changes.is_empty() {
+                continue;
+            }
+            actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title,
+                kind: Some(lsp::CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![lsp_diagnostic.clone()]),
+                edit: Some(lsp::WorkspaceEdit::new(changes)),
+                is_preferred: Some(preferred),
+                ..lsp::CodeAction::default()
+            }));
+        }
+    }
+    Some(actions)
+}
+
+/// A fix: its title, its edits (a span replaced by text), and whether it
+/// is the one to prefer.
+type Fix = (String, Vec<(Span, String)>, bool);
+
+struct Fixes<'a> {
+    analysis: &'a Analysis,
+    diagnostic: &'a Diagnostic,
+    span: Span,
+}
+
+impl Fixes<'_> {
+    fn all(&self) -> Vec<Fix> {
+        let mut fixes = Vec::new();
+        fixes.extend(self.suggested());
+        fixes.extend(self.activate());
+        fixes.extend(self.declare());
+        fixes.extend(self.allow());
+        fixes
+    }
+
+    /// "did you mean `X`?" in the help: write `X` instead.
+    fn suggested(&self) -> Option<Fix> {
+        let help = self.diagnostic.help()?;
+        let (_, after) = help.split_once("did you mean `")?;
+        let (name, _) = after.split_once("`?")?;
+        let written = match self.diagnostic.code() {
+            // Types and option keys are words, never quoted.
+            Code::UnknownType | Code::UnknownOption => name.to_owned(),
+            _ => quote_name(name),
+        };
+        Some((
+            format!("replace with `{name}`"),
+            vec![(self.span, written)],
+            true,
+        ))
+    }
+
+    /// `unactivated_method`: add the instance's method to the endpoint's
+    /// `auth` list.
+    fn activate(&self) -> Option<Fix> {
+        if self.diagnostic.code() != Code::UnactivatedMethod {
+            return None;
+        }
+        let index = self.analysis.index();
+        let in_connection = |o: &&super::index::Occurrence| {
+            o.span.start >= self.span.start && o.span.end <= self.span.end
+        };
+        let occurrences: Vec<_> = index
+            .in_file(self.span.file)
+            .iter()
+            .filter(in_connection)
+            .collect();
+        let instance = occurrences.iter().find_map(|o| match &o.symbol {
+            Symbol::Instance(name) => Some(name),
+            _ => None,
+        })?;
+        let (connector, endpoint) = occurrences.iter().find_map(|o| match &o.symbol {
+            Symbol::Endpoint { connector, name } => Some((connector, name)),
+            _ => None,
+        })?;
+        let method = index.instances.get(instance)?.method.clone()?;
+        let list = index
+            .connectors
+            .get(connector)?
+            .endpoint(endpoint)?
+            .auth_list?;
+        let text = self.analysis.text(list.file).get(list.range())?;
+        let inner = text.strip_prefix('[')?.strip_suffix(']')?;
+        let written = quote_name(&method);
+        let new = if inner.trim().is_empty() {
+            format!("[{written}]")
+        } else {
+            format!(
+                "[{}, {written}]",
+                inner.trim_end().trim_end_matches(',').trim_end()
+            )
+        };
+        Some((
+            format!("activate `{method}` for endpoint `{endpoint}`"),
+            vec![(list, new)],
+            false,
+        ))
+    }
+
+    /// `unknown_method`: declare it in its connector.
+    fn declare(&self) -> Option<Fix> {
+        let Problem::UnknownMethod { name, connector } = self.diagnostic.problem() else {
+            return None;
+        };
+        let facts = self.analysis.index().connectors.get(connector.as_str())?;
+        let item = facts.span?;
+        let text = self.analysis.text(item.file);
+        let kind = [
+            "none",
+            "basic",
+            "token",
+            "oauth1",
+            "oauth2_client_credentials",
+            "oauth2_authorization_code",
+        ]
+        .into_iter()
+        .find(|kind| kind == name)
+        .unwrap_or("basic");
+        // After the last method, at its indentation; else after `{`.
+        let (at, indent) = match facts.last_method {
+            Some(method) => (
+                method.end as usize,
+                indentation(text, method.start as usize),
+            ),
+            None => {
+                let brace = text.get(item.range())?.find('{')? + item.start as usize + 1;
+                (
+                    brace,
+                    format!("{}    ", indentation(text, item.start as usize)),
+                )
+            }
+        };
+        let insert = format!("\n{indent}auth {}: {kind}", quote_name(name));
+        Some((
+            format!("declare method `{name}` in connector `{connector}`"),
+            vec![(Span::new(item.file, at, at), insert)],
+            false,
+        ))
+    }
+
+    /// A warning: allow it on the item or member it is about.
+    fn allow(&self) -> Option<Fix> {
+        if self.diagnostic.severity() != Severity::Warning
+            || self.diagnostic.code() == Code::UnusedAllow
+        {
+            return None;
+        }
+        let scope = scope_of(self.analysis, self.span.file, self.span.start as usize)?;
+        let text = self.analysis.text(self.span.file);
+        let line_start = text.get(..scope)?.rfind('\n').map_or(0, |i| i + 1);
+        let indent = indentation(text, scope);
+        let code = self.diagnostic.code().name();
+        Some((
+            format!("allow `{code}` here"),
+            vec![(
+                Span::new(self.span.file, line_start, line_start),
+                format!("{indent}// authgate: allow({code})\n"),
+            )],
+            false,
+        ))
+    }
+}
+
+/// The start of the innermost item or member around `offset`.
+fn scope_of(analysis: &Analysis, file: FileId, offset: usize) -> Option<usize> {
+    let tree = crate::syntax::parse_fast(analysis.sources.get(file)?)?;
+    let inside = |span: Span| (span.start as usize) <= offset && offset <= span.end as usize;
+    for item in &tree.items {
+        let (span, members) = match item {
+            Item::Connector(c) => (c.span, c.members.as_slice()),
+            Item::Instance(i) => (i.span, &[][..]),
+            Item::Flow(f) => (f.span, &[][..]),
+            Item::Test(t) => (t.span, &[][..]),
+        };
+        if !inside(span) {
+            continue;
+        }
+        let member = members.iter().find_map(|m| {
+            let span = match m {
+                Member::Method(m) => m.span,
+                Member::Endpoint(e) => e.span,
+            };
+            inside(span).then_some(span.start as usize)
+        });
+        return Some(member.unwrap_or(span.start as usize));
+    }
+    None
+}
+
+/// The spaces and tabs that start the line holding `offset`.
+fn indentation(text: &str, offset: usize) -> String {
+    let start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    text.get(start..)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
+}
