@@ -158,7 +158,7 @@ impl Workspace {
             if !path.exists() {
                 continue;
             }
-            match crate::load::load(&[&path], crate::load::DEFAULT_MAX_FILE_SIZE) {
+            match load_settled(&path) {
                 Ok(sources) => {
                     for file in sources.iter() {
                         self.disk
@@ -350,4 +350,22 @@ fn find_config(folder: &Path) -> Option<PathBuf> {
         .ancestors()
         .map(|f| f.join(FILE_NAME))
         .find(|path| path.is_file())
+}
+
+/// Loads `path` as the CLI does, again when a file listed by the walk was
+/// gone by the time it was read (a branch switch or a `git stash` while
+/// the editor starts): one file deleted mid-walk must not drop the rest.
+fn load_settled(path: &Path) -> Result<Sources, crate::load::LoadError> {
+    let mut tries = 0;
+    loop {
+        let loaded = crate::load::load(&[path], crate::load::DEFAULT_MAX_FILE_SIZE);
+        match &loaded {
+            Err(crate::load::LoadError::Read { reason, .. })
+                if reason.kind() == std::io::ErrorKind::NotFound && tries < 3 =>
+            {
+                tries += 1;
+            }
+            _ => return loaded,
+        }
+    }
 }

@@ -225,11 +225,11 @@ fn file_watchers_are_registered_and_changes_on_disk_are_read() {
         .unwrap();
     let mut registered = false;
     let mut published = Vec::new();
-    std::fs::write(
-        dir.path().join("b.gate"),
-        "instance i of nowhere < auth: x >\n",
-    )
-    .unwrap();
+    // Written whole (renamed into place), racing the server's first read
+    // of the workspace: it either sees the file or, later, the event.
+    let staged = dir.path().join("b.staged");
+    std::fs::write(&staged, "instance i of nowhere < auth: x >\n").unwrap();
+    std::fs::rename(&staged, dir.path().join("b.gate")).unwrap();
     let b = crate::client::uri_of(&dir.path().join("b.gate"));
     for message in std::iter::from_fn(|| Some(recv())).take(3) {
         match message {
@@ -245,11 +245,8 @@ fn file_watchers_are_registered_and_changes_on_disk_are_read() {
                 registered = true;
                 // Written after the server read the workspace: only the
                 // event can bring it in.
-                std::fs::write(
-                    dir.path().join("b.gate"),
-                    "instance i of nowhere < auth: x >\n",
-                )
-                .unwrap();
+                std::fs::write(&staged, "instance i of nowhere < auth: x >\n").unwrap();
+                std::fs::rename(&staged, dir.path().join("b.gate")).unwrap();
                 let change = json!({"changes": [{"uri": b, "type": 1}]});
                 client
                     .sender
