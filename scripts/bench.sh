@@ -6,6 +6,7 @@
 #   scripts/bench.sh peers     # in-process: authgate vs cedar-policy, regorus and baselines
 #   scripts/bench.sh scaling   # the complexity contract: CLI cost per input byte, 10 kB to 1 MB
 #   scripts/bench.sh diff      # `authgate diff` against `check` of both sides, N up to 1M
+#   scripts/bench.sh python    # the Python package against cedarpy, N = 10,000 (in target/python-venv)
 #   cargo bench --bench engine # in-process: compile/check MB/s, decisions, visible (divan)
 #
 # Everything runs on the seeded workload of workload/ (crate authgate-workload).
@@ -27,6 +28,16 @@ if [[ "${1:-}" == "diff" ]]; then
         [[ -f "target/bench/bench-$n.gate" ]] || target/release/examples/workload "$n" target/bench
     done
     exec python3 scripts/diff_bench.py target/release/authgate target/bench
+fi
+
+if [[ "${1:-}" == "python" ]]; then
+    # A debug build writes the 10,000-endpoint files in moments.
+    [[ -f target/bench/bench-10000.gate && -f target/bench/bench-10000.runtime.ndjson ]] \
+        || cargo run --quiet --example workload -- 10000 target/bench
+    venv=target/python-venv
+    [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet ./bindings/python cedarpy
+    exec "$venv/bin/python" bindings/python/bench/bench.py target/bench 10000
 fi
 
 if [[ "${1:-}" == "scaling" ]]; then

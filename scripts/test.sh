@@ -10,3 +10,16 @@ cd "$(dirname "$0")/.."
 cargo test --locked --no-default-features
 cargo test --locked
 cargo test --locked --features reload --test reload
+
+# The Python package (bindings/python), installed into a virtual
+# environment as a user installs it (pip builds the wheel with maturin);
+# its tests compare its answers with the binary built above. pytest's exit
+# status 5 (no tests collected) fails this script like any other failure.
+# Then mypy --strict on the typed example, against the installed stubs.
+venv=target/python-venv
+[[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet ./bindings/python pytest mypy
+cargo build --locked --bin authgate
+AUTHGATE_BIN="$PWD/target/debug/authgate" "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests
+(cd bindings/python/examples && "../../../$venv/bin/python" -m mypy --strict --no-incremental typed.py)

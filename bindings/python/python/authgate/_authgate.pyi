@@ -100,7 +100,7 @@ class Policy:
     def decide(self, *, instance: str, endpoint: str) -> Decision: ...
     @overload
     def decide(self, *, connector: str, auth: str, endpoint: str) -> Decision: ...
-    def decide_many(self, requests: Iterable[Request]) -> list[Decision]:
+    def decide_many(self, requests: Iterable[Union[Request, dict[str, str]]]) -> list[Decision]:
         """Decides every request, in order, with the GIL released while
         deciding. A malformed request raises `TypeError` naming it."""
     @overload
