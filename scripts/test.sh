@@ -15,7 +15,8 @@ cargo test --locked --features reload --test reload
 # environment as a user installs it (pip builds the wheel with maturin);
 # its tests compare its answers with the binary built above. pytest's exit
 # status 5 (no tests collected) fails this script like any other failure.
-# Then mypy --strict on the typed example, against the installed stubs.
+# Then mypy --strict on the typed example, against the installed stubs,
+# and mypy's stubtest: the stubs against the built module.
 venv=target/python-venv
 [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
@@ -23,3 +24,4 @@ venv=target/python-venv
 cargo build --locked --bin authgate
 AUTHGATE_BIN="$PWD/target/debug/authgate" "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests
 (cd bindings/python/examples && "../../../$venv/bin/python" -m mypy --strict --no-incremental typed.py)
+"$venv/bin/python" -m mypy.stubtest authgate --allowlist bindings/python/stubtest-allowlist.txt

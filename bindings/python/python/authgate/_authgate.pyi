@@ -6,6 +6,8 @@ from typing import Final, Union, final, overload
 
 from ._types import Request
 
+__all__ = ["Decision", "Diagnostic", "Policy", "RulesError", "__version__", "load"]
+
 __version__: Final[str]
 
 _Path = Union[str, os.PathLike[str]]
@@ -46,8 +48,8 @@ class Diagnostic:
         """1-based column (in characters) of the primary label."""
     @property
     def help(self) -> Union[str, None]: ...
-    def __init__(
-        self,
+    def __new__(
+        cls,
         code: str,
         severity: str,
         message: str,
@@ -55,8 +57,8 @@ class Diagnostic:
         line: Union[int, None] = None,
         column: Union[int, None] = None,
         help: Union[str, None] = None,
-    ) -> None: ...
-    def __eq__(self, other: object) -> bool: ...
+    ) -> Diagnostic: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 class RulesError(ValueError):
