@@ -4,7 +4,7 @@
 //! [`Sources`]; this is the path `authgate check` itself takes.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
@@ -191,19 +191,18 @@ pub fn load_project<P: AsRef<Path>>(
     };
     let text = file.as_deref().map(config::read).transpose()?;
     let mut lints = options.lints.clone();
-    let mut rules = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+    let mut rules: Option<Vec<PathBuf>> =
+        (!paths.is_empty()).then(|| paths.iter().map(|p| p.as_ref().to_path_buf()).collect());
     if let (Some(file), Some(text)) = (&file, &text) {
         // Read first into sources of its own: an invalid configuration
         // stops before any rule file is read, as in the CLI.
         let mut alone = Sources::new();
         let config = parse_config(&mut alone, file, text)?;
-        if paths.is_empty() {
-            rules = config.rule_set(file).unwrap_or_default();
+        if rules.is_none() {
+            rules = config.rule_set(file);
         }
     }
-    if rules.is_empty() {
-        rules = vec![std::path::PathBuf::from("rules")];
-    }
+    let rules = rules.unwrap_or_else(|| vec![PathBuf::from("rules")]);
     let mut sources = load::load(&rules, options.max_file_size)?;
     if let (Some(file), Some(text)) = (&file, text) {
         lints = parse_config(&mut sources, file, &text)?.lints;
