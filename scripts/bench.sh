@@ -9,6 +9,7 @@
 #   scripts/bench.sh openapi   # `import openapi` and `drift` on a generated 1,500-operation,
 #                              # 55-file API (scripts/openapi_bench.py)
 #   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`
+#   scripts/bench.sh python    # the Python package against cedarpy, N = 10,000 (in target/python-venv)
 #   cargo bench --bench engine # in-process: compile/check MB/s, decisions, visible (divan)
 #
 # Everything runs on the seeded workload of workload/ (crate authgate-workload).
@@ -45,6 +46,16 @@ if [[ "${1:-}" == "serve" ]]; then
             || target/release/examples/workload "$n" target/bench
     done
     exec python3 scripts/serve_bench.py target/release/authgate target/release/examples/serve_load target/bench
+fi
+
+if [[ "${1:-}" == "python" ]]; then
+    # A debug build writes the 10,000-endpoint files in moments.
+    [[ -f target/bench/bench-10000.gate && -f target/bench/bench-10000.runtime.ndjson ]] \
+        || cargo run --quiet --example workload -- 10000 target/bench
+    venv=target/python-venv
+    [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet ./bindings/python cedarpy
+    exec "$venv/bin/python" bindings/python/bench/bench.py target/bench 10000
 fi
 
 if [[ "${1:-}" == "scaling" ]]; then

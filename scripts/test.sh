@@ -14,3 +14,20 @@ cargo test --locked --features reload --test reload
 # The VS Code extension's TextMate grammar, tokenized on the shipped rules
 # (node's test runner; the lock file pins the packages, with no registry in it).
 (cd editors/vscode && npm ci --no-audit --no-fund && npm test)
+
+# The Python package (bindings/python), installed into a virtual
+# environment as a user installs it (pip builds the wheel with maturin,
+# in the crate's `ci` profile: optimised, without the fat LTO of release,
+# which made a build from scratch about 6 minutes instead of 4 on this
+# 2-core machine while other builds ran); its tests compare its answers with the binary built above. pytest's exit
+# status 5 (no tests collected) fails this script like any other failure.
+# Then mypy --strict on the typed example, against the installed stubs,
+# and mypy's stubtest: the stubs against the built module.
+venv=target/python-venv
+[[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+MATURIN_PEP517_ARGS="--profile ci" "$venv/bin/python" -m pip install --quiet ./bindings/python pytest mypy
+cargo build --locked --bin authgate
+AUTHGATE_BIN="$PWD/target/debug/authgate" "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests
+(cd bindings/python/examples && "../../../$venv/bin/python" -m mypy --strict --no-incremental typed.py)
+"$venv/bin/python" -m mypy.stubtest authgate --allowlist bindings/python/stubtest-allowlist.txt

@@ -11,21 +11,61 @@
 //!
 //! The file is read into the same [`Sources`] as the rules (as a
 //! configuration file, not parsed as rules), so that a diagnostic about a
-//! lint name points into it like any other. Finding the file (walking up
-//! from a folder) and turning `rules` into paths are the caller's: the
-//! library reads no file system by itself here.
+//! lint name points into it like any other. Finding the file ([`discover`],
+//! walking up from a folder), reading it ([`read`]) and turning `rules`
+//! into paths ([`Config::rule_set`]) follow the CLI's rules, so that an
+//! embedder finds the same project as `authgate` does;
+//! [`crate::load_project`] does all of it.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, Problem};
+use crate::load::LoadError;
 use crate::source::{FileId, Sources, Span};
 
 /// The name of a project's configuration file.
 pub const FILE_NAME: &str = "authgate.toml";
+
+/// A configuration file larger than this is refused: it is a few lines.
+pub const MAX_SIZE: u64 = 1 << 20;
+
+/// `authgate.toml` in `folder` or the nearest folder above it, as a path
+/// from `folder` (`authgate.toml`, `../authgate.toml`...), so that the
+/// rule set's paths read from it stay relative like the ones a user
+/// types. `folder` should be absolute (the working directory, say): a
+/// relative one is searched only as far up as it reaches.
+pub fn discover(folder: &Path) -> Option<PathBuf> {
+    let mut up = PathBuf::new();
+    for ancestor in folder.ancestors() {
+        if ancestor.join(FILE_NAME).is_file() {
+            return Some(up.join(FILE_NAME));
+        }
+        up.push("..");
+    }
+    None
+}
+
+/// Reads a configuration file: a file (not a FIFO or a device), of at
+/// most [`MAX_SIZE`] bytes, in UTF-8.
+pub fn read(file: &Path) -> Result<String, LoadError> {
+    let path = file.display().to_string();
+    let metadata = std::fs::metadata(file).map_err(|reason| LoadError::Read {
+        path: path.clone(),
+        reason,
+    })?;
+    if !metadata.is_file() {
+        return Err(LoadError::NotAFile { path });
+    }
+    let bytes = crate::load::read_file(file, MAX_SIZE)?;
+    String::from_utf8(bytes).map_err(|_| LoadError::Read {
+        path,
+        reason: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+    })
+}
 
 /// How a warning is treated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +118,29 @@ pub struct Config {
     pub lints: Lints,
     /// The file, in the [`Sources`] it was read into.
     pub file: Option<FileId>,
+}
+
+impl Config {
+    /// The rule set's paths as paths from where `file` (this
+    /// configuration's own path) is given from: written paths are relative
+    /// to the file's folder; absolute ones stay as they are. `None` when
+    /// the file names no rule set.
+    pub fn rule_set(&self, file: &Path) -> Option<Vec<PathBuf>> {
+        let folder = file.parent().unwrap_or(Path::new(""));
+        let paths = self.rules.as_ref()?;
+        Some(
+            paths
+                .iter()
+                .map(|path| {
+                    if path.is_absolute() || folder.as_os_str().is_empty() {
+                        path.clone()
+                    } else {
+                        folder.join(path)
+                    }
+                })
+                .collect(),
+        )
+    }
 }
 
 #[derive(Deserialize)]

@@ -105,7 +105,7 @@ pub use miette;
 pub use policy::{Decision, Policy, Principal, Reason, Subject};
 /// The JSON values some reports are built as (`report::to_sarif`).
 pub use serde_json;
-pub use service::{Error, Loaded, Options, RulesError, load_policy};
+pub use service::{Error, Loaded, Options, RulesError, load_policy, load_project};
 pub use source::{FileId, Sources, Span};
 
 /// What a rule set declares, for summaries.
@@ -128,6 +128,29 @@ pub struct Summary {
     pub errors: usize,
     /// Warning diagnostics.
     pub warnings: usize,
+}
+
+/// The summary line of `authgate check`: ``checked 2 files: 1 connector,
+/// 3 endpoints, 2 instances, 1 flow, 0 tests; 1 error, 0 warnings``.
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |count: usize, noun: &str| {
+            let s = if count == 1 { "" } else { "s" };
+            format!("{count} {noun}{s}")
+        };
+        write!(
+            f,
+            "checked {}: {}, {}, {}, {}, {}; {}, {}",
+            plural(self.files, "file"),
+            plural(self.connectors, "connector"),
+            plural(self.endpoints, "endpoint"),
+            plural(self.instances, "instance"),
+            plural(self.flows, "flow"),
+            plural(self.tests, "test"),
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+        )
+    }
 }
 
 /// The outcome of [`compile`].

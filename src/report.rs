@@ -54,6 +54,22 @@ pub fn render_human(diagnostic: &dyn miette::Diagnostic, style: Style) -> String
     out
 }
 
+/// The plain report `authgate check` prints on standard error when it is
+/// not on a terminal (no colour, 100 columns): each diagnostic rendered by
+/// [`render_human`], then the summary line. What an embedder shows for a
+/// [`crate::RulesError`] (the Python package's `str()` of its error).
+#[cfg(feature = "fancy")]
+pub fn plain(diagnostics: &[Diagnostic], summary: &crate::Summary) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        out.push_str(&render_human(diagnostic, Style::default()));
+        out.push('\n');
+    }
+    out.push_str(&summary.to_string());
+    out.push('\n');
+    out
+}
+
 /// A diagnostic as a person reads it: its message, labels and help with
 /// hidden characters escaped (a name may carry a terminal escape
 /// sequence; see [`text::escape`]); everything else passed through.

@@ -4,14 +4,14 @@
 //! [`Sources`]; this is the path `authgate check` itself takes.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::config::Lints;
+use crate::config::{self, Config, Lints};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::load::{self, LoadError};
-use crate::{Compilation, Policy, Sources};
+use crate::{Compilation, Policy, Sources, Summary};
 
 /// How to load a rule set.
 #[derive(Clone, Debug)]
@@ -72,6 +72,7 @@ pub enum Error {
 pub struct RulesError {
     diagnostics: Vec<Diagnostic>,
     sources: Sources,
+    summary: Summary,
 }
 
 impl RulesError {
@@ -91,6 +92,12 @@ impl RulesError {
     /// [`crate::report::to_json`]).
     pub fn sources(&self) -> &Sources {
         &self.sources
+    }
+
+    /// What the rule set declares and the counts of errors and warnings:
+    /// the summary line of `authgate check` (see [`Summary`]'s `Display`).
+    pub fn summary(&self) -> Summary {
+        self.summary
     }
 }
 
@@ -130,6 +137,7 @@ impl Compilation {
         let Compilation {
             diagnostics,
             policy,
+            summary,
             ..
         } = self;
         match policy {
@@ -141,6 +149,7 @@ impl Compilation {
             None => Err(RulesError {
                 diagnostics,
                 sources,
+                summary,
             }),
         }
     }
@@ -152,4 +161,65 @@ pub fn load_policy<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Loa
     let sources = load::load(paths, options.max_file_size)?;
     let compiled = crate::compile_with(&sources, &options.lints);
     Ok(compiled.into_result(sources)?)
+}
+
+/// Loads a project's rule set as the CLI's query commands (`eval`,
+/// `explain`, `visible --rules`) do, `authgate.toml` included:
+///
+/// - the configuration is `config` when given, else `authgate.toml` found
+///   by walking up from the working directory (see [`config::discover`]),
+///   else there is none;
+/// - `paths`, when not empty, are the rule set; else the configuration's
+///   `rules`; else `rules` (relative paths are from the process's working
+///   directory, as for [`load_policy`]);
+/// - the configuration's `[lints]` replace `options.lints`, and the file
+///   is part of the loaded sources, so that a diagnostic about a lint name
+///   points into it (it is not part of the bundle digest).
+///
+/// A configuration that can't be read is a [`Error::Load`]; one that is
+/// not valid is a [`Error::Rules`] whose one diagnostic points into it.
+pub fn load_project<P: AsRef<Path>>(
+    paths: &[P],
+    config: Option<&Path>,
+    options: &Options,
+) -> Result<Loaded, Error> {
+    let file = match config {
+        Some(file) => Some(file.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|here| config::discover(&here)),
+    };
+    let text = file.as_deref().map(config::read).transpose()?;
+    let mut lints = options.lints.clone();
+    let mut rules: Option<Vec<PathBuf>> =
+        (!paths.is_empty()).then(|| paths.iter().map(|p| p.as_ref().to_path_buf()).collect());
+    if let (Some(file), Some(text)) = (&file, &text) {
+        // Read first into sources of its own: an invalid configuration
+        // stops before any rule file is read, as in the CLI.
+        let mut alone = Sources::new();
+        let config = parse_config(&mut alone, file, text)?;
+        if rules.is_none() {
+            rules = config.rule_set(file);
+        }
+    }
+    let rules = rules.unwrap_or_else(|| vec![PathBuf::from("rules")]);
+    let mut sources = load::load(&rules, options.max_file_size)?;
+    if let (Some(file), Some(text)) = (&file, text) {
+        lints = parse_config(&mut sources, file, &text)?.lints;
+    }
+    let compiled = crate::compile_with(&sources, &lints);
+    Ok(compiled.into_result(sources)?)
+}
+
+/// Parses a configuration into `sources`; an invalid one is the rules'
+/// error, with its one diagnostic.
+fn parse_config(sources: &mut Sources, file: &Path, text: &str) -> Result<Config, RulesError> {
+    Config::parse(sources, file.display().to_string(), text).map_err(|diagnostic| RulesError {
+        diagnostics: vec![*diagnostic],
+        sources: std::mem::take(sources),
+        summary: Summary {
+            errors: 1,
+            ..Summary::default()
+        },
+    })
 }

@@ -207,3 +207,73 @@ fn explanations_and_visible_lists_serialise_as_the_cli_json() {
         serde_json::json!({"instance": "i", "connector": "shop", "auth": "oauth", "endpoints": []})
     );
 }
+
+#[test]
+fn discover_finds_authgate_toml_above_and_load_project_follows_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().canonicalize().expect("canonical");
+    write(
+        &root,
+        "authgate.toml",
+        "rules = [\"policies\"]\n[lints]\nnever_activated = \"deny\"\n",
+    );
+    write(
+        &root,
+        "policies/shop.gate",
+        "connector shop { auth a: basic\n auth spare: token\n endpoint e < auth: [a] > }\n",
+    );
+    std::fs::create_dir_all(root.join("sub/dir")).expect("mkdir");
+    assert_eq!(
+        authgate::config::discover(&root.join("sub/dir")),
+        Some(Path::new("../../authgate.toml").to_path_buf())
+    );
+    assert_eq!(
+        authgate::config::discover(&root),
+        Some(Path::new("authgate.toml").to_path_buf())
+    );
+
+    // The configuration named: its rule set (relative to its folder) and
+    // its lint levels, which make the warning an error.
+    let config = root.join("authgate.toml");
+    let none: [&Path; 0] = [];
+    let Err(authgate::Error::Rules(error)) =
+        authgate::load_project(&none, Some(&config), &authgate::Options::default())
+    else {
+        panic!("the denied warning is an error");
+    };
+    let codes: Vec<_> = error.errors().map(|d| d.code().to_string()).collect();
+    assert_eq!(codes, ["authgate::never_activated"]);
+    assert_eq!(error.summary().errors, 1);
+    assert!(
+        error
+            .summary()
+            .to_string()
+            .starts_with("checked 1 file: 1 connector")
+    );
+
+    // Paths given replace the rule set; the lint levels stay.
+    write(
+        &root,
+        "other.gate",
+        "connector c { auth a: basic\n endpoint e < auth: [a] > }\n",
+    );
+    let loaded = authgate::load_project(
+        &[root.join("other.gate")],
+        Some(&config),
+        &authgate::Options::default(),
+    )
+    .expect("compiles");
+    assert!(loaded.warnings.is_empty());
+
+    // An invalid configuration is the rules' error, pointing into it.
+    write(&root, "bad.toml", "[lints]\nnever_activated = \"often\"\n");
+    let Err(authgate::Error::Rules(error)) = authgate::load_project(
+        &[root.join("other.gate")],
+        Some(&root.join("bad.toml")),
+        &authgate::Options::default(),
+    ) else {
+        panic!("an invalid configuration stops the load");
+    };
+    let codes: Vec<_> = error.errors().map(|d| d.code().to_string()).collect();
+    assert_eq!(codes, ["authgate::config"]);
+}

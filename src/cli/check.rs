@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
-use super::{Outcome, err, out, plural, print_diagnostics, print_json};
+use super::{Outcome, err, out, print_diagnostics, print_json};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -78,15 +78,7 @@ pub fn run(args: CheckArgs, limit: u64) -> Outcome {
                 }
             }
             err(format_args!(
-                "checked {}: {}, {}, {}, {}, {}; {}, {}{}",
-                plural(summary.files, "file"),
-                plural(summary.connectors, "connector"),
-                plural(summary.endpoints, "endpoint"),
-                plural(summary.instances, "instance"),
-                plural(summary.flows, "flow"),
-                plural(summary.tests, "test"),
-                plural(summary.errors, "error"),
-                plural(summary.warnings, "warning"),
+                "{summary}{}",
                 if args.deny_warnings && summary.warnings > 0 {
                     " (warnings denied)"
                 } else {

@@ -10,10 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use authgate::config::{Config, FILE_NAME, Lints};
+use authgate::config::{Config, Lints};
 use authgate::{Diagnostic, Sources};
 
-use super::load::{self, LoadError};
+use super::load::LoadError;
 use super::{Cause, Stop, StopFormat, cannot_run, load_rules};
 
 /// The project's configuration, read once per run.
@@ -35,21 +35,22 @@ pub struct Project {
     unreadable: Option<LoadError>,
 }
 
-/// A configuration file larger than this is refused: it is a few lines.
-const CONFIG_LIMIT: u64 = 1 << 20;
-
 /// Finds and reads the project's configuration: `--config PATH`, else
 /// `authgate.toml` in the working directory or the nearest folder above
-/// it. A file that can't be read, or is not a valid configuration, stops
-/// each command (exit 2) when it loads its rules, in its format.
+/// it (the library's [`authgate::config::discover`] and
+/// [`authgate::config::read`]). A file that can't be read, or is not a
+/// valid configuration, stops each command (exit 2) when it loads its
+/// rules, in its format.
 pub fn init(config: Option<&Path>) {
     let file = match config {
         Some(path) => Some(path.to_path_buf()),
-        None => discover(),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|here| authgate::config::discover(&here)),
     };
     let mut project = Project::default();
     if let Some(file) = file {
-        let text = match read(&file) {
+        let text = match authgate::config::read(&file) {
             Ok(text) => text,
             Err(error) => {
                 project.unreadable = Some(error);
@@ -61,63 +62,13 @@ pub fn init(config: Option<&Path>) {
         // where its diagnostics can point.
         let mut sources = Sources::new();
         match Config::parse(&mut sources, file.display().to_string(), text.as_str()) {
-            Ok(config) => {
-                let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
-                project.rules = config.rules.map(|paths| {
-                    paths
-                        .into_iter()
-                        .map(|path| relative_to(&folder, &path))
-                        .collect()
-                });
-            }
+            Ok(config) => project.rules = config.rule_set(&file),
             Err(_) => project.invalid = true,
         }
         project.text = text;
         project.file = Some(file);
     }
     let _ = PROJECT.set(project);
-}
-
-/// Reads a configuration file: a file (not a FIFO or a device), of at most
-/// [`CONFIG_LIMIT`] bytes, in UTF-8.
-fn read(file: &Path) -> Result<String, LoadError> {
-    let path = file.display().to_string();
-    let metadata = std::fs::metadata(file).map_err(|reason| LoadError::Read {
-        path: path.clone(),
-        reason,
-    })?;
-    if !metadata.is_file() {
-        return Err(LoadError::NotAFile { path });
-    }
-    let bytes = load::read_file(file, CONFIG_LIMIT)?;
-    String::from_utf8(bytes).map_err(|_| LoadError::Read {
-        path,
-        reason: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
-    })
-}
-
-/// `authgate.toml` in the working directory or the nearest folder above,
-/// as a path from the working directory (`authgate.toml`,
-/// `../authgate.toml`...).
-fn discover() -> Option<PathBuf> {
-    let here = std::env::current_dir().ok()?;
-    let mut up = PathBuf::new();
-    for folder in here.ancestors() {
-        if folder.join(FILE_NAME).is_file() {
-            return Some(up.join(FILE_NAME));
-        }
-        up.push("..");
-    }
-    None
-}
-
-/// `path` of the configuration's folder, from the working directory.
-fn relative_to(folder: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() || folder.as_os_str().is_empty() {
-        path.to_path_buf()
-    } else {
-        folder.join(path)
-    }
 }
 
 fn project() -> &'static Project {
