@@ -211,13 +211,21 @@ impl Workspace {
         }
     }
 
-    /// Whether a file on disk belongs to the rule set.
+    /// Whether a file on disk belongs to the rule set: a `*.gate` file
+    /// below one of its paths, not inside a folder the loader skips (a
+    /// name beginning with `.`).
     fn in_rule_set(&self, name: &str) -> bool {
+        let hidden = |below: &Path| {
+            below
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        };
         name.ends_with(".gate")
-            && self
-                .rule_paths()
-                .iter()
-                .any(|root| Path::new(name).starts_with(root))
+            && self.rule_paths().iter().any(|root| {
+                Path::new(name)
+                    .strip_prefix(root)
+                    .is_ok_and(|below| !hidden(below))
+            })
             || self.disk.contains_key(name)
     }
 

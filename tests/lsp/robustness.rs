@@ -372,3 +372,27 @@ fn every_position_and_arbitrary_edits() {
     still_answers(&mut client);
     client.shutdown();
 }
+
+#[test]
+fn a_file_created_in_a_hidden_folder_stays_out_of_the_rule_set() {
+    let mut client = Client::start(&[("a.gate", SHOP)]);
+    // As the loader walks a folder: names beginning with `.` are skipped
+    // (`.git`, a ConfigMap's `..data`), so a file appearing there is not
+    // a rule file; one beside it is.
+    for name in [".stash/b.gate", "c.gate"] {
+        let path = client.path(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "instance i of nowhere < auth: x >\n").unwrap();
+        let uri = client.uri(name);
+        client.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri, "type": 1}]}),
+        );
+    }
+    assert_eq!(client.diagnostics(".stash/b.gate"), Vec::<Value>::new());
+    assert_eq!(
+        codes(&client.diagnostics("c.gate")),
+        ["authgate::unknown_connector"]
+    );
+    client.shutdown();
+}
