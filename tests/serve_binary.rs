@@ -497,3 +497,63 @@ fn the_rule_set_and_lint_levels_of_authgate_toml_apply() {
         "shop.gate"
     );
 }
+
+/// A signal that arrives while a large rule set is still compiling is held
+/// for the server (the handlers are installed first): SIGHUP becomes a
+/// reload once it serves, rather than ending the process.
+#[cfg(unix)]
+#[test]
+fn a_sighup_during_startup_is_a_reload_not_an_exit() {
+    let mut text = String::from("connector big {\n    auth a: basic\n");
+    for index in 0..200_000 {
+        text.push_str(&format!("    endpoint e{index} < auth: [a] >\n"));
+    }
+    text.push_str("}\n");
+    let dir = folder_with(&text);
+    let mut child = Command::new(BIN)
+        .args(["serve", "rules", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Reading and compiling 200,000 endpoints takes longer than this.
+    std::thread::sleep(Duration::from_millis(300));
+    let hup = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(hup.success());
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("reads stdout");
+    assert!(line.starts_with("listening on http://"), "{line:?}");
+    // The held SIGHUP reloads the rules once serving.
+    let said = Arc::new(Mutex::new(String::new()));
+    let mut pipe = child.stderr.take().expect("stderr");
+    let sink = said.clone();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+            let text = String::from_utf8_lossy(&chunk[..n]).into_owned();
+            sink.lock().expect("not poisoned").push_str(&text);
+        }
+    });
+    eventually("the held SIGHUP reloads", || {
+        said.lock().expect("not poisoned").contains("SIGHUP")
+    });
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(term.success());
+    let status = child.wait().expect("waits");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{}",
+        said.lock().expect("not poisoned")
+    );
+}

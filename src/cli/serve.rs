@@ -98,6 +98,9 @@ fn stop(message: std::fmt::Arguments<'_>) -> Stop {
 }
 
 pub fn run(args: ServeArgs, limit: u64) -> Outcome {
+    // Signal handlers before the rules are read (see `Server::prepare`).
+    let server = serve::Server::prepare()
+        .map_err(|error| stop(format_args!("cannot start the server: {error}")))?;
     let verify_key = match &args.verify_key {
         Some(path) => {
             Some(signature::read_public_key(path).map_err(|error| stop(format_args!("{error}")))?)
@@ -151,12 +154,13 @@ pub fn run(args: ServeArgs, limit: u64) -> Outcome {
     let mut options = ServeOptions::new(args.listen.clone());
     options.watch = args.watch.then_some(args.watch_interval);
     options.shutdown_timeout = args.shutdown_timeout;
-    serve::run(state, &options, |address| {
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "listening on http://{address}");
-        let _ = stdout.flush();
-    })
-    .map_err(|error| stop(format_args!("cannot serve on `{}`: {error}", args.listen)))?;
+    server
+        .run(state, &options, |address| {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "listening on http://{address}");
+            let _ = stdout.flush();
+        })
+        .map_err(|error| stop(format_args!("cannot serve on `{}`: {error}", args.listen)))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -31,7 +31,7 @@ mod visible;
 
 pub use log::DecisionLog;
 pub use router::router;
-pub use server::{ServeOptions, run};
+pub use server::{ServeOptions, Server, run};
 pub use state::{Failure, LastReload, Limits, Reloaded, Snapshot, Source, State};
 
 /// The state the routes share.

@@ -48,33 +48,88 @@ pub(crate) fn log(message: std::fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr().lock(), "{now} {line}");
 }
 
-/// Serves `state` until SIGTERM or SIGINT; `listening` is called with the
-/// address once the socket accepts connections (the CLI prints it).
+/// A runtime with its signal handlers installed, made before the rules
+/// are read: a SIGHUP or SIGTERM that arrives while a large rule set
+/// compiles is then held for the server (a reload, a stop as soon as it
+/// starts) instead of ending the process with the signal's default action.
+pub struct Server {
+    runtime: tokio::runtime::Runtime,
+    stop: std::pin::Pin<Box<dyn Future<Output = &'static str> + Send>>,
+    #[cfg(unix)]
+    hangups: tokio::signal::unix::Signal,
+}
+
+impl Server {
+    /// Builds the runtime and installs the handlers of SIGTERM, SIGINT
+    /// and (on Unix) SIGHUP.
+    pub fn prepare() -> std::io::Result<Server> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("authgate-serve")
+            .build()?;
+        let _context = runtime.enter();
+        let stop = Box::pin(stop_signal()?);
+        #[cfg(unix)]
+        let hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        Ok(Server {
+            runtime,
+            stop,
+            #[cfg(unix)]
+            hangups,
+        })
+    }
+
+    /// Serves `state` until SIGTERM or SIGINT; `listening` is called with
+    /// the address once the socket accepts connections (the CLI prints
+    /// it).
+    pub fn run(
+        self,
+        state: State,
+        options: &ServeOptions,
+        listening: impl FnOnce(SocketAddr),
+    ) -> std::io::Result<()> {
+        let Server {
+            runtime,
+            stop,
+            #[cfg(unix)]
+            hangups,
+        } = self;
+        let signals = Signals {
+            stop,
+            #[cfg(unix)]
+            hangups,
+        };
+        let state = std::sync::Arc::new(state);
+        let result = runtime.block_on(serve(state, options, signals, listening));
+        // A reload still reading files must not hold the exit.
+        runtime.shutdown_timeout(Duration::from_secs(1));
+        result
+    }
+}
+
+/// Serves `state` until SIGTERM or SIGINT ([`Server::prepare`] then
+/// [`Server::run`]).
 pub fn run(
     state: State,
     options: &ServeOptions,
     listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("authgate-serve")
-        .build()?;
-    let result = runtime.block_on(serve(std::sync::Arc::new(state), options, listening));
-    // A reload still reading files must not hold the exit.
-    runtime.shutdown_timeout(Duration::from_secs(1));
-    result
+    Server::prepare()?.run(state, options, listening)
+}
+
+struct Signals {
+    stop: std::pin::Pin<Box<dyn Future<Output = &'static str> + Send>>,
+    #[cfg(unix)]
+    hangups: tokio::signal::unix::Signal,
 }
 
 async fn serve(
     state: AppState,
     options: &ServeOptions,
+    signals: Signals,
     listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
-    // Signal handlers first: a signal sent as soon as the address is
-    // printed must find them installed.
-    let stop = stop_signal()?;
-    #[cfg(unix)]
-    let hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let stop = signals.stop;
     let listener = TcpListener::bind(&options.listen).await?;
     let address = listener.local_addr()?;
     *state
@@ -82,7 +137,7 @@ async fn serve(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!("http://{address}"));
     #[cfg(unix)]
-    tokio::spawn(reload::on_hangup(state.clone(), hangups));
+    tokio::spawn(reload::on_hangup(state.clone(), signals.hangups));
     if let Some(interval) = options.watch {
         tokio::spawn(reload::watch(state.clone(), interval));
     }
