@@ -81,7 +81,10 @@ fn a_change_is_picked_up_a_broken_rule_set_keeps_the_old_policy_and_a_fix_reload
     let before = reloader.policy();
 
     write(&file, &rules("oauth"));
-    eventually("the new policy", || !allowed(&reloader));
+    // The outcome is recorded last (after the policy and the generation):
+    // once it is there, so are they.
+    reloaded(&reloader, 2);
+    assert!(!allowed(&reloader));
     assert_eq!(reloader.generation(), 2);
     let outcome = reloader.last_outcome().expect("a reload");
     assert!(outcome.ok(), "{outcome:?}");
@@ -119,9 +122,19 @@ fn a_change_is_picked_up_a_broken_rule_set_keeps_the_old_policy_and_a_fix_reload
     assert_eq!(reloader.generation(), 2);
 
     write(&file, &rules("basic"));
-    eventually("the fixed rules in place", || allowed(&reloader));
+    reloaded(&reloader, 3);
+    assert!(allowed(&reloader));
     assert_eq!(reloader.generation(), 3);
     assert!(reloader.last_outcome().is_some_and(|outcome| outcome.ok()));
+}
+
+/// Waits for a successful reload to generation `generation`.
+fn reloaded(reloader: &Reloader, generation: u64) {
+    eventually("the reload recorded", || {
+        reloader
+            .last_outcome()
+            .is_some_and(|outcome| outcome.ok() && outcome.generation == generation)
+    });
 }
 
 #[test]
@@ -211,7 +224,8 @@ fn a_configmap_style_symlink_swap_is_picked_up() {
     symlink("..2026_2", mount.join("..data_tmp")).expect("link");
     std::fs::rename(mount.join("..data_tmp"), mount.join("..data")).expect("swap");
     std::fs::remove_dir_all(mount.join("..2026_1")).expect("old copy gone");
-    eventually("the swapped rules in place", || !allowed(&reloader));
+    reloaded(&reloader, 2);
+    assert!(!allowed(&reloader));
     assert_eq!(reloader.generation(), 2);
 }
 
