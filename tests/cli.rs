@@ -10,51 +10,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn authgate(args: &[&str]) -> Output {
-    authgate_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn authgate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_authgate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).expect("stdout is one JSON document")
-}
+mod common;
+use common::{authgate, authgate_in, code, folder, json, stderr, stdout};
 
 fn fixture(name: &str) -> String {
     format!("tests/fixtures/fail/{name}.gate")
-}
-
-/// A scratch folder holding the given files.
-fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(path, content).expect("write");
-    }
-    dir
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited, not killed")
 }
 
 /// Asserts the exit status and that standard error says `needle`.

@@ -9,30 +9,8 @@
 //! `[lints]` levels and `allow` directives; unknown lint names; a bad
 //! configuration; named files checked within their whole rule set.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn authgate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_authgate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited, not killed")
-}
+mod common;
+use common::{authgate_in, code, stderr, stdout};
 
 /// A project: `defs/shop.gate` declares a connector with a spare method
 /// (a `never_activated` warning), `defs/tests.gate` refers to it.

@@ -9,29 +9,10 @@
 //! repository.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn authgate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_authgate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited, not killed")
-}
+mod common;
+use common::{authgate_in, code, stderr, stdout};
 
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);

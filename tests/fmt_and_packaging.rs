@@ -14,6 +14,9 @@ use std::process::{Command, Output, Stdio};
 
 use yaml_rust2::{Yaml, YamlLoader};
 
+mod common;
+use common::{code, stderr, stdout};
+
 const UNFORMATTED: &str = "// keep me\nconnector c{auth a:basic endpoint e<auth:[a,],> // and me\n}\ninstance i of c<auth:a>";
 const FORMATTED: &str = "// keep me\nconnector c {\n    auth a: basic\n    endpoint e < auth: [a] > // and me\n}\n\ninstance i of c < auth: a >\n";
 const BROKEN: &str = "connector c { auth a basic }";
@@ -47,18 +50,6 @@ fn authgate_with(dir: &Path, args: &[&str], input: &str) -> Output {
     }
     drop(stdin);
     child.wait_with_output().expect("exits")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited, not killed")
 }
 
 fn read(path: &Path) -> String {

@@ -1,7 +1,6 @@
 #![expect(
     clippy::expect_used,
     clippy::indexing_slicing,
-    clippy::panic,
     reason = "a test fails by panicking"
 )]
 
@@ -15,6 +14,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use unicode_width::UnicodeWidthStr as _;
+
+mod common;
+use common::{code, json, stderr, stdout, text_folder};
 
 /// Runs the binary in `dir` with a clean terminal environment plus `env`.
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -35,43 +37,8 @@ fn authgate(args: &[&str]) -> Output {
     run(Path::new(env!("CARGO_MANIFEST_DIR")), args, &[])
 }
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-        panic!(
-            "stdout is not one JSON document ({error}):\n{}\nstderr:\n{}",
-            stdout(output),
-            stderr(output)
-        )
-    })
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited, not killed")
-}
-
 fn fixture(name: &str) -> String {
     format!("tests/fixtures/fail/{name}.gate")
-}
-
-/// A scratch folder holding the given files.
-fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(path, content).expect("write");
-    }
-    dir
 }
 
 // ---- cannot run, in every format --------------------------------------------
@@ -127,7 +94,7 @@ fn test_json_and_github_on_rules_with_errors_say_why() {
 
 #[test]
 fn test_without_tests_says_so_in_json() {
-    let dir = folder(&[(
+    let dir = text_folder(&[(
         "r.gate",
         "connector c { auth a: basic endpoint e < auth: [a] > }",
     )]);
@@ -160,7 +127,7 @@ fn check_json_on_a_missing_path_is_an_error_document() {
 
 #[test]
 fn load_errors_are_sarif_results_and_github_annotations() {
-    let dir = folder(&[("notes.txt", "hello")]);
+    let dir = text_folder(&[("notes.txt", "hello")]);
     let output = run(dir.path(), &["check", ".", "--format", "sarif"], &[]);
     assert_eq!(code(&output), 2);
     let log = json(&output);
@@ -232,7 +199,7 @@ const UNKNOWN_METHOD: &str = "connector c { auth a: basic endpoint e < auth: [b]
 
 #[test]
 fn sarif_uris_are_percent_encoded_relative_references() {
-    let dir = folder(&[("my rules/a b.gate", UNKNOWN_METHOD)]);
+    let dir = text_folder(&[("my rules/a b.gate", UNKNOWN_METHOD)]);
     let output = run(
         dir.path(),
         &["check", "./my rules", "--format", "sarif"],
@@ -250,7 +217,7 @@ fn sarif_uris_are_percent_encoded_relative_references() {
 
 #[test]
 fn github_annotations_carry_the_end_of_the_span() {
-    let dir = folder(&[("r.gate", UNKNOWN_METHOD)]);
+    let dir = text_folder(&[("r.gate", UNKNOWN_METHOD)]);
     let output = run(dir.path(), &["check", "r.gate", "--format", "github"], &[]);
     assert_eq!(code(&output), 1);
     let out = stdout(&output);
@@ -327,7 +294,7 @@ fn matrix_fits_the_width_with_the_legend_first() {
 }}
 "
     );
-    let dir = folder(&[("r.gate", &rules)]);
+    let dir = text_folder(&[("r.gate", &rules)]);
     let output = run(
         dir.path(),
         &["matrix", "--rules", "r.gate"],
@@ -373,7 +340,7 @@ fn matrix_aligns_wide_characters_by_display_width() {
     endpoint orders < auth: [token] >
 }
 ";
-    let dir = folder(&[("r.gate", rules)]);
+    let dir = text_folder(&[("r.gate", rules)]);
     let output = run(dir.path(), &["matrix", "--rules", "r.gate"], &[]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let out = stdout(&output);

@@ -11,50 +11,14 @@
 //! every format.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use authgate::Sources;
 
+mod common;
+use common::{authgate, authgate_in, code, stderr, stdout, text_folder};
+
 const FIXTURES: &str = "tests/fixtures/openapi";
-
-fn authgate(args: &[&str]) -> Output {
-    authgate_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn authgate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_authgate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited, not killed")
-}
-
-/// A scratch folder holding the given files.
-fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(path, content).expect("write");
-    }
-    dir
-}
 
 /// Imports `specs` (paths relative to `dir`) with the binary, asserts
 /// success and returns the rules.
@@ -236,7 +200,7 @@ fn openapi_3_1_json_and_yaml_give_the_same_rules() {
     let json = r#"{"openapi": "3.1.0", "info": {"title": "Tiny", "version": "1"},
         "components": {"securitySchemes": {"mtls": {"type": "mutualTLS"}}},
         "security": [{"mtls": []}], "paths": {"/a": {"get": {}}}}"#;
-    let dir = folder(&[("spec.yaml", yaml), ("spec.json", json), ("spec", json)]);
+    let dir = text_folder(&[("spec.yaml", yaml), ("spec.json", json), ("spec", json)]);
     let from_yaml = import_in(dir.path(), &["spec.yaml"]);
     let from_json = import_in(dir.path(), &["spec.json"]);
     let sniffed = import_in(dir.path(), &["spec"]);
@@ -337,7 +301,7 @@ fn requirements_naming_undeclared_schemes_and_specs_without_schemes_still_check(
     // Jira-like: a scheme used but declared nowhere; and nothing else.
     let spec = "openapi: 3.0.0\ninfo: {title: Issues, version: '1'}\npaths:\n  /issue:\n    \
                 get:\n      security: [{jwt: []}]\n    put: {}\n";
-    let dir = folder(&[("issues.yaml", spec)]);
+    let dir = text_folder(&[("issues.yaml", spec)]);
     let output = authgate_in(dir.path(), &["import", "openapi", "issues.yaml"]);
     assert_eq!(code(&output), 0);
     let rules = stdout(&output);
@@ -386,9 +350,9 @@ fn bad_input_is_a_clear_error_with_exit_2() {
         "[".repeat(200_000),
         "]".repeat(200_000)
     );
-    let dir = folder(&[
-        ("deep.yaml", &deep_yaml),
-        ("deep.json", &deep_json),
+    let dir = text_folder(&[
+        ("deep.yaml", deep_yaml.as_str()),
+        ("deep.json", deep_json.as_str()),
         ("broken.yaml", "openapi: 3.0.0\npaths: [1, 2\nx: y\n"),
         ("broken.json", "{\"openapi\": \"3.0.0\",\n \"paths\": {,}}"),
         ("notspec.yaml", "hello: world\n"),
@@ -534,7 +498,7 @@ fn a_yaml_alias_bomb_is_refused() {
         let items = vec![format!("*a{}", level - 1); 10].join(", ");
         bomb.push_str(&format!("a{level}: &a{level} [{items}]\n"));
     }
-    let dir = folder(&[("bomb.yaml", &bomb)]);
+    let dir = text_folder(&[("bomb.yaml", &bomb)]);
     let output = authgate_in(dir.path(), &["import", "openapi", "bomb.yaml"]);
     assert_eq!(code(&output), 2);
     assert!(stderr(&output).contains("aliases expand to too many values"));
@@ -653,7 +617,7 @@ fn drift_speaks_sarif_and_github_and_denies_warnings_on_request() {
     let spec = "openapi: 3.0.0\ninfo: {title: T, version: '1'}\ncomponents:\n  securitySchemes:\n    \
                 k: {type: apiKey, name: k, in: header}\nsecurity: [{k: []}]\npaths:\n  /a:\n    get: {}\n  /b:\n    get: {}\n";
     let only_a = "connector t {\n    auth k: token\n\n    endpoint \"GET /a\" < auth: [k] >\n}\n";
-    let dir = folder(&[("t.yaml", spec), ("t.gate", only_a)]);
+    let dir = text_folder(&[("t.yaml", spec), ("t.gate", only_a)]);
     let args = ["drift", "t.yaml", "--connector", "t", "--rules", "t.gate"];
     let warned = authgate_in(dir.path(), &args);
     assert_eq!(code(&warned), 0, "{}", stderr(&warned));
@@ -668,7 +632,7 @@ fn drift_speaks_sarif_and_github_and_denies_warnings_on_request() {
 #[test]
 fn drift_cannot_run_on_bad_rules_a_bad_spec_or_an_unknown_connector() {
     let spec = format!("{FIXTURES}/shop/openapi.yaml");
-    let dir = folder(&[
+    let dir = text_folder(&[
         ("bad.gate", "connector shop_api { auth a: oauth3 }\n"),
         ("bad.yaml", "openapi: [\n"),
     ]);
@@ -732,7 +696,7 @@ fn drift_against_several_files_names_them_and_the_operations_file() {
             "connector messages {",
             "connector messages {\n    auth anonymous: none",
         );
-    let dir = folder(&[("messages.gate", &rules)]);
+    let dir = text_folder(&[("messages.gate", &rules)]);
     let rules = dir.path().join("messages.gate");
     let output = authgate(&[
         "drift",
@@ -856,7 +820,7 @@ fn mutated_specs_never_panic_and_what_imports_checks_without_drift() {
     let mut rng = Rng(0x5eed_0a91);
     let (mut imported, mut refused) = (0, 0);
     for round in 0..400 {
-        let dir = folder(&[
+        let dir = text_folder(&[
             ("openapi.yaml", &specs[0].1),
             ("schemes.yaml", &read(&shop.join("schemes.yaml"))),
             ("paths/orders-id.yaml", &specs[3].1),
@@ -919,7 +883,7 @@ fn odd_schemes_are_kept_with_a_comment_and_counted() {
     let second = "swagger: '2.0'\ninfo: {title: Odd too, version: '1'}\n\
                   securityDefinitions:\n  shared: {type: apiKey, name: k, in: query}\n  \
                   '': {type: basic}\n  \"line\\nbreak\": {type: basic}\npaths: {}\n";
-    let dir = folder(&[("first.json", first), ("second.yaml", second)]);
+    let dir = text_folder(&[("first.json", first), ("second.yaml", second)]);
     let output = authgate_in(
         dir.path(),
         &["import", "openapi", "first.json", "second.yaml"],
