@@ -32,7 +32,10 @@ pub fn stderr(output: &Output) -> String {
 
 /// Standard output as one JSON document (saying what was printed when it
 /// isn't).
-#[expect(clippy::panic, reason = "a test helper: the panic is the test's report")]
+#[expect(
+    clippy::panic,
+    reason = "a test helper: the panic is the test's report"
+)]
 pub fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
         panic!(
