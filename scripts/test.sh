@@ -5,21 +5,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each suite's output is also kept, so the last line can add them up: one
+# "N passed, N failed" line for cargo's, node's and pytest's counts.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+suite() { "$@" 2>&1 | tee -a "$log"; }
+
 # The library alone (`--no-default-features`: no CLI crates), as embedders
 # build it; then the defaults; then the `reload` feature's own tests.
-cargo test --locked --no-default-features
-cargo test --locked
-cargo test --locked --features reload --test reload
+suite cargo test --locked --no-default-features
+suite cargo test --locked
+suite cargo test --locked --features reload --test reload
 
 # The VS Code extension's TextMate grammar, tokenized on the shipped rules
 # (node's test runner; the lock file pins the packages, with no registry in it).
-(cd editors/vscode && npm ci --no-audit --no-fund && npm test)
+(cd editors/vscode && npm ci --no-audit --no-fund)
+(cd editors/vscode && suite npm test)
 
 # The Python package (bindings/python), installed into a virtual
 # environment as a user installs it (pip builds the wheel with maturin,
 # in the crate's `ci` profile: optimised, without the fat LTO of release,
 # which made a build from scratch about 6 minutes instead of 4 on this
-# 2-core machine while other builds ran); its tests compare its answers with the binary built above. pytest's exit
+# 2-core machine while other builds ran); its tests compare its answers
+# with the binary built above. pytest's exit
 # status 5 (no tests collected) fails this script like any other failure.
 # Then mypy --strict on the typed example, against the installed stubs,
 # and mypy's stubtest: the stubs against the built module.
@@ -28,6 +36,21 @@ venv=target/python-venv
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 MATURIN_PEP517_ARGS="--profile ci" "$venv/bin/python" -m pip install --quiet ./bindings/python pytest mypy
 cargo build --locked --bin authgate
-AUTHGATE_BIN="$PWD/target/debug/authgate" "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests
+AUTHGATE_BIN="$PWD/target/debug/authgate" suite "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests
 (cd bindings/python/examples && "../../../$venv/bin/python" -m mypy --strict --no-incremental typed.py)
 "$venv/bin/python" -m mypy.stubtest authgate --allowlist bindings/python/stubtest-allowlist.txt
+
+# cargo: "test result: ok. N passed; N failed; ..."; node: "# pass N" and
+# "# fail N"; pytest: "N passed" / "N failed" on its last line.
+awk '
+    /^test result:/ { passed += $4; failed += $6 }
+    /^# pass /      { passed += $3 }
+    /^# fail /      { failed += $3 }
+    /^[0-9]+ (passed|failed)/ {
+        for (i = 1; i < NF; i++) {
+            if ($(i + 1) ~ /^passed/) passed += $i
+            if ($(i + 1) ~ /^failed/) failed += $i
+        }
+    }
+    END { printf "all suites: %d passed, %d failed\n", passed, failed }
+' "$log"
