@@ -1,0 +1,336 @@
+//! Who gains or loses which endpoint between two compiled rule sets: what
+//! a reviewer of a pull request needs to know (DESIGN §10).
+//!
+//! The subjects are every (connector, method) pair on either side (the
+//! runtime instances a platform stores) and every declared instance on
+//! either side. An endpoint is the same endpoint on both sides when its
+//! connector and its name are the same; a subject or an endpoint present
+//! on one side only sees nothing on the other.
+//!
+//! The two policies share no ids, so the diff works by names, but only
+//! once per name: per connector on both sides, each OLD endpoint is
+//! looked up once in NEW (a hash look-up), which gives a table from OLD
+//! endpoint ids to NEW ones. A subject's visible lists (endpoint ids,
+//! ascending) are then compared by merging: OLD's translated and sorted,
+//! NEW's as they are. The whole diff is linear in the two rule sets (plus
+//! the sort of each translated list, already sorted unless endpoints were
+//! reordered), never endpoints × methods; declared instances reuse the
+//! comparison of their (OLD method, NEW method) pair, so only the report
+//! (each changed instance lists its endpoints) grows with instances ×
+//! endpoints.
+
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+
+use crate::policy::Location;
+
+mod compare;
+
+pub use compare::diff;
+
+/// The difference between two rule sets, OLD and NEW.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Diff {
+    /// Counts over every subject.
+    pub summary: DiffSummary,
+    /// The (connector, method) subjects whose visible endpoints changed,
+    /// sorted by connector then method name.
+    pub methods: Vec<MethodChange>,
+    /// The declared instances whose visible endpoints changed, sorted by
+    /// name.
+    pub instances: Vec<InstanceChange>,
+    /// Connectors, methods, endpoints and instances added or removed, and
+    /// instances whose method changed; sorted by connector, kind, name.
+    pub structure: Vec<StructureChange>,
+}
+
+/// Counts of a [`Diff`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DiffSummary {
+    /// Subjects (methods and instances together) that gained or lost.
+    pub subjects_changed: usize,
+    /// (subject, endpoint) pairs gained, methods and instances together.
+    pub gained: usize,
+    /// (subject, endpoint) pairs lost.
+    pub lost: usize,
+}
+
+/// Whether something is on NEW only, on OLD only, or on both and
+/// different.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// In NEW only.
+    Added,
+    /// In OLD only.
+    Removed,
+    /// In both, different.
+    Changed,
+}
+
+impl Status {
+    /// `added`, `removed`, `changed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Added => "added",
+            Status::Removed => "removed",
+            Status::Changed => "changed",
+        }
+    }
+
+    fn of(old: bool, new: bool) -> Self {
+        match (old, new) {
+            (false, _) => Status::Added,
+            (_, false) => Status::Removed,
+            _ => Status::Changed,
+        }
+    }
+}
+
+/// Whether a subject gained or lost an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gain {
+    /// Seen in NEW, not in OLD.
+    Gained,
+    /// Seen in OLD, not in NEW.
+    Lost,
+}
+
+/// One (subject, endpoint) change and where it comes from: the endpoint's
+/// declaration (with its activation list), in NEW for a gain, in OLD for
+/// a loss.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Change {
+    /// The endpoint's name.
+    pub endpoint: String,
+    /// The file of its declaration.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// Gained or lost.
+    pub change: Gain,
+}
+
+/// A (connector, method) subject whose visible endpoints changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct MethodChange {
+    /// The connector.
+    pub connector: String,
+    /// The method.
+    pub method: String,
+    /// Added (the method is in NEW only), removed or changed.
+    pub status: Status,
+    /// Endpoints seen in NEW and not in OLD, in NEW's declaration order.
+    pub gained: Arc<[String]>,
+    /// Endpoints seen in OLD and not in NEW.
+    pub lost: Arc<[String]>,
+    /// Each of them with its place: the endpoint's activation list.
+    pub changes: Arc<[Change]>,
+}
+
+/// A declared instance whose visible endpoints changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct InstanceChange {
+    /// The instance.
+    pub instance: String,
+    /// Its connector (NEW's, when it is in NEW).
+    pub connector: String,
+    /// Its method in OLD; `None` when it is in NEW only.
+    pub method_old: Option<String>,
+    /// Its method in NEW; `None` when it is in OLD only.
+    pub method_new: Option<String>,
+    /// Added, removed or changed.
+    pub status: Status,
+    /// Endpoints seen in NEW and not in OLD. Instances whose methods are
+    /// the same on both sides share one list.
+    pub gained: Arc<[String]>,
+    /// Endpoints seen in OLD and not in NEW.
+    pub lost: Arc<[String]>,
+    /// Each of them with the place that caused it.
+    pub changes: InstanceChanges,
+}
+
+/// A place in a rule file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Place {
+    /// The file's display name.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl Place {
+    fn of(location: Option<Location<'_>>) -> Place {
+        Place {
+            file: location.map(|l| l.file.to_owned()).unwrap_or_default(),
+            line: location.map_or(0, |l| l.line),
+            column: location.map_or(0, |l| l.column),
+        }
+    }
+}
+
+/// The gained and lost endpoints of an instance, each with the place that
+/// caused it: the instance's declaration when the instance itself changed
+/// (added, removed, or its method changed), on the side where it is;
+/// otherwise the endpoint's activation list, as for its method. Made on
+/// demand from lists that instances of the same methods share, so ten
+/// thousand instances of one method cost one list, not ten thousand.
+/// Serialises as a list of [`Change`]s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceChanges {
+    activations: Arc<[Change]>,
+    /// The instance's declaration in (NEW, OLD), when it caused them.
+    declared: Option<(Option<Place>, Option<Place>)>,
+}
+
+impl InstanceChanges {
+    /// How many (endpoint, change) entries there are.
+    pub fn len(&self) -> usize {
+        self.activations.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.activations.is_empty()
+    }
+
+    /// The instance's declaration (in NEW, else in OLD) when the instance
+    /// itself changed and so caused every change; `None` when the changes
+    /// come from activation lists.
+    pub fn declaration(&self) -> Option<&Place> {
+        let (new, old) = self.declared.as_ref()?;
+        new.as_ref().or(old.as_ref())
+    }
+
+    /// Each gained or lost endpoint with its place.
+    pub fn iter(&self) -> impl Iterator<Item = Change> + '_ {
+        self.views().map(|view| Change {
+            endpoint: view.endpoint.to_owned(),
+            file: view.file.to_owned(),
+            line: view.line,
+            column: view.column,
+            change: view.change,
+        })
+    }
+
+    fn views(&self) -> impl Iterator<Item = ChangeView<'_>> + '_ {
+        self.activations.iter().map(|change| {
+            let declared = self
+                .declared
+                .as_ref()
+                .and_then(|(new, old)| match change.change {
+                    Gain::Gained => new.as_ref(),
+                    Gain::Lost => old.as_ref(),
+                });
+            let (file, line, column) = match declared {
+                Some(place) => (place.file.as_str(), place.line, place.column),
+                None => (change.file.as_str(), change.line, change.column),
+            };
+            ChangeView {
+                endpoint: &change.endpoint,
+                file,
+                line,
+                column,
+                change: change.change,
+            }
+        })
+    }
+}
+
+impl Serialize for InstanceChanges {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.views())
+    }
+}
+
+/// A [`Change`] borrowed from the shared lists, for writing.
+#[derive(Serialize)]
+struct ChangeView<'a> {
+    endpoint: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    change: Gain,
+}
+
+/// What a [`StructureChange`] is about (more kinds may come: flows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Kind {
+    /// A connector.
+    Connector,
+    /// An auth method.
+    Method,
+    /// An endpoint.
+    Endpoint,
+    /// A declared instance.
+    Instance,
+}
+
+impl Kind {
+    /// `connector`, `method`, `endpoint`, `instance`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Connector => "connector",
+            Kind::Method => "method",
+            Kind::Endpoint => "endpoint",
+            Kind::Instance => "instance",
+        }
+    }
+}
+
+/// A declaration added or removed, or an instance whose method changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct StructureChange {
+    /// What is declared.
+    pub kind: Kind,
+    /// Its connector (for a connector, itself; for an instance, NEW's
+    /// when it is in NEW).
+    pub connector: String,
+    /// Its name.
+    pub name: String,
+    /// Added, removed or changed (an instance's method).
+    pub status: Status,
+    /// Its declaration: in NEW when added or changed, in OLD when removed.
+    #[serde(flatten)]
+    pub place: Place,
+}
+
+impl Diff {
+    /// Lists a declaration added, removed or changed, at `location`.
+    fn declared(
+        &mut self,
+        kind: Kind,
+        connector: &str,
+        name: &str,
+        status: Status,
+        location: Option<Location<'_>>,
+    ) {
+        self.structure.push(StructureChange {
+            kind,
+            connector: connector.to_owned(),
+            name: name.to_owned(),
+            status,
+            place: Place::of(location),
+        });
+    }
+
+    /// Whether nothing changed, visibility or structure.
+    pub fn is_empty(&self) -> bool {
+        self.methods.is_empty() && self.instances.is_empty() && self.structure.is_empty()
+    }
+}
