@@ -27,8 +27,11 @@ fn main() -> ExitCode {
             // related to it. `render_human` (feature `fancy`) renders them
             // all as `authgate check` does, names with hidden characters
             // escaped; `authgate::miette::Report::new(error)` works too.
-            let style = authgate::report::Style::default();
-            eprint!("{}", authgate::report::render_human(&error, style));
+            let style = authgate::diagnostics::render::Style::default();
+            eprint!(
+                "{}",
+                authgate::diagnostics::render::render_human(&error, style)
+            );
             return ExitCode::from(2);
         }
     };
@@ -78,13 +81,14 @@ fn main() -> ExitCode {
     //    a failed reload keeps the old one and says why.
     let paths: Vec<std::path::PathBuf> = paths.iter().map(Into::into).collect();
     let interval = std::time::Duration::from_secs(2);
-    let reloader = match authgate::reload::Reloader::start(paths, Options::default(), interval) {
-        Ok(reloader) => reloader,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(2);
-        }
-    };
+    let reloader =
+        match authgate::project::reload::Reloader::start(paths, Options::default(), interval) {
+            Ok(reloader) => reloader,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(2);
+            }
+        };
     let current = reloader.policy(); // an Arc<Policy> snapshot for one request
     println!(
         "reloader at generation {}: instance 1 sees {} endpoints",

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         Ok(code) | Err(cli::Stop::Exit(code)) => code,
         Err(cli::Stop::Load(error)) => {
             let style = cli::stderr_style();
-            let report = authgate::report::render_human(&error, style);
+            let report = authgate::diagnostics::render::render_human(&error, style);
             let _ = std::io::Write::write_all(&mut std::io::stderr(), report.as_bytes());
             ExitCode::from(2)
         }

@@ -104,7 +104,7 @@ pub struct SourceFile {
     /// Whether the file holds rules (`false` for `authgate.toml`, kept so
     /// that diagnostics about it can point into it).
     rules: bool,
-    /// Its path in the bundle manifest (see [`crate::bundle`]): relative
+    /// Its path in the bundle manifest (see [`crate::project::digest`]): relative
     /// to the path it was found under; the name, for text given directly.
     bundle_path: Arc<str>,
     /// The bytes as read, kept only when they are not UTF-8 (the text then
@@ -126,7 +126,7 @@ impl SourceFile {
         &self.name
     }
 
-    /// The file's path in the bundle manifest (see [`crate::bundle`]):
+    /// The file's path in the bundle manifest (see [`crate::project::digest`]):
     /// relative to the folder it was found under, with `/` separators; its
     /// file name when the file was given alone; the display name when the
     /// text was added directly.
@@ -415,7 +415,7 @@ impl Sources {
     }
 
     /// [`Sources::add_bytes`] for a file found under a path given to
-    /// [`crate::load::load`]: `bundle_path` is its path relative to it.
+    /// [`crate::project::files::load`]: `bundle_path` is its path relative to it.
     pub(crate) fn add_bytes_at(
         &mut self,
         name: String,

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use authgate::report::{Style, render_human, to_json};
+use authgate::diagnostics::render::{Style, render_human, to_json};
 use authgate::{Code, Sources, compile};
 
 /// Compiles `fail/NAME.gate`; with `fail/NAME.toml` beside it, that is
@@ -17,10 +17,14 @@ fn fixture(name: &str) -> (Sources, authgate::Compilation) {
     let path = folder.join(format!("{name}.gate"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut sources = Sources::new();
-    let mut lints = authgate::config::Lints::default();
+    let mut lints = authgate::project::config::Lints::default();
     let mut config_error = None;
     if let Ok(text) = std::fs::read_to_string(folder.join(format!("{name}.toml"))) {
-        match authgate::config::Config::parse(&mut sources, format!("fail/{name}.toml"), text) {
+        match authgate::project::config::Config::parse(
+            &mut sources,
+            format!("fail/{name}.toml"),
+            text,
+        ) {
             Ok(config) => lints = config.lints,
             Err(diagnostic) => config_error = Some(*diagnostic),
         }

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use authgate::load::{DEFAULT_MAX_FILE_SIZE, LoadError, load};
+use authgate::project::files::{DEFAULT_MAX_FILE_SIZE, LoadError, load};
 
 fn write(root: &Path, name: &str, text: &str) {
     let path = root.join(name);
@@ -151,8 +151,9 @@ fn diagnostics_serialise_as_the_cli_json() {
     );
     for diagnostic in &compiled.diagnostics {
         let json = serde_json::to_value(diagnostic).expect("serialises");
-        let document = serde_json::to_value(authgate::report::to_json(diagnostic, &sources))
-            .expect("serialises");
+        let document =
+            serde_json::to_value(authgate::diagnostics::render::to_json(diagnostic, &sources))
+                .expect("serialises");
         assert_eq!(json, document);
         for label in json["labels"].as_array().expect("labels") {
             let file = sources
@@ -224,11 +225,11 @@ fn discover_finds_authgate_toml_above_and_load_project_follows_it() {
     );
     std::fs::create_dir_all(root.join("sub/dir")).expect("mkdir");
     assert_eq!(
-        authgate::config::discover(&root.join("sub/dir")),
+        authgate::project::config::discover(&root.join("sub/dir")),
         Some(Path::new("../../authgate.toml").to_path_buf())
     );
     assert_eq!(
-        authgate::config::discover(&root),
+        authgate::project::config::discover(&root),
         Some(Path::new("authgate.toml").to_path_buf())
     );
 
@@ -275,5 +276,5 @@ fn discover_finds_authgate_toml_above_and_load_project_follows_it() {
         panic!("an invalid configuration stops the load");
     };
     let codes: Vec<_> = error.errors().map(|d| d.code().to_string()).collect();
-    assert_eq!(codes, ["authgate::config"]);
+    assert_eq!(codes, ["authgate::project::config"]);
 }

@@ -38,7 +38,7 @@ fn compiled(rules: &str) -> authgate::Policy {
     let file = sources.get(id).expect("added");
     let tree = authgate::syntax::parse(&sources, file).expect("import output parses");
     assert_eq!(
-        authgate::format::format(&tree, file),
+        authgate::syntax::format::format(&tree, file),
         rules,
         "import output is in the canonical layout"
     );
@@ -858,8 +858,10 @@ fn mutated_specs_never_panic_and_what_imports_checks_without_drift() {
                 refused += 1;
                 assert!(!error.to_string().is_empty());
                 assert!(!error.path().is_empty());
-                let report =
-                    authgate::report::render_human(&error, authgate::report::Style::default());
+                let report = authgate::diagnostics::render::render_human(
+                    &error,
+                    authgate::diagnostics::render::Style::default(),
+                );
                 assert!(report.contains("authgate::openapi"), "{report}");
             }
         }

@@ -5,7 +5,7 @@
 //! terminal escape sequence into a CI log, or a bidirectional control that
 //! makes a line read other than it is.
 
-use authgate::report::{Style, render_human, to_github};
+use authgate::diagnostics::render::{Style, render_human, to_github};
 use authgate::{Sources, compile};
 
 /// Characters that must never reach a terminal raw.

@@ -121,7 +121,7 @@ proptest! {
                 let id = sources.add("f.gate", text.clone());
                 let file = sources.get(id).expect("added");
                 let tree = authgate::syntax::parse(&sources, file).expect("generated files parse");
-                authgate::format::format(&tree, file)
+                authgate::syntax::format::format(&tree, file)
             })
             .collect();
         for texts in [&texts, &formatted] {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use authgate::reload::{Reloader, Trigger};
+use authgate::project::reload::{Reloader, Trigger};
 use authgate::{Options, Principal};
 
 /// `orders` activates `method`; instance `i` authenticates with `basic`.

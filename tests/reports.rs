@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use authgate::report::{Style, render_human};
+use authgate::diagnostics::render::{Style, render_human};
 use authgate::{Code, Decision, Diagnostic, Principal, Sources, compile};
 
 /// How many endpoints a wide connector has.
@@ -50,7 +50,7 @@ fn a_failed_sees_only_on_a_wide_connector_says_what_differs_first_and_stays_shor
     let compiled = compile(&sources);
     assert_eq!(compiled.summary.errors, 0, "{:?}", compiled.diagnostics);
     let policy = compiled.policy.expect("the rules compile");
-    let reports = authgate::expect::run(&policy, &compiled.tests);
+    let reports = authgate::policy::expect::run(&policy, &compiled.tests);
     let [report] = reports.as_slice() else {
         panic!("one test, got {reports:?}");
     };

@@ -11,7 +11,7 @@
 //! inputs: huge lines and names, many items, NUL bytes, byte-order marks,
 //! CRLF and tabs.
 
-use authgate::report::{Style, render_human, to_json};
+use authgate::diagnostics::render::{Style, render_human, to_json};
 use authgate::{Principal, Sources, compile};
 use support::Rng;
 

@@ -465,7 +465,7 @@ proptest! {
             let file = sources.get(id).expect("added");
             let tree = authgate::syntax::parse(&sources, file)
                 .map_err(|d| TestCaseError::fail(format!("{d}\n{text}")))?;
-            Ok((authgate::format::format(&tree, file), shape(&tree.items), tree.comments.len()))
+            Ok((authgate::syntax::format::format(&tree, file), shape(&tree.items), tree.comments.len()))
         };
         let (once, original_shape, original_comments) = format(&printer.out)?;
         let (twice, formatted_shape, formatted_comments) = format(&once)?;
@@ -652,7 +652,7 @@ fn formatting_a_multi_line_block_comment_then_a_line_comment_is_idempotent() {
         let id = sources.add("f.gate", text);
         let file = sources.get(id).expect("just added");
         let tree = authgate::syntax::parse(&sources, file).expect("parses");
-        authgate::format::format(&tree, file)
+        authgate::syntax::format::format(&tree, file)
     };
     let once = format(text);
     assert_eq!(

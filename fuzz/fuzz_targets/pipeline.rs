@@ -3,7 +3,7 @@
 //! their files.
 #![no_main]
 
-use authgate::report::{Style, render_human, to_json};
+use authgate::diagnostics::render::{Style, render_human, to_json};
 use authgate::{Sources, compile};
 use libfuzzer_sys::fuzz_target;
 

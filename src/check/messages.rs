@@ -6,10 +6,10 @@ use super::{Checker, ConnectorDef, InstanceDef};
 use crate::check::AuthType;
 use crate::diagnostics::{Builder, Diagnostic, Problem};
 use crate::source::Span;
-use crate::suggest;
 use crate::syntax::quote_name;
 use crate::syntax::tree::Name;
 use crate::text::list;
+use crate::text::suggest;
 
 impl Checker<'_> {
     /// "Did you mean": the closest of `candidates` to `wanted`, within

@@ -22,6 +22,7 @@
 mod confusables;
 mod connector;
 mod duplicates;
+pub mod levels;
 mod lints;
 mod messages;
 mod model;
@@ -42,9 +43,9 @@ use self::connector::OpenConnector;
 use self::duplicates::Repeats;
 use crate::diagnostics::{Builder, Diagnostic};
 use crate::source::{FileId, Sources, Span};
-use crate::suggest::Budget;
 use crate::syntax::Visitor;
 use crate::syntax::tree::{self, Member, Name};
+use crate::text::suggest::Budget;
 
 type Map<K, V> = HashMap<K, V, FixedState>;
 

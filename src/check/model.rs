@@ -15,8 +15,8 @@ use std::fmt;
 
 use foldhash::fast::FixedState;
 
-use crate::names::{NameIndex, NameRef, Names};
 use crate::source::{FileId, Span};
+use crate::text::names::{NameIndex, NameRef, Names};
 
 /// The supported auth method types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -191,8 +191,8 @@ impl ConnectorDef {
     /// methods, where comparing beats hashing; many use the index.
     #[inline]
     pub(crate) fn method(&self, name: &str) -> Option<usize> {
-        let packed = crate::names::pack(name.as_bytes());
-        if packed != crate::names::LONG && self.methods.len() <= SHORT_LIST {
+        let packed = crate::text::names::pack(name.as_bytes());
+        if packed != crate::text::names::LONG && self.methods.len() <= SHORT_LIST {
             self.packed.iter().position(|&other| other == packed)
         } else {
             let methods = &self.methods;
@@ -218,7 +218,8 @@ impl ConnectorDef {
                     .map_or(&[][..], |m| m.name.as_bytes())
             })
             .map_err(|first| first as usize)?;
-        self.packed.push(crate::names::pack(method.name.as_bytes()));
+        self.packed
+            .push(crate::text::names::pack(method.name.as_bytes()));
         self.methods.push(method);
         Ok(())
     }

@@ -41,7 +41,7 @@ pub enum CheckFormat {
 /// The document `check --format json` prints.
 #[derive(Serialize)]
 struct CheckJson {
-    diagnostics: Vec<authgate::report::JsonDiagnostic>,
+    diagnostics: Vec<authgate::diagnostics::render::JsonDiagnostic>,
     errors: usize,
     warnings: usize,
 }
@@ -73,7 +73,7 @@ pub fn run(args: CheckArgs, limit: u64) -> Outcome {
                 for diagnostic in &diagnostics {
                     out(format_args!(
                         "{}",
-                        authgate::report::to_github(diagnostic, sources)
+                        authgate::diagnostics::render::to_github(diagnostic, sources)
                     ));
                 }
             }
@@ -86,11 +86,14 @@ pub fn run(args: CheckArgs, limit: u64) -> Outcome {
                 }
             ));
         }
-        CheckFormat::Sarif => print_json(&authgate::report::to_sarif(&diagnostics, sources)),
+        CheckFormat::Sarif => print_json(&authgate::diagnostics::render::to_sarif(
+            &diagnostics,
+            sources,
+        )),
         CheckFormat::Json => {
             let diagnostics: Vec<_> = diagnostics
                 .iter()
-                .map(|diagnostic| authgate::report::to_json(diagnostic, sources))
+                .map(|diagnostic| authgate::diagnostics::render::to_json(diagnostic, sources))
                 .collect();
             print_json(&CheckJson {
                 diagnostics,

@@ -1,10 +1,10 @@
 //! `authgate digest [PATH...]`: the bundle digest of a rule set (see
-//! [`authgate::bundle`]), as `serve` reports it and `sign` signs it.
+//! [`authgate::project::digest`]), as `serve` reports it and `sign` signs it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use authgate::bundle::{BundleFile, Manifest};
+use authgate::project::digest::{BundleFile, Manifest};
 use clap::Args;
 use serde::Serialize;
 

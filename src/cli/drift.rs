@@ -42,7 +42,7 @@ pub struct DriftArgs {
 /// The document `drift --format json` prints (as `check`'s).
 #[derive(Serialize)]
 struct DriftJson {
-    diagnostics: Vec<authgate::report::JsonDiagnostic>,
+    diagnostics: Vec<authgate::diagnostics::render::JsonDiagnostic>,
     errors: usize,
     warnings: usize,
 }
@@ -82,15 +82,18 @@ pub fn run(args: DriftArgs, limit: u64) -> Outcome {
             for diagnostic in &diagnostics {
                 out(format_args!(
                     "{}",
-                    authgate::report::to_github(diagnostic, sources)
+                    authgate::diagnostics::render::to_github(diagnostic, sources)
                 ));
             }
         }
-        CheckFormat::Sarif => print_json(&authgate::report::to_sarif(&diagnostics, sources)),
+        CheckFormat::Sarif => print_json(&authgate::diagnostics::render::to_sarif(
+            &diagnostics,
+            sources,
+        )),
         CheckFormat::Json => print_json(&DriftJson {
             diagnostics: diagnostics
                 .iter()
-                .map(|diagnostic| authgate::report::to_json(diagnostic, sources))
+                .map(|diagnostic| authgate::diagnostics::render::to_json(diagnostic, sources))
                 .collect(),
             errors,
             warnings,
@@ -123,18 +126,24 @@ fn spec_error(format: StopFormat, error: &authgate::openapi::Error) -> Stop {
     if format == StopFormat::Human {
         return Stop::Exit(super::import::spec_error(error));
     }
-    let mut json = authgate::report::problem_to_json(error, Some(error.path()));
+    let mut json = authgate::diagnostics::render::problem_to_json(error, Some(error.path()));
     json.line = error.line();
     json.column = error.column();
     let message = error.to_string();
     match format {
-        StopFormat::Json => print_json(&authgate::report::JsonError {
+        StopFormat::Json => print_json(&authgate::diagnostics::render::JsonError {
             error: message.clone(),
             diagnostics: vec![json],
         }),
-        StopFormat::Sarif => print_json(&authgate::report::sarif(&[json], Some(&message))),
+        StopFormat::Sarif => print_json(&authgate::diagnostics::render::sarif(
+            &[json],
+            Some(&message),
+        )),
         StopFormat::Github | StopFormat::Human => {
-            out(format_args!("{}", authgate::report::github(&json)));
+            out(format_args!(
+                "{}",
+                authgate::diagnostics::render::github(&json)
+            ));
         }
     }
     super::tell(format_args!("error: {message}"));

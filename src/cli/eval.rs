@@ -9,7 +9,7 @@ use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 use authgate::Policy;
-use authgate::request::{self, Request, write_str};
+use authgate::policy::request::{self, Request, write_str};
 use clap::Args;
 
 use super::{Outcome, RulesArgs, StopFormat, compile_for_query, err};
@@ -79,7 +79,7 @@ fn evaluate(policy: &Policy, mut input: impl BufRead, mut output: impl Write) ->
     Ok(failed)
 }
 
-/// Writes the decision for one request line (see [`authgate::request`]),
+/// Writes the decision for one request line (see [`authgate::policy::request`]),
 /// or says why it is not a valid request.
 fn answer(
     policy: &Policy,

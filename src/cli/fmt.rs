@@ -146,7 +146,7 @@ fn run_stdin(name: String, check: bool, limit: u64) -> Outcome {
 /// The canonical layout of `file`, or `None` with its syntax error printed.
 fn formatted(sources: &Sources, file: &SourceFile) -> Option<String> {
     match authgate::syntax::parse(sources, file) {
-        Ok(tree) => Some(authgate::format::format(&tree, file)),
+        Ok(tree) => Some(authgate::syntax::format::format(&tree, file)),
         Err(diagnostic) => {
             print_diagnostics(std::slice::from_ref(&*diagnostic));
             None

@@ -98,7 +98,7 @@ pub fn run(args: ImportArgs, limit: u64) -> Outcome {
 /// error; exit status 2.
 pub(super) fn spec_error(error: &authgate::openapi::Error) -> ExitCode {
     use std::io::Write as _;
-    let report = authgate::report::render_human(error, stderr_style());
+    let report = authgate::diagnostics::render::render_human(error, stderr_style());
     let _ = std::io::stderr().write_all(report.as_bytes());
     ExitCode::from(2)
 }

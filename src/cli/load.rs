@@ -1,7 +1,7 @@
 //! Loading rule files for the command line: the library's loader
-//! ([`authgate::load`]), and parsing `--max-file-size`.
+//! ([`authgate::project::files`]), and parsing `--max-file-size`.
 
-pub use authgate::load::{LoadError, load};
+pub use authgate::project::files::{LoadError, load};
 
 /// Parses `--max-file-size`: bytes, or a number with `K`, `M` or `G`
 /// (optionally `KiB`, `MiB`, `GiB`), powers of 1024; at most 4 GiB - 1.

@@ -167,7 +167,7 @@ pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
                     .connector_ids()
                     .filter_map(|c| policy.connector_name(c))
                     .collect();
-                let hint = authgate::suggest::closest(name, names.iter().copied())
+                let hint = authgate::text::suggest::closest(name, names.iter().copied())
                     .map_or(String::new(), |close| format!("; did you mean `{close}`?"));
                 let message = format!("unknown connector `{name}`{hint}");
                 return Err(cannot_run(format, &message, Cause::Message));

@@ -316,8 +316,8 @@ impl Stream {
 /// How human reports look on standard error: colour as `--color` and the
 /// environment say (see [`Stream::color`]); the width of the terminal (at
 /// least 40, below which miette's snippets become unreadable).
-pub fn stderr_style() -> authgate::report::Style {
-    authgate::report::Style {
+pub fn stderr_style() -> authgate::diagnostics::render::Style {
+    authgate::diagnostics::render::Style {
         color: Stream::Stderr.color(),
         width: Stream::Stderr.width().max(40),
     }
@@ -329,7 +329,7 @@ fn print_diagnostics(diagnostics: &[authgate::Diagnostic]) {
     for diagnostic in diagnostics {
         err(format_args!(
             "{}",
-            authgate::report::render_human(diagnostic, style)
+            authgate::diagnostics::render::render_human(diagnostic, style)
         ));
     }
 }
@@ -370,7 +370,7 @@ pub type Outcome = Result<ExitCode, Stop>;
 enum StopFormat {
     /// Human text on standard error.
     Human,
-    /// [`authgate::report::JsonError`] on standard output.
+    /// [`authgate::diagnostics::render::JsonError`] on standard output.
     Json,
     /// A SARIF log with the causes as results and a failed invocation.
     Sarif,
@@ -414,14 +414,17 @@ enum Cause<'a> {
 /// and `error: MESSAGE` on standard error; human text goes to standard
 /// error only.
 fn cannot_run(format: StopFormat, message: &str, cause: Cause<'_>) -> Stop {
-    let diagnostics = || -> Vec<authgate::report::JsonDiagnostic> {
+    let diagnostics = || -> Vec<authgate::diagnostics::render::JsonDiagnostic> {
         match cause {
             Cause::Rules(errors, sources) => errors
                 .iter()
-                .map(|error| authgate::report::to_json(error, sources))
+                .map(|error| authgate::diagnostics::render::to_json(error, sources))
                 .collect(),
             Cause::Load(error) => {
-                vec![authgate::report::problem_to_json(error, Some(error.path()))]
+                vec![authgate::diagnostics::render::problem_to_json(
+                    error,
+                    Some(error.path()),
+                )]
             }
             Cause::Message => Vec::new(),
         }
@@ -431,20 +434,23 @@ fn cannot_run(format: StopFormat, message: &str, cause: Cause<'_>) -> Stop {
             Cause::Rules(errors, _) => print_diagnostics(errors),
             Cause::Load(error) => {
                 use std::io::Write as _;
-                let report = authgate::report::render_human(error, stderr_style());
+                let report = authgate::diagnostics::render::render_human(error, stderr_style());
                 let _ = std::io::stderr().write_all(report.as_bytes());
             }
             Cause::Message => {}
         },
-        StopFormat::Json => print_json(&authgate::report::JsonError {
+        StopFormat::Json => print_json(&authgate::diagnostics::render::JsonError {
             error: message.to_owned(),
             diagnostics: diagnostics(),
         }),
-        StopFormat::Sarif => print_json(&authgate::report::sarif(&diagnostics(), Some(message))),
+        StopFormat::Sarif => print_json(&authgate::diagnostics::render::sarif(
+            &diagnostics(),
+            Some(message),
+        )),
         StopFormat::Github => {
             let mut diagnostics = diagnostics();
             if diagnostics.is_empty() {
-                diagnostics.push(authgate::report::JsonDiagnostic {
+                diagnostics.push(authgate::diagnostics::render::JsonDiagnostic {
                     code: "authgate::error".to_owned(),
                     severity: authgate::Severity::Error,
                     message: message.to_owned(),
@@ -456,7 +462,10 @@ fn cannot_run(format: StopFormat, message: &str, cause: Cause<'_>) -> Stop {
                 });
             }
             for diagnostic in &diagnostics {
-                out(format_args!("{}", authgate::report::github(diagnostic)));
+                out(format_args!(
+                    "{}",
+                    authgate::diagnostics::render::github(diagnostic)
+                ));
             }
         }
     }

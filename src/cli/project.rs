@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use authgate::config::{Config, Lints};
+use authgate::project::config::{Config, Lints};
 use authgate::{Diagnostic, Sources};
 
 use super::load::LoadError;
@@ -37,20 +37,15 @@ pub struct Project {
 
 /// Finds and reads the project's configuration: `--config PATH`, else
 /// `authgate.toml` in the working directory or the nearest folder above
-/// it (the library's [`authgate::config::discover`] and
-/// [`authgate::config::read`]). A file that can't be read, or is not a
+/// it (the library's [`authgate::project::config::locate`] and
+/// [`authgate::project::config::read`]). A file that can't be read, or is not a
 /// valid configuration, stops each command (exit 2) when it loads its
 /// rules, in its format.
 pub fn init(config: Option<&Path>) {
-    let file = match config {
-        Some(path) => Some(path.to_path_buf()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|here| authgate::config::discover(&here)),
-    };
+    let file = authgate::project::config::locate(config);
     let mut project = Project::default();
     if let Some(file) = file {
-        let text = match authgate::config::read(&file) {
+        let text = match authgate::project::config::read(&file) {
             Ok(text) => text,
             Err(error) => {
                 project.unreadable = Some(error);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use authgate::bundle::Manifest;
+use authgate::project::digest::Manifest;
 use authgate::serve::{
     self, DecisionLog, Limits, ServeOptions, Snapshot, Source, State, signature,
 };

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use authgate::expect::TestReport;
+use authgate::policy::expect::TestReport;
 use clap::Args;
 use serde::Serialize;
 
@@ -78,7 +78,7 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
             Cause::Message,
         ));
     }
-    let reports = authgate::expect::run(&policy, &tests);
+    let reports = authgate::policy::expect::run(&policy, &tests);
     let failed = reports.iter().filter(|r| !r.passed()).count();
     let passed = reports.len() - failed;
     let diagnostics = || {
@@ -106,14 +106,14 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
             for diagnostic in diagnostics() {
                 out(format_args!(
                     "{}",
-                    authgate::report::to_github(&diagnostic, sources)
+                    authgate::diagnostics::render::to_github(&diagnostic, sources)
                 ));
             }
             out(format_args!("{passed} passed, {failed} failed"));
         }
         CheckFormat::Sarif => {
             let failures: Vec<_> = diagnostics().collect();
-            print_json(&authgate::report::to_sarif(&failures, sources));
+            print_json(&authgate::diagnostics::render::to_sarif(&failures, sources));
         }
         CheckFormat::Json => print_json(&TestsJson {
             tests: reports

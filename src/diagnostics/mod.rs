@@ -8,6 +8,7 @@
 //! shown from the right file.
 
 mod catalogue;
+pub mod render;
 
 use std::fmt;
 
@@ -292,10 +293,10 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 }
 
 /// A diagnostic serialises as the JSON of `authgate check --format json`
-/// (see [`crate::report::JsonDiagnostic`]): code, severity, message, the
+/// (see [`crate::diagnostics::render::JsonDiagnostic`]): code, severity, message, the
 /// primary label's file, line and column, every label, help.
 impl serde::Serialize for Diagnostic {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::report::json_of(self).serialize(serializer)
+        crate::diagnostics::render::json_of(self).serialize(serializer)
     }
 }

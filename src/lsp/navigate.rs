@@ -277,7 +277,7 @@ pub fn format(
 ) -> Option<Vec<lsp::TextEdit>> {
     let file = analysis.sources.get(analysis.document(uri)?)?;
     let tree = crate::syntax::parse_fast(file)?;
-    let formatted = crate::format::format(&tree, file);
+    let formatted = crate::syntax::format::format(&tree, file);
     if formatted == file.text() {
         return Some(Vec::new());
     }

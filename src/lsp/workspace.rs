@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::{Config, FILE_NAME, Lints};
 use crate::diagnostics::Diagnostic;
+use crate::project::config::{self, Config, FILE_NAME, Lints};
 use crate::source::{FileId, Sources, Span};
 
 use lsp_types::{Location, Range, TextDocumentPositionParams, Uri};
@@ -147,9 +147,9 @@ impl Workspace {
         self.config = self
             .roots
             .iter()
-            .find_map(|root| find_config(root))
+            .find_map(|root| config::find(root))
             .and_then(|path| {
-                let text = std::fs::read_to_string(&path).ok()?;
+                let text = config::read(&path).ok()?;
                 Some((path.display().to_string(), text))
             });
         let paths = self.rule_paths();
@@ -175,10 +175,9 @@ impl Workspace {
     fn rule_paths(&self) -> Vec<PathBuf> {
         if let Some((path, text)) = &self.config
             && let Ok(config) = Config::parse(&mut Sources::new(), path.as_str(), text.as_str())
-            && let Some(rules) = config.rules
+            && let Some(rules) = config.rule_set(Path::new(path))
         {
-            let folder = Path::new(path).parent().unwrap_or(Path::new("/"));
-            return rules.iter().map(|rule| folder.join(rule)).collect();
+            return rules;
         }
         self.roots.clone()
     }
@@ -352,23 +351,16 @@ fn is_rule_file(name: &str) -> bool {
     !name.ends_with(".toml")
 }
 
-/// `authgate.toml` in `folder` or the nearest folder above it.
-fn find_config(folder: &Path) -> Option<PathBuf> {
-    folder
-        .ancestors()
-        .map(|f| f.join(FILE_NAME))
-        .find(|path| path.is_file())
-}
-
 /// Loads `path` as the CLI does, again when a file listed by the walk was
 /// gone by the time it was read (a branch switch or a `git stash` while
 /// the editor starts): one file deleted mid-walk must not drop the rest.
-fn load_settled(path: &Path) -> Result<Sources, crate::load::LoadError> {
+fn load_settled(path: &Path) -> Result<Sources, crate::project::files::LoadError> {
     let mut tries = 0;
     loop {
-        let loaded = crate::load::load(&[path], crate::load::DEFAULT_MAX_FILE_SIZE);
+        let loaded =
+            crate::project::files::load(&[path], crate::project::files::DEFAULT_MAX_FILE_SIZE);
         match &loaded {
-            Err(crate::load::LoadError::Read { reason, .. })
+            Err(crate::project::files::LoadError::Read { reason, .. })
                 if reason.kind() == std::io::ErrorKind::NotFound && tries < 3 =>
             {
                 tries += 1;

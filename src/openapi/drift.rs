@@ -111,7 +111,8 @@ pub fn drift(
             .collect();
         return Err(UnknownConnector {
             name: connector.to_owned(),
-            closest: crate::suggest::closest(connector, names.iter().copied()).map(str::to_owned),
+            closest: crate::text::suggest::closest(connector, names.iter().copied())
+                .map(str::to_owned),
         });
     };
     let mut methods: Vec<(&str, RuleMethod)> = Vec::new();

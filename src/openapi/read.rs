@@ -238,9 +238,9 @@ fn parse_file(path: &Path, name: String, limit: u64) -> Result<Doc, Error> {
             "specs and the files their `$ref`s name must be regular files",
         ));
     }
-    let bytes = crate::load::read_file(path, limit).map_err(|error| {
+    let bytes = crate::project::files::read_file(path, limit).map_err(|error| {
         let help = match error {
-            crate::load::LoadError::TooLarge { .. } => {
+            crate::project::files::LoadError::TooLarge { .. } => {
                 "raise the limit with `--max-file-size`, e.g. `--max-file-size 1G`"
             }
             _ => {

@@ -89,7 +89,7 @@ fn canonical(text: String) -> String {
         return String::new();
     };
     match crate::syntax::parse(&sources, file) {
-        Ok(tree) => crate::format::format(&tree, file),
+        Ok(tree) => crate::syntax::format::format(&tree, file),
         Err(_) => file.text().to_owned(),
     }
 }

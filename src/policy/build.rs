@@ -15,8 +15,8 @@ use super::{
     MethodId, Policy, id,
 };
 use crate::check::{AuthType, ConnectorDef, InstanceDef, Model};
-use crate::names::{NameIndex, Names};
 use crate::source::{FileId, LineCursor, Sources, Span};
+use crate::text::names::{NameIndex, Names};
 
 /// A connector's name indexes, taken over from the checker: endpoint and
 /// method names to their indices within the connector.

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use super::{Decision, Location, Policy, Principal, Reason, Subject};
-use crate::suggest;
+use crate::text::suggest;
 
 impl Policy {
     /// The reason of a decision in words, one line, e.g. ``instance

@@ -18,8 +18,10 @@
 //! the storage layout all three share, live here.
 
 mod build;
+pub mod expect;
 mod explain;
 mod query;
+pub mod request;
 
 pub use explain::{Answer, Explanation, Place, ReasonText, Visible};
 
@@ -28,7 +30,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::check::AuthType;
-use crate::names::{NameIndex, NameRef, Names};
+use crate::text::names::{NameIndex, NameRef, Names};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {

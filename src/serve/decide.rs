@@ -1,5 +1,5 @@
 //! `POST /v1/decide` and `POST /v1/decide/batch`: `eval`'s requests and
-//! answers (see [`crate::request`]) over HTTP, plus the bundle digest.
+//! answers (see [`crate::policy::request`]) over HTTP, plus the bundle digest.
 //!
 //! A batch is decoded in two steps: the envelope into raw JSON items
 //! (borrowed, not parsed), then each item as a request, so that a
@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 
 use super::AppState;
 use super::error::{ApiError, json_body};
-use crate::request::{Request, write_answer, write_str};
+use crate::policy::request::{Request, write_answer, write_str};
 
 /// `POST /v1/decide`.
 pub(crate) async fn decide(State(state): State<AppState>, body: Bytes) -> Response {

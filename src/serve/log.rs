@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 
 use metrics::Counter;
 
-use crate::request::write_str;
+use crate::policy::request::write_str;
 
 /// Lines queued before new ones are dropped.
 const QUEUE: usize = 16_384;

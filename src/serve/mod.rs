@@ -3,7 +3,7 @@
 //!
 //! A decision costs about 100 ns, so HTTP and JSON are the cost: requests
 //! are decoded borrowing their names, answers written by hand into one
-//! buffer ([`crate::request`], shared with `authgate eval`), and batches
+//! buffer ([`crate::policy::request`], shared with `authgate eval`), and batches
 //! amortise the HTTP round trip. The policy is an [`arc_swap`] snapshot:
 //! requests load it wait-free, reloads swap it whole.
 //!

@@ -18,8 +18,8 @@ use ed25519_dalek::VerifyingKey;
 use super::log::DecisionLog;
 use super::metrics::Metrics;
 use super::signature::{self, SignatureError};
-use crate::bundle::{BundleFile, Manifest};
-use crate::report::JsonDiagnostic;
+use crate::diagnostics::render::JsonDiagnostic;
+use crate::project::digest::{BundleFile, Manifest};
 use crate::{Options, Policy, Sources};
 
 /// One compiled rule set and what describes it.
@@ -101,11 +101,14 @@ impl Source {
 
     /// Reads the rule files (not compiling them yet).
     pub fn read(&self) -> Result<Sources, Failure> {
-        crate::load::load(&self.paths, self.options.max_file_size).map_err(|error| {
+        crate::project::files::load(&self.paths, self.options.max_file_size).map_err(|error| {
             let path = error.path().to_owned();
             Failure {
                 message: error.to_string(),
-                diagnostics: vec![crate::report::problem_to_json(&error, Some(&path))],
+                diagnostics: vec![crate::diagnostics::render::problem_to_json(
+                    &error,
+                    Some(&path),
+                )],
             }
         })
     }
@@ -124,7 +127,7 @@ impl Source {
         let digest = Manifest::of(&sources).digest().to_owned();
         self.verify(&digest).map_err(|error| Failure {
             message: error.to_string(),
-            diagnostics: vec![crate::report::problem_to_json(&error, None)],
+            diagnostics: vec![crate::diagnostics::render::problem_to_json(&error, None)],
         })?;
         let compiled = crate::compile_with(&sources, &self.options.lints);
         match compiled.into_result(sources) {
@@ -151,7 +154,7 @@ impl Failure {
             message: error.to_string(),
             diagnostics: error
                 .errors()
-                .map(|d| crate::report::to_json(d, error.sources()))
+                .map(|d| crate::diagnostics::render::to_json(d, error.sources()))
                 .collect(),
         })
     }

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::error::{ApiError, json_body};
 use crate::policy::Visible;
-use crate::request::Field;
+use crate::policy::request::Field;
 use crate::{Decision, Principal};
 
 /// `{"instance": I}` or `{"connector": C, "auth": M}`; `null` is refused
-/// as in `eval` (see [`crate::request`]).
+/// as in `eval` (see [`crate::policy::request`]).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Query<'a> {
@@ -45,7 +45,7 @@ pub(crate) async fn visible(State(state): State<AppState>, body: Bytes) -> Respo
         }
     };
     let names = (|| {
-        Ok::<_, crate::request::RequestError>((
+        Ok::<_, crate::policy::request::RequestError>((
             query.instance.name("instance")?,
             query.connector.name("connector")?,
             query.auth.name("auth")?,

@@ -18,6 +18,7 @@
 //! target hold the two parsers to the same trees, with the grammar as the
 //! oracle.
 
+pub mod format;
 pub mod grammar;
 mod lexer;
 mod parser;

@@ -103,7 +103,7 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
     /// words decide what is parsed next, at every item and member).
     fn is_word(&self, token: Token, word: &str) -> bool {
         token.kind == Kind::Ident
-            && crate::names::same(self.text(token).as_bytes(), word.as_bytes())
+            && crate::text::names::same(self.text(token).as_bytes(), word.as_bytes())
     }
 
     fn keyword(&mut self, word: &str) -> Result<Token, Rejected> {

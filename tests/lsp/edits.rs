@@ -211,7 +211,7 @@ fn formatting_is_fmts_layout() {
     let id = sources.add("a.gate", messy);
     let file = sources.get(id).unwrap();
     let tree = authgate::syntax::parse(&sources, file).unwrap();
-    assert_eq!(formatted, authgate::format::format(&tree, file));
+    assert_eq!(formatted, authgate::syntax::format::format(&tree, file));
     assert!(formatted.contains("// kept"));
     client.open("a.gate", &formatted);
     let again = client.request("textDocument/formatting", params).unwrap();

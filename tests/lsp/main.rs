@@ -49,7 +49,7 @@ fn diagnostics_are_those_of_check_with_the_projects_lint_levels() {
     let mut sources = authgate::Sources::new();
     let name = client.path("rules/a.gate").display().to_string();
     sources.add(name, rules);
-    let lints = authgate::config::Config::parse(&mut sources, "authgate.toml", config)
+    let lints = authgate::project::config::Config::parse(&mut sources, "authgate.toml", config)
         .unwrap()
         .lints;
     let (expected, _) = authgate::check_with(&sources, &lints);

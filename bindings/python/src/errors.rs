@@ -103,7 +103,7 @@ fn py_str(text: &str) -> String {
 impl Diagnostic {
     /// The library's diagnostic, through its JSON form.
     pub fn of(diagnostic: &authgate::Diagnostic, sources: &authgate::Sources) -> Self {
-        let json = authgate::report::to_json(diagnostic, sources);
+        let json = authgate::diagnostics::render::to_json(diagnostic, sources);
         Diagnostic {
             code: json.code,
             severity: match json.severity {
@@ -127,7 +127,7 @@ pub fn load_error(py: Python<'_>, error: authgate::Error) -> PyErr {
         authgate::Error::Load(load) => {
             let message = load.to_string();
             match &load {
-                authgate::load::LoadError::Read { reason, .. }
+                authgate::project::files::LoadError::Read { reason, .. }
                     if reason.kind() == std::io::ErrorKind::NotFound =>
                 {
                     PyFileNotFoundError::new_err(message)
@@ -141,7 +141,7 @@ pub fn load_error(py: Python<'_>, error: authgate::Error) -> PyErr {
 
 /// `RulesError` with its report and diagnostics.
 pub fn rules_error(py: Python<'_>, error: &authgate::RulesError) -> PyErr {
-    let report = authgate::report::plain(error.diagnostics(), &error.summary());
+    let report = authgate::diagnostics::render::plain(error.diagnostics(), &error.summary());
     let diagnostics: Vec<Diagnostic> = error
         .diagnostics()
         .iter()

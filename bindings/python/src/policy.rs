@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::errors::{self, Diagnostic};
-use crate::request::{self, Name, Request, Who};
+use crate::policy::request::{self, Name, Request, Who};
 use crate::type_name;
 
 /// A compiled rule set: immutable, safe to share across threads.
@@ -26,7 +26,9 @@ pub struct Policy {
 impl Policy {
     /// The Python object of a loaded rule set.
     pub fn new(loaded: authgate::Loaded) -> Self {
-        let digest = loaded.manifest().digest().to_owned();
+        let digest = authgate::project::digest::Manifest::of(&loaded.sources)
+            .digest()
+            .to_owned();
         let warnings = loaded
             .warnings
             .iter()

@@ -163,7 +163,7 @@ fn compile_side(
     side: &str,
     label: &str,
     sources: &Sources,
-    lints: &authgate::config::Lints,
+    lints: &authgate::project::config::Lints,
     format: StopFormat,
 ) -> Result<Policy, Stop> {
     let compiled = authgate::compile_with(sources, lints);

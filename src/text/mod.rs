@@ -10,6 +10,9 @@
 //! [`escape`] writes them as `\u{..}` wherever a person reads a name, and
 //! snippets of source show them as `?` or U+FFFD.
 
+pub(crate) mod names;
+pub mod suggest;
+
 use std::borrow::Cow;
 use std::fmt;
 

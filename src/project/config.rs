@@ -1,4 +1,4 @@
-//! A project's configuration, `authgate.toml` (DESIGN §9): which paths
+//! A project's configuration, `authgate.toml`: which paths
 //! are the rule set, and how strict to be about warnings.
 //!
 //! ```toml
@@ -23,8 +23,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::files::LoadError;
+pub use crate::check::levels::{Level, LintLevel, Lints};
 use crate::diagnostics::{Diagnostic, Problem};
-use crate::load::LoadError;
 use crate::source::{FileId, Sources, Span};
 
 /// The name of a project's configuration file.
@@ -33,20 +34,47 @@ pub const FILE_NAME: &str = "authgate.toml";
 /// A configuration file larger than this is refused: it is a few lines.
 pub const MAX_SIZE: u64 = 1 << 20;
 
+/// The project's configuration file, found the one way every front end
+/// finds it (the CLI, [`crate::load_project`], the language server):
+/// `explicit` when given (`--config PATH`), else [`discover`] from the
+/// working directory, else none.
+pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(file) => Some(file.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|here| discover(&here)),
+    }
+}
+
 /// `authgate.toml` in `folder` or the nearest folder above it, as a path
 /// from `folder` (`authgate.toml`, `../authgate.toml`...), so that the
 /// rule set's paths read from it stay relative like the ones a user
 /// types. `folder` should be absolute (the working directory, say): a
 /// relative one is searched only as far up as it reaches.
 pub fn discover(folder: &Path) -> Option<PathBuf> {
+    let (levels, _) = nearest(folder)?;
     let mut up = PathBuf::new();
-    for ancestor in folder.ancestors() {
-        if ancestor.join(FILE_NAME).is_file() {
-            return Some(up.join(FILE_NAME));
-        }
+    for _ in 0..levels {
         up.push("..");
     }
-    None
+    Some(up.join(FILE_NAME))
+}
+
+/// [`discover`], as the path of the file itself (`folder`'s ancestor
+/// joined with the file name): for a language server, whose folders are
+/// absolute and which names files by their absolute paths.
+pub fn find(folder: &Path) -> Option<PathBuf> {
+    nearest(folder).map(|(_, holder)| holder.join(FILE_NAME))
+}
+
+/// The nearest folder at or above `folder` that holds `authgate.toml`,
+/// and how many levels up it is.
+fn nearest(folder: &Path) -> Option<(usize, &Path)> {
+    folder
+        .ancestors()
+        .enumerate()
+        .find(|(_, ancestor)| ancestor.join(FILE_NAME).is_file())
 }
 
 /// Reads a configuration file: a file (not a FIFO or a device), of at
@@ -60,51 +88,11 @@ pub fn read(file: &Path) -> Result<String, LoadError> {
     if !metadata.is_file() {
         return Err(LoadError::NotAFile { path });
     }
-    let bytes = crate::load::read_file(file, MAX_SIZE)?;
+    let bytes = super::files::read_file(file, MAX_SIZE)?;
     String::from_utf8(bytes).map_err(|_| LoadError::Read {
         path,
         reason: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
     })
-}
-
-/// How a warning is treated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    /// Not reported.
-    Allow,
-    /// Reported as a warning (the default).
-    Warn,
-    /// Reported as an error: the rules don't compile, `check` fails.
-    Deny,
-}
-
-/// A `[lints]` entry: a code's name, its level, and where it is written.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct LintLevel {
-    /// The code's short name, as written (it may name no warning).
-    pub name: String,
-    /// The level.
-    pub level: Level,
-    /// Where the name is written in `authgate.toml`.
-    pub span: Span,
-}
-
-/// The lint levels of a project; empty means every warning warns.
-#[derive(Clone, Debug, Default)]
-pub struct Lints {
-    /// The `[lints]` entries, in the file's (sorted) order.
-    pub levels: Vec<LintLevel>,
-}
-
-impl Lints {
-    /// The level the project sets for the code named `name`.
-    pub fn level(&self, name: &str) -> Level {
-        self.levels
-            .iter()
-            .find(|entry| entry.name == name)
-            .map_or(Level::Warn, |entry| entry.level)
-    }
 }
 
 /// A project's `authgate.toml`.
@@ -156,7 +144,7 @@ impl Config {
     /// Reads `text` (the file called `name`) into `sources` as a
     /// configuration file and parses it. A file that is not valid TOML,
     /// or holds a key or level authgate does not know, gives
-    /// `authgate::config` at the offending place.
+    /// `authgate::project::config` at the offending place.
     pub fn parse(
         sources: &mut Sources,
         name: impl Into<String>,

@@ -32,9 +32,9 @@ use std::time::{Duration, Instant, SystemTime};
 use arc_swap::ArcSwap;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
+use super::files::{self, LoadError};
 use crate::diagnostics::Diagnostic;
-use crate::load::{self, LoadError};
-use crate::service::{Error, Options};
+use crate::project::{Error, Options};
 use crate::{Policy, Sources};
 
 /// How often a [`Reloader`] re-checks its rule set by default: 2 s.
@@ -85,7 +85,7 @@ pub struct Outcome {
     /// empty when the files could not be read.
     pub diagnostics: Vec<Diagnostic>,
     /// The files read, for rendering the diagnostics (e.g.
-    /// [`crate::report::to_json`]); `None` when they could not be read.
+    /// [`crate::diagnostics::render::to_json`]); `None` when they could not be read.
     pub sources: Option<Arc<Sources>>,
 }
 
@@ -111,7 +111,7 @@ impl Outcome {
 /// ```no_run
 /// use std::time::Duration;
 /// use authgate::Principal;
-/// use authgate::reload::Reloader;
+/// use authgate::project::reload::Reloader;
 ///
 /// let rules = Reloader::start(vec!["rules".into()], Default::default(), Duration::from_secs(2))?;
 /// // Per request: one snapshot, however the files change meanwhile.
@@ -194,7 +194,7 @@ impl Reloader {
         interval: Duration,
         on_reload: Option<OnReload>,
     ) -> Result<Self, Error> {
-        let sources = load::load(&paths, options.max_file_size)?;
+        let sources = files::load(&paths, options.max_file_size)?;
         let fingerprint = fingerprint(&sources);
         let loaded = crate::compile_with(&sources, &options.lints).into_result(sources)?;
         let shared = Arc::new(Shared {
@@ -282,7 +282,7 @@ impl Shared {
     fn reload(&self, trigger: Trigger, force: bool) -> Option<(Outcome, Option<Error>)> {
         let outcome = {
             let mut tried = lock(&self.tried);
-            let read = load::load(&self.paths, self.options.max_file_size);
+            let read = files::load(&self.paths, self.options.max_file_size);
             let print = match &read {
                 Ok(sources) => fingerprint(sources),
                 Err(error) => fingerprint_error(error),

@@ -1,4 +1,4 @@
-//! Lint levels (DESIGN §9), applied to a run's diagnostics once checking
+//! Lint levels, applied to a run's diagnostics once checking
 //! is done: `// authgate: allow(LINT, ...)` directives on the line before
 //! an item or member (they cover it and everything inside it), then the
 //! project's `[lints]` levels (`allow` drops a warning, `deny` makes it an
@@ -10,11 +10,50 @@
 //! second time, into a tree, for the spans of their items), so rule sets
 //! without directives pay one substring search per file.
 
-use crate::config::{Level, Lints};
 use crate::diagnostics::{self, Builder, Code, Diagnostic, Problem, Severity};
 use crate::source::{SourceFile, Sources, Span};
-use crate::suggest;
 use crate::syntax::tree::{CommentKind, Item, Member};
+use crate::text::suggest;
+
+/// How a warning is treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported as a warning (the default).
+    Warn,
+    /// Reported as an error: the rules don't compile, `check` fails.
+    Deny,
+}
+
+/// A `[lints]` entry: a code's name, its level, and where it is written.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct LintLevel {
+    /// The code's short name, as written (it may name no warning).
+    pub name: String,
+    /// The level.
+    pub level: Level,
+    /// Where the name is written in `authgate.toml`.
+    pub span: Span,
+}
+
+/// The lint levels of a project; empty means every warning warns.
+#[derive(Clone, Debug, Default)]
+pub struct Lints {
+    /// The `[lints]` entries, in the file's (sorted) order.
+    pub levels: Vec<LintLevel>,
+}
+
+impl Lints {
+    /// The level the project sets for the code named `name`.
+    pub fn level(&self, name: &str) -> Level {
+        self.levels
+            .iter()
+            .find(|entry| entry.name == name)
+            .map_or(Level::Warn, |entry| entry.level)
+    }
+}
 
 /// The `allow` directives over one item or member: what they cover and
 /// the lints they name.
