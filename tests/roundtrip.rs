@@ -16,7 +16,7 @@ use std::cell::Cell;
 use authgate::Sources;
 use authgate::syntax::tree::{
     Connection, Connector, Endpoint, Expect, Expectation, File, Flow, Instance, Item, List, Member,
-    Method, Name, OptionEntry, Options, Subject, Test, Value,
+    Method, Name, OptionEntry, Options, Scoped, Scopes, Subject, Test, Value,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
@@ -50,11 +50,31 @@ fn any_name() -> impl Strategy<Value = String> {
 fn value() -> impl Strategy<Value = Value<'static>> {
     prop_oneof![
         any_name().prop_map(|n| Value::Name(name(&n))),
-        prop::collection::vec(any_name(), 0..4).prop_map(|items| Value::List(List {
-            items: items.iter().map(|n| name(n)).collect(),
+        prop::collection::vec((any_name(), scopes()), 0..4).prop_map(|items| Value::List(List {
+            scopes: items
+                .iter()
+                .enumerate()
+                .filter_map(|(item, (_, scopes))| {
+                    Some(Scoped {
+                        item,
+                        scopes: scopes.clone()?,
+                    })
+                })
+                .collect(),
+            items: items.iter().map(|(n, _)| name(n)).collect(),
             span: nowhere(),
         })),
     ]
+}
+
+/// The scopes after an item or a runtime subject: `("a", b)`, or none.
+fn scopes() -> impl Strategy<Value = Option<Scopes<'static>>> {
+    prop::option::of(
+        prop::collection::vec(any_name(), 1..3).prop_map(|names| Scopes {
+            names: names.iter().map(|n| name(n)).collect(),
+            span: nowhere(),
+        }),
+    )
 }
 
 fn options() -> impl Strategy<Value = Option<Options<'static>>> {
@@ -75,9 +95,10 @@ fn options() -> impl Strategy<Value = Option<Options<'static>>> {
 
 fn item() -> impl Strategy<Value = Item<'static>> {
     let member = prop_oneof![
-        (any_name(), any_name()).prop_map(|(n, k)| Member::Method(Method {
+        (any_name(), any_name(), options()).prop_map(|(n, k, options)| Member::Method(Method {
             name: name(&n),
             kind: name(&k),
+            options,
             span: nowhere(),
         })),
         (any_name(), options()).prop_map(|(n, options)| Member::Endpoint(Endpoint {
@@ -105,7 +126,7 @@ fn item() -> impl Strategy<Value = Item<'static>> {
             prop::collection::vec(
                 (
                     any_name(),
-                    prop::option::of(any_name()),
+                    prop::option::of((any_name(), scopes())),
                     0..3u8,
                     prop::collection::vec(any_name(), 0..3)
                 ),
@@ -119,9 +140,10 @@ fn item() -> impl Strategy<Value = Item<'static>> {
                         .iter()
                         .map(|(who, method, kind, targets)| Expectation {
                             subject: match method {
-                                Some(method) => Subject::Runtime {
+                                Some((method, scopes)) => Subject::Runtime {
                                     connector: name(who),
                                     method: name(method),
+                                    scopes: scopes.clone(),
                                 },
                                 None => Subject::Instance(name(who)),
                             },
@@ -134,6 +156,7 @@ fn item() -> impl Strategy<Value = Item<'static>> {
                                 )),
                                 _ => Expect::SeesOnly(List {
                                     items: targets.iter().map(|t| name(t)).collect(),
+                                    scopes: Vec::new(),
                                     span: nowhere(),
                                 }),
                             },
@@ -280,6 +303,9 @@ impl Printer {
                             self.punct(",");
                         }
                         self.name(item);
+                        if let Some(scopes) = list.scopes_of(index) {
+                            self.scopes(scopes);
+                        }
                     }
                     if !list.items.is_empty() && self.next().is_multiple_of(3) {
                         self.punct(",");
@@ -292,6 +318,20 @@ impl Printer {
             self.punct(",");
         }
         self.punct(">");
+    }
+
+    fn scopes(&mut self, scopes: &Scopes<'_>) {
+        self.punct("(");
+        for (index, scope) in scopes.names.iter().enumerate() {
+            if index > 0 {
+                self.punct(",");
+            }
+            self.name(scope);
+        }
+        if self.next().is_multiple_of(3) {
+            self.punct(",");
+        }
+        self.punct(")");
     }
 
     fn item(&mut self, item: &Item<'_>) {
@@ -309,6 +349,9 @@ impl Printer {
                             self.name(&method.name);
                             self.punct(":");
                             self.name(&method.kind);
+                            if let Some(options) = &method.options {
+                                self.options(options);
+                            }
                         }
                         Member::Endpoint(endpoint) => {
                             self.keyword("endpoint");
@@ -345,10 +388,17 @@ impl Printer {
                     self.gap();
                     match &expectation.subject {
                         Subject::Instance(who) => self.name(who),
-                        Subject::Runtime { connector, method } => {
+                        Subject::Runtime {
+                            connector,
+                            method,
+                            scopes,
+                        } => {
                             self.name(connector);
                             self.punct("/");
                             self.name(method);
+                            if let Some(scopes) = scopes {
+                                self.scopes(scopes);
+                            }
                         }
                     }
                     self.gap();

@@ -180,7 +180,9 @@ impl<'s> Checker<'s> {
                     Some(index),
                 )
             }
-            tree::Subject::Runtime { connector, method } => {
+            tree::Subject::Runtime {
+                connector, method, ..
+            } => {
                 let Some(index) = self.model.connector(&connector.text) else {
                     self.unknown_connector(connector);
                     return None;

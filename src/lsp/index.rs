@@ -442,7 +442,9 @@ impl<'s> Visitor<'s> for Stage<'_> {
                     self.name(instance, Symbol::Instance(Arc::clone(&text)), false);
                     Pending::OfInstance(text)
                 }
-                Subject::Runtime { connector, method } => {
+                Subject::Runtime {
+                    connector, method, ..
+                } => {
                     let text = self.intern(connector);
                     self.name(connector, Symbol::Connector(Arc::clone(&text)), false);
                     let symbol = Symbol::Method {

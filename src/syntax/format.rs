@@ -15,7 +15,7 @@
 use crate::source::SourceFile;
 use crate::syntax::quote_name;
 use crate::syntax::tree::{
-    Comment, CommentKind, Expect, File, Item, List, Member, Name, Options, Subject, Value,
+    Comment, CommentKind, Expect, File, Item, List, Member, Name, Options, Scopes, Subject, Value,
 };
 
 const INDENT: &str = "    ";
@@ -199,9 +199,24 @@ fn name(name: &Name<'_>) -> String {
     quote_name(&name.text)
 }
 
+/// `[a, b("x", "y")]`: every item with its scopes, in the author's order.
 fn list(list: &List<'_>) -> String {
-    let names: Vec<String> = list.items.iter().map(name).collect();
+    let names: Vec<String> = list
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| match list.scopes_of(index) {
+            Some(held) => format!("{}{}", name(item), scopes(held)),
+            None => name(item),
+        })
+        .collect();
     format!("[{}]", names.join(", "))
+}
+
+/// `("a", "b")`.
+fn scopes(scopes: &Scopes<'_>) -> String {
+    let names: Vec<String> = scopes.names.iter().map(name).collect();
+    format!("({})", names.join(", "))
 }
 
 fn options(options: &Option<Options<'_>>) -> String {
@@ -247,7 +262,12 @@ fn item_lines(item: &Item<'_>, lines: &mut Vec<Line>) {
                 let (span, text) = match member {
                     Member::Method(method) => (
                         method.span,
-                        format!("auth {}: {}", name(&method.name), name(&method.kind)),
+                        format!(
+                            "auth {}: {}{}",
+                            name(&method.name),
+                            name(&method.kind),
+                            options(&method.options)
+                        ),
                     ),
                     Member::Endpoint(endpoint) => (
                         endpoint.span,
@@ -314,9 +334,16 @@ fn item_lines(item: &Item<'_>, lines: &mut Vec<Line>) {
             for expectation in &test.expectations {
                 let subject = match &expectation.subject {
                     Subject::Instance(instance) => name(instance),
-                    Subject::Runtime { connector, method } => {
-                        format!("{}/{}", name(connector), name(method))
-                    }
+                    Subject::Runtime {
+                        connector,
+                        method,
+                        scopes: held,
+                    } => format!(
+                        "{}/{}{}",
+                        name(connector),
+                        name(method),
+                        held.as_ref().map(scopes).unwrap_or_default()
+                    ),
                 };
                 let expect = match &expectation.expect {
                     Expect::CanSee(endpoint) => format!("can see {}", name(endpoint)),

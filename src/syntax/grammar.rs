@@ -152,8 +152,13 @@ fn describe(rule: Rule) -> &'static [&'static str] {
         Rule::kw_only => &["`only`"],
         Rule::slash => &["`/`"],
         Rule::subject => &["a name"],
-        Rule::name | Rule::bare | Rule::quoted | Rule::option => &["a name"],
-        Rule::list => &["a list `[...]`"],
+        Rule::name | Rule::scoped_name | Rule::bare | Rule::quoted | Rule::option => &["a name"],
+        Rule::list | Rule::scoped_list => &["a list `[...]`"],
+        // An optional continuation of a list's name: naming it would make
+        // every error after such a name longer ("expected `]`, `,` or `(`")
+        // for the many lists that never carry scopes.
+        Rule::scopes | Rule::lparen => &[],
+        Rule::rparen => &["`)`"],
         Rule::options | Rule::langle => &["`<`"],
         Rule::lbrace => &["`{`"],
         Rule::rbrace => &["`}`"],

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use super::lexer::{Kind, LexError, Lexer, Token};
 use super::tree::{
     Comment, Connection, Endpoint, Expect, Expectation, Flow, Instance, List, Member, Method, Name,
-    OptionEntry, Options, Subject, Test, Value,
+    OptionEntry, Options, Scoped, Scopes, Subject, Test, Value,
 };
 use super::visit::Visitor;
 use crate::source::{FileId, SourceFile, Span};
@@ -41,6 +41,7 @@ pub(crate) fn parse<'s, V: Visitor<'s>>(
         visitor,
         spare_entries: Vec::new(),
         spare_lists: Vec::new(),
+        spare_scoped: Vec::new(),
     };
     parser.file()
 }
@@ -55,6 +56,7 @@ struct Parser<'s, 'v, V> {
     /// that a connector's endpoints cost no allocation each.
     spare_entries: Vec<OptionEntry<'s>>,
     spare_lists: Vec<Vec<Name<'s>>>,
+    spare_scoped: Vec<Scoped<'s>>,
 }
 
 impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
@@ -179,8 +181,11 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
                     return Ok(());
                 }
                 () if word("auth") => {
-                    let method = self.method()?;
-                    self.visitor.member(&Member::Method(method));
+                    let member = Member::Method(self.method()?);
+                    self.visitor.member(&member);
+                    if let Member::Method(method) = member {
+                        self.recycle(method.options);
+                    }
                 }
                 () if word("endpoint") => {
                     let member = Member::Endpoint(self.endpoint()?);
@@ -199,8 +204,15 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
         let name = self.name()?;
         self.expect(Kind::Colon)?;
         let kind = self.name()?;
-        let span = self.span(keyword.start, kind.span.end);
-        Ok(Method { name, kind, span })
+        let options = self.options()?;
+        let end = options.as_ref().map_or(kind.span.end, |o| o.span.end);
+        let span = self.span(keyword.start, end);
+        Ok(Method {
+            name,
+            kind,
+            options,
+            span,
+        })
     }
 
     fn endpoint(&mut self) -> Result<Endpoint<'s>, Rejected> {
@@ -283,9 +295,16 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
         let first = self.name()?;
         let subject = if self.peek()?.kind == Kind::Slash {
             self.bump()?;
+            let method = self.name()?;
+            let scopes = if self.peek()?.kind == Kind::LParen {
+                Some(self.scopes()?)
+            } else {
+                None
+            };
             Subject::Runtime {
                 connector: first,
-                method: self.name()?,
+                method,
+                scopes,
             }
         } else {
             Subject::Instance(first)
@@ -306,7 +325,7 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
             () if word("sees") => {
                 self.keyword("sees")?;
                 self.keyword("only")?;
-                Expect::SeesOnly(self.list()?)
+                Expect::SeesOnly(self.list(false)?)
             }
             _ => return Err(Rejected),
         };
@@ -336,7 +355,7 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
             let key = self.name()?;
             self.expect(Kind::Colon)?;
             let value = if self.peek()?.kind == Kind::LBracket {
-                Value::List(self.list()?)
+                Value::List(self.list(true)?)
             } else {
                 Value::Name(self.name()?)
             };
@@ -364,6 +383,9 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
         for entry in entries.drain(..) {
             if let Value::List(list) = entry.value {
                 self.spare_lists.push(list.items);
+                if list.scopes.capacity() > self.spare_scoped.capacity() {
+                    self.spare_scoped = list.scopes;
+                }
             }
         }
         if entries.capacity() > self.spare_entries.capacity() {
@@ -371,15 +393,28 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
         }
     }
 
-    fn list(&mut self) -> Result<List<'s>, Rejected> {
+    /// `[NAME, ...]`; with `scoped`, a name may be followed by
+    /// `(SCOPE, ...)` (option values; not the endpoints of `sees only`).
+    fn list(&mut self, scoped: bool) -> Result<List<'s>, Rejected> {
         let open = self.expect(Kind::LBracket)?;
         let mut items = self.spare_lists.pop().unwrap_or_default();
         items.clear();
+        let mut scopes = Vec::new();
+        if scoped {
+            scopes = std::mem::take(&mut self.spare_scoped);
+            scopes.clear();
+        }
         loop {
             if self.peek()?.kind == Kind::RBracket {
                 break;
             }
             items.push(self.name()?);
+            if scoped && self.peek()?.kind == Kind::LParen {
+                scopes.push(Scoped {
+                    item: items.len().saturating_sub(1),
+                    scopes: self.scopes()?,
+                });
+            }
             if self.peek()?.kind == Kind::Comma {
                 self.bump()?;
             } else {
@@ -389,6 +424,29 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
         let close = self.expect(Kind::RBracket)?;
         Ok(List {
             items,
+            scopes,
+            span: self.span(open.start, close.end),
+        })
+    }
+
+    /// `(SCOPE, ...)`: at least one name, trailing comma allowed.
+    fn scopes(&mut self) -> Result<Scopes<'s>, Rejected> {
+        let open = self.expect(Kind::LParen)?;
+        let mut names = vec![self.name()?];
+        loop {
+            if self.peek()?.kind == Kind::Comma {
+                self.bump()?;
+            } else {
+                break;
+            }
+            if self.peek()?.kind == Kind::RParen {
+                break;
+            }
+            names.push(self.name()?);
+        }
+        let close = self.expect(Kind::RParen)?;
+        Ok(Scopes {
+            names,
             span: self.span(open.start, close.end),
         })
     }

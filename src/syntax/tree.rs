@@ -81,13 +81,15 @@ pub enum Member<'s> {
     Endpoint(Endpoint<'s>),
 }
 
-/// `auth NAME: TYPE`
+/// `auth NAME: TYPE < ... >`
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Method<'s> {
     /// The method's name.
     pub name: Name<'s>,
     /// The type as written; checked against the supported types later.
     pub kind: Name<'s>,
+    /// The options block (`< scopes: [...] >`), if written.
+    pub options: Option<Options<'s>>,
     /// The whole member.
     pub span: Span,
 }
@@ -177,12 +179,48 @@ impl Value<'_> {
     }
 }
 
-/// `[name, ...]`
+/// `[name, ...]`, where in an option's value a name may carry scopes:
+/// `[oauth("a", "b"), key]`.
+///
+/// The scopes sit beside the names rather than inside them, so that code
+/// reading a list as names (the endpoints of `sees only`, the methods of an
+/// auth list) reads it unchanged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct List<'s> {
     /// The names, in source order.
     pub items: Vec<Name<'s>>,
+    /// The scopes written after some of the names, ordered by `item`.
+    pub scopes: Vec<Scoped<'s>>,
     /// The whole list, brackets included.
+    pub span: Span,
+}
+
+impl<'s> List<'s> {
+    /// The scopes written after item `index`, if any.
+    pub fn scopes_of(&self, index: usize) -> Option<&Scopes<'s>> {
+        self.scopes
+            .binary_search_by_key(&index, |scoped| scoped.item)
+            .ok()
+            .and_then(|found| self.scopes.get(found))
+            .map(|scoped| &scoped.scopes)
+    }
+}
+
+/// The scopes written after one name of a [`List`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scoped<'s> {
+    /// The index of the name in [`List::items`].
+    pub item: usize,
+    /// The scopes.
+    pub scopes: Scopes<'s>,
+}
+
+/// `(SCOPE, ...)`: at least one scope, trailing comma allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scopes<'s> {
+    /// The scope names, in source order.
+    pub names: Vec<Name<'s>>,
+    /// The whole group, parentheses included.
     pub span: Span,
 }
 
@@ -213,12 +251,14 @@ pub struct Expectation<'s> {
 pub enum Subject<'s> {
     /// A declared instance.
     Instance(Name<'s>),
-    /// A runtime instance, `CONNECTOR/METHOD`.
+    /// A runtime instance, `CONNECTOR/METHOD` or `CONNECTOR/METHOD(SCOPE, ...)`.
     Runtime {
         /// The connector.
         connector: Name<'s>,
         /// The method.
         method: Name<'s>,
+        /// The scopes it holds, if written (none written: none held).
+        scopes: Option<Scopes<'s>>,
     },
 }
 
@@ -227,7 +267,13 @@ impl Subject<'_> {
     pub fn span(&self) -> Span {
         match self {
             Subject::Instance(name) => name.span,
-            Subject::Runtime { connector, method } => connector.span.to(method.span),
+            Subject::Runtime {
+                connector,
+                method,
+                scopes,
+            } => connector
+                .span
+                .to(scopes.as_ref().map_or(method.span, |scopes| scopes.span)),
         }
     }
 }

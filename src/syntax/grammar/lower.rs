@@ -13,7 +13,8 @@ use crate::diagnostics::{Diagnostic, Problem};
 use crate::source::{SourceFile, Sources, Span};
 use crate::syntax::tree::{
     Comment, CommentKind, Connection, Connector, Endpoint, Expect, Expectation, File, Flow,
-    Instance, Item, List, Member, Method, Name, OptionEntry, Options, Subject, Test, Value,
+    Instance, Item, List, Member, Method, Name, OptionEntry, Options, Scoped, Scopes, Subject,
+    Test, Value,
 };
 
 /// Lowers what `Grammar::parse(Rule::file, ..)` returned for `file`.
@@ -56,6 +57,8 @@ fn is_noise(rule: Rule) -> bool {
         | Rule::rangle
         | Rule::lbracket
         | Rule::rbracket
+        | Rule::lparen
+        | Rule::rparen
         | Rule::colon
         | Rule::comma
         | Rule::arrow => true,
@@ -78,6 +81,8 @@ fn is_noise(rule: Rule) -> bool {
         | Rule::options
         | Rule::option
         | Rule::list
+        | Rule::scoped_list
+        | Rule::scopes
         | Rule::name
         | Rule::line_comment
         | Rule::block_comment => false,
@@ -88,6 +93,7 @@ fn is_noise(rule: Rule) -> bool {
         | Rule::item
         | Rule::member
         | Rule::value
+        | Rule::scoped_name
         | Rule::bare
         | Rule::quoted
         | Rule::quoted_text
@@ -299,8 +305,16 @@ impl<'s> Lower<'s> {
         let mut children = Children::of(pair);
         let name = self.name(children.take(Rule::name)?);
         let kind = self.name(children.take(Rule::name)?);
+        let options = self.options(&mut children)?;
         children.end()?;
-        Ok(Method { name, kind, span })
+        // As for an endpoint: the item ends where its last token does.
+        let end = options.as_ref().map_or(kind.span.end, |o| o.span.end);
+        Ok(Method {
+            name,
+            kind,
+            options,
+            span: Span { end, ..span },
+        })
     }
 
     fn endpoint(&self, pair: Pair<'s>) -> Result<Endpoint<'s>, Unexpected> {
@@ -413,6 +427,10 @@ impl<'s> Lower<'s> {
             Some(method) => Subject::Runtime {
                 connector: first,
                 method: self.name(method),
+                scopes: match children.take_if(Rule::scopes) {
+                    Some(pair) => Some(self.scopes(pair)?),
+                    None => None,
+                },
             },
             None => Subject::Instance(first),
         };
@@ -447,12 +465,12 @@ impl<'s> Lower<'s> {
         let span = self.span(&pair);
         let mut children = Children::of(pair);
         let key = self.name(children.take(Rule::name)?);
-        let value = if let Some(list) = children.take_if(Rule::list) {
+        let value = if let Some(list) = children.take_if(Rule::scoped_list) {
             Value::List(self.list(list)?)
         } else if let Some(name) = children.take_if(Rule::name) {
             Value::Name(self.name(name))
         } else {
-            return Err(children.unexpected(&[Rule::list, Rule::name]));
+            return Err(children.unexpected(&[Rule::scoped_list, Rule::name]));
         };
         children.end()?;
         Ok(OptionEntry { key, value, span })
@@ -462,11 +480,34 @@ impl<'s> Lower<'s> {
         let span = self.span(&pair);
         let mut children = Children::of(pair);
         let mut items = Vec::new();
+        let mut scopes = Vec::new();
         while let Some(name) = children.take_if(Rule::name) {
             items.push(self.name(name));
+            if let Some(pair) = children.take_if(Rule::scopes) {
+                scopes.push(Scoped {
+                    item: items.len().saturating_sub(1),
+                    scopes: self.scopes(pair)?,
+                });
+            }
         }
         children.end()?;
-        Ok(List { items, span })
+        Ok(List {
+            items,
+            scopes,
+            span,
+        })
+    }
+
+    /// `(SCOPE, ...)`.
+    fn scopes(&self, pair: Pair<'s>) -> Result<Scopes<'s>, Unexpected> {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let mut names = Vec::new();
+        while let Some(name) = children.take_if(Rule::name) {
+            names.push(self.name(name));
+        }
+        children.end()?;
+        Ok(Scopes { names, span })
     }
 
     /// A `name` pair, taken whole: its text is read as written, so its
