@@ -117,6 +117,11 @@ fixture_tests! {
     config => Code::Config,
     unknown_lint => Code::UnknownLint,
     unused_allow => Code::UnusedAllow,
+    unknown_scope => Code::UnknownScope,
+    scopes_not_allowed => Code::ScopesNotAllowed,
+    missing_scope => Code::MissingScope,
+    repeated_scope => Code::RepeatedScope,
+    redundant_alternative => Code::RedundantAlternative,
 }
 
 /// Labels in several files: each label carries its own file, and the

@@ -23,6 +23,9 @@ pub(super) struct OpenConnector<'s> {
     /// method declared further down, or an unknown name): resolved when
     /// the connector closes.
     pending: Vec<(usize, Name<'s>)>,
+    /// Items `METHOD(SCOPE, ...)` whose method had not been declared when
+    /// their endpoint arrived.
+    pending_scoped: Vec<(usize, Name<'s>, tree::Scopes<'s>)>,
     /// Endpoints written with `auth: []`.
     empty: Vec<usize>,
     /// Whether some method or endpoint name is not plain ASCII, so that
@@ -50,6 +53,7 @@ impl<'s> OpenConnector<'s> {
             def: ConnectorDef::new(name.text.to_string(), name.span),
             name,
             pending: Vec::new(),
+            pending_scoped: Vec::new(),
             empty: Vec::new(),
             unusual_names: false,
             method_repeats: Repeats::new("auth method"),
@@ -58,13 +62,49 @@ impl<'s> OpenConnector<'s> {
     }
 }
 
+impl<'s> OpenConnector<'s> {
+    /// The connector as declared so far.
+    pub(super) fn def(&self) -> &ConnectorDef {
+        &self.def
+    }
+
+    /// The connector as declared so far, to add to.
+    pub(super) fn def_mut(&mut self) -> &mut ConnectorDef {
+        &mut self.def
+    }
+
+    /// An auth-list item without scopes: activates its method now, or
+    /// when the connector closes.
+    pub(super) fn plain_item(&mut self, endpoint: usize, method: Name<'s>) {
+        match self.def.method(&method.text) {
+            Some(index) => self.def.activate(endpoint, index),
+            None => self.pending.push((endpoint, method)),
+        }
+    }
+
+    /// An item with scopes whose method is not declared yet.
+    pub(super) fn pend_scoped(
+        &mut self,
+        endpoint: usize,
+        method: Name<'s>,
+        scopes: tree::Scopes<'s>,
+    ) {
+        self.pending_scoped.push((endpoint, method, scopes));
+    }
+}
+
 impl<'s> Checker<'s> {
     pub(super) fn method(&mut self, open: &mut OpenConnector<'s>, method: &tree::Method<'s>) {
         let kind = AuthType::from_name(&method.kind.text);
+        let options = self.options(method.options.as_ref(), OptionsOf::Method, &method.name);
+        let (scopes, scope_index) =
+            self.declared_scopes(&method.name, kind, options.list(Key::Scopes));
         let def = MethodDef {
             name: method.name.text.to_string(),
             span: method.name.span,
             kind,
+            scopes,
+            scope_index,
         };
         if let Err(first) = open.def.add_method(def) {
             let Some(first) = open.def.methods.get(first) else {
@@ -132,6 +172,13 @@ impl<'s> Checker<'s> {
             if list.items.is_empty() {
                 open.empty.push(id);
             }
+            if !list.scopes.is_empty() {
+                self.scoped_auth_list(open, id, list);
+                if self.has_errors_since(errors_before) {
+                    open.def.incomplete = true;
+                }
+                return;
+            }
             let repeated = self.repeated(&list.items, |method| Problem::RepeatedMethod { method });
             // Positions come ascending: walk them along the list.
             let mut repeated = repeated.into_iter().peekable();
@@ -158,6 +205,15 @@ impl<'s> Checker<'s> {
                 Some(method) => open.def.activate(*endpoint, method),
                 None => {
                     let diagnostic = self.unknown_method(&open.def, name);
+                    self.emit(diagnostic);
+                }
+            }
+        }
+        for (endpoint, name, scopes) in std::mem::take(&mut open.pending_scoped) {
+            match open.def.method(&name.text) {
+                Some(method) => self.add_scoped_item(&mut open.def, endpoint, method, &scopes),
+                None => {
+                    let diagnostic = self.unknown_method(&open.def, &name);
                     self.emit(diagnostic);
                 }
             }

@@ -12,6 +12,7 @@
 //!   connector;
 //! - `options`: options blocks, checked against each item kind's schema;
 //! - `resolve`: instances, flows and tests, once every connector is known;
+//! - `scopes`: scopes declared, held and needed, resolved to ids;
 //! - `lints`: the warnings, and `confusables`: names that look alike;
 //! - `messages`: diagnostics whose help is composed from what is declared;
 //! - `model`: what the checks produce.
@@ -28,6 +29,7 @@ mod messages;
 mod model;
 mod options;
 mod resolve;
+mod scopes;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -37,7 +39,7 @@ use foldhash::fast::FixedState;
 
 pub(crate) use messages::type_hint;
 pub use model::{AuthType, ExpectationDef, Expected, TestDef, Who};
-pub(crate) use model::{ConnectorDef, InstanceDef, MethodDef, Model};
+pub(crate) use model::{ConnectorDef, InstanceDef, MethodDef, Model, is_subset};
 
 use self::connector::OpenConnector;
 use self::duplicates::Repeats;
@@ -78,6 +80,8 @@ struct PendingInstance<'s> {
     connector: Name<'s>,
     /// The method as written, if `auth` names exactly one.
     method: Option<Name<'s>>,
+    /// Its `scopes` list, if written.
+    scopes: Option<tree::List<'s>>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -256,11 +260,12 @@ impl<'s> Visitor<'s> for Checker<'s> {
     }
 
     fn instance(&mut self, instance: &tree::Instance<'s>) {
-        let method = self.instance_auth(instance);
+        let (method, scopes) = self.instance_auth(instance);
         self.instances.push(PendingInstance {
             name: instance.name.clone(),
             connector: instance.connector.clone(),
             method,
+            scopes,
         });
     }
 

@@ -161,6 +161,9 @@ pub(crate) struct ConnectorDef {
     /// Some endpoint's auth list had an error, so what its endpoints
     /// activate is not fully known.
     pub(crate) incomplete: bool,
+    /// The items that need scopes, ordered by endpoint then method once
+    /// the connector is closed.
+    pub(crate) scoped: Vec<ScopedItem>,
 }
 
 /// Connectors with at most this many methods find a method by comparing
@@ -184,6 +187,7 @@ impl ConnectorDef {
             wide_methods: Vec::new(),
             used: Vec::new(),
             incomplete: false,
+            scoped: Vec::new(),
         }
     }
 
@@ -314,9 +318,16 @@ impl ConnectorDef {
         pairs.sort_unstable();
         pairs.dedup();
         self.used = vec![0; self.methods.len().div_ceil(64)];
+        self.scoped.sort_unstable();
+        self.scoped.dedup();
+        for item in &self.scoped {
+            if let Some(word) = self.used.get_mut(item.method as usize / 64) {
+                *word |= 1 << (item.method % 64);
+            }
+        }
         let narrow = self.bits.iter().fold(0u64, |all, word| all | word);
         if let Some(word) = self.used.first_mut() {
-            *word = narrow;
+            *word |= narrow;
         }
         if !pairs.is_empty() {
             self.wide_offsets = Vec::with_capacity(self.endpoints.len() + 1);
@@ -336,6 +347,19 @@ impl ConnectorDef {
 
     /// Whether some endpoint activates `method` (once the connector is
     /// closed).
+    /// The items of `endpoint` that need scopes of `method` (connector
+    /// closed).
+    pub(crate) fn scoped_items(&self, endpoint: usize, method: usize) -> &[ScopedItem] {
+        let key = (id(endpoint), id(method));
+        let start = self
+            .scoped
+            .partition_point(|item| (item.endpoint, item.method) < key);
+        let end = self
+            .scoped
+            .partition_point(|item| (item.endpoint, item.method) <= key);
+        self.scoped.get(start..end).unwrap_or_default()
+    }
+
     pub(crate) fn is_used(&self, method: usize) -> bool {
         self.used
             .get(method / 64)
@@ -363,6 +387,16 @@ fn id(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
 
+/// Whether ascending `needed` is a subset of ascending `held`: one merge
+/// walk, linear in both.
+pub(crate) fn is_subset(needed: &[u32], held: &[u32]) -> bool {
+    let mut held = held.iter().peekable();
+    needed.iter().all(|scope| {
+        while held.next_if(|h| *h < scope).is_some() {}
+        held.next_if_eq(&scope).is_some()
+    })
+}
+
 /// The name of an endpoint by id, for [`NameIndex`].
 fn endpoint_name<'m>(names: &'m Names, endpoints: &'m [EndpointDef]) -> impl Fn(u32) -> &'m [u8] {
     move |id| {
@@ -381,6 +415,30 @@ pub(crate) struct MethodDef {
     pub(crate) span: Span,
     /// Its type; `None` when the type was unknown (an error was reported).
     pub(crate) kind: Option<AuthType>,
+    /// The scopes it declares, in declaration order (each once); a scope's
+    /// id is its index here.
+    pub(crate) scopes: Vec<String>,
+    /// Scope names to ids.
+    pub(crate) scope_index: HashMap<String, u32, FixedState>,
+}
+
+impl MethodDef {
+    /// The id of the scope called `name`.
+    pub(crate) fn scope(&self, name: &str) -> Option<u32> {
+        self.scope_index.get(name).copied()
+    }
+}
+
+/// An auth-list item that needs scopes: `METHOD(SCOPE, ...)` on an
+/// endpoint. Items without scopes are the connector's bit sets.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ScopedItem {
+    /// The endpoint's index in its connector.
+    pub(crate) endpoint: u32,
+    /// The method's index in its connector.
+    pub(crate) method: u32,
+    /// The scope ids it needs, ascending, each once.
+    pub(crate) scopes: Box<[u32]>,
 }
 
 /// An endpoint of a connector: 24 bytes. Its spans are in its connector's
@@ -441,6 +499,10 @@ pub(crate) struct InstanceDef {
     pub(crate) method: usize,
     /// Where the method is written (`auth: METHOD`).
     pub(crate) method_span: Span,
+    /// The scope ids it holds, ascending, each once.
+    pub(crate) scopes: Vec<u32>,
+    /// Where its `scopes` list is written, if it is.
+    pub(crate) scopes_span: Option<Span>,
 }
 
 /// A test of the rules (`test NAME { expect ... }`), its names checked.
@@ -474,6 +536,8 @@ pub enum Who {
     Instance(String),
     /// A runtime instance: connector and method.
     Runtime(String, String),
+    /// A runtime instance holding scopes: connector, method, scopes.
+    RuntimeScoped(String, String, Vec<String>),
 }
 
 impl fmt::Display for Who {
@@ -481,6 +545,10 @@ impl fmt::Display for Who {
         match self {
             Who::Instance(name) => write!(f, "`{name}`"),
             Who::Runtime(connector, method) => write!(f, "`{connector}/{method}`"),
+            Who::RuntimeScoped(connector, method, scopes) => {
+                let scopes: Vec<String> = scopes.iter().map(|s| format!("{s:?}")).collect();
+                write!(f, "`{connector}/{method}({})`", scopes.join(", "))
+            }
         }
     }
 }

@@ -17,22 +17,26 @@ use crate::text;
 pub(super) enum Key {
     /// The auth methods an endpoint activates, or an instance's method.
     Auth,
+    /// The scopes a method can grant, or an instance holds.
+    Scopes,
 }
 
 impl Key {
     /// How many keys there are.
-    const COUNT: usize = 1;
+    const COUNT: usize = 2;
 
     /// The key as written.
     pub(super) fn name(self) -> &'static str {
         match self {
             Key::Auth => "auth",
+            Key::Scopes => "scopes",
         }
     }
 
     fn slot(self) -> usize {
         match self {
             Key::Auth => 0,
+            Key::Scopes => 1,
         }
     }
 }
@@ -64,8 +68,30 @@ struct OptionSpec {
 /// The kinds of item that carry an options block.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum OptionsOf {
+    Method,
     Endpoint,
     Instance,
+}
+
+const METHOD: &[OptionSpec] = &[SCOPES];
+
+/// `scopes: [...]`, optional wherever it is known.
+const SCOPES: OptionSpec = OptionSpec {
+    key: Key::Scopes,
+    shape: Shape::List,
+    required: false,
+    expected: "a list of scopes",
+    names: "scopes",
+    example: "< scopes: [SCOPE, ...] >",
+    shape_help: scopes_help,
+};
+
+/// `scopes: NAME`.
+fn scopes_help(value: &Value<'_>) -> String {
+    match value {
+        Value::Name(name) => format!("write a list: `scopes: [{}]`", quote_name(&name.text)),
+        Value::List(_) => "write a list of scopes".to_owned(),
+    }
 }
 
 const ENDPOINT: &[OptionSpec] = &[OptionSpec {
@@ -78,19 +104,23 @@ const ENDPOINT: &[OptionSpec] = &[OptionSpec {
     shape_help: endpoint_auth_help,
 }];
 
-const INSTANCE: &[OptionSpec] = &[OptionSpec {
-    key: Key::Auth,
-    shape: Shape::Name,
-    required: true,
-    expected: "one auth method",
-    names: "auth method",
-    example: "< auth: METHOD >",
-    shape_help: instance_auth_help,
-}];
+const INSTANCE: &[OptionSpec] = &[
+    OptionSpec {
+        key: Key::Auth,
+        shape: Shape::Name,
+        required: true,
+        expected: "one auth method",
+        names: "auth method",
+        example: "< auth: METHOD >",
+        shape_help: instance_auth_help,
+    },
+    SCOPES,
+];
 
 impl OptionsOf {
     fn schema(self) -> &'static [OptionSpec] {
         match self {
+            OptionsOf::Method => METHOD,
             OptionsOf::Endpoint => ENDPOINT,
             OptionsOf::Instance => INSTANCE,
         }
@@ -98,6 +128,7 @@ impl OptionsOf {
 
     fn noun(self) -> &'static str {
         match self {
+            OptionsOf::Method => "auth method",
             OptionsOf::Endpoint => "endpoint",
             OptionsOf::Instance => "instance",
         }
@@ -105,6 +136,7 @@ impl OptionsOf {
 
     fn with_article(self) -> &'static str {
         match self {
+            OptionsOf::Method => "an auth method",
             OptionsOf::Endpoint => "an endpoint",
             OptionsOf::Instance => "an instance",
         }

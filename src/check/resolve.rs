@@ -20,13 +20,20 @@ pub(super) struct Instances<'a> {
 impl<'s> Checker<'s> {
     /// Checks an instance's options as it arrives and returns its method
     /// as written, if it names exactly one.
-    pub(super) fn instance_auth(&mut self, instance: &tree::Instance<'s>) -> Option<Name<'s>> {
+    /// Also returns its `scopes` list, if written.
+    pub(super) fn instance_auth(
+        &mut self,
+        instance: &tree::Instance<'s>,
+    ) -> (Option<Name<'s>>, Option<tree::List<'s>>) {
         let options = self.options(
             instance.options.as_ref(),
             OptionsOf::Instance,
             &instance.name,
         );
-        options.name(Key::Auth).cloned()
+        (
+            options.name(Key::Auth).cloned(),
+            options.list(Key::Scopes).cloned(),
+        )
     }
 
     /// Declares and resolves every instance, in declaration order.
@@ -70,12 +77,27 @@ impl<'s> Checker<'s> {
             self.emit(diagnostic);
             return None;
         };
+        let scopes = match &instance.scopes {
+            Some(list) => {
+                // Lent out while the checker reports on them (cheap: a move).
+                let connectors = std::mem::take(&mut self.model.connectors);
+                let held = connectors
+                    .get(connector)
+                    .map(|def| self.held_scopes(def, index, &instance.name, list))
+                    .unwrap_or_default();
+                self.model.connectors = connectors;
+                held
+            }
+            None => Vec::new(),
+        };
         Some(InstanceDef {
             name: instance.name.text.to_string(),
             span: instance.name.span,
             connector,
             method: index,
             method_span: method.span,
+            scopes,
+            scopes_span: instance.scopes.as_ref().map(|list| list.span),
         })
     }
 
@@ -116,10 +138,23 @@ impl<'s> Checker<'s> {
             self.emit(diagnostic);
             return;
         };
-        if !def.activates(endpoint, instance.method) {
-            let diagnostic = self.unactivated(def, instance, endpoint, connection.span);
-            self.emit(diagnostic);
+        if def.activates(endpoint, instance.method) {
+            return;
         }
+        let connector = instance.connector;
+        let instance = instance.clone();
+        // Lent out while the checker reports on them (cheap: a move).
+        let connectors = std::mem::take(&mut self.model.connectors);
+        if let Some(def) = connectors.get(connector) {
+            if self
+                .missing_scope(def, &instance, endpoint, connection.span)
+                .is_none()
+            {
+                let diagnostic = self.unactivated(def, &instance, endpoint, connection.span);
+                self.emit(diagnostic);
+            }
+        }
+        self.model.connectors = connectors;
     }
 
     /// Declares every test and checks its names; keeps the tests whose

@@ -382,6 +382,76 @@ catalogue! {
         help: "Remove the repetition.",
     }
 
+    /// `endpoint e < auth: [oauth("contacts.raed")] >` where `oauth`
+    /// declares `scopes: ["contacts.read"]`, or an instance holding it.
+    #[error("unknown scope `{scope}` of auth method `{method}`")]
+    UnknownScope {
+        /// The scope as written.
+        scope: String,
+        /// The method it was asked of.
+        method: String,
+    } => {
+        name: "unknown_scope",
+        severity: Error,
+        summary: "An auth-list item or an instance names a scope its method does not declare.",
+        help: "Use a scope the method declares, or add it to the method's `scopes`.",
+    }
+
+    /// `auth open: none < scopes: ["a"] >`, or an instance of such a method
+    /// holding scopes.
+    #[error("{what} can't hold scopes")]
+    ScopesNotAllowed {
+        /// What was given scopes, e.g. "auth method `open` of type `none`".
+        what: String,
+    } => {
+        name: "scopes_not_allowed",
+        severity: Error,
+        summary: "Scopes are given to a `none` method or an instance of one, or inside a scope list.",
+        help: "Remove the scopes: a method without credentials grants none.",
+    }
+
+    /// `connection acme -> "POST /contacts"` where the endpoint needs
+    /// `oauth("contacts.write")` and `acme` holds only `contacts.read`.
+    #[error("instance `{instance}` lacks the scopes endpoint `{endpoint}` needs")]
+    MissingScope {
+        /// The connection's instance.
+        instance: String,
+        /// The connection's endpoint.
+        endpoint: String,
+    } => {
+        name: "missing_scope",
+        severity: Error,
+        summary: "A flow connection picks an endpoint whose auth list needs scopes its instance does not hold.",
+        help: "Grant the instance the missing scopes, or use an instance that holds them.",
+    }
+
+    /// `scopes: ["a", "a"]`, or `oauth("a", "a")`.
+    #[error("scope `{scope}` is listed twice")]
+    RepeatedScope {
+        /// The scope.
+        scope: String,
+    } => {
+        name: "repeated_scope",
+        severity: Warning,
+        summary: "A list of scopes names the same scope twice.",
+        help: "Remove the repetition.",
+    }
+
+    /// `auth: [oauth, oauth("a")]` or `auth: [oauth("a"), oauth("a", "b")]`:
+    /// the second item never decides anything.
+    #[error("auth item `{item}` is implied by `{by}`")]
+    RedundantAlternative {
+        /// The redundant item, as written canonically.
+        item: String,
+        /// The item that implies it.
+        by: String,
+    } => {
+        name: "redundant_alternative",
+        severity: Warning,
+        summary: "An auth-list item is implied by another item of the same list.",
+        help: "Remove the item that needs more scopes; the other already grants the endpoint.",
+    }
+
     /// `endpoint "café"` (NFC) beside `endpoint "café"` (NFD), Cyrillic `а`
     /// in `mаster` beside `master`, or a name with a zero-width space.
     #[error("{what} `{name}` {why}")]

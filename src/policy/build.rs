@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use super::{
     Bits, ConnectorData, ConnectorId, EndpointId, InstanceData, Loc, MethodData, MethodHot,
-    MethodId, Policy, id,
+    MethodId, Policy, ScopedEntry, id,
 };
 use crate::check::{AuthType, ConnectorDef, InstanceDef, Model};
 use crate::source::{FileId, LineCursor, Sources, Span};
@@ -80,6 +80,9 @@ impl Policy {
             instances: Vec::with_capacity(instances),
             instance_index: NameIndex::with_capacity(instances),
             visible: Vec::new(),
+            scoped: Vec::new(),
+            scope_names: Vec::new(),
+            instance_scopes: Vec::with_capacity(instances),
         }
     }
 
@@ -92,6 +95,7 @@ impl Policy {
         let endpoints = self.add_endpoints(connector, sources);
         let wide_start = self.add_bits(connector);
         self.add_visible(connector, &methods, endpoints.start);
+        self.add_scoped(connector, &methods, endpoints.start);
         self.hot
             .extend((0..connector.methods.len()).map(|local| MethodHot {
                 first_endpoint: endpoints.start,
@@ -205,6 +209,37 @@ impl Policy {
         }
     }
 
+    /// Adds a connector's items that need scopes and its methods' scope
+    /// names. Items arrive ordered by endpoint then method, and so stay.
+    fn add_scoped(&mut self, connector: &ConnectorDef, methods: &Range<u32>, first_endpoint: u32) {
+        for method in &connector.methods {
+            self.scope_names.push(
+                method
+                    .scopes
+                    .iter()
+                    .map(|s| Box::from(s.as_str()))
+                    .collect(),
+            );
+        }
+        for item in &connector.scoped {
+            let narrow = connector
+                .methods
+                .get(item.method as usize)
+                .is_some_and(|m| m.scopes.len() <= 128);
+            let mask = narrow.then(|| {
+                item.scopes
+                    .iter()
+                    .fold(0u128, |mask, &scope| mask | 1u128 << (scope % 128))
+            });
+            self.scoped.push(ScopedEntry {
+                endpoint: first_endpoint + item.endpoint,
+                method: methods.start + item.method,
+                mask,
+                scopes: item.scopes.clone(),
+            });
+        }
+    }
+
     /// Adds the declared instances, their names to the name index and
     /// their method's decision data. Connectors must have been added.
     fn add_instances(&mut self, instances: &[InstanceDef], sources: &Sources) {
@@ -230,6 +265,8 @@ impl Policy {
             let instance_id = id(self.instances.len());
             let name = self.names.push(&instance.name);
             self.instance_methods.push((method, hot));
+            self.instance_scopes
+                .push(instance.scopes.clone().into_boxed_slice());
             self.instances.push(InstanceData {
                 name,
                 loc: Loc {

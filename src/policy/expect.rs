@@ -72,7 +72,10 @@ pub fn run(policy: &Policy, tests: &[TestDef]) -> Vec<TestReport> {
                 .filter_map(|expectation| {
                     let principal = match &expectation.who {
                         Who::Instance(name) => Principal::Instance(name),
-                        Who::Runtime(connector, method) => Principal::Runtime { connector, method },
+                        Who::Runtime(connector, method)
+                        | Who::RuntimeScoped(connector, method, _) => {
+                            Principal::Runtime { connector, method }
+                        }
                     };
                     check(
                         policy,

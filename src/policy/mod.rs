@@ -229,15 +229,39 @@ pub struct Policy {
     instance_index: NameIndex,
     /// Each method's visible endpoints, concatenated method after method.
     visible: Vec<EndpointId>,
+    /// The auth-list items that need scopes, ordered by endpoint then
+    /// method (global ids): a decision finds an endpoint's items of a
+    /// method by binary search. Empty in rules without scopes.
+    scoped: Vec<ScopedEntry>,
+    /// Each method's declared scopes, by id (parallel to `methods`; empty
+    /// for a method without scopes).
+    scope_names: Vec<Box<[Box<str>]>>,
+    /// The scope ids each declared instance holds, ascending (parallel to
+    /// `instances`).
+    instance_scopes: Vec<Box<[u32]>>,
+}
+
+/// An auth-list item `METHOD(SCOPE, ...)`: the scope ids it needs,
+/// ascending, and for a method of at most 128 scopes the same set as a
+/// mask, so that the common test is one AND.
+#[derive(Clone, Debug)]
+struct ScopedEntry {
+    endpoint: u32,
+    method: u32,
+    mask: Option<u128>,
+    scopes: Box<[u32]>,
 }
 
 /// Who is asking: a declared instance, or a runtime instance given as its
 /// connector and auth method (instances usually live in a database).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Principal<'q> {
-    /// An instance declared in the rules, by name.
+    /// An instance declared in the rules, by name; it holds the scopes
+    /// its declaration gives it.
     Instance(&'q str),
-    /// A runtime instance: a connector and one of its methods, by name.
+    /// A runtime instance: a connector and one of its methods, by name. It
+    /// holds no scope; [`Policy::decide_with_scopes`] asks for one that
+    /// holds some.
     Runtime {
         /// The connector's name.
         connector: &'q str,

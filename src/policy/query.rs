@@ -8,7 +8,7 @@
 
 use super::{
     ConnectorId, Decision, EndpointId, InstanceId, Loc, Location, MethodHot, MethodId, Policy,
-    Principal, Reason, Subject, Unknown, id,
+    Principal, Reason, ScopedEntry, Subject, Unknown, id,
 };
 use crate::check::AuthType;
 
@@ -129,7 +129,93 @@ impl Policy {
         if endpoint.0 < hot.first_endpoint || endpoint.0 >= hot.end_endpoint {
             return false;
         }
-        self.test(hot, endpoint)
+        self.test(hot, endpoint) || self.instance_granted(instance, endpoint)
+    }
+
+    /// Whether some item of `endpoint` needing scopes of the declared
+    /// `instance`'s method is held whole by the instance.
+    #[inline]
+    fn instance_granted(&self, instance: InstanceId, endpoint: EndpointId) -> bool {
+        if self.scoped.is_empty() {
+            return false;
+        }
+        let (Some((method, _)), Some(held)) = (
+            self.instance_methods.get(instance.index()),
+            self.instance_scopes.get(instance.index()),
+        ) else {
+            return false;
+        };
+        let mask = held.iter().try_fold(0u128, |mask, &scope| {
+            (scope < 128).then(|| mask | 1u128 << scope)
+        });
+        self.items(*method, endpoint)
+            .iter()
+            .any(|item| match (item.mask, mask) {
+                (Some(needed), Some(held)) => needed & held == needed,
+                _ => crate::check::is_subset(&item.scopes, held),
+            })
+    }
+
+    /// The items of `endpoint` that need scopes of `method`.
+    #[inline]
+    fn items(&self, method: MethodId, endpoint: EndpointId) -> &[ScopedEntry] {
+        let key = (endpoint.0, method.0);
+        let start = self
+            .scoped
+            .partition_point(|item| (item.endpoint, item.method) < key);
+        let end = self
+            .scoped
+            .partition_point(|item| (item.endpoint, item.method) <= key);
+        self.scoped.get(start..end).unwrap_or_default()
+    }
+
+    /// Whether a runtime instance of `method` holding the scopes named in
+    /// `held` sees `endpoint`. Names the method does not declare grant
+    /// nothing. Allocates nothing: each needed scope is looked for among
+    /// `held` by name, so the cost is the items' scopes times `held`.
+    pub fn is_available_with_scopes(
+        &self,
+        method: MethodId,
+        held: &[&str],
+        endpoint: EndpointId,
+    ) -> bool {
+        if self.is_available(method, endpoint) {
+            return true;
+        }
+        let names = self
+            .scope_names
+            .get(method.index())
+            .map_or(&[][..], |names| &names[..]);
+        self.items(method, endpoint).iter().any(|item| {
+            item.scopes.iter().all(|&scope| {
+                names
+                    .get(scope as usize)
+                    .is_some_and(|name| held.iter().any(|h| **h == **name))
+            })
+        })
+    }
+
+    /// Decides by names for a principal holding the scopes named in
+    /// `scopes`: a [`Principal::Runtime`] holds exactly those (names its
+    /// method does not declare grant nothing); a [`Principal::Instance`]
+    /// holds what its declaration gives it and `scopes` is not read.
+    pub fn decide_with_scopes<'q>(
+        &self,
+        principal: Principal<'q>,
+        scopes: &[&str],
+        endpoint: &'q str,
+    ) -> Decision<'q> {
+        let decision = self.decide(principal, endpoint);
+        match (principal, decision.reason) {
+            (Principal::Runtime { .. }, Reason::NotActivated { subject, endpoint }) => {
+                Self::activation(
+                    self.is_available_with_scopes(subject.method, scopes, endpoint),
+                    subject,
+                    endpoint,
+                )
+            }
+            _ => decision,
+        }
     }
 
     /// The bit of `hot`'s method for an endpoint of its connector.
@@ -175,7 +261,17 @@ impl Policy {
                 reason: Reason::OtherConnector { subject, endpoint },
             };
         };
-        Self::activation(self.test(hot, endpoint), subject, endpoint)
+        Self::activation(self.granted(subject, hot, endpoint), subject, endpoint)
+    }
+
+    /// The rule for a resolved subject of `hot`'s connector: the method's
+    /// bit, or for a declared instance an item of scopes it holds.
+    #[inline]
+    fn granted(&self, subject: Subject, hot: &MethodHot, endpoint: EndpointId) -> bool {
+        self.test(hot, endpoint)
+            || subject
+                .instance
+                .is_some_and(|instance| self.instance_granted(instance, endpoint))
     }
 
     #[inline]
@@ -210,7 +306,9 @@ impl Policy {
             Some((hot, EndpointId(hot.first_endpoint + local)))
         });
         match found {
-            Some((hot, endpoint)) => Self::activation(self.test(hot, endpoint), subject, endpoint),
+            Some((hot, endpoint)) => {
+                Self::activation(self.granted(subject, hot, endpoint), subject, endpoint)
+            }
             None => Decision {
                 reason: Reason::UnknownEndpoint {
                     subject,
