@@ -1,4 +1,11 @@
 //! Scopes: decisions for declared and runtime instances that hold scopes.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use authgate::{Principal, Sources};
 
@@ -30,7 +37,11 @@ instance bare of hubspot < auth: oauth >
 #[test]
 fn declared_instances_see_what_their_scopes_grant() {
     let policy = policy(HUBSPOT);
-    let sees = |who, endpoint| policy.decide(Principal::Instance(who), endpoint).available();
+    let sees = |who, endpoint| {
+        policy
+            .decide(Principal::Instance(who), endpoint)
+            .available()
+    };
     assert!(sees("acme", "GET /contacts"));
     assert!(!sees("acme", "POST /contacts"));
     assert!(!sees("acme", "GET /deals"));
@@ -57,4 +68,225 @@ fn runtime_instances_hold_the_scopes_they_name() {
     // An undeclared scope grants nothing; never an error.
     assert!(!decide(&["contacts.writ"], "POST /contacts"));
     assert!(!policy.decide(runtime, "GET /contacts").available());
+}
+
+#[test]
+fn reasons_name_the_item_and_the_scopes_missing() {
+    use authgate::Reason;
+    let policy = policy(HUBSPOT);
+    let held = policy.decide(Principal::Instance("acme"), "GET /contacts");
+    let Reason::ScopesHeld { item, .. } = held.reason() else {
+        panic!("{:?}", held.reason());
+    };
+    assert_eq!(policy.item_text(item), r#"oauth("contacts.read")"#);
+    assert_eq!(
+        policy.reason(&held).to_string(),
+        r#"instance `acme` authenticates with `oauth`, which `GET /contacts` activates as `oauth("contacts.read")`, and it holds those scopes"#
+    );
+    let refused = policy.decide(Principal::Instance("acme"), "GET /deals");
+    let Reason::ScopesMissing { item, .. } = refused.reason() else {
+        panic!("{:?}", refused.reason());
+    };
+    assert_eq!(
+        policy.item_text(item),
+        r#"oauth("contacts.read", "deals.read")"#
+    );
+    assert_eq!(policy.missing_scopes(&refused.reason()), ["deals.read"]);
+    assert_eq!(
+        policy.reason(&refused).to_string(),
+        r#"instance `acme` authenticates with `oauth`, which `GET /deals` activates only with scopes: it lacks `deals.read` of `oauth("contacts.read", "deals.read")`"#
+    );
+    // A method the endpoint lists plainly: the reasons of rules without scopes.
+    let plain = policy.decide(Principal::Instance("acme"), "GET /ping");
+    assert!(matches!(plain.reason(), Reason::Activated { .. }));
+    let runtime = Principal::Runtime {
+        connector: "hubspot",
+        method: "key",
+    };
+    let plain = policy.decide(runtime, "POST /contacts");
+    assert!(matches!(plain.reason(), Reason::NotActivated { .. }));
+}
+
+#[test]
+fn the_closest_item_is_the_one_missing_fewest_scopes() {
+    let policy = policy(
+        r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [a, b, c, d] >
+    endpoint e < auth: [o(a, b, c), o(d)] >
+}
+"#,
+    );
+    let runtime = Principal::Runtime {
+        connector: "c",
+        method: "o",
+    };
+    let decision = policy.decide_with_scopes(runtime, &["a"], "e");
+    assert!(!decision.available());
+    assert_eq!(policy.missing_scopes(&decision.reason()), ["d"]);
+    let decision = policy.decide_with_scopes(runtime, &["a", "b"], "e");
+    assert_eq!(policy.missing_scopes(&decision.reason()), ["c"]);
+    let decision = policy.decide_with_scopes(runtime, &["d"], "e");
+    assert!(decision.available());
+}
+
+#[test]
+fn explain_and_answers_carry_the_item_and_missing_scopes_as_lists() {
+    let policy = policy(HUBSPOT);
+    let runtime = Principal::Runtime {
+        connector: "hubspot",
+        method: "oauth",
+    };
+    let explained =
+        policy.explain_with_scopes(runtime, &["contacts.read", "deals.red"], "GET /deals");
+    let json = authgate::serde_json::to_value(&explained).unwrap();
+    assert_eq!(json["available"], false);
+    assert_eq!(json["item"], r#"oauth("contacts.read", "deals.read")"#);
+    assert_eq!(
+        json["missing_scopes"],
+        authgate::serde_json::json!(["deals.read"])
+    );
+    assert_eq!(
+        json["unknown_scopes"],
+        authgate::serde_json::json!(["deals.red"])
+    );
+    let reason = json["reason"].as_str().unwrap();
+    assert!(reason.contains("`deals.red` is not a scope of `oauth`: a scope the method does not declare grants nothing"), "{reason}");
+    assert!(reason.contains("did you mean `deals.read`?"), "{reason}");
+
+    // Without scopes anywhere in the decision, no new field.
+    let plain =
+        authgate::serde_json::to_value(policy.explain(Principal::Instance("acme"), "GET /ping"))
+            .unwrap();
+    for field in ["item", "missing_scopes", "unknown_scopes"] {
+        assert!(plain.get(field).is_none(), "{plain}");
+    }
+
+    // `eval`'s hand-written answer is the serialised one, byte for byte.
+    for (principal, scopes, endpoint) in [
+        (runtime, &["contacts.read"][..], "GET /deals"),
+        (runtime, &["contacts.read", "deals.read"][..], "GET /deals"),
+        (Principal::Instance("acme"), &[][..], "POST /contacts"),
+        (Principal::Instance("acme"), &[][..], "GET /ping"),
+    ] {
+        let (mut out, mut reason) = (Vec::new(), String::new());
+        let decision = authgate::policy::request::write_answer_with_scopes(
+            &policy,
+            principal,
+            scopes,
+            endpoint,
+            &mut out,
+            &mut reason,
+        );
+        let serialised =
+            authgate::serde_json::to_vec(&policy.answer(&decision, principal, endpoint)).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(serialised).unwrap()
+        );
+    }
+    let decision = policy.decide_with_scopes(runtime, &["contacts.read"], "GET /deals");
+    let answer =
+        authgate::serde_json::to_value(policy.answer(&decision, runtime, "GET /deals")).unwrap();
+    assert_eq!(
+        answer["missing_scopes"],
+        authgate::serde_json::json!(["deals.read"])
+    );
+}
+
+#[test]
+fn requests_read_scopes_for_runtime_instances_only() {
+    use authgate::policy::request::Request;
+    let json = br#"{"connector": "hubspot", "auth": "oauth", "scopes": ["contacts.read"], "endpoint": "GET /contacts"}"#;
+    let request = Request::parse(json).unwrap();
+    assert!(request.query().is_ok());
+    assert_eq!(request.scopes(), ["contacts.read"]);
+    let json = br#"{"instance": "acme", "scopes": ["contacts.read"], "endpoint": "GET /contacts"}"#;
+    let request = Request::parse(json).unwrap();
+    assert!(request.query().is_err());
+}
+
+fn names<'p>(policy: &'p authgate::Policy, ids: &[authgate::policy::EndpointId]) -> Vec<&'p str> {
+    ids.iter()
+        .filter_map(|&e| policy.endpoint_name(e))
+        .collect()
+}
+
+#[test]
+fn visible_lists_count_scopes() {
+    let policy = policy(HUBSPOT);
+    let acme = policy.instance("acme").unwrap();
+    assert_eq!(
+        names(&policy, policy.visible_instance(acme)),
+        ["GET /contacts", "GET /ping"]
+    );
+    let bare = policy.instance("bare").unwrap();
+    assert_eq!(names(&policy, policy.visible_instance(bare)), ["GET /ping"]);
+    let visible = policy.visible_to(policy.instance_subject(acme).unwrap());
+    assert_eq!(visible.endpoints, ["GET /contacts", "GET /ping"]);
+
+    let connector = policy.connector("hubspot").unwrap();
+    let oauth = policy.method(connector, "oauth").unwrap();
+    let all = policy.scope_set(
+        oauth,
+        &["contacts.read", "contacts.write", "deals.read", "nope"],
+    );
+    assert_eq!(all.len(), 3);
+    assert_eq!(
+        names(&policy, &policy.visible_with_scopes(oauth, &all)),
+        ["GET /contacts", "POST /contacts", "GET /deals", "GET /ping"]
+    );
+    let none = policy.scope_set(oauth, &[]);
+    assert_eq!(
+        names(&policy, &policy.visible_with_scopes(oauth, &none)),
+        ["GET /ping"]
+    );
+    // A set resolved for another method holds nothing.
+    let key = policy.method(connector, "key").unwrap();
+    assert_eq!(
+        names(&policy, &policy.visible_with_scopes(key, &all)),
+        ["GET /contacts", "GET /ping"]
+    );
+    let endpoint = policy.endpoint(connector, "POST /contacts").unwrap();
+    let subject = authgate::Subject {
+        method: oauth,
+        instance: None,
+    };
+    assert!(policy.decide_with(subject, &all, endpoint).available());
+    assert!(!policy.decide_with(subject, &none, endpoint).available());
+}
+
+#[test]
+fn rule_file_tests_hold_scopes() {
+    let rules = format!(
+        r#"{HUBSPOT}
+test scopes {{
+    expect hubspot/oauth("contacts.read") sees only ["GET /contacts", "GET /ping"]
+    expect hubspot/oauth("contacts.read", "deals.read") can see "GET /deals"
+    expect hubspot/oauth("contacts.read") cannot see "GET /deals"
+    expect hubspot/oauth("contacts.writ") cannot see "POST /contacts"
+    expect hubspot/oauth sees only ["GET /ping"]
+    expect acme sees only ["GET /contacts", "GET /ping"]
+}}
+test wrong {{
+    expect hubspot/oauth("contacts.read") sees only ["GET /ping"]
+}}
+"#
+    );
+    let mut sources = Sources::new();
+    sources.add("scopes.gate", &rules);
+    let compiled = authgate::compile(&sources);
+    let policy = compiled.policy.expect("compiles");
+    let reports = authgate::policy::expect::run(&policy, &compiled.tests);
+    assert_eq!(reports.len(), 2);
+    assert!(reports[0].passed(), "{:?}", reports[0].failures);
+    assert_eq!(reports[1].failures.len(), 1);
+    assert_eq!(reports[1].failures[0].unexpected, ["GET /contacts"]);
+    assert!(
+        reports[1].failures[0]
+            .expected
+            .starts_with(r#"`hubspot/oauth("contacts.read")` sees only"#),
+        "{}",
+        reports[1].failures[0].expected
+    );
 }

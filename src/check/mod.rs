@@ -39,7 +39,7 @@ use foldhash::fast::FixedState;
 
 pub(crate) use messages::type_hint;
 pub use model::{AuthType, ExpectationDef, Expected, TestDef, Who};
-pub(crate) use model::{ConnectorDef, InstanceDef, MethodDef, Model, is_subset};
+pub(crate) use model::{ConnectorDef, InstanceDef, MethodDef, Model};
 
 use self::connector::OpenConnector;
 use self::duplicates::Repeats;

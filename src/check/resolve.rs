@@ -145,14 +145,13 @@ impl<'s> Checker<'s> {
         let instance = instance.clone();
         // Lent out while the checker reports on them (cheap: a move).
         let connectors = std::mem::take(&mut self.model.connectors);
-        if let Some(def) = connectors.get(connector) {
-            if self
+        if let Some(def) = connectors.get(connector)
+            && self
                 .missing_scope(def, &instance, endpoint, connection.span)
                 .is_none()
-            {
-                let diagnostic = self.unactivated(def, &instance, endpoint, connection.span);
-                self.emit(diagnostic);
-            }
+        {
+            let diagnostic = self.unactivated(def, &instance, endpoint, connection.span);
+            self.emit(diagnostic);
         }
         self.model.connectors = connectors;
     }
@@ -216,7 +215,9 @@ impl<'s> Checker<'s> {
                 )
             }
             tree::Subject::Runtime {
-                connector, method, ..
+                connector,
+                method,
+                scopes,
             } => {
                 let Some(index) = self.model.connector(&connector.text) else {
                     self.unknown_connector(connector);
@@ -228,11 +229,17 @@ impl<'s> Checker<'s> {
                     self.emit(diagnostic);
                     return None;
                 }
-                (
-                    index,
-                    Who::Runtime(connector.text.to_string(), method.text.to_string()),
-                    None,
-                )
+                // A scope the method does not declare grants nothing, as
+                // in any runtime query: it is kept, not reported.
+                let who = match scopes {
+                    Some(scopes) => Who::RuntimeScoped(
+                        connector.text.to_string(),
+                        method.text.to_string(),
+                        scopes.names.iter().map(|n| n.text.to_string()).collect(),
+                    ),
+                    None => Who::Runtime(connector.text.to_string(), method.text.to_string()),
+                };
+                (index, who, None)
             }
         };
         if let tree::Expect::SeesOnly(list) = &expectation.expect {

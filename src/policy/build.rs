@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use super::{
     Bits, ConnectorData, ConnectorId, EndpointId, InstanceData, Loc, MethodData, MethodHot,
-    MethodId, Policy, ScopedEntry, id,
+    MethodId, Policy, ScopeSet, ScopedEntry, id,
 };
 use crate::check::{AuthType, ConnectorDef, InstanceDef, Model};
 use crate::source::{FileId, LineCursor, Sources, Span};
@@ -81,8 +81,8 @@ impl Policy {
             instance_index: NameIndex::with_capacity(instances),
             visible: Vec::new(),
             scoped: Vec::new(),
-            scope_names: Vec::new(),
-            instance_scopes: Vec::with_capacity(instances),
+            method_items: Vec::new(),
+            instance_scopes: Vec::new(),
         }
     }
 
@@ -131,6 +131,18 @@ impl Policy {
                 connector: connector_id,
                 loc: loc(sources, method.span),
                 visible: 0..0,
+                items: 0..0,
+                scopes: method
+                    .scopes
+                    .iter()
+                    .map(|s| Box::from(s.as_str()))
+                    .collect(),
+                scope_index: method
+                    .scopes
+                    .iter()
+                    .enumerate()
+                    .map(|(index, s)| (Box::from(s.as_str()), id(index)))
+                    .collect(),
             });
         }
         start..id(self.methods.len())
@@ -209,18 +221,12 @@ impl Policy {
         }
     }
 
-    /// Adds a connector's items that need scopes and its methods' scope
-    /// names. Items arrive ordered by endpoint then method, and so stay.
+    /// Adds a connector's items that need scopes, and each method's list
+    /// of them by endpoint. Items arrive ordered by endpoint then method,
+    /// and so stay; a counting pass groups them by method, still by
+    /// endpoint.
     fn add_scoped(&mut self, connector: &ConnectorDef, methods: &Range<u32>, first_endpoint: u32) {
-        for method in &connector.methods {
-            self.scope_names.push(
-                method
-                    .scopes
-                    .iter()
-                    .map(|s| Box::from(s.as_str()))
-                    .collect(),
-            );
-        }
+        let first_item = self.scoped.len();
         for item in &connector.scoped {
             let narrow = connector
                 .methods
@@ -238,6 +244,55 @@ impl Policy {
                 scopes: item.scopes.clone(),
             });
         }
+        let mut counts = vec![0u32; connector.methods.len()];
+        for item in &connector.scoped {
+            if let Some(count) = counts.get_mut(item.method as usize) {
+                *count += 1;
+            }
+        }
+        let mut next = Vec::with_capacity(counts.len());
+        let mut offset = self.method_items.len();
+        for (local, &count) in counts.iter().enumerate() {
+            next.push(offset);
+            let start = id(offset);
+            offset += count as usize;
+            if let Some(method) = self.methods.get_mut(methods.start as usize + local) {
+                method.items = start..id(offset);
+            }
+        }
+        self.method_items.resize(offset, u32::MAX);
+        for (index, item) in connector.scoped.iter().enumerate() {
+            if let Some(slot) = next.get_mut(item.method as usize) {
+                if let Some(entry) = self.method_items.get_mut(*slot) {
+                    *entry = id(first_item + index);
+                }
+                *slot += 1;
+            }
+        }
+    }
+
+    /// For a declared instance of `method` holding `held` (scope ids):
+    /// its scopes as a set, and when the method has items that need
+    /// scopes, its own visible list (otherwise it keeps sharing its
+    /// method's). Rules without scopes keep no set.
+    fn add_instance_scopes(&mut self, method: MethodId, held: &[u32], scoped_rules: bool) {
+        if !scoped_rules {
+            return;
+        }
+        let (declared, has_items) = self
+            .methods
+            .get(method.index())
+            .map_or((0, false), |m| (m.scopes.len(), !m.items.is_empty()));
+        let set = ScopeSet::from_ids(method, declared, held);
+        if has_items {
+            let seen = self.visible_with_scopes(method, &set);
+            let start = id(self.visible.len());
+            self.visible.extend_from_slice(&seen);
+            if let Some(data) = self.instances.last_mut() {
+                data.visible = start..id(self.visible.len());
+            }
+        }
+        self.instance_scopes.push(set);
     }
 
     /// Adds the declared instances, their names to the name index and
@@ -246,6 +301,7 @@ impl Policy {
         // Instances arrive file by file, in source order: walk each file's
         // lines forward instead of searching.
         let mut cursor: Option<(FileId, LineCursor<'_>)> = None;
+        let scoped_rules = self.methods.iter().any(|m| !m.scopes.is_empty());
         for instance in instances {
             let file = instance.span.file;
             if cursor.as_ref().is_none_or(|(current, _)| *current != file) {
@@ -265,16 +321,20 @@ impl Policy {
             let instance_id = id(self.instances.len());
             let name = self.names.push(&instance.name);
             self.instance_methods.push((method, hot));
-            self.instance_scopes
-                .push(instance.scopes.clone().into_boxed_slice());
+            let visible = self
+                .methods
+                .get(method.index())
+                .map_or(0..0, |m| m.visible.clone());
             self.instances.push(InstanceData {
                 name,
+                visible,
                 loc: Loc {
                     file: id(file.index()),
                     line: id(position.0),
                     column: id(position.1),
                 },
             });
+            self.add_instance_scopes(method, &instance.scopes, scoped_rules);
             let (all, names) = (&self.instances, &self.names);
             let _ = self
                 .instance_index
@@ -288,6 +348,8 @@ impl Policy {
     /// Gives back what building reserved but did not use.
     fn shrink(&mut self) {
         self.names.shrink_to_fit();
+        self.scoped.shrink_to_fit();
+        self.method_items.shrink_to_fit();
         self.visible.shrink_to_fit();
         self.methods.shrink_to_fit();
     }

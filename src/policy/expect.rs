@@ -70,16 +70,20 @@ pub fn run(policy: &Policy, tests: &[TestDef]) -> Vec<TestReport> {
                 .expectations
                 .iter()
                 .filter_map(|expectation| {
-                    let principal = match &expectation.who {
-                        Who::Instance(name) => Principal::Instance(name),
-                        Who::Runtime(connector, method)
-                        | Who::RuntimeScoped(connector, method, _) => {
-                            Principal::Runtime { connector, method }
+                    let (principal, scopes): (Principal<'_>, Vec<&str>) = match &expectation.who {
+                        Who::Instance(name) => (Principal::Instance(name), Vec::new()),
+                        Who::Runtime(connector, method) => {
+                            (Principal::Runtime { connector, method }, Vec::new())
                         }
+                        Who::RuntimeScoped(connector, method, scopes) => (
+                            Principal::Runtime { connector, method },
+                            scopes.iter().map(String::as_str).collect(),
+                        ),
                     };
                     check(
                         policy,
                         principal,
+                        &scopes,
                         &expectation.who,
                         &expectation.expect,
                         expectation.span,
@@ -101,6 +105,7 @@ fn quoted(names: &[String]) -> String {
 fn check(
     policy: &Policy,
     principal: Principal<'_>,
+    scopes: &[&str],
     who: &Who,
     expect: &Expected,
     span: Span,
@@ -108,7 +113,7 @@ fn check(
     match expect {
         Expected::CanSee(endpoint) | Expected::CannotSee(endpoint) => {
             let wanted = matches!(expect, Expected::CanSee(_));
-            let decision = policy.decide(principal, endpoint);
+            let decision = policy.decide_with_scopes(principal, scopes, endpoint);
             (decision.available() != wanted).then(|| Failure {
                 span,
                 expected: format!(
@@ -133,9 +138,14 @@ fn check(
                 .subject(principal)
                 .ok()
                 .map(|subject| {
-                    policy
-                        .visible(subject.method)
-                        .iter()
+                    let seen = match subject.instance {
+                        Some(_) => policy.visible_subject(subject).to_vec(),
+                        None => policy.visible_with_scopes(
+                            subject.method,
+                            &policy.scope_set(subject.method, scopes),
+                        ),
+                    };
+                    seen.iter()
                         .filter_map(|&e| policy.endpoint_name(e))
                         .map(str::to_owned)
                         .collect()

@@ -8,14 +8,15 @@
 
 use std::fmt;
 
-use super::{Decision, Location, Policy, Principal, Reason, Subject};
+use super::{Decision, Location, Policy, Principal, Reason, ScopeSet, Subject};
 use crate::text::suggest;
 
 impl Policy {
     /// The reason of a decision in words, one line, e.g. ``instance
     /// `instance 2` authenticates with `oauth`, which `orders` does not
-    /// activate``. Writing it allocates nothing: this is what batch
-    /// evaluation prints. [`Policy::describe`] says more.
+    /// activate``. Writing it allocates nothing for a reason without
+    /// scopes: this is what batch evaluation prints. [`Policy::describe`]
+    /// says more.
     pub fn reason<'p, 'q>(&'p self, decision: &Decision<'q>) -> ReasonText<'p, 'q> {
         ReasonText {
             policy: self,
@@ -31,6 +32,8 @@ impl Policy {
     pub fn describe(&self, decision: &Decision<'_>) -> String {
         let mut text = self.reason(decision).to_string();
         let close = match decision.reason {
+            // The item is named in the reason already.
+            Reason::ScopesHeld { .. } | Reason::ScopesMissing { .. } => None,
             Reason::Activated { endpoint, .. } | Reason::NotActivated { endpoint, .. } => {
                 // Cut after a few: a wide connector's endpoint may activate
                 // thousands of methods.
@@ -148,6 +151,44 @@ impl fmt::Display for ReasonText<'_, '_> {
                     &[", which `", endpoint_name(endpoint), "` does not activate"],
                 )
             }
+            Reason::ScopesHeld {
+                subject,
+                endpoint,
+                item,
+            } => {
+                who(f, subject)?;
+                pieces(
+                    f,
+                    &[
+                        ", which `",
+                        endpoint_name(endpoint),
+                        "` activates as `",
+                        &policy.item_text(item),
+                        "`, and it holds those scopes",
+                    ],
+                )
+            }
+            Reason::ScopesMissing {
+                subject,
+                endpoint,
+                item,
+                ..
+            } => {
+                who(f, subject)?;
+                let missing = policy.missing_scopes(&self.reason);
+                pieces(
+                    f,
+                    &[
+                        ", which `",
+                        endpoint_name(endpoint),
+                        "` activates only with scopes: it lacks ",
+                        &crate::text::list(missing.iter().copied(), missing.len()),
+                        " of `",
+                        &policy.item_text(item),
+                        "`",
+                    ],
+                )
+            }
             Reason::OtherConnector { subject, endpoint } => pieces(
                 f,
                 &[
@@ -198,7 +239,10 @@ impl serde::Serialize for ReasonText<'_, '_> {
 /// A decision as `authgate eval` answers it, and as a service would log or
 /// return it: `{"available", "reason", "instance"}` for a declared
 /// instance, `{"available", "reason", "connector", "auth"}` for a runtime
-/// one, then `"endpoint"`; the names as asked. A [`Decision`] holds ids:
+/// one, then `"endpoint"`; the names as asked. A decision by scopes adds
+/// `"item"`, the item that granted the endpoint or came closest (e.g.
+/// `oauth("contacts.write")`), and when refused `"missing_scopes"`, the
+/// scopes missing from it. A [`Decision`] holds ids:
 /// it serialises through the policy that made it, with [`Policy::answer`].
 #[derive(Clone, Copy, Debug)]
 pub struct Answer<'p, 'q> {
@@ -229,10 +273,13 @@ impl Policy {
 impl serde::Serialize for Answer<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
+        let scoped = self.policy.scoped_parts(self.decision);
         let fields = match self.principal {
             Principal::Instance(_) => 4,
             Principal::Runtime { .. } => 5,
-        };
+        } + scoped
+            .as_ref()
+            .map_or(0, |(_, missing)| 1 + usize::from(missing.is_some()));
         let mut answer = serializer.serialize_struct("Answer", fields)?;
         answer.serialize_field("available", &self.decision.available())?;
         answer.serialize_field("reason", &self.policy.reason(self.decision))?;
@@ -244,13 +291,21 @@ impl serde::Serialize for Answer<'_, '_> {
             }
         }
         answer.serialize_field("endpoint", self.endpoint)?;
+        if let Some((item, missing)) = scoped {
+            answer.serialize_field("item", &item)?;
+            if let Some(missing) = missing {
+                answer.serialize_field("missing_scopes", &missing)?;
+            }
+        }
         answer.end()
     }
 }
 
 /// A decision explained, as `authgate explain --format json` prints it:
 /// `{"available", "instance", "connector", "auth", "endpoint",
-/// "activated", "reason", "instance_location", "endpoint_location"}`.
+/// "activated", "reason", "instance_location", "endpoint_location"}`, and
+/// where scopes decided or were asked for, `"item"`, `"missing_scopes"`
+/// and `"unknown_scopes"`.
 /// Names are the rules' spelling and `null` where they don't resolve
 /// (a runtime instance of a known connector with an unknown method still
 /// names its connector); the reason is [`Policy::describe`]'s.
@@ -275,6 +330,18 @@ pub struct Explanation<'p, 'q> {
     pub instance_location: Option<Place<'p>>,
     /// Where the endpoint is declared.
     pub endpoint_location: Option<Place<'p>>,
+    /// For a decision by scopes: the item that granted the endpoint, or
+    /// that came closest, as the rules write it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// For a refusal by scopes: the scopes missing from `item`; absent
+    /// otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_scopes: Option<Vec<&'p str>>,
+    /// The scopes a runtime query named that its method does not declare
+    /// (each grants nothing); absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown_scopes: Option<Vec<&'q str>>,
 }
 
 /// A place in a rule file, for JSON.
@@ -323,7 +390,19 @@ impl Policy {
         principal: Principal<'q>,
         endpoint: &'q str,
     ) -> Explanation<'p, 'q> {
-        let decision = self.decide(principal, endpoint);
+        self.explain_with_scopes(principal, &[], endpoint)
+    }
+
+    /// Decides for a principal holding the scopes named in `scopes` (see
+    /// [`Policy::decide_with_scopes`]) and explains; names the method does
+    /// not declare are listed and said to grant nothing.
+    pub fn explain_with_scopes<'p, 'q>(
+        &'p self,
+        principal: Principal<'q>,
+        scopes: &'q [&'q str],
+        endpoint: &'q str,
+    ) -> Explanation<'p, 'q> {
+        let decision = self.decide_with_scopes(principal, scopes, endpoint);
         let subject = decision.subject();
         let connector = subject
             .and_then(|s| self.method_connector(s.method))
@@ -340,6 +419,29 @@ impl Policy {
                     .collect()
             })
             .unwrap_or_default();
+        let unknown = match (principal, subject) {
+            (Principal::Runtime { .. }, Some(subject)) => {
+                self.unknown_scopes(subject.method, scopes)
+            }
+            _ => Vec::new(),
+        };
+        let mut reason = self.describe(&decision);
+        if let Some(subject) = subject.filter(|_| !unknown.is_empty()) {
+            let method = self.method_name(subject.method).unwrap_or_default();
+            let close = match unknown.as_slice() {
+                [one] => crate::text::suggest::closest(one, self.declared_scopes(subject.method)),
+                _ => None,
+            };
+            reason.push_str(&format!(
+                "; {} {} not a scope of `{method}`: a scope the method does not declare grants nothing",
+                crate::text::list(unknown.iter().copied(), unknown.len()),
+                if unknown.len() == 1 { "is" } else { "are" },
+            ));
+            if let Some(close) = close {
+                reason.push_str(&format!("; did you mean `{close}`?"));
+            }
+        }
+        let scoped = self.scoped_parts(&decision);
         Explanation {
             available: decision.available(),
             instance: match principal {
@@ -350,7 +452,7 @@ impl Policy {
             auth: subject.and_then(|s| self.method_name(s.method)),
             endpoint,
             activated,
-            reason: self.describe(&decision),
+            reason,
             instance_location: subject
                 .and_then(|s| s.instance)
                 .and_then(|i| self.instance_location(i))
@@ -359,6 +461,22 @@ impl Policy {
                 .endpoint()
                 .and_then(|e| self.endpoint_location(e))
                 .map(Place::from),
+            item: scoped.as_ref().map(|(item, _)| item.clone()),
+            missing_scopes: scoped.and_then(|(_, missing)| missing),
+            unknown_scopes: (!unknown.is_empty()).then_some(unknown),
+        }
+    }
+
+    /// For a decision by scopes: the item's text, and for a refusal the
+    /// scopes missing from it.
+    fn scoped_parts(&self, decision: &Decision<'_>) -> Option<(String, Option<Vec<&str>>)> {
+        match decision.reason {
+            Reason::ScopesHeld { item, .. } => Some((self.item_text(item), None)),
+            Reason::ScopesMissing { item, .. } => Some((
+                self.item_text(item),
+                Some(self.missing_scopes(&decision.reason)),
+            )),
+            _ => None,
         }
     }
 
@@ -372,10 +490,31 @@ impl Policy {
                 .unwrap_or_default(),
             auth: self.method_name(subject.method).unwrap_or_default(),
             endpoints: self
-                .visible(subject.method)
+                .visible_subject(subject)
                 .iter()
                 .filter_map(|&e| self.endpoint_name(e))
                 .collect(),
+        }
+    }
+
+    /// What a runtime instance of `method` holding `scopes` sees: see
+    /// [`Visible`] and [`Policy::visible_with_scopes`].
+    pub fn visible_to_with_scopes(
+        &self,
+        method: super::MethodId,
+        scopes: &ScopeSet,
+    ) -> Visible<'_> {
+        let subject = Subject {
+            method,
+            instance: None,
+        };
+        Visible {
+            endpoints: self
+                .visible_with_scopes(method, scopes)
+                .iter()
+                .filter_map(|&e| self.endpoint_name(e))
+                .collect(),
+            ..self.visible_to(subject)
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod expect;
 mod explain;
 mod query;
 pub mod request;
+mod scopes;
 
 pub use explain::{Answer, Explanation, Place, ReasonText, Visible};
 
@@ -62,6 +63,11 @@ id_type!(
 id_type!(
     /// A declared instance of a [`Policy`].
     InstanceId
+);
+id_type!(
+    /// An auth-list item that needs scopes, `METHOD(SCOPE, ...)`, of a
+    /// [`Policy`]; [`Policy::item_text`] writes it as the rules do.
+    ItemId
 );
 
 /// Where something is declared: file, 1-based line and column.
@@ -112,6 +118,13 @@ struct MethodData {
     loc: Loc,
     /// Range of `Policy::visible` holding the endpoints this method sees.
     visible: Range<u32>,
+    /// Range of `Policy::method_items` holding this method's items that
+    /// need scopes, by endpoint.
+    items: Range<u32>,
+    /// The scopes it declares; a scope's id is its index.
+    scopes: Box<[Box<str>]>,
+    /// Scope names to ids; empty for a method without scopes.
+    scope_index: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
 }
 
 /// A method's decision data: its connector's endpoint range and its bit.
@@ -127,6 +140,9 @@ struct MethodHot {
 struct InstanceData {
     name: NameRef,
     loc: Loc,
+    /// Range of `Policy::visible` holding what it sees: its method's own
+    /// range unless the method has items that need scopes.
+    visible: Range<u32>,
 }
 
 /// Activated-method bit sets of all endpoints, one element per endpoint,
@@ -227,18 +243,20 @@ pub struct Policy {
     endpoint_loc: Vec<(u32, u32)>,
     instances: Vec<InstanceData>,
     instance_index: NameIndex,
-    /// Each method's visible endpoints, concatenated method after method.
+    /// Each method's visible endpoints, concatenated method after method,
+    /// then the lists of declared instances whose method has items that
+    /// need scopes.
     visible: Vec<EndpointId>,
     /// The auth-list items that need scopes, ordered by endpoint then
     /// method (global ids): a decision finds an endpoint's items of a
     /// method by binary search. Empty in rules without scopes.
     scoped: Vec<ScopedEntry>,
-    /// Each method's declared scopes, by id (parallel to `methods`; empty
-    /// for a method without scopes).
-    scope_names: Vec<Box<[Box<str>]>>,
-    /// The scope ids each declared instance holds, ascending (parallel to
-    /// `instances`).
-    instance_scopes: Vec<Box<[u32]>>,
+    /// Indices into `scoped`, method after method, each method's by
+    /// endpoint: what a visible list with scopes walks.
+    method_items: Vec<u32>,
+    /// The scopes each declared instance holds (parallel to `instances`;
+    /// empty when no method declares scopes).
+    instance_scopes: Vec<ScopeSet>,
 }
 
 /// An auth-list item `METHOD(SCOPE, ...)`: the scope ids it needs,
@@ -250,6 +268,37 @@ struct ScopedEntry {
     method: u32,
     mask: Option<u128>,
     scopes: Box<[u32]>,
+}
+
+/// The scopes an instance of one method holds, resolved to that method's
+/// scope ids: a 128-bit mask for a method of at most 128 scopes, a bit
+/// vector beyond. Made by [`Policy::scope_set`] once per runtime instance,
+/// then tested against items without further look-ups; a set used with
+/// another method than its own holds nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopeSet {
+    method: MethodId,
+    bits: ScopeBits,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ScopeBits {
+    Narrow(u128),
+    Wide(Box<[u64]>),
+}
+
+/// What a subject holds, as a decision remembers it so that its reason
+/// can name the scopes missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Held<'q> {
+    /// A declared instance: the scopes its declaration gives it.
+    Declared,
+    /// A runtime instance holding the scopes named; names its method does
+    /// not declare grant nothing.
+    Named(&'q [&'q str]),
+    /// A runtime instance holding a resolved set.
+    Set(&'q ScopeSet),
 }
 
 /// Who is asking: a declared instance, or a runtime instance given as its
@@ -292,12 +341,36 @@ pub enum Reason<'q> {
         endpoint: EndpointId,
     },
     /// The endpoint belongs to the subject's connector but does not activate
-    /// its method.
+    /// its method, with or without scopes.
     NotActivated {
         /// Who asked.
         subject: Subject,
         /// The endpoint.
         endpoint: EndpointId,
+    },
+    /// The endpoint lists the subject's method only with scopes, and the
+    /// subject holds every scope of `item`.
+    ScopesHeld {
+        /// Who asked.
+        subject: Subject,
+        /// The endpoint.
+        endpoint: EndpointId,
+        /// The first item (in the rules' order) whose scopes are held.
+        item: ItemId,
+    },
+    /// The endpoint lists the subject's method only with scopes, and the
+    /// subject lacks some scope of every such item.
+    /// [`Policy::missing_scopes`] lists what `item` lacks.
+    ScopesMissing {
+        /// Who asked.
+        subject: Subject,
+        /// The endpoint.
+        endpoint: EndpointId,
+        /// The item that comes closest: the fewest scopes missing, the
+        /// first in the rules' order among equals.
+        item: ItemId,
+        /// What the subject holds.
+        held: Held<'q>,
     },
     /// The endpoint belongs to another connector than the subject's.
     OtherConnector {
@@ -339,6 +412,12 @@ impl std::fmt::Display for Reason<'_> {
         match self {
             Reason::Activated { .. } => f.write_str("the endpoint activates the method"),
             Reason::NotActivated { .. } => f.write_str("the endpoint does not activate the method"),
+            Reason::ScopesHeld { .. } => {
+                f.write_str("the instance holds the scopes the endpoint needs of the method")
+            }
+            Reason::ScopesMissing { .. } => {
+                f.write_str("the instance lacks scopes the endpoint needs of the method")
+            }
             Reason::OtherConnector { .. } => {
                 f.write_str("the endpoint belongs to another connector")
             }
@@ -362,10 +441,13 @@ pub struct Decision<'q> {
 
 impl<'q> Decision<'q> {
     /// Whether the endpoint is available: exactly when the reason is
-    /// [`Reason::Activated`].
+    /// [`Reason::Activated`] or [`Reason::ScopesHeld`].
     #[inline]
     pub fn available(&self) -> bool {
-        matches!(self.reason, Reason::Activated { .. })
+        matches!(
+            self.reason,
+            Reason::Activated { .. } | Reason::ScopesHeld { .. }
+        )
     }
 
     /// Why.
@@ -379,6 +461,8 @@ impl<'q> Decision<'q> {
         match self.reason {
             Reason::Activated { subject, .. }
             | Reason::NotActivated { subject, .. }
+            | Reason::ScopesHeld { subject, .. }
+            | Reason::ScopesMissing { subject, .. }
             | Reason::OtherConnector { subject, .. }
             | Reason::UnknownEndpoint { subject, .. } => Some(subject),
             _ => None,
@@ -390,6 +474,8 @@ impl<'q> Decision<'q> {
         match self.reason {
             Reason::Activated { endpoint, .. }
             | Reason::NotActivated { endpoint, .. }
+            | Reason::ScopesHeld { endpoint, .. }
+            | Reason::ScopesMissing { endpoint, .. }
             | Reason::OtherConnector { endpoint, .. } => Some(endpoint),
             _ => None,
         }
@@ -470,5 +556,21 @@ impl Policy {
             + self.instances.capacity() * size_of::<InstanceData>()
             + self.instance_index.heap_bytes()
             + self.visible.capacity() * size_of::<EndpointId>()
+            + self.scoped.capacity() * size_of::<ScopedEntry>()
+            + self
+                .scoped
+                .iter()
+                .map(|s| s.scopes.len() * 4)
+                .sum::<usize>()
+            + self.method_items.capacity() * size_of::<u32>()
+            + self.instance_scopes.capacity() * size_of::<ScopeSet>()
+            + self
+                .methods
+                .iter()
+                .map(|m| {
+                    m.scopes.iter().map(|s| 2 * s.len() + 40).sum::<usize>()
+                        + m.scope_index.capacity() * 8
+                })
+                .sum::<usize>()
     }
 }

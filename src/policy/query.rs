@@ -7,8 +7,8 @@
 //! bitmask loop.
 
 use super::{
-    ConnectorId, Decision, EndpointId, InstanceId, Loc, Location, MethodHot, MethodId, Policy,
-    Principal, Reason, ScopedEntry, Subject, Unknown, id,
+    ConnectorId, Decision, EndpointId, Held, InstanceId, Loc, Location, MethodHot, MethodId,
+    Policy, Principal, Reason, Subject, Unknown, id,
 };
 use crate::check::AuthType;
 
@@ -120,107 +120,26 @@ impl Policy {
 
     /// Whether `endpoint` is available to the declared `instance`: the
     /// same as [`Policy::is_available`] with the instance's method, one
-    /// look-up shorter.
+    /// look-up shorter, and the instance's scopes.
     #[inline]
     pub fn is_available_to(&self, instance: InstanceId, endpoint: EndpointId) -> bool {
-        let Some((_, hot)) = self.instance_methods.get(instance.index()) else {
+        let Some(&(method, hot)) = self.instance_methods.get(instance.index()) else {
             return false;
         };
         if endpoint.0 < hot.first_endpoint || endpoint.0 >= hot.end_endpoint {
             return false;
         }
-        self.test(hot, endpoint) || self.instance_granted(instance, endpoint)
-    }
-
-    /// Whether some item of `endpoint` needing scopes of the declared
-    /// `instance`'s method is held whole by the instance.
-    #[inline]
-    fn instance_granted(&self, instance: InstanceId, endpoint: EndpointId) -> bool {
-        if self.scoped.is_empty() {
-            return false;
-        }
-        let (Some((method, _)), Some(held)) = (
-            self.instance_methods.get(instance.index()),
-            self.instance_scopes.get(instance.index()),
-        ) else {
-            return false;
-        };
-        let mask = held.iter().try_fold(0u128, |mask, &scope| {
-            (scope < 128).then(|| mask | 1u128 << scope)
-        });
-        self.items(*method, endpoint)
-            .iter()
-            .any(|item| match (item.mask, mask) {
-                (Some(needed), Some(held)) => needed & held == needed,
-                _ => crate::check::is_subset(&item.scopes, held),
-            })
-    }
-
-    /// The items of `endpoint` that need scopes of `method`.
-    #[inline]
-    fn items(&self, method: MethodId, endpoint: EndpointId) -> &[ScopedEntry] {
-        let key = (endpoint.0, method.0);
-        let start = self
-            .scoped
-            .partition_point(|item| (item.endpoint, item.method) < key);
-        let end = self
-            .scoped
-            .partition_point(|item| (item.endpoint, item.method) <= key);
-        self.scoped.get(start..end).unwrap_or_default()
-    }
-
-    /// Whether a runtime instance of `method` holding the scopes named in
-    /// `held` sees `endpoint`. Names the method does not declare grant
-    /// nothing. Allocates nothing: each needed scope is looked for among
-    /// `held` by name, so the cost is the items' scopes times `held`.
-    pub fn is_available_with_scopes(
-        &self,
-        method: MethodId,
-        held: &[&str],
-        endpoint: EndpointId,
-    ) -> bool {
-        if self.is_available(method, endpoint) {
-            return true;
-        }
-        let names = self
-            .scope_names
-            .get(method.index())
-            .map_or(&[][..], |names| &names[..]);
-        self.items(method, endpoint).iter().any(|item| {
-            item.scopes.iter().all(|&scope| {
-                names
-                    .get(scope as usize)
-                    .is_some_and(|name| held.iter().any(|h| **h == **name))
-            })
-        })
-    }
-
-    /// Decides by names for a principal holding the scopes named in
-    /// `scopes`: a [`Principal::Runtime`] holds exactly those (names its
-    /// method does not declare grant nothing); a [`Principal::Instance`]
-    /// holds what its declaration gives it and `scopes` is not read.
-    pub fn decide_with_scopes<'q>(
-        &self,
-        principal: Principal<'q>,
-        scopes: &[&str],
-        endpoint: &'q str,
-    ) -> Decision<'q> {
-        let decision = self.decide(principal, endpoint);
-        match (principal, decision.reason) {
-            (Principal::Runtime { .. }, Reason::NotActivated { subject, endpoint }) => {
-                Self::activation(
-                    self.is_available_with_scopes(subject.method, scopes, endpoint),
-                    subject,
-                    endpoint,
-                )
-            }
-            _ => decision,
-        }
+        self.test(&hot, endpoint)
+            || (!self.scoped.is_empty()
+                && self
+                    .instance_scopes
+                    .get(instance.index())
+                    .is_some_and(|set| self.is_available_with(method, set, endpoint)))
     }
 
     /// The bit of `hot`'s method for an endpoint of its connector.
     #[inline]
-    fn test(&self, hot: &MethodHot, endpoint: EndpointId) -> bool {
+    pub(super) fn test(&self, hot: &MethodHot, endpoint: EndpointId) -> bool {
         if hot.bit < 64 {
             self.endpoint_bits.test(endpoint.index(), hot.bit)
         } else {
@@ -261,28 +180,24 @@ impl Policy {
                 reason: Reason::OtherConnector { subject, endpoint },
             };
         };
-        Self::activation(self.granted(subject, hot, endpoint), subject, endpoint)
+        self.rule(subject, hot, endpoint)
     }
 
     /// The rule for a resolved subject of `hot`'s connector: the method's
     /// bit, or for a declared instance an item of scopes it holds.
     #[inline]
-    fn granted(&self, subject: Subject, hot: &MethodHot, endpoint: EndpointId) -> bool {
-        self.test(hot, endpoint)
-            || subject
+    fn rule<'q>(&self, subject: Subject, hot: &MethodHot, endpoint: EndpointId) -> Decision<'q> {
+        let reason = if self.test(hot, endpoint) {
+            Reason::Activated { subject, endpoint }
+        } else if self.scoped.is_empty() {
+            Reason::NotActivated { subject, endpoint }
+        } else {
+            let set = subject
                 .instance
-                .is_some_and(|instance| self.instance_granted(instance, endpoint))
-    }
-
-    #[inline]
-    fn activation<'q>(available: bool, subject: Subject, endpoint: EndpointId) -> Decision<'q> {
-        Decision {
-            reason: if available {
-                Reason::Activated { subject, endpoint }
-            } else {
-                Reason::NotActivated { subject, endpoint }
-            },
-        }
+                .and_then(|instance| self.instance_scopes.get(instance.index()));
+            self.scoped_reason(subject, endpoint, set, Held::Declared)
+        };
+        Decision { reason }
     }
 
     /// Decides by names: is the endpoint called `endpoint` of the
@@ -306,9 +221,7 @@ impl Policy {
             Some((hot, EndpointId(hot.first_endpoint + local)))
         });
         match found {
-            Some((hot, endpoint)) => {
-                Self::activation(self.granted(subject, hot, endpoint), subject, endpoint)
-            }
+            Some((hot, endpoint)) => self.rule(subject, hot, endpoint),
             None => Decision {
                 reason: Reason::UnknownEndpoint {
                     subject,
@@ -318,8 +231,10 @@ impl Policy {
         }
     }
 
-    /// Every endpoint an instance with `method` sees, in declaration order;
-    /// none for an id of another policy.
+    /// Every endpoint a runtime instance with `method` and no scope sees,
+    /// in declaration order; none for an id of another policy. A declared
+    /// instance's list, which counts its scopes, is
+    /// [`Policy::visible_instance`].
     #[inline]
     pub fn visible(&self, method: MethodId) -> &[EndpointId] {
         self.methods

@@ -15,10 +15,11 @@ use std::fmt::{self, Write as _};
 
 use serde::Deserialize;
 
-use crate::{Decision, Policy, Principal};
+use crate::{Decision, Policy, Principal, Reason};
 
 /// One request: `{"instance": I, "endpoint": E}` or `{"connector": C,
-/// "auth": M, "endpoint": E}`; no other field.
+/// "auth": M, "endpoint": E}`, the latter optionally with `"scopes": [S,
+/// ...]`, the scopes the runtime instance holds; no other field.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request<'a> {
@@ -30,6 +31,8 @@ pub struct Request<'a> {
     auth: Field<'a>,
     #[serde(borrow, default)]
     endpoint: Field<'a>,
+    #[serde(borrow, default)]
+    scopes: Option<Vec<Cow<'a, str>>>,
 }
 
 /// Why a request can't be answered: it is not JSON, or not a request's
@@ -159,7 +162,21 @@ impl<'a> Request<'a> {
                 ));
             }
         };
+        if self.scopes.is_some() && matches!(principal, Principal::Instance(_)) {
+            return Err(RequestError::new(
+                "`scopes` goes with `connector` and `auth`: a declared instance holds the scopes its declaration gives it",
+            ));
+        }
         Ok((principal, endpoint))
+    }
+
+    /// The scopes the runtime instance holds (`"scopes"`), none when left
+    /// out. Allocates only for a request that names some.
+    pub fn scopes(&self) -> Vec<&str> {
+        self.scopes
+            .as_ref()
+            .map(|scopes| scopes.iter().map(|s| &**s).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -174,7 +191,22 @@ pub fn write_answer<'q>(
     out: &mut Vec<u8>,
     reason: &mut String,
 ) -> Decision<'q> {
-    let decision = policy.decide(principal, endpoint);
+    write_answer_with_scopes(policy, principal, &[], endpoint, out, reason)
+}
+
+/// [`write_answer`] for a principal holding the scopes named in `scopes`
+/// (see [`Policy::decide_with_scopes`]). A decision by scopes adds
+/// `"item"` and, when refused, `"missing_scopes"`, as [`Policy::answer`]
+/// does.
+pub fn write_answer_with_scopes<'q>(
+    policy: &Policy,
+    principal: Principal<'q>,
+    scopes: &'q [&'q str],
+    endpoint: &'q str,
+    out: &mut Vec<u8>,
+    reason: &mut String,
+) -> Decision<'q> {
+    let decision = policy.decide_with_scopes(principal, scopes, endpoint);
     reason.clear();
     let _ = write!(reason, "{}", policy.reason(&decision));
     out.extend_from_slice(if decision.available() {
@@ -197,6 +229,25 @@ pub fn write_answer<'q>(
     }
     out.extend_from_slice(b",\"endpoint\":");
     write_str(out, endpoint);
+    if let Reason::ScopesHeld { item, .. } | Reason::ScopesMissing { item, .. } = decision.reason()
+    {
+        out.extend_from_slice(b",\"item\":");
+        write_str(out, &policy.item_text(item));
+    }
+    if let Reason::ScopesMissing { .. } = decision.reason() {
+        out.extend_from_slice(b",\"missing_scopes\":[");
+        for (index, scope) in policy
+            .missing_scopes(&decision.reason())
+            .into_iter()
+            .enumerate()
+        {
+            if index > 0 {
+                out.push(b',');
+            }
+            write_str(out, scope);
+        }
+        out.push(b']');
+    }
     out.push(b'}');
     decision
 }
