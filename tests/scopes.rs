@@ -290,3 +290,99 @@ test wrong {{
         reports[1].failures[0].expected
     );
 }
+
+fn codes(text: &str, config: Option<&str>) -> Vec<String> {
+    let mut sources = Sources::new();
+    let mut lints = authgate::project::config::Lints::default();
+    if let Some(config) = config {
+        lints = authgate::project::config::Config::parse(&mut sources, "authgate.toml", config)
+            .expect("config")
+            .lints;
+    }
+    sources.add("scopes.gate", text);
+    let compiled = authgate::compile_with(&sources, &lints);
+    compiled
+        .diagnostics
+        .iter()
+        .map(|d| d.code().to_string())
+        .collect()
+}
+
+#[test]
+fn an_instance_whose_scopes_satisfy_no_item_is_blind() {
+    let rules = r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [read, write] >
+    endpoint e < auth: [o(read, write)] >
+    endpoint f < auth: [o(write)] >
+}
+instance reader of c < auth: o, scopes: [read] >
+instance writer of c < auth: o, scopes: [write] >
+instance nothing of c < auth: o >
+"#;
+    let codes = codes(rules, None);
+    assert_eq!(
+        codes,
+        ["authgate::blind_instance", "authgate::blind_instance"],
+        "{codes:?}"
+    );
+    // An instance of a method listed plainly somewhere is not blind.
+    let plain = r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [read] >
+    endpoint e < auth: [o(read)] >
+    endpoint f < auth: [o] >
+}
+instance nothing of c < auth: o >
+"#;
+    assert!(codes_of(plain).is_empty());
+}
+
+fn codes_of(text: &str) -> Vec<String> {
+    codes(text, None)
+}
+
+const REDUNDANT: &str = r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [read, write] >
+    endpoint e < auth: [o, o(read)] >
+    endpoint f < auth: [o(read), o(read, write)] >
+}
+"#;
+
+#[test]
+fn scope_warnings_follow_allow_directives_and_lint_levels() {
+    assert_eq!(
+        codes_of(REDUNDANT),
+        [
+            "authgate::redundant_alternative",
+            "authgate::redundant_alternative"
+        ]
+    );
+    let allowed = format!(
+        "// authgate: allow(redundant_alternative)\n{}",
+        REDUNDANT.trim_start()
+    );
+    assert!(codes_of(&allowed).is_empty(), "{:?}", codes_of(&allowed));
+    let config = "[lints]\nredundant_alternative = \"allow\"\nrepeated_scope = \"deny\"\n";
+    assert!(codes(REDUNDANT, Some(config)).is_empty());
+    let repeated = r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [read, read] >
+    endpoint e < auth: [o(read)] >
+}
+"#;
+    assert_eq!(codes_of(repeated), ["authgate::repeated_scope"]);
+    let mut sources = Sources::new();
+    let lints = authgate::project::config::Config::parse(&mut sources, "authgate.toml", config)
+        .expect("config")
+        .lints;
+    sources.add("scopes.gate", repeated);
+    let compiled = authgate::compile_with(&sources, &lints);
+    assert!(compiled.policy.is_none(), "a denied warning is an error");
+    let allowed = format!(
+        "// authgate: allow(repeated_scope)\n{}",
+        repeated.trim_start()
+    );
+    assert!(codes_of(&allowed).is_empty());
+}

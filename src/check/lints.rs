@@ -4,7 +4,8 @@
 //! lints are.
 
 use super::connector::repetitions;
-use super::{Checker, ConnectorDef};
+use super::model::{ScopedItem, is_subset};
+use super::{Checker, ConnectorDef, Map};
 use crate::diagnostics::{Builder, Diagnostic, Problem};
 use crate::syntax::quote_name;
 use crate::syntax::tree::Name;
@@ -110,8 +111,13 @@ impl Checker<'_> {
     }
 
     /// `blind_instance` for each declared instance that sees no endpoint.
+    /// An instance whose method some endpoint lists only with scopes sees
+    /// something when it holds every scope of one such item.
     pub(super) fn blind_instances(&mut self) {
         let mut found = Vec::new();
+        // Per connector with scoped items, on first need: its items by
+        // method, so that each instance reads only its method's.
+        let mut by_method: Map<usize, Map<u32, Vec<&ScopedItem>>> = Map::default();
         for instance in &self.model.instances {
             let Some(def) = self.model.connectors.get(instance.connector) else {
                 continue;
@@ -119,8 +125,27 @@ impl Checker<'_> {
             if def.incomplete {
                 continue;
             }
-            if def.is_used(instance.method) {
+            if def.is_plainly_used(instance.method) {
                 continue;
+            }
+            if def.is_used(instance.method) {
+                let items = by_method.entry(instance.connector).or_insert_with(|| {
+                    let mut items: Map<u32, Vec<&ScopedItem>> = Map::default();
+                    for item in &def.scoped {
+                        items.entry(item.method).or_default().push(item);
+                    }
+                    items
+                });
+                let sees = items
+                    .get(&u32::try_from(instance.method).unwrap_or(u32::MAX))
+                    .is_some_and(|items| {
+                        items
+                            .iter()
+                            .any(|item| is_subset(&item.scopes, &instance.scopes))
+                    });
+                if sees {
+                    continue;
+                }
             }
             let method = def
                 .methods

@@ -164,6 +164,9 @@ pub(crate) struct ConnectorDef {
     /// The items that need scopes, ordered by endpoint then method once
     /// the connector is closed.
     pub(crate) scoped: Vec<ScopedItem>,
+    /// `used` counting only items without scopes; kept only when the
+    /// connector has items with scopes.
+    plainly_used: Vec<u64>,
 }
 
 /// Connectors with at most this many methods find a method by comparing
@@ -188,6 +191,7 @@ impl ConnectorDef {
             used: Vec::new(),
             incomplete: false,
             scoped: Vec::new(),
+            plainly_used: Vec::new(),
         }
     }
 
@@ -320,11 +324,6 @@ impl ConnectorDef {
         self.used = vec![0; self.methods.len().div_ceil(64)];
         self.scoped.sort_unstable();
         self.scoped.dedup();
-        for item in &self.scoped {
-            if let Some(word) = self.used.get_mut(item.method as usize / 64) {
-                *word |= 1 << (item.method % 64);
-            }
-        }
         let narrow = self.bits.iter().fold(0u64, |all, word| all | word);
         if let Some(word) = self.used.first_mut() {
             *word |= narrow;
@@ -343,10 +342,28 @@ impl ConnectorDef {
                 }
             }
         }
+        if !self.scoped.is_empty() {
+            self.plainly_used = self.used.clone();
+            for item in &self.scoped {
+                if let Some(word) = self.used.get_mut(item.method as usize / 64) {
+                    *word |= 1 << (item.method % 64);
+                }
+            }
+        }
     }
 
-    /// Whether some endpoint activates `method` (once the connector is
-    /// closed).
+    /// Whether some endpoint lists `method` without scopes (once the
+    /// connector is closed).
+    pub(crate) fn is_plainly_used(&self, method: usize) -> bool {
+        let used = if self.scoped.is_empty() {
+            &self.used
+        } else {
+            &self.plainly_used
+        };
+        used.get(method / 64)
+            .is_some_and(|word| word >> (method % 64) & 1 == 1)
+    }
+
     /// The items of `endpoint` that need scopes of `method` (connector
     /// closed).
     pub(crate) fn scoped_items(&self, endpoint: usize, method: usize) -> &[ScopedItem] {
@@ -360,6 +377,8 @@ impl ConnectorDef {
         self.scoped.get(start..end).unwrap_or_default()
     }
 
+    /// Whether some endpoint activates `method`, with or without scopes
+    /// (once the connector is closed).
     pub(crate) fn is_used(&self, method: usize) -> bool {
         self.used
             .get(method / 64)
