@@ -143,6 +143,7 @@ fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut
                 name: fresh(counter),
                 connector: connector.name.clone(),
                 method,
+                scopes: Vec::new(),
             });
         }
         // Remove an instance.
@@ -182,6 +183,8 @@ fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut
                             vec![]
                         },
                     )],
+                    method_scopes: Vec::new(),
+                    items: Vec::new(),
                 });
             }
         }

@@ -30,6 +30,12 @@ pub struct Connector {
     pub name: String,
     pub methods: Vec<(String, &'static str)>,
     pub endpoints: Vec<(String, Vec<String>)>,
+    /// The scopes each method declares (parallel to `methods`; a missing
+    /// or empty entry declares none).
+    pub method_scopes: Vec<Vec<String>>,
+    /// Each endpoint's items that need scopes, `(method, scopes)`
+    /// (parallel to `endpoints`; a missing entry has none).
+    pub items: Vec<Vec<(String, Vec<String>)>>,
 }
 
 #[derive(Clone, Debug)]
@@ -37,6 +43,19 @@ pub struct Instance {
     pub name: String,
     pub connector: String,
     pub method: String,
+    /// The scopes it holds (written only when not empty).
+    pub scopes: Vec<String>,
+}
+
+impl Connector {
+    /// The scopes `method` declares.
+    pub fn declared(&self, method: &str) -> &[String] {
+        self.methods
+            .iter()
+            .position(|(m, _)| m == method)
+            .and_then(|at| self.method_scopes.get(at))
+            .map_or(&[][..], |s| &s[..])
+    }
 }
 
 // ---- generating rule sets -------------------------------------------------
@@ -113,13 +132,137 @@ pub fn connector() -> impl Strategy<Value = Connector> {
                 name,
                 methods,
                 endpoints,
+                method_scopes: Vec::new(),
+                items: Vec::new(),
             }
         })
 }
 
-pub fn rules() -> impl Strategy<Value = Rules> {
+/// A scope name: mostly from a small pool, so that items and instances
+/// share scopes; sometimes any name.
+fn scope_name() -> impl Strategy<Value = String> {
+    prop_oneof![6 => "[abc]{1,2}", 1 => name()]
+}
+
+/// A connector whose methods may declare scopes (sometimes more than 128,
+/// the bit-vector path) and whose endpoints carry items that need them.
+pub fn scoped_connector() -> impl Strategy<Value = Connector> {
     (
-        prop::collection::vec(connector(), 1..4),
+        connector(),
+        prop::collection::vec(scope_name(), 1..6),
+        prop_oneof![6 => Just(false), 1 => Just(true)],
+        prop::collection::vec(prop::collection::vec(any::<u16>(), 0..5), 0..8),
+        prop::collection::vec(
+            prop::collection::vec(
+                (any::<u16>(), prop::collection::vec(any::<u16>(), 1..4)),
+                0..4,
+            ),
+            0..8,
+        ),
+    )
+        .prop_map(|(mut connector, pool, wide, declares, items)| {
+            let pool = if wide {
+                (0..130).map(|i| format!("s{i}")).collect()
+            } else {
+                unique(pool)
+            };
+            connector.method_scopes = connector
+                .methods
+                .iter()
+                .enumerate()
+                .map(|(index, (_, kind))| {
+                    let picks = declares.get(index % declares.len().max(1));
+                    match picks {
+                        Some(picks) if *kind != "none" && !picks.is_empty() => {
+                            if wide {
+                                pool.clone()
+                            } else {
+                                let mut declared: Vec<String> = Vec::new();
+                                for &pick in picks {
+                                    let scope = &pool[usize::from(pick) % pool.len()];
+                                    if !declared.contains(scope) {
+                                        declared.push(scope.clone());
+                                    }
+                                }
+                                declared
+                            }
+                        }
+                        _ => Vec::new(),
+                    }
+                })
+                .collect();
+            let scoped: Vec<usize> = (0..connector.methods.len())
+                .filter(|&m| !connector.method_scopes[m].is_empty())
+                .collect();
+            connector.items = (0..connector.endpoints.len())
+                .map(|endpoint| {
+                    if scoped.is_empty() {
+                        return Vec::new();
+                    }
+                    items
+                        .get(endpoint)
+                        .map(|items| {
+                            items
+                                .iter()
+                                .map(|(method, picks)| {
+                                    let method = scoped[usize::from(*method) % scoped.len()];
+                                    let declared = &connector.method_scopes[method];
+                                    let scopes = picks
+                                        .iter()
+                                        .map(|&p| declared[usize::from(p) % declared.len()].clone())
+                                        .collect();
+                                    (connector.methods[method].0.clone(), scopes)
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                })
+                .collect();
+            connector
+        })
+}
+
+pub fn rules() -> impl Strategy<Value = Rules> {
+    rules_of(connector().boxed())
+}
+
+/// Rule sets with scopes: methods that declare them, items that need
+/// them, instances that hold some.
+pub fn scoped_rules() -> impl Strategy<Value = Rules> {
+    (
+        rules_of(scoped_connector().boxed()),
+        prop::collection::vec(prop::collection::vec(any::<u16>(), 0..5), 8),
+    )
+        .prop_map(|(mut rules, picks)| {
+            for (instance, picks) in rules.instances.iter_mut().zip(picks) {
+                let Some(connector) = rules
+                    .connectors
+                    .iter()
+                    .find(|c| c.name == instance.connector)
+                else {
+                    continue;
+                };
+                let declared = connector.declared(&instance.method);
+                if declared.is_empty() {
+                    continue;
+                }
+                // Sometimes every scope; otherwise a few, repeats allowed.
+                instance.scopes = if picks.len() == 4 {
+                    declared.to_vec()
+                } else {
+                    picks
+                        .iter()
+                        .map(|&p| declared[usize::from(p) % declared.len()].clone())
+                        .collect()
+                };
+            }
+            rules
+        })
+}
+
+fn rules_of(connector: BoxedStrategy<Connector>) -> impl Strategy<Value = Rules> {
+    (
+        prop::collection::vec(connector, 1..4),
         prop::collection::vec(
             (
                 name(),
@@ -144,6 +287,7 @@ pub fn rules() -> impl Strategy<Value = Rules> {
                         name,
                         connector: connector.name.clone(),
                         method: m.get(&connector.methods).0.clone(),
+                        scopes: Vec::new(),
                     }
                 })
                 .collect();
@@ -197,9 +341,24 @@ pub fn write(rules: &Rules, seed: u64) -> Vec<String> {
     let mut items: Vec<String> = Vec::new();
     for connector in &rules.connectors {
         let mut methods: Vec<String> = Vec::new();
-        for (method, kind) in &connector.methods {
+        for (index, (method, kind)) in connector.methods.iter().enumerate() {
+            let declared = connector
+                .method_scopes
+                .get(index)
+                .map_or(&[][..], |s| &s[..]);
+            let scopes = if declared.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = declared.iter().map(|s| layout.name(s)).collect();
+                format!(
+                    "{}< scopes:{}[{}] >",
+                    layout.space(),
+                    layout.space(),
+                    names.join(", ")
+                )
+            };
             methods.push(format!(
-                "auth{}{}{}:{}{kind}",
+                "auth{}{}{}:{}{kind}{scopes}",
                 layout.space(),
                 layout.name(method),
                 if layout.next().is_multiple_of(2) {
@@ -211,8 +370,19 @@ pub fn write(rules: &Rules, seed: u64) -> Vec<String> {
             ));
         }
         let mut members: Vec<String> = Vec::new();
-        for (endpoint, activated) in &connector.endpoints {
-            let list: Vec<String> = activated.iter().map(|m| layout.name(m)).collect();
+        for (index, (endpoint, activated)) in connector.endpoints.iter().enumerate() {
+            let mut list: Vec<String> = activated.iter().map(|m| layout.name(m)).collect();
+            // Items with scopes anywhere among the plain ones.
+            for (method, scopes) in connector.items.get(index).map_or(&[][..], |i| &i[..]) {
+                let scopes: Vec<String> = scopes.iter().map(|s| layout.name(s)).collect();
+                let item = format!(
+                    "{}({})",
+                    layout.name(method),
+                    scopes.join(&format!(",{}", layout.space()))
+                );
+                let at = (layout.next() as usize) % (list.len() + 1);
+                list.insert(at, item);
+            }
             let trailing = if !list.is_empty() && layout.next().is_multiple_of(3) {
                 ","
             } else {
@@ -249,8 +419,14 @@ pub fn write(rules: &Rules, seed: u64) -> Vec<String> {
         ));
     }
     for instance in &rules.instances {
+        let scopes = if instance.scopes.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = instance.scopes.iter().map(|s| layout.name(s)).collect();
+            format!(",{}scopes: [{}]", layout.space(), names.join(", "))
+        };
         items.push(format!(
-            "instance{}{}{}of{}{}{}<{}auth{}:{}{}{}>",
+            "instance{}{}{}of{}{}{}<{}auth{}:{}{}{scopes}{}>",
             layout.space(),
             layout.name(&instance.name),
             layout.space(),
