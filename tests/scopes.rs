@@ -386,3 +386,27 @@ connector c {
     );
     assert!(codes_of(&allowed).is_empty());
 }
+
+#[test]
+fn the_readme_example_of_scopes_checks_and_its_tests_pass() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("### Scopes").expect("section")..];
+    let start = section.find("```\n").expect("block") + 4;
+    let end = start + section[start..].find("```").expect("end");
+    let mut sources = Sources::new();
+    sources.add("readme.gate", &section[start..end]);
+    let compiled = authgate::compile(&sources);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
+    let policy = compiled.policy.expect("compiles");
+    let reports = authgate::policy::expect::run(&policy, &compiled.tests);
+    assert!(reports.iter().all(|r| r.passed()), "{reports:?}");
+    let decision = policy.decide(Principal::Instance("reader"), "POST /contacts");
+    assert_eq!(
+        policy.reason(&decision).to_string(),
+        "instance `reader` authenticates with `oauth`, which `POST /contacts` activates only with scopes: it lacks `contacts.write` of `oauth(\"contacts.write\")`"
+    );
+}
