@@ -187,7 +187,7 @@ async fn decide_refuses_malformed_requests_with_400_and_a_json_error() {
     for body in bad {
         let answer = post(&state, "/v1/decide", body).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body:?}");
-        assert_eq!(answer.code(), "authgate::policy::request", "{body:?}");
+        assert_eq!(answer.code(), "authgate::request", "{body:?}");
         assert!(answer.json()["error"]["message"].is_string(), "{body:?}");
     }
 }
@@ -231,7 +231,7 @@ async fn a_batch_is_answered_in_order_with_errors_in_place() {
     ] {
         let answer = post(&state, "/v1/decide/batch", bad).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{bad}");
-        assert_eq!(answer.code(), "authgate::policy::request", "{bad}");
+        assert_eq!(answer.code(), "authgate::request", "{bad}");
     }
 }
 
@@ -436,7 +436,7 @@ async fn authzen_evaluation_maps_instances_connections_endpoints_and_call() {
     ] {
         let answer = authzen(&state, evaluation, body.clone()).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(answer.code(), "authgate::policy::request");
+        assert_eq!(answer.code(), "authgate::request");
     }
 }
 

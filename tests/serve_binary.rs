@@ -459,7 +459,7 @@ fn bad_clients_get_json_errors_and_never_stall_others() {
     assert!(server.allowed());
     assert_eq!(
         server.json("POST", "/v1/decide", "{")["error"]["code"],
-        json!("authgate::policy::request")
+        json!("authgate::request")
     );
     drop(idle);
 }

@@ -144,7 +144,7 @@ impl Config {
     /// Reads `text` (the file called `name`) into `sources` as a
     /// configuration file and parses it. A file that is not valid TOML,
     /// or holds a key or level authgate does not know, gives
-    /// `authgate::project::config` at the offending place.
+    /// `authgate::config` at the offending place.
     pub fn parse(
         sources: &mut Sources,
         name: impl Into<String>,

@@ -30,7 +30,7 @@ impl ApiError {
     pub(crate) fn request(message: impl Into<String>) -> Self {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "authgate::policy::request",
+            "authgate::request",
             message,
         )
     }
@@ -88,11 +88,11 @@ pub(crate) async fn json_errors(State(state): State<AppState>, response: Respons
             ),
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "authgate::policy::request",
+            "authgate::request",
             "send the body as JSON".to_owned(),
         ),
         status if status.is_client_error() => (
-            "authgate::policy::request",
+            "authgate::request",
             format!(
                 "the request was refused: {}",
                 status.canonical_reason().unwrap_or("client error")
