@@ -5,6 +5,7 @@
 //!   items to a [`Visitor`] and rejects bad input without explanation.
 //! - [`grammar`]: the pest grammar (`grammar/authgate.pest`), the reference
 //!   for the language and the source of readable syntax errors.
+//! - [`KEYWORDS`]: the language's keywords, in one list.
 //!
 //! The fast parser alone decides whether a file parses: [`parse_into`]
 //! asks the grammar only *why* a file it rejected does not parse, and
@@ -19,11 +20,13 @@
 //! oracle.
 
 pub mod grammar;
+mod keywords;
 mod lexer;
 mod parser;
 pub mod tree;
 pub mod visit;
 
+pub use keywords::KEYWORDS;
 pub use visit::{TreeBuilder, Visitor};
 
 use crate::diagnostics::{Diagnostic, Problem};
@@ -154,14 +157,14 @@ pub fn name_text(written: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A name as it must be written in a rule file: bare if it can be
-/// (`[A-Za-z_][A-Za-z0-9_]*`, keywords included: they are contextual), else
-/// quoted with `"` and `\` escaped. [`name_text`] reads it back.
+/// (`[A-Za-z_][A-Za-z0-9_]*`, [`KEYWORDS`] included: they are contextual),
+/// else quoted with `"` and `\` escaped. [`name_text`] reads it back.
 ///
 /// ```
-/// use authgate::syntax::{name_text, quote_name};
+/// use authgate::syntax::{KEYWORDS, name_text, quote_name};
 ///
 /// assert_eq!(quote_name("orders"), "orders");
-/// assert_eq!(quote_name("connector"), "connector");
+/// assert!(KEYWORDS.iter().all(|keyword| quote_name(keyword) == *keyword));
 /// assert_eq!(quote_name("my orders"), r#""my orders""#);
 /// assert_eq!(quote_name(r#"say "hi" \ "#), r#""say \"hi\" \\ ""#);
 /// assert_eq!(name_text(&quote_name(r#"say "hi" \ "#)), r#"say "hi" \ "#);
