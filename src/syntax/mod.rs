@@ -3,7 +3,7 @@
 //!
 //! - `parser`: the fast, hand-written parser over a byte lexer; it streams
 //!   items to a [`Visitor`] and rejects bad input without explanation.
-//! - [`grammar`]: the pest grammar (`grammar/authgate.pest`), the reference
+//! - `grammar`: the pest grammar (`grammar/authgate.pest`), the reference
 //!   for the language and the source of readable syntax errors.
 //! - [`KEYWORDS`]: the language's keywords, in one list.
 //!
@@ -19,7 +19,7 @@
 //! target hold the two parsers to the same trees, with the grammar as the
 //! oracle.
 
-pub mod grammar;
+mod grammar;
 mod keywords;
 mod lexer;
 mod parser;
@@ -114,6 +114,20 @@ pub fn parse_fast(file: &SourceFile) -> Option<tree::File<'_>> {
     let mut builder = TreeBuilder::new(file.id());
     parser::parse(file, &mut builder).ok()?;
     Some(builder.finish())
+}
+
+/// Parses `file` with the pest grammar alone: the reference tree that
+/// [`parse_fast`] is held to, or the grammar's syntax error.
+///
+/// Not part of the API (an embedder wants [`parse`]): public, and hidden,
+/// only because the crates that compare the two parsers are crates of
+/// their own, the integration tests and the `parse` fuzz target.
+#[doc(hidden)]
+pub fn parse_reference<'s>(
+    sources: &Sources,
+    file: &'s SourceFile,
+) -> Result<tree::File<'s>, Box<Diagnostic>> {
+    grammar::parse(sources, file)
 }
 
 /// Streams `file` to `visitor` with the fast parser alone, framed by
