@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::KEYWORDS;
+use super::keywords::KEYWORDS;
 use super::lexer::{Kind, LexError, Lexer, Token};
 use super::tree::{
     Comment, Connection, Endpoint, Expect, Expectation, Flow, Instance, List, Member, Method, Name,
