@@ -571,7 +571,7 @@ fn parsers_agree(text: &str) -> Result<bool, TestCaseError> {
     let id = sources.add("g.gate", text.to_owned());
     let file = sources.get(id).expect("added");
     let fast = authgate::syntax::parse_fast(file);
-    let reference = authgate::syntax::grammar::parse(&sources, file);
+    let reference = authgate::syntax::parse_reference(&sources, file);
     if let Err(diagnostic) = &reference {
         prop_assert!(
             !diagnostic.to_string().starts_with("internal error"),
