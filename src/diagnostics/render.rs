@@ -59,7 +59,7 @@ pub fn render_human(diagnostic: &dyn miette::Diagnostic, style: Style) -> String
 /// [`render_human`], then the summary line. What an embedder shows for a
 /// [`crate::RulesError`] (the Python package's `str()` of its error).
 #[cfg(feature = "fancy")]
-pub fn plain(diagnostics: &[Diagnostic], summary: &crate::Summary) -> String {
+pub fn plain(diagnostics: &[Diagnostic], summary: &impl fmt::Display) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
         out.push_str(&render_human(diagnostic, Style::default()));

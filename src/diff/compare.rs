@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::{
     Change, Diff, Gain, InstanceChange, InstanceChanges, Kind, MethodChange, Place, Status,
 };
-use crate::Policy;
+use crate::policy::Policy;
 use crate::policy::{ConnectorId, EndpointId, InstanceId, MethodId};
 
 /// OLD's endpoints of one connector as NEW's ids, by OLD's index in the

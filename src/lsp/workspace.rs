@@ -333,7 +333,7 @@ fn analyze<'a>(
         },
         None => Lints::default(),
     };
-    let (mut diagnostics, _) = crate::check_with(&sources, &lints);
+    let (mut diagnostics, _) = crate::compile::check_with(&sources, &lints);
     diagnostics.extend(invalid);
     let lines = (0..sources.len())
         .map(|_| std::sync::OnceLock::new())

@@ -15,7 +15,7 @@ use std::fmt::{self, Write as _};
 
 use serde::Deserialize;
 
-use crate::{Decision, Policy, Principal};
+use super::{Decision, Policy, Principal};
 
 /// One request: `{"instance": I, "endpoint": E}` or `{"connector": C,
 /// "auth": M, "endpoint": E}`; no other field.

@@ -59,7 +59,7 @@ pub enum Error {
 /// [`files`]) and compiles them.
 pub fn load_policy<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Loaded, Error> {
     let sources = files::load(paths, options.max_file_size)?;
-    let compiled = crate::compile_with(&sources, &options.lints);
+    let compiled = crate::compile::compile_with(&sources, &options.lints);
     Ok(compiled.into_result(sources)?)
 }
 
@@ -102,7 +102,7 @@ pub fn load_project<P: AsRef<Path>>(
     if let (Some(file), Some(text)) = (&file, text) {
         lints = parse_config(&mut sources, file, &text)?.lints;
     }
-    let compiled = crate::compile_with(&sources, &lints);
+    let compiled = crate::compile::compile_with(&sources, &lints);
     Ok(compiled.into_result(sources)?)
 }
 

@@ -34,8 +34,9 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use super::files::{self, LoadError};
 use crate::diagnostics::Diagnostic;
+use crate::policy::Policy;
 use crate::project::{Error, Options};
-use crate::{Policy, Sources};
+use crate::source::Sources;
 
 /// How often a [`Reloader`] re-checks its rule set by default: 2 s.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(2);
@@ -196,7 +197,7 @@ impl Reloader {
     ) -> Result<Self, Error> {
         let sources = files::load(&paths, options.max_file_size)?;
         let fingerprint = fingerprint(&sources);
-        let loaded = crate::compile_with(&sources, &options.lints).into_result(sources)?;
+        let loaded = crate::compile::compile_with(&sources, &options.lints).into_result(sources)?;
         let shared = Arc::new(Shared {
             paths,
             options,
@@ -292,7 +293,7 @@ impl Shared {
             }
             *tried = print;
             let compiled = read.map_err(Error::from).and_then(|sources| {
-                crate::compile_with(&sources, &self.options.lints)
+                crate::compile::compile_with(&sources, &self.options.lints)
                     .into_result(sources)
                     .map_err(Error::from)
             });

@@ -28,11 +28,7 @@ impl ApiError {
 
     /// Malformed JSON or a wrong shape: 400.
     pub(crate) fn request(message: impl Into<String>) -> Self {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "authgate::request",
-            message,
-        )
+        ApiError::new(StatusCode::BAD_REQUEST, "authgate::request", message)
     }
 }
 
@@ -87,10 +83,9 @@ pub(crate) async fn json_errors(State(state): State<AppState>, response: Respons
                 limits.timeout.as_millis()
             ),
         ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "authgate::request",
-            "send the body as JSON".to_owned(),
-        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("authgate::request", "send the body as JSON".to_owned())
+        }
         status if status.is_client_error() => (
             "authgate::request",
             format!(
