@@ -13,7 +13,7 @@ use authgate::serve::{
 };
 use clap::Args;
 
-use super::{Outcome, Stop, StopFormat, err, load, print_diagnostics, project, usable};
+use super::{Outcome, Stop, StopFormat, load, print_diagnostics, project, usable};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -91,9 +91,11 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// Says why and stops with exit status 2.
+/// Says why and stops with exit status 2. The message holds paths and
+/// `--listen`, which are user input: hidden characters are escaped, as in
+/// every other command's error line.
 fn stop(message: std::fmt::Arguments<'_>) -> Stop {
-    err(format_args!("error: {message}"));
+    super::tell(format_args!("error: {message}"));
     Stop::Exit(ExitCode::from(2))
 }
 
