@@ -49,7 +49,10 @@ pub fn run(args: FmtArgs, limit: u64) -> Outcome {
         ));
         return Ok(ExitCode::from(2));
     }
-    let sources = load::load(&super::project::paths(&args.paths)?, limit)?;
+    let sources = load::load(
+        &super::project::paths(&args.paths, super::StopFormat::Human)?,
+        limit,
+    )?;
     let mut broken = 0;
     let mut changed = 0;
     for file in sources.iter() {

@@ -71,12 +71,12 @@ fn project() -> &'static Project {
 }
 
 /// The rule set to load for the PATHs a command was given: the given
-/// ones, else the configuration's rule set, else `rules`. An invalid
-/// configuration is reported (as human text: for `fmt`, which has no
-/// format) and stops the command.
-pub fn paths(given: &[PathBuf]) -> Result<Vec<PathBuf>, Stop> {
-    readable(StopFormat::Human)?;
-    config(&mut Sources::new(), StopFormat::Human)?;
+/// ones, else the configuration's rule set, else `rules`. A configuration
+/// that can't be read or is invalid is reported in `format` and stops the
+/// command.
+pub fn paths(given: &[PathBuf], format: StopFormat) -> Result<Vec<PathBuf>, Stop> {
+    readable(format)?;
+    config(&mut Sources::new(), format)?;
     Ok(default_paths(given))
 }
 

@@ -84,7 +84,7 @@ pub fn run(args: DiffArgs, limit: u64) -> Outcome {
                     Cause::Message,
                 ));
             }
-            let paths = super::project::paths(&args.paths)?;
+            let paths = super::project::paths(&args.paths, format)?;
             let new_sources = load_rules(&paths, limit, format)?;
             let old_sources = git::at_revision(rev, &paths, limit, format)?;
             let label = |paths: &[PathBuf]| {
