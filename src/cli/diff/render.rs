@@ -3,7 +3,7 @@
 
 use authgate::diff::{Diff, Gain};
 
-use crate::cli::{plural, say};
+use crate::cli::output::{code_span, plural, say};
 
 /// Per connector, in name order: its methods, instances and structural
 /// changes.
@@ -183,8 +183,8 @@ fn html(name: &str) -> String {
 /// The report for a pull-request comment.
 pub(super) fn markdown(diff: &Diff, old: &str, new: &str) -> String {
     use std::fmt::Write as _;
-    let span = |name: &str| crate::cli::matrix::code_span(name, false);
-    let cell = |name: &str| crate::cli::matrix::code_span(name, true);
+    let span = |name: &str| code_span(name, false);
+    let cell = |name: &str| code_span(name, true);
     let list =
         |items: &[String]| authgate::text::join(items.iter().map(|n| span(n)), items.len(), "and");
     let mut text = String::new();
