@@ -1,6 +1,6 @@
 //! What a service or the CLI loads: rule files from paths ([`files`]),
 //! the project's `authgate.toml` ([`config`]), the bundle digest that
-//! names what was loaded ([`digest`]) and hot reload ([`reload`], feature
+//! names what was loaded ([`digest`]) and hot reload (`reload`, feature
 //! `reload`). [`load_policy`] and [`load_project`] are the entry points:
 //! the policy, or a typed error that carries every diagnostic.
 //! [`crate::compile`] stays for callers that hold their own [`Sources`];

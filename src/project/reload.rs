@@ -78,7 +78,7 @@ pub struct Outcome {
     /// [`Reloader::generation`]): a new one when it succeeded, the old one
     /// when it failed.
     pub generation: u64,
-    /// Why it failed (the [`Error`]'s message, e.g. "the rules have 1
+    /// Why it failed (the [`Error`](enum@super::Error)'s message, e.g. "the rules have 1
     /// error"); `None` when the new policy is in place.
     pub error: Option<String>,
     /// The diagnostics of the rules read, sorted: the warnings when they
