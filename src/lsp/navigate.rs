@@ -9,8 +9,8 @@ use lsp_server::{ErrorCode, ResponseError};
 use lsp_types as lsp;
 
 use super::index::{Occurrence, Symbol};
-use super::server::error;
-use super::text::Encoding;
+use super::positions::Encoding;
+use super::reply::error;
 use super::workspace::Analysis;
 use crate::syntax::quote_name;
 use crate::syntax::tree::{Item, Member};
