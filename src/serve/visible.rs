@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::AppState;
 use super::error::{ApiError, json_body};
+use super::state::AppState;
 use crate::policy::Visible;
 use crate::policy::request::Field;
 use crate::{Decision, Principal};
