@@ -118,7 +118,7 @@ pub fn rename(
     Ok(Some(lsp::WorkspaceEdit::new(changes)))
 }
 
-/// What the name under the cursor means in the rules: see DESIGN §11.
+/// What the name under the cursor means in the rules.
 pub fn hover(
     analysis: &Analysis,
     encoding: Encoding,
