@@ -1,9 +1,10 @@
 //! What a service or the CLI loads: rule files from paths ([`files`]),
 //! the project's `authgate.toml` ([`config`]), the bundle digest that
 //! names what was loaded ([`digest`]) and hot reload: the one reload core
-//! ([`reload`], features `reload` and `serve`) and the [`watch::Reloader`]
-//! that follows files with it (feature `reload`). [`load_policy`] and [`load_project`] are the entry points:
-//! the policy, or a typed error that carries every diagnostic.
+//! (`reload`, features `reload` and `serve`) and the `watch::Reloader`
+//! that follows files with it (feature `reload`). [`load_policy`] and
+//! [`load_project`] are the entry points: the policy, or a typed error
+//! that carries every diagnostic.
 //! [`crate::compile`] stays for callers that hold their own [`Sources`];
 //! this is the path `authgate check` itself takes.
 

@@ -5,9 +5,8 @@
 //! when all of that passed. Whatever happened is one [`Outcome`], kept as
 //! the last one.
 //!
-//! Both followers of files use it: the library's
-//! [`Reloader`](super::watch::Reloader) (file events and polling, feature
-//! `reload`) and `authgate serve` (SIGHUP and `--watch`). It needs no
+//! Both followers of files use it: the library's `watch::Reloader` (file
+//! events and polling, feature `reload`) and `authgate serve` (SIGHUP and `--watch`). It needs no
 //! file watcher, so `serve` builds it without notify.
 //!
 //! A rule set already tried, good or bad, is not compiled again when
@@ -243,7 +242,7 @@ pub struct Outcome {
     /// The bundle digest of the files read; `None` when they could not be
     /// read.
     pub digest: Option<String>,
-    /// Why it failed (the [`Error`]'s message, e.g. "the rules have 1
+    /// Why it failed (the [`Error`](enum@Error)'s message, e.g. "the rules have 1
     /// error"); `None` when the new policy is in place.
     pub error: Option<String>,
     /// The diagnostics of the rules read, sorted: the warnings when they
