@@ -4,7 +4,7 @@
     reason = "a test fails by panicking"
 )]
 
-//! Hot reload (issue 11): a `Reloader` follows its rule files, swaps in
+//! Hot reload: a `Reloader` follows its rule files, swaps in
 //! rules that compile and keeps the old policy when they don't. Waits are
 //! bounded (polls every 50 ms, up to 10 s); nothing asserts a timing.
 
@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use authgate::project::reload::{Reloader, Trigger};
+use authgate::project::reload::Trigger;
+use authgate::project::watch::Reloader;
 use authgate::{Options, Principal};
 
 /// `orders` activates `method`; instance `i` authenticates with `basic`.

@@ -10,7 +10,7 @@ use lsp_types as lsp;
 
 use super::index::Index;
 use super::lex::{Kind, Token, tokens};
-use super::text::Encoding;
+use super::positions::Encoding;
 use super::workspace::Analysis;
 use crate::syntax::{name_text, quote_name};
 

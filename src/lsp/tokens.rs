@@ -8,7 +8,7 @@ use lsp_types as lsp;
 
 use super::index::Symbol;
 use super::lex::{Kind, tokens};
-use super::text::Encoding;
+use super::positions::Encoding;
 use super::workspace::Analysis;
 use crate::syntax::KEYWORDS;
 

@@ -21,7 +21,7 @@ use crate::source::{FileId, Sources, Span};
 use lsp_types::{Location, Range, TextDocumentPositionParams, Uri};
 
 use super::index::Index;
-use super::text::{Encoding, Lines, name_to_uri, uri_to_name};
+use super::positions::{Encoding, Lines, name_to_uri, uri_to_name};
 
 /// An open buffer.
 #[derive(Debug)]

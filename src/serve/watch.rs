@@ -1,5 +1,6 @@
-//! Reloading while serving: on SIGHUP, and with `--watch` by polling the
-//! rule set's digest. Polling, not file events: a Kubernetes ConfigMap
+//! Reloading while serving, through the library's reload core
+//! ([`crate::project::reload`]): on SIGHUP, and with `--watch` by polling
+//! the rule set's digest. Polling, not file events: a Kubernetes ConfigMap
 //! update swaps a symlink (`..data`) above the files, which file events
 //! on the files miss; reading the files and hashing them sees any change
 //! however it was made. The work (reading, compiling) runs on the blocking
@@ -7,8 +8,8 @@
 
 use std::time::Duration;
 
-use super::AppState;
-use super::server::log;
+use super::log;
+use super::state::AppState;
 use super::state::Reloaded;
 
 /// Reloads now, on the blocking pool, and logs what happened.
@@ -16,10 +17,10 @@ pub(crate) async fn reload(state: AppState, trigger: &'static str, only_if_chang
     let worker = state.clone();
     let outcome = tokio::task::spawn_blocking(move || worker.reload(only_if_changed)).await;
     match outcome {
-        Ok(Reloaded::Swapped(digest)) => log(format_args!("reloaded ({trigger}): {digest}")),
+        Ok(Reloaded::Swapped(digest)) => log::line(format_args!("reloaded ({trigger}): {digest}")),
         Ok(Reloaded::Unchanged) => {}
         Ok(Reloaded::Refused(failure)) => {
-            log(format_args!(
+            log::line(format_args!(
                 "reload ({trigger}) refused, the old rules keep serving: {}",
                 failure.message
             ));
@@ -29,10 +30,10 @@ pub(crate) async fn reload(state: AppState, trigger: &'static str, only_if_chang
                     (Some(file), None) => format!("{file}: "),
                     _ => String::new(),
                 };
-                log(format_args!("  {place}{}", diagnostic.message));
+                log::line(format_args!("  {place}{}", diagnostic.message));
             }
         }
-        Err(error) => log(format_args!("reload ({trigger}) failed: {error}")),
+        Err(error) => log::line(format_args!("reload ({trigger}) failed: {error}")),
     }
 }
 
@@ -52,15 +53,5 @@ pub(crate) async fn watch(state: AppState, interval: Duration) {
 pub(crate) async fn on_hangup(state: AppState, mut hangups: tokio::signal::unix::Signal) {
     while hangups.recv().await.is_some() {
         reload(state.clone(), "SIGHUP", false).await;
-    }
-}
-
-/// Folds histogram samples into buckets every few seconds (see
-/// [`super::metrics`]).
-pub(crate) async fn upkeep(state: AppState) {
-    let mut ticks = tokio::time::interval(Duration::from_secs(5));
-    loop {
-        ticks.tick().await;
-        state.metrics.upkeep();
     }
 }

@@ -1,14 +1,16 @@
+//! The routes that say how the service is doing rather than decide:
 //! `GET /v1/bundle` (what is serving: digest, files, counts, the last
-//! reload; `ETag` is the digest, so `If-None-Match` answers 304) and the
-//! health routes.
+//! reload; `ETag` is the digest, so `If-None-Match` answers 304), the
+//! health routes and `GET /metrics`.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
 use super::error::json_body;
+use super::state::AppState;
 use super::time::rfc3339;
+use crate::policy::Policy;
 
 /// `GET /v1/bundle`.
 pub(crate) async fn bundle(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -32,7 +34,7 @@ pub(crate) async fn bundle(State(state): State<AppState>, headers: HeaderMap) ->
             "diagnostics": reload.diagnostics,
         })
     });
-    let counts = snapshot.counts;
+    let counts = Counts::of(&snapshot.policy);
     let body = serde_json::json!({
         "digest": snapshot.digest,
         "files": snapshot.files,
@@ -58,4 +60,40 @@ pub(crate) async fn live() -> Response {
 pub(crate) async fn ready(State(state): State<AppState>) -> Response {
     let body = serde_json::json!({"status": "ready", "bundle": state.snapshot().digest});
     json_body(body.to_string().into_bytes())
+}
+
+/// `GET /metrics`.
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    let snapshot = state.snapshot();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&snapshot.digest, snapshot.loaded_at),
+    )
+        .into_response()
+}
+
+/// What a rule set declares, for `/v1/bundle`.
+struct Counts {
+    connectors: usize,
+    endpoints: usize,
+    methods: usize,
+    instances: usize,
+}
+
+impl Counts {
+    fn of(policy: &Policy) -> Counts {
+        let connectors: Vec<_> = policy.connector_ids().collect();
+        Counts {
+            connectors: connectors.len(),
+            endpoints: connectors
+                .iter()
+                .map(|&c| policy.endpoints(c).count())
+                .sum(),
+            methods: connectors.iter().map(|&c| policy.methods(c).count()).sum(),
+            instances: policy.instance_ids().count(),
+        }
+    }
 }
