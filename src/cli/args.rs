@@ -1,14 +1,14 @@
-//! The command line as clap reads it: the global options, one variant
-//! per subcommand (each command's own arguments live beside it), and the
-//! arguments the query commands share.
+//! The command line as clap reads it: the global options and one variant
+//! per subcommand (each command's own arguments live beside it; those
+//! several commands share are in [`super::query`]).
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 #[cfg(feature = "lsp")]
 use super::lsp;
-use super::output::{ColorChoice, DiagnosticsFormat, Format};
+use super::output::{ColorChoice, DiagnosticsFormat};
 #[cfg(feature = "serve")]
 use super::serve;
 use super::{check, diff, digest, drift, eval, explain, fmt, import, load, matrix, test, visible};
@@ -145,40 +145,6 @@ pub enum Command {
     },
 }
 
-/// What the query commands (`visible`, `explain`) share.
-#[derive(Debug, Args)]
-pub struct QueryArgs {
-    #[command(flatten)]
-    pub runtime: RuntimeArgs,
-    #[command(flatten)]
-    pub rules: RulesArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
-}
-
-/// Where the rules come from, for the query commands.
-#[derive(Debug, Args)]
-pub struct RulesArgs {
-    /// A rule file, or a folder searched recursively for `*.gate` files
-    /// (repeatable); default: the rule set of `authgate.toml`, else
-    /// `rules`.
-    #[arg(long = "rules", value_name = "PATH")]
-    pub rules: Vec<PathBuf>,
-}
-
-/// A runtime instance: a connector and one of its auth methods.
-#[derive(Debug, Args)]
-pub struct RuntimeArgs {
-    /// The connector of a runtime instance (with --auth), instead of a
-    /// declared INSTANCE.
-    #[arg(long, value_name = "CONNECTOR", requires = "auth")]
-    pub connector: Option<String>,
-    /// The auth method of a runtime instance (with --connector).
-    #[arg(long, value_name = "METHOD", requires = "connector")]
-    pub auth: Option<String>,
-}
-
 impl Command {
     /// The format this command reports a failure in: the one it was asked
     /// for, as near as a diagnostics format comes (a table, CSV or
@@ -194,20 +160,6 @@ impl Command {
             Command::Matrix(args) => args.failure_format(),
             Command::Diff(args) => args.failure_format(),
             _ => DiagnosticsFormat::Human,
-        }
-    }
-}
-
-impl RuntimeArgs {
-    /// The principal named on the command line: a declared `instance`, or
-    /// a runtime one from `--connector` and `--auth`.
-    pub fn principal<'a>(&'a self, instance: Option<&'a str>) -> authgate::Principal<'a> {
-        match (instance, &self.connector, &self.auth) {
-            (Some(instance), _, _) => authgate::Principal::Instance(instance),
-            (None, connector, auth) => authgate::Principal::Runtime {
-                connector: connector.as_deref().unwrap_or(""),
-                method: auth.as_deref().unwrap_or(""),
-            },
         }
     }
 }

@@ -12,9 +12,9 @@ use authgate::Policy;
 use authgate::policy::request::{self, Request, write_str};
 use clap::Args;
 
-use super::args::RulesArgs;
 use super::failure::{Failure, Outcome};
 use super::load;
+use super::query::RulesArgs;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use clap::Args;
 use clap::error::ErrorKind;
 
-use super::args::QueryArgs;
 use super::failure::{Failure, Outcome};
 use super::load;
 use super::output::{Format, print_json, say};
+use super::query::QueryArgs;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {

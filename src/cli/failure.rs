@@ -16,10 +16,10 @@ use authgate::{Diagnostic, Sources};
 use clap::CommandFactory as _;
 
 use super::Cli;
-use super::load::LoadError;
 use super::output::{
     DiagnosticsFormat, err, out, print_diagnostics, print_json, print_problem, tell,
 };
+use authgate::project::files::LoadError;
 
 /// What a command returns: its exit status, or why it could not run.
 pub type Outcome = Result<ExitCode, Failure>;

@@ -22,10 +22,10 @@ use authgate::policy::{ConnectorId, EndpointId, InstanceId, MethodId};
 use clap::Args;
 use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
-use super::args::RulesArgs;
 use super::failure::{Failure, Outcome};
 use super::load;
 use super::output::{DiagnosticsFormat, Stream, code_span};
+use super::query::RulesArgs;
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {

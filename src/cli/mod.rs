@@ -8,6 +8,7 @@ mod args;
 mod failure;
 mod load;
 mod output;
+mod query;
 
 mod check;
 mod diff;

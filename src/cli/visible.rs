@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use authgate::Decision;
 use clap::Args;
 
-use super::args::QueryArgs;
 use super::failure::{Failure, Outcome};
 use super::load;
 use super::output::{Format, plural, print_json, say};
+use super::query::QueryArgs;
 
 #[derive(Debug, Args)]
 pub struct VisibleArgs {

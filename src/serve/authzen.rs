@@ -32,7 +32,7 @@ use serde_json::{Map, Value};
 use super::error::{ApiError, json_body};
 use super::state::AppState;
 use super::state::Snapshot;
-use crate::Principal;
+use crate::policy::Principal;
 
 /// A subject or a resource.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -98,14 +98,16 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn of_error(error: &crate::Error) -> Failure {
+    fn of_error(error: &crate::project::Error) -> Failure {
         let diagnostics = match error {
-            crate::Error::Load(error) => vec![problem_to_json(error, Some(error.path()))],
-            crate::Error::Rules(rules) => rules
+            crate::project::Error::Load(error) => vec![problem_to_json(error, Some(error.path()))],
+            crate::project::Error::Rules(rules) => rules
                 .errors()
                 .map(|d| to_json(d, rules.sources()))
                 .collect(),
-            crate::Error::Refused(refusal) => vec![problem_to_json(refusal, refusal.path())],
+            crate::project::Error::Refused(refusal) => {
+                vec![problem_to_json(refusal, refusal.path())]
+            }
         };
         Failure {
             message: error.to_string(),
