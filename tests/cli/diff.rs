@@ -1,9 +1,3 @@
-#![expect(
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "a test fails by panicking"
-)]
-
 //! `authgate diff` (issue 12), through the real binary: its three formats,
 //! its exit statuses, rule sets with errors, and `--git` on a scratch
 //! repository.
@@ -11,14 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-mod common;
-use common::{authgate_in, code, stderr, stdout};
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
+use crate::support::{authgate_in, code, stderr, stdout, write_in};
 
 const OLD: &str = r#"connector shop {
     auth basic: basic
@@ -50,8 +37,8 @@ instance "instance 3" of shop < auth: oauth >
 /// A scratch folder with `old/shop.gate` and `new/shop.gate`.
 fn example() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    write(dir.path(), "old/shop.gate", OLD);
-    write(dir.path(), "new/shop.gate", NEW);
+    write_in(dir.path(), "old/shop.gate", OLD);
+    write_in(dir.path(), "new/shop.gate", NEW);
     dir
 }
 
@@ -138,7 +125,7 @@ fn exit_statuses_follow_fail_on() {
     assert_eq!(run(&["diff", "old", "new", "--fail-on", "any"]), 1);
     // Narrowing only: not a widening, but a change.
     assert_eq!(run(&["diff", "new", "old", "--fail-on", "any"]), 1);
-    write(
+    write_in(
         dir.path(),
         "narrow/shop.gate",
         &OLD.replace("[basic, oauth]", "[basic]"),
@@ -146,7 +133,7 @@ fn exit_statuses_follow_fail_on() {
     assert_eq!(run(&["diff", "old", "narrow", "--fail-on", "widen"]), 0);
     assert_eq!(run(&["diff", "old", "narrow", "--fail-on", "any"]), 1);
     // Layout only: nothing changed.
-    write(
+    write_in(
         dir.path(),
         "same/a.gate",
         &OLD.replace("    ", "  // moved\n\t"),
@@ -159,7 +146,7 @@ fn exit_statuses_follow_fail_on() {
 #[test]
 fn a_side_with_errors_cannot_compare() {
     let dir = example();
-    write(
+    write_in(
         dir.path(),
         "bad/shop.gate",
         &OLD.replace("auth: oauth >", "auth: nope >"),
@@ -223,15 +210,15 @@ fn git(dir: &Path, args: &[&str]) {
 fn git_compares_a_revision_with_the_working_tree() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    write(root, "rules/shop.gate", OLD);
-    write(root, "rules/.hidden/skip.gate", "this is not loaded");
+    write_in(root, "rules/shop.gate", OLD);
+    write_in(root, "rules/.hidden/skip.gate", "this is not loaded");
     git(root, &["init", "-q"]);
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "old"]);
     // Nothing changed yet.
     let output = authgate_in(root, &["diff", "--git", "HEAD", "--fail-on", "any"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    write(root, "rules/shop.gate", NEW);
+    write_in(root, "rules/shop.gate", NEW);
     let output = authgate_in(root, &["diff", "--git", "HEAD", "--format", "json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
@@ -251,7 +238,7 @@ fn git_compares_a_revision_with_the_working_tree() {
         stderr(&output)
     );
     // Errors in the working tree.
-    write(root, "rules/shop.gate", "connector {");
+    write_in(root, "rules/shop.gate", "connector {");
     let output = authgate_in(root, &["diff", "--git", "HEAD"]);
     assert_eq!(code(&output), 2);
     assert!(
@@ -275,8 +262,8 @@ fn a_method_gaining_5000_endpoints_is_a_few_lines() {
             endpoints(auth)
         )
     };
-    write(dir.path(), "old.gate", &rules("basic"));
-    write(dir.path(), "new.gate", &rules("basic, key"));
+    write_in(dir.path(), "old.gate", &rules("basic"));
+    write_in(dir.path(), "new.gate", &rules("basic, key"));
     let output = authgate_in(dir.path(), &["diff", "old.gate", "new.gate"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let text = stdout(&output);
@@ -306,8 +293,8 @@ fn a_change_for_a_thousand_instances_is_cut_per_connector() {
              endpoint e < auth: [{auth}] >\n}}\n{instances}"
         )
     };
-    write(dir.path(), "old.gate", &rules("basic"));
-    write(dir.path(), "new.gate", &rules("basic, key"));
+    write_in(dir.path(), "old.gate", &rules("basic"));
+    write_in(dir.path(), "new.gate", &rules("basic, key"));
     for format in ["human", "markdown"] {
         let output = authgate_in(
             dir.path(),
@@ -339,9 +326,9 @@ fn git_reads_many_files_and_links_at_a_revision_from_a_subfolder() {
         let text = format!(
             "connector c{index} {{\n    auth basic: basic\n    endpoint e < auth: [basic] >\n}}\n"
         );
-        write(root, &format!("project/rules/c{index:03}.gate"), &text);
+        write_in(root, &format!("project/rules/c{index:03}.gate"), &text);
     }
-    write(
+    write_in(
         root,
         "project/shared/extra.gate",
         "connector linked {\n    auth basic: basic\n    endpoint e < auth: [basic] >\n}\n",
@@ -362,7 +349,7 @@ fn git_reads_many_files_and_links_at_a_revision_from_a_subfolder() {
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     // The linked file, changed in the working tree, is compared with its
     // content at HEAD (through the link).
-    write(
+    write_in(
         root,
         "project/shared/extra.gate",
         "connector linked {\n    auth basic: basic\n    endpoint e < auth: [] >\n}\n",
@@ -385,7 +372,7 @@ fn git_reads_many_files_and_links_at_a_revision_from_a_subfolder() {
 fn the_projects_lint_levels_apply_to_both_sides() {
     let dir = example();
     let spare = "connector shop {\n    auth basic: basic\n    auth spare: token\n    endpoint orders < auth: [basic] >\n}\n";
-    write(
+    write_in(
         dir.path(),
         "old/spare.gate",
         &spare.replace("shop", "legacy"),
@@ -394,7 +381,7 @@ fn the_projects_lint_levels_apply_to_both_sides() {
     let output = authgate_in(dir.path(), &["diff", "old", "new"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     // Denied by the project: the OLD side has an error, as `check` says.
-    write(
+    write_in(
         dir.path(),
         "authgate.toml",
         "[lints]\nnever_activated = \"deny\"\n",

@@ -1,9 +1,3 @@
-#![expect(
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "a test fails by panicking"
-)]
-
 //! Issue 10: every outcome in the format asked for (a CI step that reads
 //! JSON or SARIF gets a document even when authgate cannot run), proper
 //! SARIF URIs and GitHub ranges, and terminal conventions: `--color`,
@@ -15,8 +9,7 @@ use std::process::{Command, Output};
 
 use unicode_width::UnicodeWidthStr as _;
 
-mod common;
-use common::{code, json, stderr, stdout, text_folder};
+use crate::support::{code, fixture, json, stderr, stdout, text_folder};
 
 /// Runs the binary in `dir` with a clean terminal environment plus `env`.
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -35,10 +28,6 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn authgate(args: &[&str]) -> Output {
     run(Path::new(env!("CARGO_MANIFEST_DIR")), args, &[])
-}
-
-fn fixture(name: &str) -> String {
-    format!("tests/fixtures/fail/{name}.gate")
 }
 
 // ---- cannot run, in every format --------------------------------------------

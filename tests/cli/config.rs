@@ -1,16 +1,9 @@
-#![expect(
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "a test fails by panicking"
-)]
-
 //! `authgate.toml` and lint levels through the real binary (DESIGN §9):
 //! the rule set as the default PATHs, found from a subfolder too;
 //! `[lints]` levels and `allow` directives; unknown lint names; a bad
 //! configuration; named files checked within their whole rule set.
 
-mod common;
-use common::{authgate_in, code, stderr, stdout};
+use crate::support::{authgate_in, code, stderr, stdout};
 
 /// A project: `defs/shop.gate` declares a connector with a spare method
 /// (a `never_activated` warning), `defs/tests.gate` refers to it.

@@ -1,24 +1,14 @@
-#![expect(
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "a test fails by panicking"
-)]
+//! `authgate import openapi`: one test per rule of the mapping, on small
+//! specs written for these tests (`tests/fixtures/openapi/`, or inline),
+//! bad input, and seeded mutations of the specs.
 
-//! `authgate import openapi` and `authgate drift` (DESIGN §12): one test
-//! per rule of the mapping, on small specs written for these tests
-//! (`tests/fixtures/openapi/`, or inline), bad input, and drift through
-//! every format.
-
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
 use authgate::Sources;
 
-mod common;
-use common::{authgate, authgate_in, code, stderr, stdout, text_folder};
+use crate::support::{authgate, authgate_in, code, root, stderr, stdout, text_folder};
 
-const FIXTURES: &str = "tests/fixtures/openapi";
+pub(super) const FIXTURES: &str = "tests/fixtures/openapi";
 
 /// Imports `specs` (paths relative to `dir`) with the binary, asserts
 /// success and returns the rules.
@@ -73,13 +63,9 @@ fn line<'r>(rules: &'r str, what: &str) -> &'r str {
         .unwrap_or_else(|| panic!("no line starting with {what}:\n{rules}"))
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 #[test]
 fn an_openapi_3_yaml_spec_over_several_files_imports_as_checked_canonical_rules() {
-    let rules = import_in(&root(), &[&format!("{FIXTURES}/shop/openapi.yaml")]);
+    let rules = import_in(root(), &[&format!("{FIXTURES}/shop/openapi.yaml")]);
     insta::assert_snapshot!("shop_import", rules);
     let policy = compiled(&rules);
     let shop = "shop_api";
@@ -137,7 +123,7 @@ fn an_openapi_3_yaml_spec_over_several_files_imports_as_checked_canonical_rules(
 
 #[test]
 fn each_scheme_type_and_flow_maps_to_its_method_type() {
-    let rules = import_in(&root(), &[&format!("{FIXTURES}/shop/openapi.yaml")]);
+    let rules = import_in(root(), &[&format!("{FIXTURES}/shop/openapi.yaml")]);
     for (method, kind) in [
         ("api_key", "token"),
         ("basic_auth", "basic"),
@@ -160,7 +146,7 @@ fn each_scheme_type_and_flow_maps_to_its_method_type() {
     }
     // No plain `oauth` method: its flows fall in both families.
     assert!(!rules.contains("auth oauth:"));
-    let swagger = import_in(&root(), &[&format!("{FIXTURES}/petstore.json")]);
+    let swagger = import_in(root(), &[&format!("{FIXTURES}/petstore.json")]);
     for (method, kind) in [
         ("app", "oauth2_client_credentials"),
         ("basic", "basic"),
@@ -179,7 +165,7 @@ fn each_scheme_type_and_flow_maps_to_its_method_type() {
 
 #[test]
 fn a_swagger_2_json_spec_imports_with_top_level_and_operation_security() {
-    let rules = import_in(&root(), &[&format!("{FIXTURES}/petstore.json")]);
+    let rules = import_in(root(), &[&format!("{FIXTURES}/petstore.json")]);
     insta::assert_snapshot!("petstore_import", rules);
     let policy = compiled(&rules);
     let pets = "pet_store_swagger_2";
@@ -237,7 +223,7 @@ fn importing_twice_gives_the_same_bytes_and_a_summary_per_kind() {
 #[test]
 fn an_operation_in_several_files_is_merged_and_reported() {
     let rules = import_in(
-        &root(),
+        root(),
         &[
             &format!("{FIXTURES}/merge/crm.json"),
             &format!("{FIXTURES}/merge/crm-contacts.yaml"),
@@ -268,7 +254,7 @@ fn an_operation_in_several_files_is_merged_and_reported() {
 #[test]
 fn the_same_verb_and_path_on_different_hosts_name_their_host() {
     let rules = import_in(
-        &root(),
+        root(),
         &[
             &format!("{FIXTURES}/hosts/messaging.yaml"),
             &format!("{FIXTURES}/hosts/voice.yaml"),
@@ -504,229 +490,63 @@ fn a_yaml_alias_bomb_is_refused() {
     assert!(stderr(&output).contains("aliases expand to too many values"));
 }
 
-fn drift(args: &[&str]) -> Output {
-    let spec = format!("{FIXTURES}/shop/openapi.yaml");
-    let mut all = vec!["drift", spec.as_str(), "--connector", "shop_api"];
-    all.extend(args);
-    authgate(&all)
-}
-
 #[test]
-fn an_unchanged_import_has_no_drift() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let rules = dir.path().join("shop.gate");
-    let rules = rules.to_str().expect("utf-8");
-    let spec = format!("{FIXTURES}/shop/openapi.yaml");
-    let import = authgate(&["import", "openapi", &spec, "-o", rules]);
-    assert_eq!(code(&import), 0);
-    let output = drift(&["--rules", rules, "--deny-warnings"]);
+fn odd_schemes_are_kept_with_a_comment_and_counted() {
+    let first = r#"{"openapi": "3.0.0", "info": {"title": "Odd", "version": "1"},
+        "components": {"securitySchemes": {
+            "jwt": {"type": "JWT"},
+            "shared": {"type": "http", "scheme": "basic"},
+            "bare": {"type": "oauth2", "flows": {}}}},
+        "security": [{"jwt": []}, {}],
+        "paths": {"/a": {"get": {}}, "/b": {"post": {"security": [{"bare": [], "shared": []}]}}}}"#;
+    let second = "swagger: '2.0'\ninfo: {title: Odd too, version: '1'}\n\
+                  securityDefinitions:\n  shared: {type: apiKey, name: k, in: query}\n  \
+                  '': {type: basic}\n  \"line\\nbreak\": {type: basic}\npaths: {}\n";
+    let dir = text_folder(&[("first.json", first), ("second.yaml", second)]);
+    let output = authgate_in(
+        dir.path(),
+        &["import", "openapi", "first.json", "second.yaml"],
+    );
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    assert_eq!(
-        stderr(&output),
-        "drift of connector `shop_api` against 1 spec file: 0 errors, 0 warnings\n"
+    let rules = stdout(&output);
+    let policy = compiled(&rules);
+    assert!(
+        line(&rules, "auth jwt:")
+            .ends_with("token // scheme type `JWT` is not OpenAPI's: mapped to token")
     );
-    let json = drift(&["--rules", rules, "--format", "json"]);
-    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
-    assert_eq!(value["diagnostics"], serde_json::json!([]));
-}
-
-#[test]
-fn drift_reports_each_kind_with_labels_in_the_rules() {
-    let rules = format!("{FIXTURES}/shop/drifted.gate");
-    let human = drift(&["--rules", &rules]);
-    assert_eq!(code(&human), 1, "errors: exit 1");
-    insta::assert_snapshot!("drift_human", stderr(&human));
-    let json = drift(&["--rules", &rules, "--format", "json"]);
-    assert_eq!(code(&json), 1);
-    insta::assert_snapshot!("drift_json", stdout(&json));
-    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert!(line(&rules, "auth bare:").contains("oauth2_authorization_code // no OAuth 2 flow"));
+    // The first definition of `shared` wins.
+    assert_eq!(line(&rules, "auth shared:"), "    auth shared: basic");
+    // Keys the language can't write as they are.
     assert_eq!(
-        (value["errors"].as_u64(), value["warnings"].as_u64()),
-        (Some(3), Some(4))
+        line(&rules, "auth \"(empty)\""),
+        "    auth \"(empty)\": basic"
     );
-    let found: Vec<(String, String)> = value["diagnostics"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap_or("").to_owned(),
-                d["severity"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
-    for (code, severity) in [
-        ("authgate::drift_activation", "error"),
-        ("authgate::drift_activation", "warning"),
-        ("authgate::drift_endpoint", "warning"),
-        ("authgate::drift_method", "error"),
-        ("authgate::drift_method", "warning"),
-    ] {
-        assert!(
-            found.contains(&(code.to_owned(), severity.to_owned())),
-            "no {severity} {code} in {found:?}"
-        );
+    assert_eq!(
+        line(&rules, "auth \"line break\""),
+        "    auth \"line break\": basic"
+    );
+    assert_eq!(activated(&policy, "odd", "GET /a"), ["jwt", "anonymous"]);
+    assert_eq!(activated(&policy, "odd", "POST /b"), ["bare", "shared"]);
+    let summary = stderr(&output);
+    assert!(
+        summary.contains("1  schemes of unknown type (as token)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1  schemes defined differently in several files (first kept)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1  endpoints requiring schemes together (AND)"),
+        "{summary}"
+    );
+    for bad in ["", "a\nb"] {
+        let args = ["import", "openapi", "first.json", "--connector", bad];
+        let output = authgate_in(dir.path(), &args);
+        assert_eq!(code(&output), 2);
+        assert!(stderr(&output).contains("`--connector` must be a name"));
     }
-    for diagnostic in value["diagnostics"].as_array().expect("list") {
-        assert_eq!(
-            diagnostic["file"],
-            rules.as_str(),
-            "labels point into the rules"
-        );
-    }
-    // Messages name the spec file and the operation's JSON pointer.
-    let messages: Vec<&str> = value["diagnostics"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|d| d["message"].as_str())
-        .collect();
-    assert!(messages.iter().any(|m| m.contains(&format!(
-        "`{FIXTURES}/shop/openapi.yaml#/paths/~1orders/get`"
-    ))));
-}
-
-#[test]
-fn drift_speaks_sarif_and_github_and_denies_warnings_on_request() {
-    let rules = format!("{FIXTURES}/shop/drifted.gate");
-    let sarif = drift(&["--rules", &rules, "--format", "sarif"]);
-    assert_eq!(code(&sarif), 1);
-    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("SARIF");
-    let results = log["runs"][0]["results"].as_array().expect("results");
-    assert_eq!(results.len(), 7);
-    assert!(
-        results
-            .iter()
-            .any(|r| r["ruleId"] == "authgate::drift_endpoint")
-    );
-    let github = drift(&["--rules", &rules, "--format", "github"]);
-    assert_eq!(code(&github), 1);
-    let annotations = stdout(&github);
-    assert!(
-        annotations
-            .lines()
-            .any(|l| l.starts_with("::error ") && l.contains("drift_activation"))
-    );
-    assert!(
-        annotations
-            .lines()
-            .any(|l| l.starts_with("::warning ") && l.contains("drift_endpoint"))
-    );
-
-    // Warnings only: exit 0, or 1 with --deny-warnings.
-    let spec = "openapi: 3.0.0\ninfo: {title: T, version: '1'}\ncomponents:\n  securitySchemes:\n    \
-                k: {type: apiKey, name: k, in: header}\nsecurity: [{k: []}]\npaths:\n  /a:\n    get: {}\n  /b:\n    get: {}\n";
-    let only_a = "connector t {\n    auth k: token\n\n    endpoint \"GET /a\" < auth: [k] >\n}\n";
-    let dir = text_folder(&[("t.yaml", spec), ("t.gate", only_a)]);
-    let args = ["drift", "t.yaml", "--connector", "t", "--rules", "t.gate"];
-    let warned = authgate_in(dir.path(), &args);
-    assert_eq!(code(&warned), 0, "{}", stderr(&warned));
-    assert!(
-        stderr(&warned).contains("operation `GET /b` (`t.yaml#/paths/~1b/get`) has no endpoint")
-    );
-    let mut denied = args.to_vec();
-    denied.push("--deny-warnings");
-    assert_eq!(code(&authgate_in(dir.path(), &denied)), 1);
-}
-
-#[test]
-fn drift_cannot_run_on_bad_rules_a_bad_spec_or_an_unknown_connector() {
-    let spec = format!("{FIXTURES}/shop/openapi.yaml");
-    let dir = text_folder(&[
-        ("bad.gate", "connector shop_api { auth a: oauth3 }\n"),
-        ("bad.yaml", "openapi: [\n"),
-    ]);
-    let bad_rules = dir.path().join("bad.gate");
-    let output = authgate(&[
-        "drift",
-        &spec,
-        "--connector",
-        "shop_api",
-        "--rules",
-        bad_rules.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(code(&output), 2);
-    assert!(stderr(&output).contains("unknown auth type"));
-
-    let rules = format!("{FIXTURES}/shop/drifted.gate");
-    let typo = authgate(&["drift", &spec, "--connector", "shop_ap", "--rules", &rules]);
-    assert_eq!(code(&typo), 2);
-    assert!(
-        stderr(&typo).contains("no connector `shop_ap` in the rules; did you mean `shop_api`?")
-    );
-
-    let bad_spec = dir.path().join("bad.yaml");
-    let bad_spec = bad_spec.to_str().expect("utf-8");
-    let human = authgate(&[
-        "drift",
-        bad_spec,
-        "--connector",
-        "shop_api",
-        "--rules",
-        &rules,
-    ]);
-    assert_eq!(code(&human), 2);
-    assert!(stderr(&human).contains("invalid YAML in"));
-    let json = authgate(&[
-        "drift",
-        bad_spec,
-        "--connector",
-        "shop_api",
-        "--rules",
-        &rules,
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code(&json), 2);
-    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
-    assert_eq!(value["diagnostics"][0]["code"], "authgate::openapi");
-    assert_eq!(value["diagnostics"][0]["file"], bad_spec);
-    assert_eq!(value["diagnostics"][0]["line"], 2);
-}
-
-#[test]
-fn drift_against_several_files_names_them_and_the_operations_file() {
-    let messaging = format!("{FIXTURES}/hosts/messaging.yaml");
-    let voice = format!("{FIXTURES}/hosts/voice.yaml");
-    let imported = authgate(&["import", "openapi", &messaging, &voice]);
-    // One endpoint too many, one operation missing, no `anonymous`.
-    let rules = stdout(&imported)
-        .replace("endpoint \"POST /Calls\"", "endpoint \"POST /Faxes\"")
-        .replace(
-            "connector messages {",
-            "connector messages {\n    auth anonymous: none",
-        );
-    let dir = text_folder(&[("messages.gate", &rules)]);
-    let rules = dir.path().join("messages.gate");
-    let output = authgate(&[
-        "drift",
-        &messaging,
-        &voice,
-        "--connector",
-        "messages",
-        "--rules",
-        rules.to_str().expect("utf-8"),
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code(&output), 1, "{}", stdout(&output));
-    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let messages: Vec<&str> = value["diagnostics"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|d| d["message"].as_str())
-        .collect();
-    assert_eq!(
-        messages,
-        // In the order of the rules: the connector's name, then the members.
-        [
-            "operation `POST /Calls` (`tests/fixtures/openapi/hosts/voice.yaml#/paths/~1Calls/post`) \
-             has no endpoint in connector `messages`",
-            "method `anonymous` of connector `messages` has no security scheme in the 2 spec files",
-            "endpoint `POST /Faxes` of connector `messages` has no operation in the 2 spec files",
-        ]
-    );
 }
 
 /// A small seeded generator (xorshift), so a failure replays.
@@ -868,94 +688,5 @@ fn mutated_specs_never_panic_and_what_imports_checks_without_drift() {
     assert!(
         imported > 50 && refused > 50,
         "imported {imported}, refused {refused}"
-    );
-}
-
-#[test]
-fn odd_schemes_are_kept_with_a_comment_and_counted() {
-    let first = r#"{"openapi": "3.0.0", "info": {"title": "Odd", "version": "1"},
-        "components": {"securitySchemes": {
-            "jwt": {"type": "JWT"},
-            "shared": {"type": "http", "scheme": "basic"},
-            "bare": {"type": "oauth2", "flows": {}}}},
-        "security": [{"jwt": []}, {}],
-        "paths": {"/a": {"get": {}}, "/b": {"post": {"security": [{"bare": [], "shared": []}]}}}}"#;
-    let second = "swagger: '2.0'\ninfo: {title: Odd too, version: '1'}\n\
-                  securityDefinitions:\n  shared: {type: apiKey, name: k, in: query}\n  \
-                  '': {type: basic}\n  \"line\\nbreak\": {type: basic}\npaths: {}\n";
-    let dir = text_folder(&[("first.json", first), ("second.yaml", second)]);
-    let output = authgate_in(
-        dir.path(),
-        &["import", "openapi", "first.json", "second.yaml"],
-    );
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
-    let rules = stdout(&output);
-    let policy = compiled(&rules);
-    assert!(
-        line(&rules, "auth jwt:")
-            .ends_with("token // scheme type `JWT` is not OpenAPI's: mapped to token")
-    );
-    assert!(line(&rules, "auth bare:").contains("oauth2_authorization_code // no OAuth 2 flow"));
-    // The first definition of `shared` wins.
-    assert_eq!(line(&rules, "auth shared:"), "    auth shared: basic");
-    // Keys the language can't write as they are.
-    assert_eq!(
-        line(&rules, "auth \"(empty)\""),
-        "    auth \"(empty)\": basic"
-    );
-    assert_eq!(
-        line(&rules, "auth \"line break\""),
-        "    auth \"line break\": basic"
-    );
-    assert_eq!(activated(&policy, "odd", "GET /a"), ["jwt", "anonymous"]);
-    assert_eq!(activated(&policy, "odd", "POST /b"), ["bare", "shared"]);
-    let summary = stderr(&output);
-    assert!(
-        summary.contains("1  schemes of unknown type (as token)"),
-        "{summary}"
-    );
-    assert!(
-        summary.contains("1  schemes defined differently in several files (first kept)"),
-        "{summary}"
-    );
-    assert!(
-        summary.contains("1  endpoints requiring schemes together (AND)"),
-        "{summary}"
-    );
-    for bad in ["", "a\nb"] {
-        let args = ["import", "openapi", "first.json", "--connector", bad];
-        let output = authgate_in(dir.path(), &args);
-        assert_eq!(code(&output), 2);
-        assert!(stderr(&output).contains("`--connector` must be a name"));
-    }
-}
-
-#[test]
-fn drift_of_a_connector_using_part_of_the_api_reports_only_what_it_claims() {
-    let rules = format!("{FIXTURES}/shop/drifted.gate");
-    let output = drift(&["--rules", &rules, "--format", "json", "--subset"]);
-    assert_eq!(code(&output), 1);
-    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let found: Vec<(&str, &str)> = value["diagnostics"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap_or(""),
-                d["severity"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
-    // Left: the type that differs, the method with no scheme, the method
-    // the spec does not accept, the endpoint with no operation.
-    assert_eq!(
-        found,
-        [
-            ("authgate::drift_method", "error"),
-            ("authgate::drift_method", "error"),
-            ("authgate::drift_activation", "error"),
-            ("authgate::drift_endpoint", "warning"),
-        ]
     );
 }

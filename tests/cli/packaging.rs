@@ -1,206 +1,14 @@
-#![expect(
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a test fails by panicking"
-)]
+//! The files that package authgate for CI: the pre-commit hooks, the
+//! GitHub Action and the license texts. They are parsed as YAML and what
+//! they run is run.
 
-//! `authgate fmt -` (the filter an editor formats on save through),
-//! `fmt` through symbolic links, and the files that package authgate for
-//! CI: the pre-commit hooks, the GitHub Action and the license texts. The
-//! packaging files are parsed as YAML and what they run is run.
-
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output};
 
 use yaml_rust2::{Yaml, YamlLoader};
 
-mod common;
-use common::{code, stderr, stdout};
-
-const UNFORMATTED: &str = "// keep me\nconnector c{auth a:basic endpoint e<auth:[a,],> // and me\n}\ninstance i of c<auth:a>";
-const FORMATTED: &str = "// keep me\nconnector c {\n    auth a: basic\n    endpoint e < auth: [a] > // and me\n}\n\ninstance i of c < auth: a >\n";
-const BROKEN: &str = "connector c { auth a basic }";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs the binary in `dir` with `input` on standard input.
-fn authgate_with(dir: &Path, args: &[&str], input: &str) -> Output {
-    use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_authgate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let mut stdin = child.stdin.take().expect("piped");
-    // A command that refuses its arguments exits without reading: the
-    // pipe may be closed before the input is written.
-    if let Err(error) = stdin.write_all(input.as_bytes()) {
-        assert_eq!(
-            error.kind(),
-            std::io::ErrorKind::BrokenPipe,
-            "write stdin: {error}"
-        );
-    }
-    drop(stdin);
-    child.wait_with_output().expect("exits")
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).expect("read")
-}
-
-/// The names in a folder.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("list")
-        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect();
-    names.sort();
-    names
-}
-
-// ---- fmt - ----------------------------------------------------------------
-
-#[test]
-fn fmt_dash_formats_stdin_to_stdout() {
-    // An empty folder: `-` reads nothing but standard input.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let output = authgate_with(dir.path(), &["fmt", "-"], UNFORMATTED);
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
-    assert_eq!(stdout(&output), FORMATTED);
-    assert_eq!(stderr(&output), "", "an editor shows whatever is on stderr");
-    // Formatted text comes back byte for byte, hidden characters too (the
-    // diff and the messages escape them, the text itself must not).
-    let hidden = "connector \"a\u{202e}b\" {\n    auth a: basic\n}\n";
-    let output = authgate_with(dir.path(), &["fmt", "-"], hidden);
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
-    assert_eq!(stdout(&output), hidden);
-    assert!(names(dir.path()).is_empty(), "nothing is written to disk");
-}
-
-#[test]
-fn fmt_dash_on_a_syntax_error_prints_nothing_and_exits_1() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let output = authgate_with(dir.path(), &["fmt", "-"], BROKEN);
-    assert_eq!(code(&output), 1, "as for a file that does not parse");
-    assert_eq!(stdout(&output), "", "the editor must keep its buffer");
-    let err = stderr(&output);
-    assert!(err.contains("expected `:`, found `basic`"), "{err}");
-    assert!(err.contains("[<stdin>:1:22]"), "{err}");
-    // An editor names the buffer.
-    let output = authgate_with(
-        dir.path(),
-        &["fmt", "--stdin-filepath", "rules/shop.gate", "-"],
-        BROKEN,
-    );
-    assert_eq!(code(&output), 1);
-    assert_eq!(stdout(&output), "");
-    assert!(
-        stderr(&output).contains("[rules/shop.gate:1:22]"),
-        "{}",
-        stderr(&output)
-    );
-}
-
-#[test]
-fn fmt_check_dash_shows_the_diff_and_exits_1_if_it_would_change() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let output = authgate_with(dir.path(), &["fmt", "--check", "-"], UNFORMATTED);
-    assert_eq!(code(&output), 1);
-    let diff = stdout(&output);
-    assert!(
-        diff.starts_with("--- <stdin>\n+++ <stdin> (formatted)\n@@"),
-        "{diff}"
-    );
-    assert!(diff.contains("+    auth a: basic\n"), "{diff}");
-    let output = authgate_with(dir.path(), &["fmt", "--check", "-"], FORMATTED);
-    assert_eq!(code(&output), 0, "{}", stdout(&output));
-    assert_eq!(stdout(&output), "");
-    assert_eq!(stderr(&output), "");
-    let output = authgate_with(dir.path(), &["fmt", "--check", "-"], BROKEN);
-    assert_eq!(code(&output), 1);
-    assert_eq!(stdout(&output), "");
-}
-
-#[test]
-fn fmt_dash_stands_alone() {
-    let output = authgate_with(root(), &["fmt", "-", "rules"], FORMATTED);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("can't be combined"),
-        "{}",
-        stderr(&output)
-    );
-    assert_eq!(stdout(&output), "");
-    let output = authgate_with(root(), &["fmt", "--stdin-filepath", "x.gate", "rules"], "");
-    assert_eq!(code(&output), 2);
-    assert!(stderr(&output).contains("pass `-`"), "{}", stderr(&output));
-    // Standard input has the size limit of a file.
-    let output = authgate_with(root(), &["fmt", "--max-file-size", "8", "-"], FORMATTED);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("`<stdin>` is 9 bytes"),
-        "{}",
-        stderr(&output)
-    );
-    assert_eq!(stdout(&output), "");
-}
-
-// ---- fmt through symbolic links -------------------------------------------
-
-#[cfg(unix)]
-#[test]
-fn fmt_formats_a_symlink_target_and_keeps_the_link() {
-    use std::os::unix::fs::PermissionsExt as _;
-
-    let dir = tempfile::tempdir().expect("temp dir");
-    let shared = dir.path().join("shared");
-    let rules = dir.path().join("rules");
-    std::fs::create_dir_all(&shared).expect("mkdir");
-    std::fs::create_dir_all(&rules).expect("mkdir");
-    let target = shared.join("r.gate");
-    std::fs::write(&target, UNFORMATTED).expect("write");
-    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-    let link = rules.join("r.gate");
-    std::os::unix::fs::symlink("../shared/r.gate", &link).expect("symlink");
-
-    // Through a folder walk, then naming the link itself.
-    for path in ["rules", "rules/r.gate"] {
-        std::fs::write(&target, UNFORMATTED).expect("write");
-        let output = authgate_with(dir.path(), &["fmt", path], "");
-        assert_eq!(code(&output), 0, "{}", stderr(&output));
-        assert_eq!(stderr(&output), "reformatted 1 file, 0 already formatted\n");
-        let kind = std::fs::symlink_metadata(&link).expect("lstat").file_type();
-        assert!(kind.is_symlink(), "`{path}`: the link stays a link");
-        assert_eq!(
-            std::fs::read_link(&link).expect("readlink"),
-            PathBuf::from("../shared/r.gate")
-        );
-        assert_eq!(
-            read(&target),
-            FORMATTED,
-            "`{path}`: the target is formatted"
-        );
-        let mode = std::fs::metadata(&target)
-            .expect("stat")
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o640, "the target keeps its permissions");
-        assert_eq!(names(&shared), ["r.gate"], "no temporary file left");
-        assert_eq!(names(&rules), ["r.gate"], "no temporary file left");
-    }
-    let output = authgate_with(dir.path(), &["fmt", "--check", "rules"], "");
-    assert_eq!(code(&output), 0, "{}", stdout(&output));
-}
-
-// ---- packaging: pre-commit hooks --------------------------------------------
+use super::{FORMATTED, UNFORMATTED};
+use crate::support::{authgate_with, code, read, root, stderr};
 
 /// The one YAML document of a file at the repository root.
 fn yaml(name: &str) -> Yaml {
@@ -282,8 +90,6 @@ fn pre_commit_hooks_run_authgate_check_fmt_and_test() {
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert_eq!(read(&dir.path().join("a.gate")), FORMATTED);
 }
-
-// ---- packaging: the GitHub Action -------------------------------------------
 
 /// Every `${{ KIND.NAME` in `text`, with the name's characters.
 fn references<'t>(text: &'t str, kind: &str) -> Vec<&'t str> {
@@ -545,8 +351,6 @@ fn the_action_step_prefixes_relative_sarif_paths_below_the_root() {
         "{uris:?}"
     );
 }
-
-// ---- packaging: licenses ----------------------------------------------------
 
 #[test]
 fn both_licenses_cargo_names_are_shipped() {
