@@ -1,9 +1,3 @@
-#![expect(
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a test fails by panicking"
-)]
-
 //! `deploy/` agrees with the server: the Deployment's arguments are
 //! flags of `authgate serve --help` and start the real server (on the
 //! ConfigMap's rules, on port 0); its probe paths answer 200; probe,
@@ -19,7 +13,7 @@ use std::process::{Command, Stdio};
 
 use yaml_rust2::{Yaml, YamlLoader};
 
-const BIN: &str = env!("CARGO_BIN_EXE_authgate");
+use crate::support::BIN;
 
 fn manifests() -> Vec<Yaml> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/kubernetes");

@@ -1,10 +1,3 @@
-#![expect(
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "a test fails by panicking"
-)]
-
 //! The real `authgate serve` on port 0 of 127.0.0.1: startup, signals
 //! (SIGHUP reloads, SIGTERM drains a request in flight, boundedly),
 //! `--watch` across an atomic symlink swap as a Kubernetes ConfigMap does
@@ -20,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_authgate");
+use crate::support::{BIN, eventually};
 
 /// `orders` activates `method`; instance `i` authenticates with `basic`.
 fn rules(method: &str) -> String {
@@ -170,17 +163,6 @@ fn read_response(stream: &mut TcpStream) -> (u16, String) {
         .map(|(_, body)| body.to_owned())
         .unwrap_or_default();
     (status, body)
-}
-
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "not within 10 s: {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn folder_with(text: &str) -> tempfile::TempDir {
