@@ -71,10 +71,7 @@ pub fn run(args: CheckArgs, limit: u64) -> Outcome {
                 print_diagnostics(&diagnostics);
             } else {
                 for diagnostic in &diagnostics {
-                    out(format_args!(
-                        "{}",
-                        authgate::report::to_github(diagnostic, sources)
-                    ));
+                    out(format_args!("{}", authgate::report::to_github(diagnostic)));
                 }
             }
             err(format_args!(
@@ -86,12 +83,9 @@ pub fn run(args: CheckArgs, limit: u64) -> Outcome {
                 }
             ));
         }
-        CheckFormat::Sarif => print_json(&authgate::report::to_sarif(&diagnostics, sources)),
+        CheckFormat::Sarif => print_json(&authgate::report::to_sarif(&diagnostics)),
         CheckFormat::Json => {
-            let diagnostics: Vec<_> = diagnostics
-                .iter()
-                .map(|diagnostic| authgate::report::to_json(diagnostic, sources))
-                .collect();
+            let diagnostics: Vec<_> = diagnostics.iter().map(authgate::report::to_json).collect();
             print_json(&CheckJson {
                 diagnostics,
                 errors: summary.errors,

@@ -53,7 +53,7 @@ pub fn run(args: DriftArgs, limit: u64) -> Outcome {
         super::project::load(&args.rules, limit, format, super::project::Given::Instead)?;
     let sources = &rule_set.sources;
     let compiled = authgate::compile_with(sources, &rule_set.lints);
-    super::usable_or(compiled, sources, format, |errors| {
+    super::usable_or(compiled, format, |errors| {
         format!("the rules have {errors}; run `authgate check` and fix them first")
     })?;
     let api = match authgate::openapi::read(&args.specs, limit) {
@@ -80,18 +80,12 @@ pub fn run(args: DriftArgs, limit: u64) -> Outcome {
         }
         CheckFormat::Github => {
             for diagnostic in &diagnostics {
-                out(format_args!(
-                    "{}",
-                    authgate::report::to_github(diagnostic, sources)
-                ));
+                out(format_args!("{}", authgate::report::to_github(diagnostic)));
             }
         }
-        CheckFormat::Sarif => print_json(&authgate::report::to_sarif(&diagnostics, sources)),
+        CheckFormat::Sarif => print_json(&authgate::report::to_sarif(&diagnostics)),
         CheckFormat::Json => print_json(&DriftJson {
-            diagnostics: diagnostics
-                .iter()
-                .map(|diagnostic| authgate::report::to_json(diagnostic, sources))
-                .collect(),
+            diagnostics: diagnostics.iter().map(authgate::report::to_json).collect(),
             errors,
             warnings,
         }),

@@ -402,7 +402,7 @@ impl From<check::CheckFormat> for StopFormat {
 #[derive(Clone, Copy)]
 enum Cause<'a> {
     /// The rules have these errors.
-    Rules(&'a [authgate::Diagnostic], &'a authgate::Sources),
+    Rules(&'a [authgate::Diagnostic]),
     /// The rule files could not be loaded.
     Load(&'a LoadError),
     /// Only the message (an unknown name, no test to run).
@@ -416,10 +416,7 @@ enum Cause<'a> {
 fn cannot_run(format: StopFormat, message: &str, cause: Cause<'_>) -> Stop {
     let diagnostics = || -> Vec<authgate::report::JsonDiagnostic> {
         match cause {
-            Cause::Rules(errors, sources) => errors
-                .iter()
-                .map(|error| authgate::report::to_json(error, sources))
-                .collect(),
+            Cause::Rules(errors) => errors.iter().map(authgate::report::to_json).collect(),
             Cause::Load(error) => {
                 vec![authgate::report::problem_to_json(error, Some(error.path()))]
             }
@@ -428,7 +425,7 @@ fn cannot_run(format: StopFormat, message: &str, cause: Cause<'_>) -> Stop {
     };
     match format {
         StopFormat::Human => match cause {
-            Cause::Rules(errors, _) => print_diagnostics(errors),
+            Cause::Rules(errors) => print_diagnostics(errors),
             Cause::Load(error) => {
                 use std::io::Write as _;
                 let report = authgate::report::render_human(error, stderr_style());
@@ -487,7 +484,7 @@ fn compile_for_query(
 ) -> Result<authgate::Policy, Stop> {
     let rule_set = project::load(rules, limit, format, project::Given::Instead)?;
     let compiled = authgate::compile_with(&rule_set.sources, &rule_set.lints);
-    usable(compiled, &rule_set.sources, format).map(|(policy, _)| policy)
+    usable(compiled, format).map(|(policy, _)| policy)
 }
 
 /// The policy and tests of a compilation, or, when the rules have errors,
@@ -495,10 +492,9 @@ fn compile_for_query(
 /// answer from rules that don't compile).
 fn usable(
     compiled: authgate::Compilation,
-    sources: &authgate::Sources,
     format: StopFormat,
 ) -> Result<(authgate::Policy, Vec<authgate::check::TestDef>), Stop> {
-    usable_or(compiled, sources, format, |errors| {
+    usable_or(compiled, format, |errors| {
         format!("the rules have {errors}; run `authgate check` and fix them first")
     })
 }
@@ -506,7 +502,6 @@ fn usable(
 /// [`usable`], saying why with `message` (given "N errors").
 fn usable_or(
     compiled: authgate::Compilation,
-    sources: &authgate::Sources,
     format: StopFormat,
     message: impl FnOnce(&str) -> String,
 ) -> Result<(authgate::Policy, Vec<authgate::check::TestDef>), Stop> {
@@ -519,7 +514,7 @@ fn usable_or(
         .filter(|d| d.severity() == authgate::Severity::Error)
         .collect();
     let message = message(&plural(errors.len(), "error"));
-    Err(cannot_run(format, &message, Cause::Rules(&errors, sources)))
+    Err(cannot_run(format, &message, Cause::Rules(&errors)))
 }
 
 /// Prints one pretty JSON document and a newline to standard output.

@@ -119,7 +119,7 @@ pub fn config(sources: &mut Sources, format: StopFormat) -> Result<Lints, Stop> 
             Err(cannot_run(
                 format,
                 &format!("`{}` is not a valid configuration", file.display()),
-                Cause::Rules(&errors, sources),
+                Cause::Rules(&errors),
             ))
         }
     }

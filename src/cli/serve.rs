@@ -115,7 +115,7 @@ pub fn run(args: ServeArgs, limit: u64) -> Outcome {
     )?;
     let compiled = authgate::compile_with(&rule_set.sources, &rule_set.lints);
     let warnings: Vec<_> = compiled.diagnostics.clone();
-    let (policy, _) = usable(compiled, &rule_set.sources, StopFormat::Human)?;
+    let (policy, _) = usable(compiled, StopFormat::Human)?;
     print_diagnostics(&warnings);
     let mut options = authgate::Options::default();
     options.max_file_size = limit;

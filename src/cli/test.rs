@@ -61,7 +61,7 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
     let rule_set = super::project::load(&args.paths, limit, format, super::project::Given::Named)?;
     let sources = &rule_set.sources;
     let compiled = authgate::compile_with(sources, &rule_set.lints);
-    let (policy, tests) = super::usable(compiled, sources, format)?;
+    let (policy, tests) = super::usable(compiled, format)?;
     // Named files within a larger rule set: their tests only.
     let tests: Vec<_> = tests
         .into_iter()
@@ -104,16 +104,13 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
         }
         CheckFormat::Github => {
             for diagnostic in diagnostics() {
-                out(format_args!(
-                    "{}",
-                    authgate::report::to_github(&diagnostic, sources)
-                ));
+                out(format_args!("{}", authgate::report::to_github(&diagnostic)));
             }
             out(format_args!("{passed} passed, {failed} failed"));
         }
         CheckFormat::Sarif => {
             let failures: Vec<_> = diagnostics().collect();
-            print_json(&authgate::report::to_sarif(&failures, sources));
+            print_json(&authgate::report::to_sarif(&failures));
         }
         CheckFormat::Json => print_json(&TestsJson {
             tests: reports

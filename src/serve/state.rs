@@ -149,10 +149,7 @@ impl Failure {
     fn from_rules<T>(error: &crate::RulesError) -> Result<T, Failure> {
         Err(Failure {
             message: error.to_string(),
-            diagnostics: error
-                .errors()
-                .map(|d| crate::report::to_json(d, error.sources()))
-                .collect(),
+            diagnostics: error.errors().map(crate::report::to_json).collect(),
         })
     }
 }

@@ -167,7 +167,7 @@ fn compile_side(
     format: StopFormat,
 ) -> Result<Policy, Stop> {
     let compiled = authgate::compile_with(sources, lints);
-    super::usable_or(compiled, sources, format, |errors| {
+    super::usable_or(compiled, format, |errors| {
         format!("the {side} rules (`{label}`) have {errors}; cannot compare")
     })
     .map(|(policy, _)| policy)
