@@ -126,6 +126,52 @@ fn json_has_the_documented_shape() {
             .contains(&serde_json::json!({"kind": "endpoint", "connector": "shop", "name": "refunds", "status": "added",
                 "file": "new/shop.gate", "line": 6, "column": 14}))
     );
+    // An instance whose method changed says from which to which.
+    assert!(json["structure"].as_array().expect("structure").contains(
+        &serde_json::json!({"kind": "instance", "connector": "shop", "name": "instance 3",
+                "status": "changed", "method_old": "basic", "method_new": "oauth",
+                "file": "new/shop.gate", "line": 14, "column": 10})
+    ));
+}
+
+#[test]
+fn a_method_change_that_changes_no_visibility_still_names_both_methods() {
+    // `token` activates exactly what `basic` does: moving `instance 1`
+    // changes its method and nothing it sees.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = |method: &str| {
+        format!(
+            "connector shop {{\n    auth basic: basic\n    auth token: token\n    \
+             endpoint orders < auth: [basic, token] >\n}}\n\
+             instance \"instance 1\" of shop < auth: {method} >\n"
+        )
+    };
+    write(dir.path(), "old/shop.gate", &rules("basic"));
+    write(dir.path(), "new/shop.gate", &rules("token"));
+    let output = authgate_in(dir.path(), &["diff", "old", "new", "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["instances"], serde_json::json!([]));
+    assert_eq!(
+        json["structure"],
+        serde_json::json!([{"kind": "instance", "connector": "shop", "name": "instance 1",
+            "status": "changed", "method_old": "basic", "method_new": "token",
+            "file": "new/shop.gate", "line": 6, "column": 10}])
+    );
+    let output = authgate_in(dir.path(), &["diff", "old", "new"]);
+    let text = stdout(&output);
+    assert!(
+        text.contains("instance `instance 1` changed from `basic` to `token` (new/shop.gate:6:10)"),
+        "{text}"
+    );
+    let output = authgate_in(dir.path(), &["diff", "old", "new", "--format", "markdown"]);
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "- instance `instance 1` changed from `basic` to `token` at `new/shop.gate:6:10`"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -328,7 +328,12 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                 (None, Some(i)) => old.instance_location(i),
                 (None, None) => None,
             };
-            out.declared(Kind::Instance, &connector, &name, status, location);
+            match (&old_names, &new_names) {
+                (Some((_, old_m)), Some((_, new_m))) => {
+                    out.method_changed(&connector, &name, (old_m, new_m), location);
+                }
+                _ => out.declared(Kind::Instance, &connector, &name, status, location),
+            }
         }
         let shared = deltas.get(
             old,

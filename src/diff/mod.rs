@@ -305,6 +305,13 @@ pub struct StructureChange {
     pub name: String,
     /// Added, removed or changed (an instance's method).
     pub status: Status,
+    /// For an instance whose method changed, its method in OLD (not in
+    /// the JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method_old: Option<String>,
+    /// For an instance whose method changed, its method in NEW.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method_new: Option<String>,
     /// Its declaration: in NEW when added or changed, in OLD when removed.
     #[serde(flatten)]
     pub place: Place,
@@ -325,6 +332,28 @@ impl Diff {
             connector: connector.to_owned(),
             name: name.to_owned(),
             status,
+            method_old: None,
+            method_new: None,
+            place: Place::of(location),
+        });
+    }
+
+    /// Lists an instance whose method changed from `old` to `new`, at its
+    /// declaration in NEW.
+    fn method_changed(
+        &mut self,
+        connector: &str,
+        name: &str,
+        (old, new): (&str, &str),
+        location: Option<Location<'_>>,
+    ) {
+        self.structure.push(StructureChange {
+            kind: Kind::Instance,
+            connector: connector.to_owned(),
+            name: name.to_owned(),
+            status: Status::Changed,
+            method_old: Some(old.to_owned()),
+            method_new: Some(new.to_owned()),
             place: Place::of(location),
         });
     }

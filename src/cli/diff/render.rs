@@ -1,7 +1,7 @@
 //! The human and markdown reports of a diff: grouped by connector, counts
 //! first, long lists cut.
 
-use authgate::diff::{Diff, Gain};
+use authgate::diff::{Diff, Gain, StructureChange};
 
 use crate::cli::{plural, say};
 
@@ -73,6 +73,15 @@ fn located(changes: &[authgate::diff::Change], gain: Gain, count: usize) -> Stri
         count,
         "and",
     )
+}
+
+/// " from `basic` to `oauth`" for an instance whose method changed (each
+/// method written by `name`), else nothing.
+fn method_change(change: &StructureChange, name: impl Fn(&str) -> String) -> String {
+    match (&change.method_old, &change.method_new) {
+        (Some(old), Some(new)) => format!(" from {} to {}", name(old), name(new)),
+        _ => String::new(),
+    }
 }
 
 fn names(names: &[String]) -> String {
@@ -158,8 +167,11 @@ pub(super) fn human(diff: &Diff, old: &str, new: &str) {
                 let at = &s.place;
                 let (kind, name, status) = (s.kind.as_str(), &s.name, s.status.as_str());
                 format!(
-                    "{kind} `{name}` {status} ({}:{}:{})",
-                    at.file, at.line, at.column
+                    "{kind} `{name}` {status}{} ({}:{}:{})",
+                    method_change(s, |m| format!("`{m}`")),
+                    at.file,
+                    at.line,
+                    at.column
                 )
             });
             say(format_args!(
@@ -275,10 +287,11 @@ pub(super) fn markdown(diff: &Diff, old: &str, new: &str) -> String {
             let at = &s.place;
             let _ = writeln!(
                 text,
-                "- {} {} {} at {}",
+                "- {} {} {}{} at {}",
                 s.kind.as_str(),
                 span(&s.name),
                 s.status.as_str(),
+                method_change(s, |m| span(m)),
                 span(&format!("{}:{}:{}", at.file, at.line, at.column))
             );
         }
