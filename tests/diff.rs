@@ -175,6 +175,55 @@ fn a_method_change_that_changes_no_visibility_still_names_both_methods() {
 }
 
 #[test]
+fn names_with_numbers_are_listed_as_a_person_counts() {
+    // Connectors and instances named with numbers, declared out of order:
+    // every format lists `tenant 4` before `tenant 12`, `c2` before `c10`.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = |auth: &str| {
+        let mut text = String::new();
+        for c in ["c10", "c2"] {
+            text.push_str(&format!(
+                "connector {c} {{\n    auth basic: basic\n    endpoint e < auth: {auth} >\n}}\n"
+            ));
+        }
+        for tenant in ["tenant 12", "tenant 100", "tenant 4"] {
+            text.push_str(&format!("instance \"{tenant}\" of c2 < auth: basic >\n"));
+        }
+        text
+    };
+    write(dir.path(), "old/a.gate", &rules("[]"));
+    write(dir.path(), "new/a.gate", &rules("[basic]"));
+    let output = authgate_in(dir.path(), &["diff", "old", "new", "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let instances: Vec<&str> = json["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .filter_map(|i| i["instance"].as_str())
+        .collect();
+    assert_eq!(instances, ["tenant 4", "tenant 12", "tenant 100"]);
+    let connectors: Vec<&str> = json["methods"]
+        .as_array()
+        .expect("methods")
+        .iter()
+        .filter_map(|m| m["connector"].as_str())
+        .collect();
+    assert_eq!(connectors, ["c2", "c10"]);
+    let text = stdout(&authgate_in(dir.path(), &["diff", "old", "new"]));
+    let at = |needle: &str| text.find(needle).expect("shown");
+    assert!(at("connector `c2`") < at("connector `c10`"), "{text}");
+    assert!(
+        at("instance `tenant 4`") < at("instance `tenant 12`"),
+        "{text}"
+    );
+    assert!(
+        at("instance `tenant 12`") < at("instance `tenant 100`"),
+        "{text}"
+    );
+}
+
+#[test]
 fn exit_statuses_follow_fail_on() {
     let dir = example();
     let run = |args: &[&str]| code(&authgate_in(dir.path(), args));

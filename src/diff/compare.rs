@@ -12,6 +12,7 @@ use super::{
 };
 use crate::Policy;
 use crate::policy::{ConnectorId, EndpointId, InstanceId, MethodId};
+use crate::text::natural_cmp;
 
 /// OLD's endpoints of one connector as NEW's ids, by OLD's index in the
 /// connector.
@@ -380,11 +381,17 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
         }
     }
 
-    out.methods
-        .sort_by(|a, b| (&a.connector, &a.method).cmp(&(&b.connector, &b.method)));
-    out.instances.sort_by(|a, b| a.instance.cmp(&b.instance));
+    // Names as a person counts them: `tenant 4` before `tenant 12`.
+    out.methods.sort_by(|a, b| {
+        natural_cmp(&a.connector, &b.connector).then_with(|| natural_cmp(&a.method, &b.method))
+    });
+    out.instances
+        .sort_by(|a, b| natural_cmp(&a.instance, &b.instance));
     out.structure.sort_by(|a, b| {
-        (&a.connector, a.kind, &a.name, a.status).cmp(&(&b.connector, b.kind, &b.name, b.status))
+        natural_cmp(&a.connector, &b.connector)
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| natural_cmp(&a.name, &b.name))
+            .then(a.status.cmp(&b.status))
     });
     let subjects = out.methods.iter().map(|m| (m.gained.len(), m.lost.len()));
     let instances = out.instances.iter().map(|i| (i.gained.len(), i.lost.len()));

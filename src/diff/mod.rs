@@ -36,13 +36,14 @@ pub struct Diff {
     /// Counts over every subject.
     pub summary: DiffSummary,
     /// The (connector, method) subjects whose visible endpoints changed,
-    /// sorted by connector then method name.
+    /// sorted by connector then method name ([`crate::text::natural_cmp`]).
     pub methods: Vec<MethodChange>,
     /// The declared instances whose visible endpoints changed, sorted by
-    /// name.
+    /// name (naturally: `tenant 4` before `tenant 12`).
     pub instances: Vec<InstanceChange>,
     /// Connectors, methods, endpoints and instances added or removed, and
-    /// instances whose method changed; sorted by connector, kind, name.
+    /// instances whose method changed; sorted by connector, kind, name
+    /// (names naturally).
     pub structure: Vec<StructureChange>,
 }
 

@@ -26,8 +26,10 @@ impl Group<'_> {
     }
 }
 
+/// The groups, connectors in natural order (`c2` before `c10`), as the
+/// diff sorts its lists.
 fn groups(diff: &Diff) -> Vec<Group<'_>> {
-    let mut groups: std::collections::BTreeMap<&str, Group<'_>> = Default::default();
+    let mut groups: std::collections::HashMap<&str, Group<'_>> = Default::default();
     for m in &diff.methods {
         groups
             .entry(&m.connector)
@@ -49,7 +51,9 @@ fn groups(diff: &Diff) -> Vec<Group<'_>> {
             .structure
             .push(s);
     }
-    groups.into_values().collect()
+    let mut groups: Vec<Group<'_>> = groups.into_values().collect();
+    groups.sort_by(|a, b| authgate::text::natural_cmp(a.connector, b.connector));
+    groups
 }
 
 impl<'d> Group<'d> {
