@@ -39,7 +39,7 @@ pub fn run(args: CheckArgs, limit: u64) -> Outcome {
         .filter(|d| d.severity() == authgate::Severity::Error)
         .count();
     summary.warnings = diagnostics.len() - summary.errors;
-    print_report(args.format, &diagnostics, sources);
+    print_report(args.format, &diagnostics);
     if matches!(
         args.format,
         DiagnosticsFormat::Human | DiagnosticsFormat::Github

@@ -56,7 +56,7 @@ pub fn run(args: DriftArgs, limit: u64) -> Outcome {
         .filter(|d| d.severity() == authgate::Severity::Error)
         .count();
     let warnings = diagnostics.len() - errors;
-    print_report(args.format, &diagnostics, sources);
+    print_report(args.format, &diagnostics);
     if matches!(
         args.format,
         DiagnosticsFormat::Human | DiagnosticsFormat::Github

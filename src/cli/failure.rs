@@ -11,8 +11,8 @@
 
 use std::process::ExitCode;
 
+use authgate::Diagnostic;
 use authgate::diagnostics::render::{self, JsonDiagnostic, JsonError};
-use authgate::{Diagnostic, Sources};
 use clap::CommandFactory as _;
 
 use super::Cli;
@@ -34,11 +34,10 @@ pub enum Failure {
     Config(&'static LoadError),
     /// The rules have errors, or `authgate.toml` is not a valid
     /// configuration: `message` says so, `errors` are the diagnostics to
-    /// show, in `sources`.
+    /// show.
     Rules {
         message: String,
         errors: Vec<Diagnostic>,
-        sources: Sources,
     },
     /// An API spec could not be read (`import openapi`, `drift`).
     Spec(authgate::openapi::Error),
@@ -90,12 +89,7 @@ impl Failure {
     /// The causes as diagnostics, for a document.
     fn diagnostics(&self) -> Vec<JsonDiagnostic> {
         match self {
-            Failure::Rules {
-                errors, sources, ..
-            } => errors
-                .iter()
-                .map(|error| render::to_json(error, sources))
-                .collect(),
+            Failure::Rules { errors, .. } => errors.iter().map(render::to_json).collect(),
             Failure::Load(error) | &Failure::Config(error) => {
                 vec![render::problem_to_json(error, Some(error.path()))]
             }

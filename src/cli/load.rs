@@ -115,16 +115,13 @@ pub fn config(sources: &mut Sources) -> Result<Lints, Failure> {
     match Config::parse(sources, name.clone(), project.text.as_str()) {
         Ok(config) => Ok(config.lints),
         Err(_) => {
-            // Parsed again on its own, for sources the failure can own.
-            let mut sources = Sources::new();
-            let errors = Config::parse(&mut sources, name, project.text.as_str())
+            let errors = Config::parse(&mut Sources::new(), name, project.text.as_str())
                 .err()
                 .map(|diagnostic| vec![*diagnostic])
                 .unwrap_or_default();
             Err(Failure::Rules {
                 message: format!("`{}` is not a valid configuration", file.display()),
                 errors,
-                sources,
             })
         }
     }
@@ -180,10 +177,7 @@ impl RuleSet {
     /// Compiles the rule set: the policy and the tests, or, when the rules
     /// have errors, the failure that they have them.
     pub fn compile(&self) -> Result<(Policy, Vec<authgate::check::TestDef>), Failure> {
-        usable(
-            authgate::compile_with(&self.sources, &self.lints),
-            &self.sources,
-        )
+        usable(authgate::compile_with(&self.sources, &self.lints))
     }
 }
 
@@ -246,9 +240,8 @@ pub fn policy(rules: &[PathBuf], limit: u64) -> Result<Policy, Failure> {
 /// that don't compile).
 pub fn usable(
     compiled: authgate::Compilation,
-    sources: &Sources,
 ) -> Result<(Policy, Vec<authgate::check::TestDef>), Failure> {
-    usable_or(compiled, sources, |errors| {
+    usable_or(compiled, |errors| {
         format!("the rules have {errors}; run `authgate check` and fix them first")
     })
 }
@@ -256,7 +249,6 @@ pub fn usable(
 /// [`usable`], saying why with `message` (given "N errors").
 pub fn usable_or(
     compiled: authgate::Compilation,
-    sources: &Sources,
     message: impl FnOnce(&str) -> String,
 ) -> Result<(Policy, Vec<authgate::check::TestDef>), Failure> {
     if let Some(policy) = compiled.policy {
@@ -270,8 +262,6 @@ pub fn usable_or(
     Err(Failure::Rules {
         message: message(&plural(errors.len(), "error")),
         errors,
-        // The error path only: the failure outlives the command's rules.
-        sources: sources.clone(),
     })
 }
 

@@ -7,8 +7,8 @@
 use std::io::IsTerminal;
 use std::sync::OnceLock;
 
+use authgate::Diagnostic;
 use authgate::diagnostics::render::{self, JsonDiagnostic, Style};
-use authgate::{Diagnostic, Sources};
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -158,15 +158,15 @@ struct DiagnosticsJson {
 /// GitHub annotations, a SARIF log or `{"diagnostics", "errors",
 /// "warnings"}` on standard output. The summary line of the human and
 /// GitHub formats is the command's to write.
-pub fn print_report(format: DiagnosticsFormat, diagnostics: &[Diagnostic], sources: &Sources) {
+pub fn print_report(format: DiagnosticsFormat, diagnostics: &[Diagnostic]) {
     match format {
         DiagnosticsFormat::Human => print_diagnostics(diagnostics),
         DiagnosticsFormat::Github => {
             for diagnostic in diagnostics {
-                out(format_args!("{}", render::to_github(diagnostic, sources)));
+                out(format_args!("{}", render::to_github(diagnostic)));
             }
         }
-        DiagnosticsFormat::Sarif => print_json(&render::to_sarif(diagnostics, sources)),
+        DiagnosticsFormat::Sarif => print_json(&render::to_sarif(diagnostics)),
         DiagnosticsFormat::Json => {
             let errors = diagnostics
                 .iter()
@@ -175,7 +175,7 @@ pub fn print_report(format: DiagnosticsFormat, diagnostics: &[Diagnostic], sourc
             print_json(&DiagnosticsJson {
                 diagnostics: diagnostics
                     .iter()
-                    .map(|diagnostic| render::to_json(diagnostic, sources))
+                    .map(|diagnostic| render::to_json(diagnostic))
                     .collect(),
                 errors,
                 warnings: diagnostics.len() - errors,

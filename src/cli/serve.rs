@@ -111,7 +111,7 @@ pub fn run(args: ServeArgs, limit: u64) -> Outcome {
     let rule_set = load::rule_set(&args.paths, limit, Given::Instead)?;
     let compiled = authgate::compile_with(&rule_set.sources, &rule_set.lints);
     let warnings: Vec<_> = compiled.diagnostics.clone();
-    let (policy, _) = load::usable(compiled, &rule_set.sources)?;
+    let (policy, _) = load::usable(compiled)?;
     print_diagnostics(&warnings);
     let mut options = authgate::Options::default();
     options.max_file_size = limit;

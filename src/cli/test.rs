@@ -103,14 +103,14 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
             for diagnostic in diagnostics() {
                 out(format_args!(
                     "{}",
-                    authgate::diagnostics::render::to_github(&diagnostic, sources)
+                    authgate::diagnostics::render::to_github(&diagnostic)
                 ));
             }
             out(format_args!("{passed} passed, {failed} failed"));
         }
         DiagnosticsFormat::Sarif => {
             let failures: Vec<_> = diagnostics().collect();
-            print_json(&authgate::diagnostics::render::to_sarif(&failures, sources));
+            print_json(&authgate::diagnostics::render::to_sarif(&failures));
         }
         DiagnosticsFormat::Json => print_json(&TestsJson {
             tests: reports

@@ -251,7 +251,7 @@ impl<'a> Known<'a> {
             .map(|k| k.to_string())
             .collect();
         names.extend(self.connectors.iter().map(|c| c.name.clone()));
-        names.sort();
+        names.sort_by(|a, b| crate::text::natural_cmp(a, b));
         names.dedup();
         names
     }

@@ -101,10 +101,7 @@ impl Failure {
     fn of_error(error: &crate::project::Error) -> Failure {
         let diagnostics = match error {
             crate::project::Error::Load(error) => vec![problem_to_json(error, Some(error.path()))],
-            crate::project::Error::Rules(rules) => rules
-                .errors()
-                .map(|d| to_json(d, rules.sources()))
-                .collect(),
+            crate::project::Error::Rules(rules) => rules.errors().map(to_json).collect(),
             crate::project::Error::Refused(refusal) => {
                 vec![problem_to_json(refusal, refusal.path())]
             }
@@ -122,15 +119,14 @@ fn failure_diagnostics(outcome: &Outcome) -> Vec<JsonDiagnostic> {
     if outcome.ok() {
         return Vec::new();
     }
-    match (&outcome.refusal, &outcome.sources) {
-        (Some(refusal), _) => vec![problem_to_json(refusal, refusal.path())],
-        (None, Some(sources)) => outcome
+    match &outcome.refusal {
+        Some(refusal) => vec![problem_to_json(refusal, refusal.path())],
+        None => outcome
             .diagnostics
             .iter()
             .filter(|d| d.severity() == Severity::Error)
-            .map(|d| to_json(d, sources))
+            .map(to_json)
             .collect(),
-        (None, None) => Vec::new(),
     }
 }
 

@@ -113,6 +113,101 @@ fn json_has_the_documented_shape() {
             .contains(&serde_json::json!({"kind": "endpoint", "connector": "shop", "name": "refunds", "status": "added",
                 "file": "new/shop.gate", "line": 6, "column": 14}))
     );
+    // An instance whose method changed says from which to which.
+    assert!(json["structure"].as_array().expect("structure").contains(
+        &serde_json::json!({"kind": "instance", "connector": "shop", "name": "instance 3",
+                "status": "changed", "method_old": "basic", "method_new": "oauth",
+                "file": "new/shop.gate", "line": 14, "column": 10})
+    ));
+}
+
+#[test]
+fn a_method_change_that_changes_no_visibility_still_names_both_methods() {
+    // `token` activates exactly what `basic` does: moving `instance 1`
+    // changes its method and nothing it sees.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = |method: &str| {
+        format!(
+            "connector shop {{\n    auth basic: basic\n    auth token: token\n    \
+             endpoint orders < auth: [basic, token] >\n}}\n\
+             instance \"instance 1\" of shop < auth: {method} >\n"
+        )
+    };
+    write_in(dir.path(), "old/shop.gate", &rules("basic"));
+    write_in(dir.path(), "new/shop.gate", &rules("token"));
+    let output = authgate_in(dir.path(), &["diff", "old", "new", "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["instances"], serde_json::json!([]));
+    assert_eq!(
+        json["structure"],
+        serde_json::json!([{"kind": "instance", "connector": "shop", "name": "instance 1",
+            "status": "changed", "method_old": "basic", "method_new": "token",
+            "file": "new/shop.gate", "line": 6, "column": 10}])
+    );
+    let output = authgate_in(dir.path(), &["diff", "old", "new"]);
+    let text = stdout(&output);
+    assert!(
+        text.contains("instance `instance 1` changed from `basic` to `token` (new/shop.gate:6:10)"),
+        "{text}"
+    );
+    let output = authgate_in(dir.path(), &["diff", "old", "new", "--format", "markdown"]);
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "- instance `instance 1` changed from `basic` to `token` at `new/shop.gate:6:10`"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn names_with_numbers_are_listed_as_a_person_counts() {
+    // Connectors and instances named with numbers, declared out of order:
+    // every format lists `tenant 4` before `tenant 12`, `c2` before `c10`.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = |auth: &str| {
+        let mut text = String::new();
+        for c in ["c10", "c2"] {
+            text.push_str(&format!(
+                "connector {c} {{\n    auth basic: basic\n    endpoint e < auth: {auth} >\n}}\n"
+            ));
+        }
+        for tenant in ["tenant 12", "tenant 100", "tenant 4"] {
+            text.push_str(&format!("instance \"{tenant}\" of c2 < auth: basic >\n"));
+        }
+        text
+    };
+    write_in(dir.path(), "old/a.gate", &rules("[]"));
+    write_in(dir.path(), "new/a.gate", &rules("[basic]"));
+    let output = authgate_in(dir.path(), &["diff", "old", "new", "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let instances: Vec<&str> = json["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .filter_map(|i| i["instance"].as_str())
+        .collect();
+    assert_eq!(instances, ["tenant 4", "tenant 12", "tenant 100"]);
+    let connectors: Vec<&str> = json["methods"]
+        .as_array()
+        .expect("methods")
+        .iter()
+        .filter_map(|m| m["connector"].as_str())
+        .collect();
+    assert_eq!(connectors, ["c2", "c10"]);
+    let text = stdout(&authgate_in(dir.path(), &["diff", "old", "new"]));
+    let at = |needle: &str| text.find(needle).expect("shown");
+    assert!(at("connector `c2`") < at("connector `c10`"), "{text}");
+    assert!(
+        at("instance `tenant 4`") < at("instance `tenant 12`"),
+        "{text}"
+    );
+    assert!(
+        at("instance `tenant 12`") < at("instance `tenant 100`"),
+        "{text}"
+    );
 }
 
 #[test]

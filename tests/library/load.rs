@@ -140,9 +140,8 @@ fn diagnostics_serialise_as_the_cli_json() {
     );
     for diagnostic in &compiled.diagnostics {
         let json = serde_json::to_value(diagnostic).expect("serialises");
-        let document =
-            serde_json::to_value(authgate::diagnostics::render::to_json(diagnostic, &sources))
-                .expect("serialises");
+        let document = serde_json::to_value(authgate::diagnostics::render::to_json(diagnostic))
+            .expect("serialises");
         assert_eq!(json, document);
         for label in json["labels"].as_array().expect("labels") {
             let file = sources
@@ -265,5 +264,5 @@ fn discover_finds_authgate_toml_above_and_load_project_follows_it() {
         panic!("an invalid configuration stops the load");
     };
     let codes: Vec<_> = error.errors().map(|d| d.code().to_string()).collect();
-    assert_eq!(codes, ["authgate::config"]);
+    assert_eq!(codes, ["authgate::project::config"]);
 }

@@ -51,7 +51,7 @@ fn github_annotations_escape_hidden_characters() {
         let sources = rules_with(hostile);
         let compiled = compile(&sources);
         for diagnostic in &compiled.diagnostics {
-            let line = to_github(diagnostic, &sources);
+            let line = to_github(diagnostic);
             assert!(!line.contains(hostile), "{hostile:?} raw in: {line}");
         }
     }

@@ -112,8 +112,9 @@ fn repeated_declarations_are_one_diagnostic_per_name() {
         .iter()
         .find(|d| d.to_string() == "endpoint `many` is declared 30 times")
         .expect("one diagnostic for `many`");
+    // The first few are labelled, the others listed by line in the help.
     let labels: Vec<&str> = many.labels().iter().map(|l| l.text.as_str()).collect();
-    assert_eq!(labels.len(), 30, "{labels:?}");
+    assert_eq!(labels.len(), 3, "{labels:?}");
     assert_eq!(labels.get(1), Some(&"first declared here"));
     assert!(
         labels
@@ -124,7 +125,7 @@ fn repeated_declarations_are_one_diagnostic_per_name() {
     );
     let rendered = render(many);
     assert!(
-        rendered.len() < 8_192,
+        rendered.len() < 4_096,
         "{} bytes:\n{rendered}",
         rendered.len()
     );
@@ -156,6 +157,103 @@ fn repeated_declarations_are_one_diagnostic_per_name() {
     // Each report is a snippet or two, whatever the connector's size.
     let total: usize = duplicates.iter().map(|d| render(d).len()).sum();
     assert!(total < 151 * 1_200, "{total} bytes");
+}
+
+/// How many declarations a rendered `duplicate` accounts for: its labels,
+/// the lines its help lists, the "and N more" after them, and the "in N
+/// more files (M times)" after the files it names. Asserts that each
+/// listed line is one of `lines` (where the name is declared, per file).
+fn accounted_for(rendered: &str, diagnostic: &Diagnostic, lines: &[(String, usize)]) -> usize {
+    let mut count = diagnostic.labels().len();
+    let help = diagnostic.help().expect("help");
+    for line in help.lines().skip(1) {
+        if let Some(times) = line.strip_suffix(" times)") {
+            let (_, times) = times.rsplit_once('(').expect("(M times)");
+            count += times.parse::<usize>().expect("a count");
+            continue;
+        }
+        let (place, listed) = line.split_once(" at line").expect("at line(s)");
+        let file = place
+            .split_once('`')
+            .and_then(|(_, rest)| rest.split_once('`'))
+            .map_or("", |(file, _)| file);
+        let listed = listed.trim_start_matches('s').trim_start();
+        let (numbers, more) = match listed.split_once(" more") {
+            Some((before, _)) => {
+                let (numbers, more) = before.rsplit_once(" and ").expect("and N more");
+                (numbers, more.parse::<usize>().expect("N"))
+            }
+            None => (listed, 0),
+        };
+        count += more;
+        for number in numbers
+            .split([',', ' '])
+            .filter(|n| !n.is_empty() && *n != "and")
+        {
+            let number: usize = number.parse().expect("a line number");
+            assert!(
+                lines
+                    .iter()
+                    .any(|(f, l)| *l == number && (file.is_empty() || f == file)),
+                "{file}:{number} is no declaration:\n{rendered}"
+            );
+            count += 1;
+        }
+    }
+    count
+}
+
+#[test]
+fn a_name_declared_many_times_stays_one_short_report() {
+    for times in [30, 1_000] {
+        // An operation imported once per spec file: far apart in one
+        // connector, twenty other endpoints between its declarations.
+        let mut text = String::from("connector hubspot {\n    auth key: token\n");
+        let mut lines = Vec::new();
+        for k in 0..times {
+            lines.push(("rules.gate".to_owned(), text.lines().count() + 1));
+            text.push_str("    endpoint \"GET /crm/v3/objects\" < auth: [key] >\n");
+            for j in 0..20 {
+                writeln!(text, "    endpoint \"GET /part{k}/op{j}\" < auth: [key] >")
+                    .expect("write to a string");
+            }
+        }
+        text.push_str("}\n");
+        let one_file = sources(&text);
+        // A connector declared once in each of `times` files.
+        let mut many_files = Sources::new();
+        let mut places = Vec::new();
+        for k in 0..times {
+            let name = format!("rules/{k:04}.gate");
+            places.push((name.clone(), k % 7 + 1));
+            let text = format!(
+                "{}connector shop {{\n    auth basic: basic\n    endpoint e{k} < auth: [basic] >\n}}\n",
+                "\n".repeat(k % 7)
+            );
+            many_files.add(name, text);
+        }
+        for (sources, lines) in [(&one_file, &lines), (&many_files, &places)] {
+            let compiled = compile(sources);
+            let [duplicate] = compiled.diagnostics.as_slice() else {
+                panic!("one diagnostic, got {:?}", compiled.diagnostics);
+            };
+            assert_eq!(duplicate.code(), Code::Duplicate);
+            assert!(
+                duplicate
+                    .to_string()
+                    .ends_with(&format!("is declared {times} times")),
+                "{duplicate}"
+            );
+            let rendered = render(duplicate);
+            let height = rendered.lines().count();
+            assert!(height <= 40, "{height} lines:\n{rendered}");
+            assert_eq!(
+                accounted_for(&rendered, duplicate, lines),
+                times,
+                "{rendered}"
+            );
+        }
+    }
 }
 
 #[test]

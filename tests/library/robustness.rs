@@ -39,7 +39,7 @@ fn run_everything(files: &[Vec<u8>]) {
                 width: 80,
             },
         );
-        let _ = to_json(diagnostic, &sources);
+        let _ = to_json(diagnostic);
     }
     if let Some(policy) = compiled.policy {
         for name in ["", "x", "instance 1", "\0"] {

@@ -168,7 +168,7 @@ fn compile_side(
     lints: &authgate::project::config::Lints,
 ) -> Result<Policy, Failure> {
     let compiled = authgate::compile_with(sources, lints);
-    load::usable_or(compiled, sources, |errors| {
+    load::usable_or(compiled, |errors| {
         format!("the {side} rules (`{label}`) have {errors}; cannot compare")
     })
     .map(|(policy, _)| policy)
