@@ -173,10 +173,7 @@ pub fn print_report(format: DiagnosticsFormat, diagnostics: &[Diagnostic]) {
                 .filter(|d| d.severity() == authgate::Severity::Error)
                 .count();
             print_json(&DiagnosticsJson {
-                diagnostics: diagnostics
-                    .iter()
-                    .map(|diagnostic| render::to_json(diagnostic))
-                    .collect(),
+                diagnostics: diagnostics.iter().map(render::to_json).collect(),
                 errors,
                 warnings: diagnostics.len() - errors,
             });
