@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     let paths: Vec<std::path::PathBuf> = paths.iter().map(Into::into).collect();
     let interval = std::time::Duration::from_secs(2);
     let reloader =
-        match authgate::project::reload::Reloader::start(paths, Options::default(), interval) {
+        match authgate::project::watch::Reloader::start(paths, Options::default(), interval) {
             Ok(reloader) => reloader,
             Err(error) => {
                 eprintln!("error: {error}");

@@ -12,10 +12,11 @@ trap 'rm -f "$log"' EXIT
 suite() { "$@" 2>&1 | tee -a "$log"; }
 
 # The library alone (`--no-default-features`: no CLI crates), as embedders
-# build it; then the defaults; then the `reload` feature's own tests.
+# build it; then the defaults; then the `reload` feature's own tests (the
+# library binary's `reload` module, which only that feature compiles).
 suite cargo test --locked --no-default-features
 suite cargo test --locked
-suite cargo test --locked --features reload --test reload
+suite cargo test --locked --features reload --test library reload::
 
 # The VS Code extension's TextMate grammar, tokenized on the shipped rules
 # (node's test runner; the lock file pins the packages, with no registry in it).

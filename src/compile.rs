@@ -68,7 +68,7 @@ pub struct Compilation {
     pub policy: Option<Policy>,
     /// Counts for a summary line.
     pub summary: Summary,
-    /// The tests written in the rules, for [`expect::run`].
+    /// The tests written in the rules, for [`crate::policy::expect::run`].
     pub tests: Vec<crate::check::TestDef>,
 }
 

@@ -1,4 +1,5 @@
-//! The `authgate` binary: parse arguments, run the command, report.
+//! The `authgate` binary: parse arguments, run the command; the command
+//! reports its answer, or its failure in the format it was asked for.
 
 mod cli;
 
@@ -7,14 +8,5 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match cli.run() {
-        Ok(code) | Err(cli::Stop::Exit(code)) => code,
-        Err(cli::Stop::Load(error)) => {
-            let style = cli::stderr_style();
-            let report = authgate::diagnostics::render::render_human(&error, style);
-            let _ = std::io::Write::write_all(&mut std::io::stderr(), report.as_bytes());
-            ExitCode::from(2)
-        }
-    }
+    cli::Cli::parse().run()
 }

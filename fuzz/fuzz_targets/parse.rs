@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let fast = authgate::syntax::parse_fast(file);
-    let reference = authgate::syntax::grammar::parse(&sources, file);
+    let reference = authgate::syntax::parse_reference(&sources, file);
     if let Err(diagnostic) = &reference {
         assert!(
             !diagnostic.to_string().starts_with("internal error"),

@@ -28,6 +28,6 @@ fuzz_target!(|data: &[u8]| {
             assert!(file.text().is_char_boundary(label.span.end as usize));
         }
         let _ = render_human(diagnostic, Style { color: false, width: 80 });
-        let _ = to_json(diagnostic, &sources);
+        let _ = to_json(diagnostic);
     }
 });

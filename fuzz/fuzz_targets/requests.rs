@@ -1,7 +1,7 @@
 //! The decision service's request decoders (`authgate serve`): any body on
 //! any POST route gets an answer, never a panic and never a server error,
 //! and what is answered is JSON. The router runs in process, as
-//! tests/serve.rs drives it. The first byte picks the route; the rest is
+//! tests/serve/ drives it. The first byte picks the route; the rest is
 //! the body.
 #![no_main]
 

@@ -6,15 +6,77 @@
 //! declaration and the later ones labelled. Gathering costs one entry per
 //! later declaration, and grouping sorts them: a connector with 1,500
 //! endpoints each declared twice costs what reading them did.
+//!
+//! A report must not grow with the number of declarations either (an
+//! OpenAPI import can declare one operation once per spec file, thirty
+//! times): each label far from the others is a snippet of several lines,
+//! so only the first declarations are labelled, and the help lists the
+//! others by line, per file, cut like every list ([`also`]).
 
 use super::Checker;
 use crate::diagnostics::{Diagnostic, Problem};
-use crate::source::Span;
+use crate::source::{FileId, Sources, Span};
+use crate::text;
 
-/// At most this many later declarations of one name are labelled; the
-/// help counts the rest. Finishing a diagnostic compares each label with
-/// the snippets made so far, so labels must stay few.
-pub(super) const LABELLED: usize = 32;
+/// At most this many later declarations of one name are labelled (the
+/// first declaration is labelled too); the help lists the rest by line
+/// ([`also`]). Labels far apart are a snippet each, some eight lines: with
+/// the help, a report stays within forty lines.
+pub(super) const LABELLED: usize = 2;
+
+/// At most this many files are named in the list of the places not
+/// labelled, one line each; the rest are counted.
+const FILES_LISTED: usize = 4;
+
+/// Where the declarations that are not labelled are, for the help: one
+/// line per file, "also declared at lines 12, 40, 77 and 24 more" (the
+/// file named, "in `b.gate`", unless every place is in `primary`'s file),
+/// files after the first few counted. `verb` is what happened there,
+/// e.g. `declared`. `None` when `spans` is empty.
+pub(super) fn also(
+    sources: &Sources,
+    verb: &str,
+    primary: FileId,
+    spans: impl Iterator<Item = Span>,
+) -> Option<String> {
+    // (file, its lines), in the order the places come.
+    let mut files: Vec<(FileId, Vec<usize>)> = Vec::new();
+    for span in spans {
+        let line = sources
+            .get(span.file)
+            .map_or(0, |file| file.line_of(span.start as usize));
+        match files.iter_mut().find(|(file, _)| *file == span.file) {
+            Some((_, lines)) => lines.push(line),
+            None => files.push((span.file, vec![line])),
+        }
+    }
+    if files.is_empty() {
+        return None;
+    }
+    let named = files.iter().any(|(file, _)| *file != primary);
+    let mut out: Vec<String> = files
+        .iter()
+        .take(FILES_LISTED)
+        .map(|(file, lines)| {
+            let place = match sources.get(*file).filter(|_| named) {
+                Some(file) => format!(" in `{}`", file.name()),
+                None => String::new(),
+            };
+            let word = if lines.len() == 1 { "line" } else { "lines" };
+            let listed = text::join(lines.iter(), lines.len(), "and");
+            format!("also {verb}{place} at {word} {listed}")
+        })
+        .collect();
+    if let Some(rest) = files.get(FILES_LISTED..).filter(|rest| !rest.is_empty()) {
+        let places: usize = rest.iter().map(|(_, lines)| lines.len()).sum();
+        let files = if rest.len() == 1 { "file" } else { "files" };
+        out.push(format!(
+            "also {verb} in {} more {files} ({places} times)",
+            rest.len()
+        ));
+    }
+    Some(out.join("\n"))
+}
 
 /// The later declarations of names already declared in one namespace.
 pub(super) struct Repeats {
@@ -108,7 +170,8 @@ impl Checker<'_> {
                 head.label.clone(),
             )
             .label(head.first, "first declared here");
-            for repeat in group.iter().skip(1).take(LABELLED - 1) {
+            let labelled = group.len().min(LABELLED);
+            for repeat in group.iter().take(labelled).skip(1) {
                 builder = builder.label(repeat.span, repeat.label.clone());
             }
             let mut help = if count == 1 {
@@ -122,11 +185,10 @@ impl Checker<'_> {
             if group.iter().any(|repeat| repeat.differs) {
                 help.push_str("; only the first declaration counts");
             }
-            if count > LABELLED {
-                help.push_str(&format!(
-                    "\n{} more declarations are not labelled",
-                    count - LABELLED
-                ));
+            let unlabelled = group.iter().skip(labelled).map(|repeat| repeat.span);
+            if let Some(also) = also(self.sources, "declared", head.span.file, unlabelled) {
+                help.push('\n');
+                help.push_str(&also);
             }
             self.emit(builder.help(help));
         }

@@ -205,7 +205,7 @@ impl<'s> Checker<'s> {
         self.diagnostics
             .iter()
             .skip(start)
-            .any(|d| d.severity() == crate::Severity::Error)
+            .any(|d| d.severity() == crate::diagnostics::Severity::Error)
     }
 }
 

@@ -271,12 +271,21 @@ impl<'s> Checker<'s> {
             "given again here",
         )
         .label(first.key.span, "first given here");
-        // Labels stay few (see `duplicates::LABELLED`); the message counts
-        // them all.
-        for entry in rest.iter().take(super::duplicates::LABELLED - 1) {
+        // Labels stay few (see `duplicates::LABELLED`); the help lists the
+        // others by line.
+        let labelled = rest.len().min(super::duplicates::LABELLED - 1);
+        for entry in rest.iter().take(labelled) {
             builder = builder.label(entry.key.span, "given again here");
         }
-        self.emit(builder.help(format!("give `{}` once", second.key.text)));
+        let mut help = format!("give `{}` once", second.key.text);
+        let unlabelled = rest.iter().skip(labelled).map(|entry| entry.key.span);
+        if let Some(also) =
+            super::duplicates::also(self.sources, "given", second.key.span.file, unlabelled)
+        {
+            help.push('\n');
+            help.push_str(&also);
+        }
+        self.emit(builder.help(help));
     }
 
     fn unknown_option(&mut self, entry: &OptionEntry<'_>, of: OptionsOf) {

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use serde::Serialize;
 
-use super::{Outcome, err, out, print_diagnostics, print_json};
+use super::failure::Outcome;
+use super::load::{self, Given};
+use super::output::{DiagnosticsFormat, err, print_report};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -21,38 +22,11 @@ pub struct CheckArgs {
     deny_warnings: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: CheckFormat,
-}
-
-/// `check`'s formats: the common two, and two for CI.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
-    /// Readable reports; plain when not on a terminal or under NO_COLOR.
-    #[default]
-    Human,
-    /// One JSON document on standard output.
-    Json,
-    /// A SARIF 2.1.0 log on standard output (code scanning tools).
-    Sarif,
-    /// GitHub Actions workflow commands on standard output (annotations).
-    Github,
-}
-
-/// The document `check --format json` prints.
-#[derive(Serialize)]
-struct CheckJson {
-    diagnostics: Vec<authgate::diagnostics::render::JsonDiagnostic>,
-    errors: usize,
-    warnings: usize,
+    pub format: DiagnosticsFormat,
 }
 
 pub fn run(args: CheckArgs, limit: u64) -> Outcome {
-    let rule_set = super::project::load(
-        &args.paths,
-        limit,
-        args.format.into(),
-        super::project::Given::Named,
-    )?;
+    let rule_set = load::rule_set(&args.paths, limit, Given::Named)?;
     let sources = &rule_set.sources;
     let (diagnostics, mut summary) = authgate::check_with(sources, &rule_set.lints);
     // Named files within a larger rule set: report theirs only.
@@ -65,42 +39,19 @@ pub fn run(args: CheckArgs, limit: u64) -> Outcome {
         .filter(|d| d.severity() == authgate::Severity::Error)
         .count();
     summary.warnings = diagnostics.len() - summary.errors;
-    match args.format {
-        CheckFormat::Human | CheckFormat::Github => {
-            if args.format == CheckFormat::Human {
-                print_diagnostics(&diagnostics);
+    print_report(args.format, &diagnostics);
+    if matches!(
+        args.format,
+        DiagnosticsFormat::Human | DiagnosticsFormat::Github
+    ) {
+        err(format_args!(
+            "{summary}{}",
+            if args.deny_warnings && summary.warnings > 0 {
+                " (warnings denied)"
             } else {
-                for diagnostic in &diagnostics {
-                    out(format_args!(
-                        "{}",
-                        authgate::diagnostics::render::to_github(diagnostic, sources)
-                    ));
-                }
+                ""
             }
-            err(format_args!(
-                "{summary}{}",
-                if args.deny_warnings && summary.warnings > 0 {
-                    " (warnings denied)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        CheckFormat::Sarif => print_json(&authgate::diagnostics::render::to_sarif(
-            &diagnostics,
-            sources,
-        )),
-        CheckFormat::Json => {
-            let diagnostics: Vec<_> = diagnostics
-                .iter()
-                .map(|diagnostic| authgate::diagnostics::render::to_json(diagnostic, sources))
-                .collect();
-            print_json(&CheckJson {
-                diagnostics,
-                errors: summary.errors,
-                warnings: summary.warnings,
-            });
-        }
+        ));
     }
     let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
     Ok(if failed {

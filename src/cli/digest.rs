@@ -8,7 +8,9 @@ use authgate::project::digest::{BundleFile, Manifest};
 use clap::Args;
 use serde::Serialize;
 
-use super::{Format, Outcome, print_json, say};
+use super::failure::Outcome;
+use super::load::{self, Given};
+use super::output::{Format, print_json, say};
 
 #[derive(Debug, Args)]
 pub struct DigestArgs {
@@ -18,7 +20,7 @@ pub struct DigestArgs {
     paths: Vec<PathBuf>,
     /// Output format: the digest alone, or JSON with every file's hash.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    pub format: Format,
 }
 
 /// The document `digest --format json` prints.
@@ -29,12 +31,7 @@ struct DigestJson<'m> {
 }
 
 pub fn run(args: DigestArgs, limit: u64) -> Outcome {
-    let rule_set = super::project::load(
-        &args.paths,
-        limit,
-        args.format.into(),
-        super::project::Given::Instead,
-    )?;
+    let rule_set = load::rule_set(&args.paths, limit, Given::Instead)?;
     let manifest = Manifest::of(&rule_set.sources);
     match args.format {
         Format::Human => say(format_args!("{}", manifest.digest())),

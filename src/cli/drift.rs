@@ -1,16 +1,16 @@
 //! `authgate drift SPEC... --connector NAME [--rules PATH]...`: compare a
 //! connector in the rules with the API's spec under the mapping of
-//! `import openapi` (DESIGN §12), and report the differences as
-//! diagnostics, with `check`'s formats and exit statuses.
+//! `import openapi`, and report the differences as diagnostics, with
+//! `check`'s formats and exit statuses.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use serde::Serialize;
 
-use super::check::CheckFormat;
-use super::{Cause, Outcome, Stop, StopFormat, cannot_run, err, out, plural, print_json};
+use super::failure::{Failure, Outcome};
+use super::load::{self, Given};
+use super::output::{DiagnosticsFormat, err, plural, print_report};
 
 #[derive(Debug, Args)]
 pub struct DriftArgs {
@@ -36,70 +36,31 @@ pub struct DriftArgs {
     deny_warnings: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: CheckFormat,
-}
-
-/// The document `drift --format json` prints (as `check`'s).
-#[derive(Serialize)]
-struct DriftJson {
-    diagnostics: Vec<authgate::diagnostics::render::JsonDiagnostic>,
-    errors: usize,
-    warnings: usize,
+    pub format: DiagnosticsFormat,
 }
 
 pub fn run(args: DriftArgs, limit: u64) -> Outcome {
-    let format: StopFormat = args.format.into();
-    let rule_set =
-        super::project::load(&args.rules, limit, format, super::project::Given::Instead)?;
+    let rule_set = load::rule_set(&args.rules, limit, Given::Instead)?;
     let sources = &rule_set.sources;
-    let compiled = authgate::compile_with(sources, &rule_set.lints);
-    super::usable_or(compiled, sources, format, |errors| {
-        format!("the rules have {errors}; run `authgate check` and fix them first")
-    })?;
-    let api = match authgate::openapi::read(&args.specs, limit) {
-        Ok(api) => api,
-        Err(error) => return Err(spec_error(format, &error)),
-    };
-    let diagnostics = match authgate::openapi::drift(
+    rule_set.compile()?;
+    let api = authgate::openapi::read(&args.specs, limit).map_err(Failure::Spec)?;
+    let diagnostics = authgate::openapi::drift(
         &api,
         &args.connector,
         sources,
         authgate::openapi::DriftOptions::default().subset(args.subset),
-    ) {
-        Ok(diagnostics) => diagnostics,
-        Err(unknown) => return Err(cannot_run(format, &unknown.to_string(), Cause::Message)),
-    };
+    )
+    .map_err(|unknown| Failure::message(unknown.to_string()))?;
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity() == authgate::Severity::Error)
         .count();
     let warnings = diagnostics.len() - errors;
-    match args.format {
-        CheckFormat::Human => {
-            super::print_diagnostics(&diagnostics);
-        }
-        CheckFormat::Github => {
-            for diagnostic in &diagnostics {
-                out(format_args!(
-                    "{}",
-                    authgate::diagnostics::render::to_github(diagnostic, sources)
-                ));
-            }
-        }
-        CheckFormat::Sarif => print_json(&authgate::diagnostics::render::to_sarif(
-            &diagnostics,
-            sources,
-        )),
-        CheckFormat::Json => print_json(&DriftJson {
-            diagnostics: diagnostics
-                .iter()
-                .map(|diagnostic| authgate::diagnostics::render::to_json(diagnostic, sources))
-                .collect(),
-            errors,
-            warnings,
-        }),
-    }
-    if matches!(args.format, CheckFormat::Human | CheckFormat::Github) {
+    print_report(args.format, &diagnostics);
+    if matches!(
+        args.format,
+        DiagnosticsFormat::Human | DiagnosticsFormat::Github
+    ) {
         err(format_args!(
             "drift of connector `{}` against {}: {}, {}{}",
             authgate::text::escape(&args.connector),
@@ -119,33 +80,4 @@ pub fn run(args: DriftArgs, limit: u64) -> Outcome {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// A spec that can't be read, reported in `format`: exit status 2.
-fn spec_error(format: StopFormat, error: &authgate::openapi::Error) -> Stop {
-    if format == StopFormat::Human {
-        return Stop::Exit(super::import::spec_error(error));
-    }
-    let mut json = authgate::diagnostics::render::problem_to_json(error, Some(error.path()));
-    json.line = error.line();
-    json.column = error.column();
-    let message = error.to_string();
-    match format {
-        StopFormat::Json => print_json(&authgate::diagnostics::render::JsonError {
-            error: message.clone(),
-            diagnostics: vec![json],
-        }),
-        StopFormat::Sarif => print_json(&authgate::diagnostics::render::sarif(
-            &[json],
-            Some(&message),
-        )),
-        StopFormat::Github | StopFormat::Human => {
-            out(format_args!(
-                "{}",
-                authgate::diagnostics::render::github(&json)
-            ));
-        }
-    }
-    super::tell(format_args!("error: {message}"));
-    Stop::Exit(ExitCode::from(2))
 }

@@ -12,7 +12,9 @@ use authgate::Policy;
 use authgate::policy::request::{self, Request, write_str};
 use clap::Args;
 
-use super::{Outcome, RulesArgs, StopFormat, compile_for_query, err};
+use super::failure::{Failure, Outcome};
+use super::load;
+use super::query::RulesArgs;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -21,7 +23,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs, limit: u64) -> Outcome {
-    let policy = compile_for_query(&args.rules.rules, limit, StopFormat::Human)?;
+    let policy = load::policy(&args.rules.rules, limit)?;
     let stdin = io::stdin().lock();
     let stdout = io::stdout().lock();
     match evaluate(
@@ -33,10 +35,7 @@ pub fn run(args: EvalArgs, limit: u64) -> Outcome {
         Ok(_) => Ok(ExitCode::FAILURE),
         // The reader went away (`| head`): nothing more to say.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(error) => {
-            err(format_args!("error: eval: {error}"));
-            Ok(ExitCode::from(2))
-        }
+        Err(error) => Err(Failure::Output(format!("eval: {error}"))),
     }
 }
 
@@ -186,7 +185,7 @@ mod tests {
         );
     }
 
-    /// Issue 9: `"instance": null` beside `connector` and `auth` was read
+    /// `"instance": null` beside `connector` and `auth` was read
     /// as an absent instance, and answered.
     #[test]
     fn null_is_not_a_field_left_out() {

@@ -2,9 +2,13 @@
 
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory};
+use clap::Args;
+use clap::error::ErrorKind;
 
-use super::{Cli, Format, Outcome, QueryArgs, compile_for_query, print_json, say};
+use super::failure::{Failure, Outcome};
+use super::load;
+use super::output::{Format, print_json, say};
+use super::query::QueryArgs;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -12,7 +16,7 @@ pub struct ExplainArgs {
     #[arg(value_name = "INSTANCE ENDPOINT", num_args = 1..=2, required = true)]
     names: Vec<String>,
     #[command(flatten)]
-    query: QueryArgs,
+    pub query: QueryArgs,
 }
 
 pub fn run(args: ExplainArgs, limit: u64) -> Outcome {
@@ -22,17 +26,21 @@ pub fn run(args: ExplainArgs, limit: u64) -> Outcome {
     ) {
         (false, [instance, endpoint]) => (Some(instance.as_str()), endpoint.as_str()),
         (true, [endpoint]) => (None, endpoint.as_str()),
-        (false, _) => usage_error(
-            clap::error::ErrorKind::WrongNumberOfValues,
-            "explain needs INSTANCE and ENDPOINT (or --connector C --auth M ENDPOINT)",
-        ),
-        (true, _) => usage_error(
-            clap::error::ErrorKind::ArgumentConflict,
-            "with --connector and --auth, give only ENDPOINT",
-        ),
+        (false, _) => {
+            return Err(usage(
+                ErrorKind::WrongNumberOfValues,
+                "explain needs INSTANCE and ENDPOINT (or --connector C --auth M ENDPOINT)",
+            ));
+        }
+        (true, _) => {
+            return Err(usage(
+                ErrorKind::ArgumentConflict,
+                "with --connector and --auth, give only ENDPOINT",
+            ));
+        }
     };
-    let policy = compile_for_query(&args.query.rules.rules, limit, args.query.format.into())?;
-    let principal = super::principal(instance, &args.query.runtime);
+    let policy = load::policy(&args.query.rules.rules, limit)?;
+    let principal = args.query.runtime.principal(instance);
     // The library's explanation: what the JSON prints, and the human
     // lines' parts.
     let explanation = policy.explain(principal, endpoint);
@@ -75,12 +83,11 @@ pub fn run(args: ExplainArgs, limit: u64) -> Outcome {
     })
 }
 
-/// Exits with clap's usage error (status 2) and `explain`'s usage line.
-fn usage_error(kind: clap::error::ErrorKind, message: &str) -> ! {
-    let mut command = Cli::command();
-    command.build();
-    match command.find_subcommand_mut("explain") {
-        Some(explain) => explain.error(kind, message).exit(),
-        None => command.error(kind, message).exit(),
+/// Clap's usage error, with `explain`'s usage line.
+fn usage(kind: ErrorKind, message: &'static str) -> Failure {
+    Failure::Usage {
+        command: "explain",
+        kind,
+        message,
     }
 }

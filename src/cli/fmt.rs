@@ -11,7 +11,9 @@ use authgate::Sources;
 use authgate::source::SourceFile;
 use clap::Args;
 
-use super::{LoadError, Outcome, err, load, plural, print_diagnostics, say, tell};
+use super::failure::{Failure, Outcome};
+use super::load::{self, LoadError};
+use super::output::{err, plural, print_diagnostics, say};
 
 #[derive(Debug, Args)]
 pub struct FmtArgs {
@@ -34,22 +36,20 @@ pub struct FmtArgs {
 pub fn run(args: FmtArgs, limit: u64) -> Outcome {
     let stdin = args.paths.iter().any(|path| path.as_os_str() == "-");
     if stdin && args.paths.len() > 1 {
-        err(format_args!(
-            "error: `-` (standard input) can't be combined with other paths"
+        return Err(Failure::message(
+            "`-` (standard input) can't be combined with other paths",
         ));
-        return Ok(ExitCode::from(2));
     }
     if stdin {
         let name = args.stdin_filepath.unwrap_or_else(|| "<stdin>".to_owned());
         return run_stdin(name, args.check, limit);
     }
     if args.stdin_filepath.is_some() {
-        err(format_args!(
-            "error: `--stdin-filepath` names standard input: pass `-` as the only path"
+        return Err(Failure::message(
+            "`--stdin-filepath` names standard input: pass `-` as the only path",
         ));
-        return Ok(ExitCode::from(2));
     }
-    let sources = load::load(&super::project::paths(&args.paths)?, limit)?;
+    let sources = load::sources(&load::paths(&args.paths)?, limit)?;
     let mut broken = 0;
     let mut changed = 0;
     for file in sources.iter() {
@@ -63,12 +63,10 @@ pub fn run(args: FmtArgs, limit: u64) -> Outcome {
         changed += 1;
         if args.check {
             print_diff(file, &formatted);
-        } else if let Err(error) = replace(Path::new(file.name()), &formatted) {
-            tell(format_args!(
-                "error: cannot write `{}`: {error}",
-                file.name()
-            ));
-            return Ok(ExitCode::from(2));
+        } else {
+            replace(Path::new(file.name()), &formatted).map_err(|error| {
+                Failure::message(format!("cannot write `{}`: {error}", file.name()))
+            })?;
         }
     }
     let verb = if args.check {
@@ -131,15 +129,10 @@ fn run_stdin(name: String, check: bool, limit: u64) -> Outcome {
     }
     // The text itself, byte for byte: not `say`, which escapes.
     let mut stdout = std::io::stdout().lock();
-    if let Err(error) = stdout
+    stdout
         .write_all(formatted.as_bytes())
         .and_then(|()| stdout.flush())
-    {
-        err(format_args!(
-            "error: cannot write to standard output: {error}"
-        ));
-        return Ok(ExitCode::from(2));
-    }
+        .map_err(|error| Failure::Output(format!("cannot write to standard output: {error}")))?;
     Ok(ExitCode::SUCCESS)
 }
 

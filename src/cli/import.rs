@@ -1,5 +1,5 @@
 //! `authgate import openapi SPEC... [--connector NAME] [-o FILE]`: write
-//! a connector from an API's OpenAPI or Swagger spec (DESIGN §12), in the
+//! a connector from an API's OpenAPI or Swagger spec, in the
 //! canonical layout; a summary of what the rules can't say goes to
 //! standard error.
 
@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::{Outcome, err, plural, stderr_style, tell};
+use super::failure::{Failure, Outcome};
+use super::output::{err, plural, tell};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -44,29 +45,21 @@ struct OpenapiArgs {
 
 pub fn run(args: ImportArgs, limit: u64) -> Outcome {
     let Source::Openapi(args) = args.source;
-    let api = match authgate::openapi::read(&args.specs, limit) {
-        Ok(api) => api,
-        Err(error) => return Ok(spec_error(&error)),
-    };
+    let api = authgate::openapi::read(&args.specs, limit).map_err(Failure::Spec)?;
     let connector = args
         .connector
         .unwrap_or_else(|| authgate::openapi::connector_name(api.title.as_deref()));
     if connector.is_empty() || connector.contains(['\n', '\r']) {
-        tell(format_args!(
-            "error: `--connector` must be a name of at least one character, without line breaks"
+        return Err(Failure::message(
+            "`--connector` must be a name of at least one character, without line breaks",
         ));
-        return Ok(ExitCode::from(2));
     }
     let rules = authgate::openapi::render(&api, &connector);
     match &args.output {
         Some(path) => {
-            if let Err(error) = std::fs::write(path, &rules) {
-                tell(format_args!(
-                    "error: cannot write `{}`: {error}",
-                    path.display()
-                ));
-                return Ok(ExitCode::from(2));
-            }
+            std::fs::write(path, &rules).map_err(|error| {
+                Failure::message(format!("cannot write `{}`: {error}", path.display()))
+            })?;
         }
         None => {
             use std::io::Write as _;
@@ -92,13 +85,4 @@ pub fn run(args: ImportArgs, limit: u64) -> Outcome {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Reports a spec that can't be read, as a human report on standard
-/// error; exit status 2.
-pub(super) fn spec_error(error: &authgate::openapi::Error) -> ExitCode {
-    use std::io::Write as _;
-    let report = authgate::diagnostics::render::render_human(error, stderr_style());
-    let _ = std::io::stderr().write_all(report.as_bytes());
-    ExitCode::from(2)
 }

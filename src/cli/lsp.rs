@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Outcome, tell};
+use super::failure::Outcome;
+use super::output::tell;
 
 /// `authgate lsp` takes no options of its own: the editor starts it in
 /// the workspace, and the workspace's `authgate.toml` says the rest.

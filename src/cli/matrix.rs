@@ -22,7 +22,10 @@ use authgate::policy::{ConnectorId, EndpointId, InstanceId, MethodId};
 use clap::Args;
 use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
-use super::{Cause, Outcome, RulesArgs, StopFormat, Stream, cannot_run, compile_for_query, err};
+use super::failure::{Failure, Outcome};
+use super::load;
+use super::output::{DiagnosticsFormat, Stream, code_span};
+use super::query::RulesArgs;
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -53,6 +56,19 @@ enum MatrixFormat {
     Csv,
     /// One JSON document.
     Json,
+}
+
+impl MatrixArgs {
+    /// Failures are reported in JSON for `--format json`, else as human
+    /// text.
+    pub fn failure_format(&self) -> DiagnosticsFormat {
+        match self.format {
+            MatrixFormat::Json => DiagnosticsFormat::Json,
+            MatrixFormat::Table | MatrixFormat::Markdown | MatrixFormat::Csv => {
+                DiagnosticsFormat::Human
+            }
+        }
+    }
 }
 
 /// One connector's axes: its methods and the declared instances of it.
@@ -153,12 +169,7 @@ fn grids<'p>(policy: &'p Policy, connectors: &[ConnectorId]) -> Vec<Grid<'p>> {
 }
 
 pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
-    let format = if args.format == MatrixFormat::Json {
-        StopFormat::Json
-    } else {
-        StopFormat::Human
-    };
-    let policy = compile_for_query(&args.rules.rules, limit, format)?;
+    let policy = load::policy(&args.rules.rules, limit)?;
     let connectors: Vec<ConnectorId> = match &args.connector {
         Some(name) => match policy.connector(name) {
             Some(connector) => vec![connector],
@@ -170,7 +181,7 @@ pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
                 let hint = authgate::text::suggest::closest(name, names.iter().copied())
                     .map_or(String::new(), |close| format!("; did you mean `{close}`?"));
                 let message = format!("unknown connector `{name}`{hint}");
-                return Err(cannot_run(format, &message, Cause::Message));
+                return Err(Failure::message(message));
             }
         },
         None => policy.connector_ids().collect(),
@@ -183,7 +194,7 @@ pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
              connector (`authgate matrix CONNECTOR`), or raise --max-cells",
             args.max_cells
         );
-        return Err(cannot_run(format, &message, Cause::Message));
+        return Err(Failure::message(message));
     }
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let written = match args.format {
@@ -202,10 +213,7 @@ pub fn run(args: MatrixArgs, limit: u64) -> Outcome {
         Ok(()) => Ok(ExitCode::SUCCESS),
         // The reader went away (`| head`): it has what it wanted.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(error) => {
-            err(format_args!("error: matrix: {error}"));
-            Ok(ExitCode::from(2))
-        }
+        Err(error) => Err(Failure::Output(format!("matrix: {error}"))),
     }
 }
 
@@ -304,34 +312,6 @@ fn markdown(out: &mut impl Write, policy: &Policy, grids: &[Grid<'_>]) -> io::Re
         }
     }
     Ok(())
-}
-
-/// A name as a markdown code span that renders as the name and nothing
-/// else: fenced by more backticks than any run inside it (so a backtick
-/// can't end it early), padded when it starts or ends with one, hidden
-/// characters escaped. Inside a code span, HTML is shown, not
-/// interpreted. In a table cell, pipes are escaped (GitHub's tables split
-/// cells before reading code spans).
-pub(super) fn code_span(name: &str, cell: bool) -> String {
-    let name = authgate::text::escape(name);
-    let name = if cell {
-        name.replace('|', "\\|")
-    } else {
-        name.into_owned()
-    };
-    let mut longest = 0;
-    let mut run = 0;
-    for c in name.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if name.starts_with('`') || name.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{name}{pad}{fence}")
 }
 
 fn tables(

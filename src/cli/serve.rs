@@ -1,5 +1,5 @@
 //! `authgate serve`, `authgate sign` and `authgate keygen`: the decision
-//! service of [`authgate::serve`] (DESIGN §14) and the keys and
+//! service of [`authgate::serve`] and the keys and
 //! signatures it can require.
 
 use std::io::Write as _;
@@ -13,7 +13,9 @@ use authgate::serve::{
 };
 use clap::Args;
 
-use super::{Outcome, Stop, StopFormat, err, load, print_diagnostics, project, usable};
+use super::failure::{Failure, Outcome};
+use super::load::{self, Given};
+use super::output::{print_diagnostics, say};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -91,10 +93,9 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// Says why and stops with exit status 2.
-fn stop(message: std::fmt::Arguments<'_>) -> Stop {
-    err(format_args!("error: {message}"));
-    Stop::Exit(ExitCode::from(2))
+/// Why the command stops: `message`.
+fn stop(message: std::fmt::Arguments<'_>) -> Failure {
+    Failure::message(message.to_string())
 }
 
 pub fn run(args: ServeArgs, limit: u64) -> Outcome {
@@ -107,15 +108,10 @@ pub fn run(args: ServeArgs, limit: u64) -> Outcome {
         }
         None => None,
     };
-    let rule_set = project::load(
-        &args.paths,
-        limit,
-        StopFormat::Human,
-        project::Given::Instead,
-    )?;
+    let rule_set = load::rule_set(&args.paths, limit, Given::Instead)?;
     let compiled = authgate::compile_with(&rule_set.sources, &rule_set.lints);
     let warnings: Vec<_> = compiled.diagnostics.clone();
-    let (policy, _) = usable(compiled, &rule_set.sources, StopFormat::Human)?;
+    let (policy, _) = load::usable(compiled)?;
     print_diagnostics(&warnings);
     let mut options = authgate::Options::default();
     options.max_file_size = limit;
@@ -167,17 +163,12 @@ pub fn run(args: ServeArgs, limit: u64) -> Outcome {
 pub fn sign(args: SignArgs, limit: u64) -> Outcome {
     let key =
         signature::read_secret_key(&args.key).map_err(|error| stop(format_args!("{error}")))?;
-    let rule_set = project::load(
-        &args.paths,
-        limit,
-        StopFormat::Human,
-        project::Given::Instead,
-    )?;
+    let rule_set = load::rule_set(&args.paths, limit, Given::Instead)?;
     let manifest = Manifest::of(&rule_set.sources);
     let path = signature::signature_path(&rule_set.paths);
     std::fs::write(&path, signature::sign(&key, manifest.digest()))
         .map_err(|error| stop(format_args!("cannot write `{}`: {error}", path.display())))?;
-    super::say(format_args!(
+    say(format_args!(
         "signed {} in {}",
         manifest.digest(),
         path.display()
@@ -199,7 +190,7 @@ pub fn keygen(args: KeygenArgs) -> Outcome {
         &signature::public_key_text(&key.verifying_key()),
         false,
     )?;
-    super::say(format_args!(
+    say(format_args!(
         "wrote {} (secret: keep it out of the rules' repository) and {}",
         secret.display(),
         public.display()
@@ -209,7 +200,7 @@ pub fn keygen(args: KeygenArgs) -> Outcome {
 
 /// Writes a file that must not exist yet (a key is never overwritten);
 /// `secret`: readable by its owner only.
-fn write_new(path: &Path, text: &str, secret: bool) -> Result<(), Stop> {
+fn write_new(path: &Path, text: &str, secret: bool) -> Result<(), Failure> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

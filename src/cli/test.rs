@@ -7,8 +7,9 @@ use authgate::policy::expect::TestReport;
 use clap::Args;
 use serde::Serialize;
 
-use super::check::CheckFormat;
-use super::{Cause, Outcome, cannot_run, out, print_diagnostics, print_json, say};
+use super::failure::{Failure, Outcome};
+use super::load::{self, Given};
+use super::output::{DiagnosticsFormat, out, print_diagnostics, print_json, say};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -24,7 +25,7 @@ pub struct TestArgs {
     allow_empty: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: CheckFormat,
+    pub format: DiagnosticsFormat,
 }
 
 /// The document `test --format json` prints.
@@ -57,11 +58,9 @@ struct FailureJson {
 }
 
 pub fn run(args: TestArgs, limit: u64) -> Outcome {
-    let format = args.format.into();
-    let rule_set = super::project::load(&args.paths, limit, format, super::project::Given::Named)?;
+    let rule_set = load::rule_set(&args.paths, limit, Given::Named)?;
     let sources = &rule_set.sources;
-    let compiled = authgate::compile_with(sources, &rule_set.lints);
-    let (policy, tests) = super::usable(compiled, sources, format)?;
+    let (policy, tests) = rule_set.compile()?;
     // Named files within a larger rule set: their tests only.
     let tests: Vec<_> = tests
         .into_iter()
@@ -72,10 +71,8 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
         })
         .collect();
     if tests.is_empty() && !args.allow_empty {
-        return Err(cannot_run(
-            format,
+        return Err(Failure::message(
             "no test in the rules; write `test NAME { expect ... }`, or pass --allow-empty",
-            Cause::Message,
         ));
     }
     let reports = authgate::policy::expect::run(&policy, &tests);
@@ -90,7 +87,7 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
         })
     };
     match args.format {
-        CheckFormat::Human => {
+        DiagnosticsFormat::Human => {
             for report in &reports {
                 let verdict = if report.passed() { "ok" } else { "FAILED" };
                 say(format_args!("test `{}` ... {verdict}", report.name));
@@ -102,20 +99,20 @@ pub fn run(args: TestArgs, limit: u64) -> Outcome {
             }
             out(format_args!("{passed} passed, {failed} failed"));
         }
-        CheckFormat::Github => {
+        DiagnosticsFormat::Github => {
             for diagnostic in diagnostics() {
                 out(format_args!(
                     "{}",
-                    authgate::diagnostics::render::to_github(&diagnostic, sources)
+                    authgate::diagnostics::render::to_github(&diagnostic)
                 ));
             }
             out(format_args!("{passed} passed, {failed} failed"));
         }
-        CheckFormat::Sarif => {
+        DiagnosticsFormat::Sarif => {
             let failures: Vec<_> = diagnostics().collect();
-            print_json(&authgate::diagnostics::render::to_sarif(&failures, sources));
+            print_json(&authgate::diagnostics::render::to_sarif(&failures));
         }
-        CheckFormat::Json => print_json(&TestsJson {
+        DiagnosticsFormat::Json => print_json(&TestsJson {
             tests: reports
                 .iter()
                 .map(|report| test_json(report, sources))

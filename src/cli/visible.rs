@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use authgate::Decision;
 use clap::Args;
 
-use super::{
-    Cause, Format, Outcome, QueryArgs, cannot_run, compile_for_query, plural, print_json, say,
-};
+use super::failure::{Failure, Outcome};
+use super::load;
+use super::output::{Format, plural, print_json, say};
+use super::query::QueryArgs;
 
 #[derive(Debug, Args)]
 pub struct VisibleArgs {
@@ -19,23 +20,18 @@ pub struct VisibleArgs {
     )]
     instance: Option<String>,
     #[command(flatten)]
-    query: QueryArgs,
+    pub query: QueryArgs,
 }
 
 pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
-    let format = args.query.format.into();
-    let policy = compile_for_query(&args.query.rules.rules, limit, format)?;
-    let principal = super::principal(args.instance.as_deref(), &args.query.runtime);
-    let subject = match policy.subject(principal) {
-        Ok(subject) => subject,
-        Err(unknown) => {
-            let message = format!(
-                "cannot answer: {}",
-                policy.describe(&Decision::from(unknown))
-            );
-            return Err(cannot_run(format, &message, Cause::Message));
-        }
-    };
+    let policy = load::policy(&args.query.rules.rules, limit)?;
+    let principal = args.query.runtime.principal(args.instance.as_deref());
+    let subject = policy.subject(principal).map_err(|unknown| {
+        Failure::message(format!(
+            "cannot answer: {}",
+            policy.describe(&Decision::from(unknown))
+        ))
+    })?;
     // The library's answer: what the JSON prints, and the human lines'.
     let visible = policy.visible_to(subject);
     let (connector, method, endpoints) = (visible.connector, visible.auth, &visible.endpoints);

@@ -9,7 +9,6 @@ use miette::LabeledSpan;
 use serde::Serialize;
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
-use crate::source::Sources;
 use crate::text;
 
 /// How a human report looks.
@@ -59,7 +58,7 @@ pub fn render_human(diagnostic: &dyn miette::Diagnostic, style: Style) -> String
 /// [`render_human`], then the summary line. What an embedder shows for a
 /// [`crate::RulesError`] (the Python package's `str()` of its error).
 #[cfg(feature = "fancy")]
-pub fn plain(diagnostics: &[Diagnostic], summary: &crate::Summary) -> String {
+pub fn plain(diagnostics: &[Diagnostic], summary: &impl fmt::Display) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
         out.push_str(&render_human(diagnostic, Style::default()));
@@ -246,10 +245,9 @@ pub struct JsonError {
     pub diagnostics: Vec<JsonDiagnostic>,
 }
 
-/// Converts a diagnostic to its JSON form; `sources` must be the files it
-/// was produced from.
-pub fn to_json(diagnostic: &Diagnostic, sources: &Sources) -> JsonDiagnostic {
-    let _ = sources;
+/// Converts a diagnostic to its JSON form (it keeps the snippets of the
+/// files it points into, so no sources are needed).
+pub fn to_json(diagnostic: &Diagnostic) -> JsonDiagnostic {
     json_of(diagnostic)
 }
 
@@ -312,11 +310,8 @@ pub fn problem_to_json(problem: &dyn miette::Diagnostic, path: Option<&str>) -> 
 /// its summary and help), one result per diagnostic with the physical
 /// location of its primary label and the other labels as related
 /// locations. Columns count Unicode code points, as the run declares.
-pub fn to_sarif(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Value {
-    let diagnostics: Vec<JsonDiagnostic> = diagnostics
-        .iter()
-        .map(|diagnostic| to_json(diagnostic, sources))
-        .collect();
+pub fn to_sarif(diagnostics: &[Diagnostic]) -> serde_json::Value {
+    let diagnostics: Vec<JsonDiagnostic> = diagnostics.iter().map(to_json).collect();
     sarif(&diagnostics, None)
 }
 
@@ -487,8 +482,8 @@ fn level(severity: Severity) -> &'static str {
 /// log turns into an annotation on the file and lines:
 /// `::error file=F,line=L,col=C,endLine=L,endColumn=E,title=CODE::MESSAGE`
 /// (`endColumn` is the column just after the span, as in SARIF).
-pub fn to_github(diagnostic: &Diagnostic, sources: &Sources) -> String {
-    github(&to_json(diagnostic, sources))
+pub fn to_github(diagnostic: &Diagnostic) -> String {
+    github(&to_json(diagnostic))
 }
 
 /// [`to_github`] from the JSON model; a problem with a file but no line

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use super::{
     Change, Diff, Gain, InstanceChange, InstanceChanges, Kind, MethodChange, Place, Status,
 };
-use crate::Policy;
+use crate::policy::Policy;
 use crate::policy::{ConnectorId, EndpointId, InstanceId, MethodId};
+use crate::text::natural_cmp;
 
 /// OLD's endpoints of one connector as NEW's ids, by OLD's index in the
 /// connector.
@@ -185,111 +186,183 @@ fn push_changes(policy: &Policy, endpoints: &[EndpointId], change: Gain, into: &
 /// going from `old` to `new`, and what was declared or removed. Linear in
 /// the two rule sets (see the module docs).
 pub fn diff(old: &Policy, new: &Policy) -> Diff {
-    let mut out = Diff::default();
-    let name_of = |p: &Policy, c: ConnectorId| p.connector_name(c).unwrap_or_default().to_owned();
-    let mut maps: HashMap<ConnectorId, EndpointMap> = HashMap::new();
-    let mut deltas = Deltas::default();
-
-    // Connectors on OLD: removed, or compared with NEW's.
-    for old_c in old.connector_ids() {
-        let connector = name_of(old, old_c);
-        let new_c = new.connector(&connector);
-        let map = new_c.map(|new_c| EndpointMap::new(old, new, old_c, new_c));
-        match (new_c, &map) {
-            (Some(new_c), Some(map)) => {
-                for old_e in old.endpoints(old_c) {
-                    if map.get(old_e).is_none() {
-                        out.declared(
-                            Kind::Endpoint,
-                            &connector,
-                            old.endpoint_name(old_e).unwrap_or_default(),
-                            Status::Removed,
-                            old.endpoint_location(old_e),
-                        );
-                    }
-                }
-                for new_e in new.endpoints(new_c) {
-                    let name = new.endpoint_name(new_e).unwrap_or_default();
-                    if old.endpoint(old_c, name).is_none() {
-                        out.declared(
-                            Kind::Endpoint,
-                            &connector,
-                            name,
-                            Status::Added,
-                            new.endpoint_location(new_e),
-                        );
-                    }
-                }
-            }
-            _ => out.declared(
-                Kind::Connector,
-                &connector,
-                &connector,
-                Status::Removed,
-                old.connector_location(old_c),
-            ),
-        }
-        for old_m in old.methods(old_c) {
-            let method = old.method_name(old_m).unwrap_or_default();
-            let new_m = new_c.and_then(|new_c| new.method(new_c, method));
-            if new_m.is_none() && new_c.is_some() {
-                out.declared(
-                    Kind::Method,
-                    &connector,
-                    method,
-                    Status::Removed,
-                    old.method_location(old_m),
-                );
-            }
-            let shared = deltas.get(old, new, Some(old_m), new_m, map.as_ref());
-            subject(&mut out, old, new, Some(old_m), new_m, shared, &connector);
-        }
-        if let Some(map) = map {
-            maps.insert(old_c, map);
-        }
-    }
-    // Connectors and methods on NEW only.
-    for new_c in new.connector_ids() {
-        let connector = name_of(new, new_c);
-        let old_c = old.connector(&connector);
-        if old_c.is_none() {
-            out.declared(
-                Kind::Connector,
-                &connector,
-                &connector,
-                Status::Added,
-                new.connector_location(new_c),
-            );
-        }
-        for new_m in new.methods(new_c) {
-            let method = new.method_name(new_m).unwrap_or_default();
-            if old_c.and_then(|old_c| old.method(old_c, method)).is_some() {
-                continue;
-            }
-            if old_c.is_some() {
-                out.declared(
-                    Kind::Method,
-                    &connector,
-                    method,
-                    Status::Added,
-                    new.method_location(new_m),
-                );
-            }
-            let shared = deltas.get(old, new, None, Some(new_m), None);
-            subject(&mut out, old, new, None, Some(new_m), shared, &connector);
-        }
-    }
-
-    // Declared instances.
-    let method_of = |p: &Policy, i: InstanceId| {
-        let m = p.instance_subject(i)?.method;
-        let c = p.method_connector(m)?;
-        Some((c, m))
+    let mut run = Run {
+        old,
+        new,
+        out: Diff::default(),
+        maps: HashMap::new(),
+        deltas: Deltas::default(),
     };
-    // Instances with the same methods on both sides see the same change:
-    // computed once per pair (shared with the method subjects), so
-    // thousands of instances of one method cost one merge and one list.
-    let mut instance = |old_i: Option<InstanceId>, new_i: Option<InstanceId>| {
+    run.old_connectors();
+    run.new_connectors();
+    run.instances();
+    run.finish()
+}
+
+/// One comparison under way: the diff so far, and what its phases share.
+struct Run<'p> {
+    old: &'p Policy,
+    new: &'p Policy,
+    out: Diff,
+    /// OLD's endpoints as NEW's, per connector on both sides (by OLD's id).
+    maps: HashMap<ConnectorId, EndpointMap>,
+    /// Each (OLD method, NEW method) pair's change, computed once.
+    deltas: Deltas,
+}
+
+fn name_of(p: &Policy, c: ConnectorId) -> String {
+    p.connector_name(c).unwrap_or_default().to_owned()
+}
+
+/// A declared instance's connector and method.
+fn method_of(p: &Policy, i: InstanceId) -> Option<(ConnectorId, MethodId)> {
+    let m = p.instance_subject(i)?.method;
+    let c = p.method_connector(m)?;
+    Some((c, m))
+}
+
+impl Run<'_> {
+    /// Connectors on OLD: removed, or compared with NEW's (endpoints and
+    /// methods removed or added); every (connector, method) subject of
+    /// OLD.
+    fn old_connectors(&mut self) {
+        let (old, new) = (self.old, self.new);
+        for old_c in old.connector_ids() {
+            let connector = name_of(old, old_c);
+            let new_c = new.connector(&connector);
+            let map = new_c.map(|new_c| EndpointMap::new(old, new, old_c, new_c));
+            match (new_c, &map) {
+                (Some(new_c), Some(map)) => {
+                    for old_e in old.endpoints(old_c) {
+                        if map.get(old_e).is_none() {
+                            self.out.declared(
+                                Kind::Endpoint,
+                                &connector,
+                                old.endpoint_name(old_e).unwrap_or_default(),
+                                Status::Removed,
+                                old.endpoint_location(old_e),
+                            );
+                        }
+                    }
+                    for new_e in new.endpoints(new_c) {
+                        let name = new.endpoint_name(new_e).unwrap_or_default();
+                        if old.endpoint(old_c, name).is_none() {
+                            self.out.declared(
+                                Kind::Endpoint,
+                                &connector,
+                                name,
+                                Status::Added,
+                                new.endpoint_location(new_e),
+                            );
+                        }
+                    }
+                }
+                _ => self.out.declared(
+                    Kind::Connector,
+                    &connector,
+                    &connector,
+                    Status::Removed,
+                    old.connector_location(old_c),
+                ),
+            }
+            for old_m in old.methods(old_c) {
+                let method = old.method_name(old_m).unwrap_or_default();
+                let new_m = new_c.and_then(|new_c| new.method(new_c, method));
+                if new_m.is_none() && new_c.is_some() {
+                    self.out.declared(
+                        Kind::Method,
+                        &connector,
+                        method,
+                        Status::Removed,
+                        old.method_location(old_m),
+                    );
+                }
+                let shared = self.deltas.get(old, new, Some(old_m), new_m, map.as_ref());
+                subject(
+                    &mut self.out,
+                    old,
+                    new,
+                    Some(old_m),
+                    new_m,
+                    shared,
+                    &connector,
+                );
+            }
+            if let Some(map) = map {
+                self.maps.insert(old_c, map);
+            }
+        }
+    }
+
+    /// Connectors and methods on NEW only, and their subjects.
+    fn new_connectors(&mut self) {
+        let (old, new) = (self.old, self.new);
+        for new_c in new.connector_ids() {
+            let connector = name_of(new, new_c);
+            let old_c = old.connector(&connector);
+            if old_c.is_none() {
+                self.out.declared(
+                    Kind::Connector,
+                    &connector,
+                    &connector,
+                    Status::Added,
+                    new.connector_location(new_c),
+                );
+            }
+            for new_m in new.methods(new_c) {
+                let method = new.method_name(new_m).unwrap_or_default();
+                if old_c.and_then(|old_c| old.method(old_c, method)).is_some() {
+                    continue;
+                }
+                if old_c.is_some() {
+                    self.out.declared(
+                        Kind::Method,
+                        &connector,
+                        method,
+                        Status::Added,
+                        new.method_location(new_m),
+                    );
+                }
+                let shared = self.deltas.get(old, new, None, Some(new_m), None);
+                subject(
+                    &mut self.out,
+                    old,
+                    new,
+                    None,
+                    Some(new_m),
+                    shared,
+                    &connector,
+                );
+            }
+        }
+    }
+
+    /// Declared instances, on OLD (and NEW when it has them), then on NEW
+    /// only.
+    fn instances(&mut self) {
+        let (old, new) = (self.old, self.new);
+        for old_i in old.instance_ids() {
+            let new_i = old.instance_name(old_i).and_then(|name| new.instance(name));
+            self.instance(Some(old_i), new_i);
+        }
+        for new_i in new.instance_ids() {
+            let in_old = new
+                .instance_name(new_i)
+                .and_then(|name| old.instance(name))
+                .is_some();
+            if !in_old {
+                self.instance(None, Some(new_i));
+            }
+        }
+    }
+
+    /// One declared instance: its structural change, and its change of
+    /// visibility when it has one. Instances with the same methods on both
+    /// sides see the same change: computed once per pair (shared with the
+    /// method subjects), so thousands of instances of one method cost one
+    /// merge and one list.
+    fn instance(&mut self, old_i: Option<InstanceId>, new_i: Option<InstanceId>) {
+        let (old, new) = (self.old, self.new);
         let old_side = old_i.and_then(|i| method_of(old, i));
         let new_side = new_i.and_then(|i| method_of(new, i));
         let name = match (old_i, new_i) {
@@ -320,7 +393,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
             matches!((&old_names, &new_names), (Some((a, _)), Some((b, _))) if a == b);
         let map = old_side
             .filter(|_| same_connector)
-            .and_then(|(c, _)| maps.get(&c));
+            .and_then(|(c, _)| self.maps.get(&c));
         let status = Status::of(old_names.is_some(), new_names.is_some());
         if status != Status::Changed || old_names != new_names {
             let location = match (new_i, old_i) {
@@ -328,9 +401,17 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                 (None, Some(i)) => old.instance_location(i),
                 (None, None) => None,
             };
-            out.declared(Kind::Instance, &connector, &name, status, location);
+            match (&old_names, &new_names) {
+                (Some((_, old_m)), Some((_, new_m))) => {
+                    self.out
+                        .method_changed(&connector, &name, (old_m, new_m), location);
+                }
+                _ => self
+                    .out
+                    .declared(Kind::Instance, &connector, &name, status, location),
+            }
         }
-        let shared = deltas.get(
+        let shared = self.deltas.get(
             old,
             new,
             old_side.map(|(_, m)| m),
@@ -347,7 +428,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                 old_i.map(|i| Place::of(old.instance_location(i))),
             )
         });
-        out.instances.push(InstanceChange {
+        self.out.instances.push(InstanceChange {
             instance: name,
             connector,
             method_old: old_names.map(|(_, m)| m),
@@ -360,35 +441,32 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
                 declared,
             },
         });
-    };
-    for old_i in old.instance_ids() {
-        let new_i = old.instance_name(old_i).and_then(|name| new.instance(name));
-        instance(Some(old_i), new_i);
-    }
-    for new_i in new.instance_ids() {
-        let in_old = new
-            .instance_name(new_i)
-            .and_then(|name| old.instance(name))
-            .is_some();
-        if !in_old {
-            instance(None, Some(new_i));
-        }
     }
 
-    out.methods
-        .sort_by(|a, b| (&a.connector, &a.method).cmp(&(&b.connector, &b.method)));
-    out.instances.sort_by(|a, b| a.instance.cmp(&b.instance));
-    out.structure.sort_by(|a, b| {
-        (&a.connector, a.kind, &a.name, a.status).cmp(&(&b.connector, b.kind, &b.name, b.status))
-    });
-    let subjects = out.methods.iter().map(|m| (m.gained.len(), m.lost.len()));
-    let instances = out.instances.iter().map(|i| (i.gained.len(), i.lost.len()));
-    for (gained, lost) in subjects.chain(instances) {
-        out.summary.gained += gained;
-        out.summary.lost += lost;
+    /// Sorts the lists and counts the summary.
+    fn finish(self) -> Diff {
+        let mut out = self.out;
+        // Names as a person counts them: `tenant 4` before `tenant 12`.
+        out.methods.sort_by(|a, b| {
+            natural_cmp(&a.connector, &b.connector).then_with(|| natural_cmp(&a.method, &b.method))
+        });
+        out.instances
+            .sort_by(|a, b| natural_cmp(&a.instance, &b.instance));
+        out.structure.sort_by(|a, b| {
+            natural_cmp(&a.connector, &b.connector)
+                .then(a.kind.cmp(&b.kind))
+                .then_with(|| natural_cmp(&a.name, &b.name))
+                .then(a.status.cmp(&b.status))
+        });
+        let subjects = out.methods.iter().map(|m| (m.gained.len(), m.lost.len()));
+        let instances = out.instances.iter().map(|i| (i.gained.len(), i.lost.len()));
+        for (gained, lost) in subjects.chain(instances) {
+            out.summary.gained += gained;
+            out.summary.lost += lost;
+        }
+        out.summary.subjects_changed = out.methods.len() + out.instances.len();
+        out
     }
-    out.summary.subjects_changed = out.methods.len() + out.instances.len();
-    out
 }
 
 /// Adds the (connector, method) subject's change, if it has one.

@@ -36,13 +36,14 @@ pub struct Diff {
     /// Counts over every subject.
     pub summary: DiffSummary,
     /// The (connector, method) subjects whose visible endpoints changed,
-    /// sorted by connector then method name.
+    /// sorted by connector then method name ([`crate::text::natural_cmp`]).
     pub methods: Vec<MethodChange>,
     /// The declared instances whose visible endpoints changed, sorted by
-    /// name.
+    /// name (naturally: `tenant 4` before `tenant 12`).
     pub instances: Vec<InstanceChange>,
     /// Connectors, methods, endpoints and instances added or removed, and
-    /// instances whose method changed; sorted by connector, kind, name.
+    /// instances whose method changed; sorted by connector, kind, name
+    /// (names naturally).
     pub structure: Vec<StructureChange>,
 }
 
@@ -305,6 +306,13 @@ pub struct StructureChange {
     pub name: String,
     /// Added, removed or changed (an instance's method).
     pub status: Status,
+    /// For an instance whose method changed, its method in OLD (not in
+    /// the JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method_old: Option<String>,
+    /// For an instance whose method changed, its method in NEW.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method_new: Option<String>,
     /// Its declaration: in NEW when added or changed, in OLD when removed.
     #[serde(flatten)]
     pub place: Place,
@@ -325,6 +333,28 @@ impl Diff {
             connector: connector.to_owned(),
             name: name.to_owned(),
             status,
+            method_old: None,
+            method_new: None,
+            place: Place::of(location),
+        });
+    }
+
+    /// Lists an instance whose method changed from `old` to `new`, at its
+    /// declaration in NEW.
+    fn method_changed(
+        &mut self,
+        connector: &str,
+        name: &str,
+        (old, new): (&str, &str),
+        location: Option<Location<'_>>,
+    ) {
+        self.structure.push(StructureChange {
+            kind: Kind::Instance,
+            connector: connector.to_owned(),
+            name: name.to_owned(),
+            status: Status::Changed,
+            method_old: Some(old.to_owned()),
+            method_new: Some(new.to_owned()),
             place: Place::of(location),
         });
     }

@@ -17,7 +17,7 @@ use lsp_types as lsp;
 
 use super::diagnostics::convert;
 use super::index::Symbol;
-use super::text::Encoding;
+use super::positions::Encoding;
 use super::workspace::Analysis;
 use crate::diagnostics::{Code, Diagnostic, Problem, Severity};
 use crate::source::{FileId, Span};

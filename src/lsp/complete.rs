@@ -10,7 +10,7 @@ use lsp_types as lsp;
 
 use super::index::Index;
 use super::lex::{Kind, Token, tokens};
-use super::text::Encoding;
+use super::positions::Encoding;
 use super::workspace::Analysis;
 use crate::syntax::{name_text, quote_name};
 
@@ -251,7 +251,7 @@ impl<'a> Known<'a> {
             .map(|k| k.to_string())
             .collect();
         names.extend(self.connectors.iter().map(|c| c.name.clone()));
-        names.sort();
+        names.sort_by(|a, b| crate::text::natural_cmp(a, b));
         names.dedup();
         names
     }
@@ -490,5 +490,47 @@ fn test_context(text: &str, tokens: &[Token], known: &Known<'_>, list: bool) -> 
         Some("sees") => Some(Offer::Keywords(&["only"])),
         // After a whole expectation (`... see E`): the next one.
         _ => Some(Offer::Keywords(&["expect"])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::syntax::KEYWORDS;
+
+    /// The keywords completion offers, at every offset of a file that uses
+    /// each construct, are the language's: none it does not know, none
+    /// left out.
+    #[test]
+    fn the_keywords_offered_are_the_languages() {
+        let text = "connector shop {\n    auth basic: basic\n    endpoint orders < auth: [basic] >\n}\n\
+                    instance i of shop < auth: basic >\n\
+                    flow f {\n    connection i -> orders\n}\n\
+                    test t {\n    expect i can see orders\n    expect i cannot see orders\n    \
+                    expect shop/basic sees only [orders]\n}\n";
+        let index = Index::default();
+        let known = Known::new(&index, text);
+        let mut offered = BTreeSet::new();
+        for offset in 0..=text.len() {
+            let Some(before) = text.get(..offset) else {
+                continue;
+            };
+            let mut all = tokens(before);
+            if all.last().is_some_and(|t| t.is_name() && t.end == offset) {
+                all.pop();
+            }
+            if let Some(Offer::Keywords(words)) = context(before, &all, &known) {
+                offered.extend(words.iter().copied());
+            }
+        }
+        let keywords: BTreeSet<&str> = KEYWORDS.iter().copied().collect();
+        let unknown: Vec<_> = offered.difference(&keywords).collect();
+        let missing: Vec<_> = keywords.difference(&offered).collect();
+        assert!(
+            unknown.is_empty() && missing.is_empty(),
+            "completion offers {unknown:?}, not in `KEYWORDS`, and never offers {missing:?}"
+        );
     }
 }

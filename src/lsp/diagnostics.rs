@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use lsp_types as lsp;
 
-use super::text::Encoding;
+use super::positions::Encoding;
 use super::workspace::Analysis;
 use crate::diagnostics::{Diagnostic, Severity};
 

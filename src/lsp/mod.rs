@@ -6,10 +6,11 @@
 //! read, so no answer is computed from a half-applied edit, and no async
 //! runtime is needed. One module per concern:
 //!
-//! - `server`: the loop, dispatch, publishing diagnostics;
+//! - `server`: the loop, dispatch, publishing diagnostics; `reply`:
+//!   decoding parameters, answers and LSP errors;
 //! - `workspace`: files on disk with open buffers laid over them, and the
 //!   analysis (the checker's run) of them;
-//! - `text`: positions in the negotiated encoding, URIs;
+//! - `positions`: positions in the negotiated encoding, URIs;
 //! - `index`: every name, where declared and where used;
 //! - `diagnostics`, `navigate` (definition, references, rename, hover,
 //!   symbols, formatting), `complete`, `actions`, `tokens`: the
@@ -24,8 +25,9 @@ mod diagnostics;
 mod index;
 mod lex;
 mod navigate;
+mod positions;
+mod reply;
 mod server;
-mod text;
 mod tokens;
 mod workspace;
 
@@ -35,7 +37,7 @@ use lsp_types as lsp;
 pub use lsp_server;
 pub use lsp_types;
 
-use text::Encoding;
+use positions::Encoding;
 
 /// Why the server could not serve: the client broke the protocol before
 /// initialization ended (a message other than a request or a notification

@@ -9,8 +9,8 @@ use lsp_server::{ErrorCode, ResponseError};
 use lsp_types as lsp;
 
 use super::index::{Occurrence, Symbol};
-use super::server::error;
-use super::text::Encoding;
+use super::positions::Encoding;
+use super::reply::error;
 use super::workspace::Analysis;
 use crate::syntax::quote_name;
 use crate::syntax::tree::{Item, Member};
@@ -118,7 +118,7 @@ pub fn rename(
     Ok(Some(lsp::WorkspaceEdit::new(changes)))
 }
 
-/// What the name under the cursor means in the rules: see DESIGN §11.
+/// What the name under the cursor means in the rules.
 pub fn hover(
     analysis: &Analysis,
     encoding: Encoding,

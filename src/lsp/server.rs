@@ -10,17 +10,14 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response, ResponseError};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types as lsp;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::text::{Encoding, Lines, uri_to_name};
+use super::positions::{Encoding, Lines, uri_to_name};
+use super::reply::{Answer, error, parse, reply};
 use super::workspace::Workspace;
 use super::{actions, complete, diagnostics, navigate, tokens};
-
-/// What a request handler answers: a result, or an LSP error.
-pub type Answer = Result<Value, ResponseError>;
 
 /// The server's state.
 pub struct Server<'c> {
@@ -299,7 +296,7 @@ impl<'c> Server<'c> {
             }
         }
         for (name, list) in notifications {
-            let Some(uri) = super::text::name_to_uri(&name) else {
+            let Some(uri) = super::positions::name_to_uri(&name) else {
                 continue;
             };
             let params = lsp::PublishDiagnosticsParams {
@@ -336,28 +333,5 @@ fn apply(text: &mut String, change: lsp::TextDocumentContentChangeEvent, encodin
             let end = lines.offset(text, range.end, encoding).max(start);
             text.replace_range(start..end, &change.text);
         }
-    }
-}
-
-/// The parameters of a request or notification, or `InvalidParams`.
-fn parse<T: DeserializeOwned>(params: Value) -> Result<T, ResponseError> {
-    serde_json::from_value(params).map_err(|e| {
-        error(
-            ErrorCode::InvalidParams,
-            &format!("invalid parameters: {e}"),
-        )
-    })
-}
-
-fn reply(result: impl serde::Serialize) -> Answer {
-    serde_json::to_value(result).map_err(|e| error(ErrorCode::InternalError, &e.to_string()))
-}
-
-/// An LSP error.
-pub fn error(code: ErrorCode, message: &str) -> ResponseError {
-    ResponseError {
-        code: code as i32,
-        message: message.to_owned(),
-        data: None,
     }
 }

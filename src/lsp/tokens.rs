@@ -8,8 +8,9 @@ use lsp_types as lsp;
 
 use super::index::Symbol;
 use super::lex::{Kind, tokens};
-use super::text::Encoding;
+use super::positions::Encoding;
 use super::workspace::Analysis;
+use crate::syntax::KEYWORDS;
 
 /// The token types, in legend order.
 const TYPES: [lsp::SemanticTokenType; 7] = [
@@ -30,23 +31,6 @@ const TYPE: u32 = 5;
 const KEYWORD: u32 = 6;
 /// The one modifier, bit 0.
 const DECLARATION: u32 = 1;
-
-const KEYWORDS: [&str; 14] = [
-    "connector",
-    "auth",
-    "endpoint",
-    "instance",
-    "of",
-    "flow",
-    "connection",
-    "test",
-    "expect",
-    "can",
-    "cannot",
-    "see",
-    "sees",
-    "only",
-];
 
 /// The legend announced at initialization.
 pub fn legend() -> lsp::SemanticTokensLegend {

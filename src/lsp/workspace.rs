@@ -21,7 +21,7 @@ use crate::source::{FileId, Sources, Span};
 use lsp_types::{Location, Range, TextDocumentPositionParams, Uri};
 
 use super::index::Index;
-use super::text::{Encoding, Lines, name_to_uri, uri_to_name};
+use super::positions::{Encoding, Lines, name_to_uri, uri_to_name};
 
 /// An open buffer.
 #[derive(Debug)]
@@ -333,7 +333,7 @@ fn analyze<'a>(
         },
         None => Lints::default(),
     };
-    let (mut diagnostics, _) = crate::check_with(&sources, &lints);
+    let (mut diagnostics, _) = crate::compile::check_with(&sources, &lints);
     diagnostics.extend(invalid);
     let lines = (0..sources.len())
         .map(|_| std::sync::OnceLock::new())

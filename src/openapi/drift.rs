@@ -93,6 +93,34 @@ pub fn drift(
         .filter(|file| file.is_rules())
         .filter_map(|file| crate::syntax::parse(sources, file).ok())
         .collect();
+    let found = find_connector(&trees, connector)?;
+    let rules = Rules::of(found);
+    let compare = Compare {
+        api,
+        connector,
+        at: found.name.span,
+        sources,
+        options,
+        spec: match api.files.as_slice() {
+            [one] => format!("`{one}`"),
+            files => format!("the {} spec files", files.len()),
+        },
+        rule_methods: rules.methods.iter().map(|(n, m)| (*n, m)).collect(),
+        spec_methods: api.methods.iter().map(|m| (m.name.as_str(), m)).collect(),
+    };
+    let mut out = Vec::new();
+    compare.methods(&rules.methods, &mut out);
+    compare.endpoints(&rules.endpoints, &mut out);
+    diagnostics::sort(&mut out);
+    Ok(out)
+}
+
+/// The connector named `connector` in `trees`, or which name was probably
+/// meant.
+fn find_connector<'t, 's>(
+    trees: &'t [tree::File<'s>],
+    connector: &str,
+) -> Result<&'t tree::Connector<'s>, UnknownConnector> {
     let found = trees
         .iter()
         .flat_map(|t| &t.items)
@@ -100,7 +128,7 @@ pub fn drift(
             Item::Connector(c) if c.name.text == connector => Some(c),
             _ => None,
         });
-    let Some(found) = found else {
+    found.ok_or_else(|| {
         let names: Vec<&str> = trees
             .iter()
             .flat_map(|t| &t.items)
@@ -109,208 +137,256 @@ pub fn drift(
                 _ => None,
             })
             .collect();
-        return Err(UnknownConnector {
+        UnknownConnector {
             name: connector.to_owned(),
             closest: crate::text::suggest::closest(connector, names.iter().copied())
                 .map(str::to_owned),
-        });
-    };
-    let mut methods: Vec<(&str, RuleMethod)> = Vec::new();
-    let mut endpoints: Vec<RuleEndpoint<'_>> = Vec::new();
-    for member in &found.members {
-        match member {
-            Member::Method(m) => methods.push((
-                m.name.text.as_ref(),
-                RuleMethod {
-                    name_span: m.name.span,
-                    kind: m.kind.text.to_string(),
-                    kind_span: m.kind.span,
-                },
-            )),
-            Member::Endpoint(e) => endpoints.push(rule_endpoint(e)),
+        }
+    })
+}
+
+/// The connector's methods and endpoints as written, in source order.
+struct Rules<'t, 's> {
+    methods: Vec<(&'t str, RuleMethod)>,
+    endpoints: Vec<RuleEndpoint<'s>>,
+}
+
+impl<'t, 's> Rules<'t, 's> {
+    fn of(found: &'t tree::Connector<'s>) -> Self {
+        let mut methods = Vec::new();
+        let mut endpoints = Vec::new();
+        for member in &found.members {
+            match member {
+                Member::Method(m) => methods.push((
+                    m.name.text.as_ref(),
+                    RuleMethod {
+                        name_span: m.name.span,
+                        kind: m.kind.text.to_string(),
+                        kind_span: m.kind.span,
+                    },
+                )),
+                Member::Endpoint(e) => endpoints.push(rule_endpoint(e)),
+            }
+        }
+        Rules { methods, endpoints }
+    }
+}
+
+/// What both phases of the comparison (methods, then endpoints and what
+/// they activate) look at.
+struct Compare<'a> {
+    api: &'a Api,
+    connector: &'a str,
+    /// The connector's name in the rules: where what is missing is
+    /// reported.
+    at: Span,
+    sources: &'a Sources,
+    options: DriftOptions,
+    /// The spec for people: its file, or how many files.
+    spec: String,
+    /// The connector's methods by name.
+    rule_methods: HashMap<&'a str, &'a RuleMethod>,
+    /// The spec's methods (its schemes under the mapping) by name.
+    spec_methods: HashMap<&'a str, &'a super::Method>,
+}
+
+fn build(problem: Problem, span: Span, label: String, help: String) -> diagnostics::Builder {
+    Diagnostic::build(problem, span, label).help(help)
+}
+
+impl Compare<'_> {
+    /// Methods: a scheme with no method, a type that differs, a method
+    /// with no scheme.
+    fn methods(&self, methods: &[(&str, RuleMethod)], out: &mut Vec<Diagnostic>) {
+        let Compare {
+            api,
+            connector,
+            sources,
+            options,
+            spec,
+            ..
+        } = self;
+        for method in &api.methods {
+            let place = origin(&method.origin.file, &method.origin.pointer);
+            let what = match &method.scheme {
+                Some(key) => format!("scheme `{key}`"),
+                None => "requests without credentials".to_owned(),
+            };
+            match self.rule_methods.get(method.name.as_str()) {
+                None if options.subset => {}
+                None => {
+                    let message = match &method.scheme {
+                        Some(_) => format!(
+                            "{what}{place} has no method `{}` in connector `{connector}`",
+                            method.name
+                        ),
+                        None => format!(
+                            "the spec accepts {what}{place}, but connector `{connector}` has no \
+                             method `{}`",
+                            method.name
+                        ),
+                    };
+                    let mut d = build(
+                        Problem::DriftMethod { message },
+                        self.at,
+                        format!("no method `{}` here", method.name),
+                        format!(
+                            "declare `auth {}: {}`",
+                            quote_name(&method.name),
+                            method.kind
+                        ),
+                    )
+                    .finish(sources);
+                    d.soften();
+                    out.push(d);
+                }
+                Some(rule) if rule.kind != method.kind.as_str() => {
+                    let message = format!(
+                        "method `{}` is `{}`, but {what}{place} maps to `{}`",
+                        method.name, rule.kind, method.kind
+                    );
+                    out.push(
+                        build(
+                            Problem::DriftMethod { message },
+                            rule.kind_span,
+                            format!("the spec says `{}`", method.kind),
+                            format!("make the type `{}`", method.kind),
+                        )
+                        .finish(sources),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        for (name, rule) in methods {
+            if !self.spec_methods.contains_key(name) {
+                let message = format!(
+                    "method `{name}` of connector `{connector}` has no security scheme in {spec}"
+                );
+                out.push(
+                    build(
+                        Problem::DriftMethod { message },
+                        rule.name_span,
+                        "no scheme in the spec".to_owned(),
+                        "remove the method, or name it as the scheme's key".to_owned(),
+                    )
+                    .finish(sources),
+                );
+            }
         }
     }
-    let spec = match api.files.as_slice() {
-        [one] => format!("`{one}`"),
-        files => format!("the {} spec files", files.len()),
-    };
-    let mut out = Vec::new();
-    let build = |problem: Problem, span: Span, label: String, help: String| {
-        Diagnostic::build(problem, span, label).help(help)
-    };
 
-    // Methods.
-    let by_name: HashMap<&str, &RuleMethod> = methods.iter().map(|(n, m)| (*n, m)).collect();
-    let expected: HashMap<&str, &super::Method> =
-        api.methods.iter().map(|m| (m.name.as_str(), m)).collect();
-    for method in &api.methods {
-        let place = origin(&method.origin.file, &method.origin.pointer);
-        let what = match &method.scheme {
-            Some(key) => format!("scheme `{key}`"),
-            None => "requests without credentials".to_owned(),
-        };
-        match by_name.get(method.name.as_str()) {
-            None if options.subset => {}
-            None => {
-                let message = match &method.scheme {
-                    Some(_) => format!(
-                        "{what}{place} has no method `{}` in connector `{connector}`",
-                        method.name
-                    ),
-                    None => format!(
-                        "the spec accepts {what}{place}, but connector `{connector}` has no \
-                         method `{}`",
-                        method.name
-                    ),
-                };
+    /// Endpoints and what they activate: an operation with no endpoint,
+    /// a method activated that the spec does not accept or accepted and
+    /// left off, an endpoint with no operation.
+    fn endpoints(&self, endpoints: &[RuleEndpoint<'_>], out: &mut Vec<Diagnostic>) {
+        let Compare {
+            api,
+            connector,
+            sources,
+            options,
+            spec,
+            ..
+        } = self;
+        let rule_endpoints: HashMap<&str, &RuleEndpoint<'_>> =
+            endpoints.iter().map(|e| (e.name.as_str(), e)).collect();
+        let spec_endpoints: HashSet<&str> = api.endpoints.iter().map(|e| e.name.as_str()).collect();
+        for endpoint in &api.endpoints {
+            let place = origin(&endpoint.origin.file, &endpoint.origin.pointer);
+            let Some(rule) = rule_endpoints.get(endpoint.name.as_str()) else {
+                if options.subset {
+                    continue;
+                }
+                let message = format!(
+                    "operation `{}`{place} has no endpoint in connector `{connector}`",
+                    endpoint.name
+                );
+                let list: Vec<String> = endpoint.methods.iter().map(|m| quote_name(m)).collect();
+                out.push(
+                    build(
+                        Problem::DriftEndpoint { message },
+                        self.at,
+                        format!("no endpoint `{}` here", endpoint.name),
+                        format!(
+                            "add `endpoint {} < auth: [{}] >`",
+                            quote_name(&endpoint.name),
+                            list.join(", ")
+                        ),
+                    )
+                    .finish(sources),
+                );
+                continue;
+            };
+            let accepted: HashSet<&str> = endpoint.methods.iter().map(String::as_str).collect();
+            let accepted_list = text::list(
+                endpoint.methods.iter().map(String::as_str),
+                endpoint.methods.len(),
+            );
+            for (method, span) in &rule.methods {
+                // A method with no scheme is reported once, above.
+                if accepted.contains(method.as_ref())
+                    || !self.spec_methods.contains_key(method.as_ref())
+                {
+                    continue;
+                }
+                let message = format!(
+                    "endpoint `{}` activates `{method}`, which the spec does not accept for the \
+                     operation{place}",
+                    endpoint.name
+                );
+                out.push(
+                    build(
+                        Problem::DriftActivation { message },
+                        *span,
+                        "not accepted by the spec".to_owned(),
+                        format!("remove `{method}`; the spec accepts {accepted_list}"),
+                    )
+                    .finish(sources),
+                );
+            }
+            let activated: HashSet<&str> = rule.methods.iter().map(|(m, _)| m.as_ref()).collect();
+            let missing: Vec<&str> = endpoint
+                .methods
+                .iter()
+                .map(String::as_str)
+                .filter(|m| !activated.contains(m) && self.rule_methods.contains_key(m))
+                .collect();
+            if !missing.is_empty() && !options.subset {
+                let names = text::list(missing.iter().copied(), missing.len());
+                let message = format!(
+                    "endpoint `{}` leaves off {names}, which the spec accepts for the operation{place}",
+                    endpoint.name
+                );
                 let mut d = build(
-                    Problem::DriftMethod { message },
-                    found.name.span,
-                    format!("no method `{}` here", method.name),
-                    format!(
-                        "declare `auth {}: {}`",
-                        quote_name(&method.name),
-                        method.kind
-                    ),
+                    Problem::DriftActivation { message },
+                    rule.list_span,
+                    format!("{names} not activated"),
+                    format!("add {names} to the auth list, or leave it off on purpose"),
                 )
                 .finish(sources);
                 d.soften();
                 out.push(d);
             }
-            Some(rule) if rule.kind != method.kind.as_str() => {
+        }
+        for rule in endpoints {
+            if !spec_endpoints.contains(rule.name.as_str()) {
                 let message = format!(
-                    "method `{}` is `{}`, but {what}{place} maps to `{}`",
-                    method.name, rule.kind, method.kind
+                    "endpoint `{}` of connector `{connector}` has no operation in {spec}",
+                    rule.name
                 );
                 out.push(
                     build(
-                        Problem::DriftMethod { message },
-                        rule.kind_span,
-                        format!("the spec says `{}`", method.kind),
-                        format!("make the type `{}`", method.kind),
+                        Problem::DriftEndpoint { message },
+                        rule.name_span,
+                        "no such operation in the spec".to_owned(),
+                        "endpoints are named `VERB /path` as in the spec; remove or rename it"
+                            .to_owned(),
                     )
                     .finish(sources),
                 );
             }
-            Some(_) => {}
         }
     }
-    for (name, rule) in &methods {
-        if !expected.contains_key(name) {
-            let message = format!(
-                "method `{name}` of connector `{connector}` has no security scheme in {spec}"
-            );
-            out.push(
-                build(
-                    Problem::DriftMethod { message },
-                    rule.name_span,
-                    "no scheme in the spec".to_owned(),
-                    "remove the method, or name it as the scheme's key".to_owned(),
-                )
-                .finish(sources),
-            );
-        }
-    }
-
-    // Endpoints and what they activate.
-    let rule_endpoints: HashMap<&str, &RuleEndpoint<'_>> =
-        endpoints.iter().map(|e| (e.name.as_str(), e)).collect();
-    let spec_endpoints: HashSet<&str> = api.endpoints.iter().map(|e| e.name.as_str()).collect();
-    for endpoint in &api.endpoints {
-        let place = origin(&endpoint.origin.file, &endpoint.origin.pointer);
-        let Some(rule) = rule_endpoints.get(endpoint.name.as_str()) else {
-            if options.subset {
-                continue;
-            }
-            let message = format!(
-                "operation `{}`{place} has no endpoint in connector `{connector}`",
-                endpoint.name
-            );
-            let list: Vec<String> = endpoint.methods.iter().map(|m| quote_name(m)).collect();
-            out.push(
-                build(
-                    Problem::DriftEndpoint { message },
-                    found.name.span,
-                    format!("no endpoint `{}` here", endpoint.name),
-                    format!(
-                        "add `endpoint {} < auth: [{}] >`",
-                        quote_name(&endpoint.name),
-                        list.join(", ")
-                    ),
-                )
-                .finish(sources),
-            );
-            continue;
-        };
-        let accepted: HashSet<&str> = endpoint.methods.iter().map(String::as_str).collect();
-        let accepted_list = text::list(
-            endpoint.methods.iter().map(String::as_str),
-            endpoint.methods.len(),
-        );
-        for (method, span) in &rule.methods {
-            // A method with no scheme is reported once, above.
-            if accepted.contains(method.as_ref()) || !expected.contains_key(method.as_ref()) {
-                continue;
-            }
-            let message = format!(
-                "endpoint `{}` activates `{method}`, which the spec does not accept for the \
-                 operation{place}",
-                endpoint.name
-            );
-            out.push(
-                build(
-                    Problem::DriftActivation { message },
-                    *span,
-                    "not accepted by the spec".to_owned(),
-                    format!("remove `{method}`; the spec accepts {accepted_list}"),
-                )
-                .finish(sources),
-            );
-        }
-        let activated: HashSet<&str> = rule.methods.iter().map(|(m, _)| m.as_ref()).collect();
-        let missing: Vec<&str> = endpoint
-            .methods
-            .iter()
-            .map(String::as_str)
-            .filter(|m| !activated.contains(m) && by_name.contains_key(m))
-            .collect();
-        if !missing.is_empty() && !options.subset {
-            let names = text::list(missing.iter().copied(), missing.len());
-            let message = format!(
-                "endpoint `{}` leaves off {names}, which the spec accepts for the operation{place}",
-                endpoint.name
-            );
-            let mut d = build(
-                Problem::DriftActivation { message },
-                rule.list_span,
-                format!("{names} not activated"),
-                format!("add {names} to the auth list, or leave it off on purpose"),
-            )
-            .finish(sources);
-            d.soften();
-            out.push(d);
-        }
-    }
-    for rule in &endpoints {
-        if !spec_endpoints.contains(rule.name.as_str()) {
-            let message = format!(
-                "endpoint `{}` of connector `{connector}` has no operation in {spec}",
-                rule.name
-            );
-            out.push(
-                build(
-                    Problem::DriftEndpoint { message },
-                    rule.name_span,
-                    "no such operation in the spec".to_owned(),
-                    "endpoints are named `VERB /path` as in the spec; remove or rename it"
-                        .to_owned(),
-                )
-                .finish(sources),
-            );
-        }
-    }
-    diagnostics::sort(&mut out);
-    Ok(out)
 }
 
 /// ` (`FILE#POINTER`)`, or nothing without a pointer.

@@ -5,7 +5,7 @@
 //! about.
 
 use super::Api;
-use crate::Sources;
+use crate::source::Sources;
 use crate::syntax::quote_name;
 
 /// The connector name `import` uses when none is given: the spec's title

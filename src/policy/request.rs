@@ -15,7 +15,7 @@ use std::fmt::{self, Write as _};
 
 use serde::Deserialize;
 
-use crate::{Decision, Policy, Principal, Reason};
+use super::{Decision, Policy, Principal, Reason};
 
 /// One request: `{"instance": I, "endpoint": E}` or `{"connector": C,
 /// "auth": M, "endpoint": E}`, the latter optionally with `"scopes": [S,

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
-use crate::Sources;
+use crate::source::Sources;
 
 /// One rule file of a bundle.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

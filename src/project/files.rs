@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use crate::Sources;
+use crate::source::Sources;
 use thiserror::Error;
 
 /// The default size limit of a rule file: 256 MiB.

@@ -1,16 +1,20 @@
 //! What a service or the CLI loads: rule files from paths ([`files`]),
 //! the project's `authgate.toml` ([`config`]), the bundle digest that
-//! names what was loaded ([`digest`]) and hot reload ([`reload`], feature
-//! `reload`). [`load_policy`] and [`load_project`] are the entry points:
-//! the policy, or a typed error that carries every diagnostic.
+//! names what was loaded ([`digest`]) and hot reload: the one reload core
+//! (`reload`, features `reload` and `serve`) and the `watch::Reloader`
+//! that follows files with it (feature `reload`). [`load_policy`] and
+//! [`load_project`] are the entry points: the policy, or a typed error
+//! that carries every diagnostic.
 //! [`crate::compile`] stays for callers that hold their own [`Sources`];
 //! this is the path `authgate check` itself takes.
 
 pub mod config;
 pub mod digest;
 pub mod files;
-#[cfg(feature = "reload")]
+#[cfg(any(feature = "reload", feature = "serve"))]
 pub mod reload;
+#[cfg(feature = "reload")]
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -53,13 +57,20 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Rules(#[from] RulesError),
+    /// The rules were refused before compiling: a [`reload::Verify`]
+    /// check failed (a signature that does not verify), or a policy not
+    /// loaded from files was asked to reload.
+    #[cfg(any(feature = "reload", feature = "serve"))]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Refused(reload::Refusal),
 }
 
 /// Loads the rule files under `paths` as `authgate check` does (see
 /// [`files`]) and compiles them.
 pub fn load_policy<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Loaded, Error> {
     let sources = files::load(paths, options.max_file_size)?;
-    let compiled = crate::compile_with(&sources, &options.lints);
+    let compiled = crate::compile::compile_with(&sources, &options.lints);
     Ok(compiled.into_result(sources)?)
 }
 
@@ -102,7 +113,7 @@ pub fn load_project<P: AsRef<Path>>(
     if let (Some(file), Some(text)) = (&file, text) {
         lints = parse_config(&mut sources, file, &text)?.lints;
     }
-    let compiled = crate::compile_with(&sources, &lints);
+    let compiled = crate::compile::compile_with(&sources, &lints);
     Ok(compiled.into_result(sources)?)
 }
 

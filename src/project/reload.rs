@@ -1,71 +1,235 @@
-//! Hot reload (the `reload` feature): a [`Reloader`] holds the policy of a
-//! rule set and follows its files, swapping in the new policy atomically
-//! when they change and compile, keeping the old one when they don't.
+//! The one reload core: a [`LivePolicy`] holds the policy in place and
+//! knows where its rules come from ([`Source`]); a reload reads the files,
+//! takes their bundle digest, asks an optional [`Verify`] check (serve's
+//! signature), compiles, and swaps the new [`Snapshot`] in atomically only
+//! when all of that passed. Whatever happened is one [`Outcome`], kept as
+//! the last one.
 //!
-//! Why both file events and polling: file events (notify's recommended
-//! watcher: inotify, FSEvents, ReadDirectoryChangesW, kqueue) are prompt,
-//! but miss changes they were not set up to see — a Kubernetes ConfigMap
-//! swaps a `..data` symbolic link to a new folder, a watch may fail (no
-//! inotify watches left) or a path may live on a network file system. So
-//! a background thread re-checks the rule set every `interval` in any
-//! case; an event only makes the next check earlier.
+//! Both followers of files use it: the library's `watch::Reloader` (file
+//! events and polling, feature `reload`) and `authgate serve` (SIGHUP and `--watch`). It needs no
+//! file watcher, so `serve` builds it without notify.
 //!
-//! A check reads the rule set exactly as [`crate::load_policy`] does (the
-//! same walk, the same limits) and fingerprints what it read: each file's
-//! name and contents, hashed. Contents, not sizes and modification times:
-//! an edit within one tick of a coarse clock, or a copy that keeps the
-//! times, still shows. Reading is cheap next to compiling, and the
-//! fingerprint only decides whether to compile: the bytes compiled are
-//! the bytes fingerprinted, so no change slips between the two. A rule
-//! set already tried (good or bad) is not compiled again, so a broken
-//! rule set is reported once, not every `interval`.
+//! A rule set already tried, good or bad, is not compiled again when
+//! only a change is asked for: a broken rule set is reported once, not
+//! every interval. "The same" is the bundle digest of the files read
+//! (contents, not times: an edit within one tick of a coarse clock still
+//! shows), plus whatever else the check reads (a signature file signed
+//! after the rules changed is a change); files that can't be read are the
+//! same failure when their message is. Reloads run one at a time, so an
+//! older one never swaps over a newer.
 
-use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
-use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use arc_swap::ArcSwap;
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
+use super::digest::{BundleFile, Manifest};
 use super::files::{self, LoadError};
+use super::{Error, Options};
 use crate::diagnostics::Diagnostic;
-use crate::project::{Error, Options};
-use crate::{Policy, Sources};
+use crate::policy::Policy;
+use crate::source::Sources;
 
-/// How often a [`Reloader`] re-checks its rule set by default: 2 s.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(2);
+/// One compiled rule set and what names it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Snapshot {
+    /// The policy.
+    pub policy: Arc<Policy>,
+    /// `sha256:<hex>`: the bundle digest (see [`super::digest`]).
+    pub digest: String,
+    /// The rule files, sorted by path.
+    pub files: Vec<BundleFile>,
+    /// When it was compiled.
+    pub loaded_at: SystemTime,
+    /// Counts the snapshots put in place: 1 for the first, one more for
+    /// each after it (0 until put in place).
+    pub generation: u64,
+}
 
-/// The shortest interval: a shorter one is taken as this (a check reads
-/// every rule file).
-pub const MIN_INTERVAL: Duration = Duration::from_millis(10);
+impl Snapshot {
+    /// A snapshot of `policy`, compiled from `sources`.
+    pub fn new(policy: Policy, sources: &Sources) -> Snapshot {
+        Snapshot::of(policy, &Manifest::of(sources))
+    }
 
-/// After a file event, how long the files must stay quiet before they are
-/// read: an editor or `cp` writes a file in several steps, and reading in
-/// the middle would report rules that nobody wrote.
-const SETTLE: Duration = Duration::from_millis(100);
+    fn of(policy: Policy, manifest: &Manifest) -> Snapshot {
+        Snapshot {
+            policy: Arc::new(policy),
+            digest: manifest.digest().to_owned(),
+            files: manifest.files().to_vec(),
+            loaded_at: SystemTime::now(),
+            generation: 0,
+        }
+    }
+}
 
-/// A callback told of every reload (see [`Reloader::start_with`]).
-pub type OnReload = Box<dyn Fn(&Outcome) + Send + Sync>;
+/// A check that rules must pass, beyond compiling, before they are put in
+/// place: `authgate serve --verify-key`'s signature.
+pub trait Verify: Send + Sync + std::fmt::Debug {
+    /// Accepts or refuses the rule set under `paths` whose files have the
+    /// bundle digest `digest`.
+    fn verify(&self, paths: &[PathBuf], digest: &str) -> Result<(), Refusal>;
+
+    /// What else the check reads, as bytes (a signature file): when it
+    /// changes, the rule set counts as changed. Nothing by default.
+    fn inputs(&self, paths: &[PathBuf]) -> Vec<u8> {
+        let _ = paths;
+        Vec::new()
+    }
+}
+
+/// Why rules were not put in place when no rule file is to blame: files
+/// that can't be read, a [`Verify`] check that refused them, nothing to
+/// reload from. Plain data (an [`Outcome`] is cloned), with the code,
+/// message and help of the problem it was made of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    code: String,
+    message: String,
+    help: Option<String>,
+    path: Option<String>,
+}
+
+impl Refusal {
+    /// The refusal that `problem` describes; `path` is the file it is
+    /// about, if any.
+    pub fn of(problem: &dyn miette::Diagnostic, path: Option<&str>) -> Refusal {
+        Refusal {
+            code: problem
+                .code()
+                .map_or_else(|| "authgate::error".to_owned(), |code| code.to_string()),
+            message: problem.to_string(),
+            help: problem.help().map(|help| help.to_string()),
+            path: path.map(str::to_owned),
+        }
+    }
+
+    /// The file it is about, if any.
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl miette::Diagnostic for Refusal {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn std::fmt::Display>)
+    }
+}
+
+/// Where rules come from, to load them again: the paths and options that
+/// [`crate::load_policy`] takes, and an optional check.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Source {
+    /// Rule files or folders.
+    pub paths: Vec<PathBuf>,
+    /// Size limit and lint levels.
+    pub options: Options,
+    /// When set, rules it refuses are not put in place.
+    pub verify: Option<Arc<dyn Verify>>,
+}
+
+impl Source {
+    /// The rules under `paths`, loaded with `options`, with no check.
+    pub fn new(paths: Vec<PathBuf>, options: Options) -> Source {
+        Source {
+            paths,
+            options,
+            verify: None,
+        }
+    }
+
+    /// Reads the rule files as [`crate::load_policy`] does (the same walk,
+    /// the same limits), not compiling them yet.
+    pub fn read(&self) -> Result<Sources, LoadError> {
+        files::load(&self.paths, self.options.max_file_size)
+    }
+
+    /// Checks (see [`Source::verify`]) and compiles rules read with
+    /// [`Source::read`].
+    pub fn build(&self, sources: Sources) -> Result<Snapshot, Error> {
+        let manifest = Manifest::of(&sources);
+        self.compile(sources, &manifest)
+            .map(|(snapshot, _, _)| snapshot)
+    }
+
+    /// Reads, checks and compiles the rules.
+    pub fn load(&self) -> Result<Snapshot, Error> {
+        self.build(self.read()?)
+    }
+
+    fn compile(
+        &self,
+        sources: Sources,
+        manifest: &Manifest,
+    ) -> Result<(Snapshot, Vec<Diagnostic>, Sources), Error> {
+        if let Some(verify) = &self.verify {
+            verify
+                .verify(&self.paths, manifest.digest())
+                .map_err(Error::Refused)?;
+        }
+        let loaded =
+            crate::compile::compile_with(&sources, &self.options.lints).into_result(sources)?;
+        Ok((
+            Snapshot::of(loaded.policy, manifest),
+            loaded.warnings,
+            loaded.sources,
+        ))
+    }
+
+    /// What identifies the rule set read: a reload of the same is skipped
+    /// when only a change is asked for.
+    fn key(&self, read: Result<&Manifest, &LoadError>) -> Key {
+        match read {
+            Ok(manifest) => Key::Read {
+                digest: manifest.digest().to_owned(),
+                inputs: self
+                    .verify
+                    .as_ref()
+                    .map(|verify| verify.inputs(&self.paths))
+                    .unwrap_or_default(),
+            },
+            Err(error) => Key::Unreadable(error.to_string()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Key {
+    Read { digest: String, inputs: Vec<u8> },
+    Unreadable(String),
+}
 
 /// What started a reload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Trigger {
-    /// The periodic check found the rule set changed.
+    /// A periodic check found the rule set changed (`serve --watch`).
     Poll,
     /// A file event, then the rule set was found changed.
     Event,
-    /// [`Reloader::reload_now`].
+    /// Asked for, changed or not: `Reloader::reload_now`, SIGHUP.
     Explicit,
 }
 
-/// The result of one reload: the rule set changed (or
-/// [`Reloader::reload_now`] was called) and was loaded and compiled.
+/// The result of one reload that ran (the rule set changed, or a reload
+/// was asked for).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Outcome {
@@ -74,19 +238,26 @@ pub struct Outcome {
     /// What started it.
     pub trigger: Trigger,
     /// The generation of the policy in place after it (see
-    /// [`Reloader::generation`]): a new one when it succeeded, the old one
+    /// [`Snapshot::generation`]): a new one when it succeeded, the old one
     /// when it failed.
     pub generation: u64,
-    /// Why it failed (the [`Error`]'s message, e.g. "the rules have 1
+    /// The bundle digest of the files read; `None` when they could not be
+    /// read.
+    pub digest: Option<String>,
+    /// Why it failed (the [`Error`](enum@Error)'s message, e.g. "the rules have 1
     /// error"); `None` when the new policy is in place.
     pub error: Option<String>,
     /// The diagnostics of the rules read, sorted: the warnings when they
     /// compiled, every diagnostic (errors and warnings) when they did not;
-    /// empty when the files could not be read.
+    /// empty when they were not compiled.
     pub diagnostics: Vec<Diagnostic>,
     /// The files read, for rendering the diagnostics (e.g.
-    /// [`crate::diagnostics::render::to_json`]); `None` when they could not be read.
+    /// [`crate::diagnostics::render::to_json`]); `None` when they were not
+    /// compiled.
     pub sources: Option<Arc<Sources>>,
+    /// Why it failed when no rule file is to blame (files that can't be
+    /// read, a refused signature).
+    pub refusal: Option<Refusal>,
 }
 
 impl Outcome {
@@ -96,329 +267,166 @@ impl Outcome {
     }
 }
 
-/// A policy that follows its rule files. [`Reloader::policy`] is always a
-/// policy that compiled: the first one, or the latest rule set that
-/// compiled with no error. A rule set with errors (or that cannot be
-/// read) leaves the policy in place and is reported by
-/// [`Reloader::last_outcome`] and the callback of
-/// [`Reloader::start_with`].
-///
-/// A background thread checks the rule set every `interval` and soon
-/// after file events under the paths (see the [module docs](self)).
-/// Dropping the `Reloader` stops it (waiting for a reload in progress to
-/// finish). Policies already handed out stay valid.
-///
-/// ```no_run
-/// use std::time::Duration;
-/// use authgate::Principal;
-/// use authgate::project::reload::Reloader;
-///
-/// let rules = Reloader::start(vec!["rules".into()], Default::default(), Duration::from_secs(2))?;
-/// // Per request: one snapshot, however the files change meanwhile.
-/// let policy = rules.policy();
-/// let allowed = policy.decide(Principal::Instance("instance 1"), "orders").available();
-/// # let _ = allowed;
-/// // On SIGHUP, say:
-/// if let Err(error) = rules.reload_now() {
-///     eprintln!("{:?}", authgate::miette::Report::new(error));
-/// }
-/// # Ok::<(), authgate::Error>(())
-/// ```
-pub struct Reloader {
-    shared: Arc<Shared>,
-    /// Owned so that dropping the `Reloader` ends the events too; `None`
-    /// when no watcher could be set up (polling still runs).
-    watcher: Option<RecommendedWatcher>,
-    signals: Sender<Signal>,
-    thread: Option<JoinHandle<()>>,
+/// A reload that failed: what was recorded, and the error.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Failed {
+    /// The outcome recorded (see [`LivePolicy::last_outcome`]).
+    pub outcome: Outcome,
+    /// Why.
+    pub error: Error,
 }
 
-impl std::fmt::Debug for Reloader {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reloader")
-            .field("paths", &self.shared.paths)
-            .field("generation", &self.generation())
-            .field("watching", &self.watcher.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-enum Signal {
-    /// A file event.
-    Changed,
-    /// The `Reloader` is dropped.
-    Stop,
-}
-
-struct Shared {
-    paths: Vec<PathBuf>,
-    options: Options,
-    policy: ArcSwap<Policy>,
-    generation: AtomicU64,
+/// A policy that can be reloaded from its rule files: [`LivePolicy::snapshot`]
+/// is always a rule set that compiled (and passed the check): the first
+/// one, or the latest one since. A reload that fails leaves it in place
+/// and is recorded in [`LivePolicy::last_outcome`].
+#[derive(Debug)]
+pub struct LivePolicy {
+    source: Option<Source>,
+    current: ArcSwap<Snapshot>,
     last: Mutex<Option<Outcome>>,
-    /// The fingerprint of the rule set last tried; held through a reload,
-    /// so reloads run one at a time (an older one never swaps over a
-    /// newer).
-    tried: Mutex<u64>,
-    on_reload: Option<OnReload>,
+    /// The key of the rule set last tried (`None`: try the next one);
+    /// held through a reload, so reloads run one at a time.
+    tried: Mutex<Option<Key>>,
 }
 
-impl Reloader {
-    /// Loads the rule set under `paths` as [`crate::load_policy`] does and
-    /// starts following it, checking every `interval` (at least
-    /// [`MIN_INTERVAL`]; [`DEFAULT_INTERVAL`] is a good default) and soon
-    /// after file events. The first load must succeed: its error
-    /// otherwise.
-    pub fn start(paths: Vec<PathBuf>, options: Options, interval: Duration) -> Result<Self, Error> {
-        Self::launch(paths, options, interval, None)
+impl LivePolicy {
+    /// Loads the rules of `source` (see [`Source::load`]): the first load
+    /// must succeed.
+    pub fn load(source: Source) -> Result<LivePolicy, Error> {
+        let read = source.read()?;
+        let manifest = Manifest::of(&read);
+        let key = source.key(Ok(&manifest));
+        let (snapshot, _, _) = source.compile(read, &manifest)?;
+        let live = LivePolicy::new(snapshot, Some(source));
+        *lock(&live.tried) = Some(key);
+        Ok(live)
     }
 
-    /// [`Reloader::start`], and `on_reload` is called with the outcome of
-    /// every reload (not of the first load), on the thread that reloaded:
-    /// the background thread, or the caller of [`Reloader::reload_now`].
-    /// It should be quick (log, count); it must not call `reload_now`
-    /// (which would call it again). A panic in it is caught on the
-    /// background thread, which goes on checking.
-    pub fn start_with(
-        paths: Vec<PathBuf>,
-        options: Options,
-        interval: Duration,
-        on_reload: impl Fn(&Outcome) + Send + Sync + 'static,
-    ) -> Result<Self, Error> {
-        Self::launch(paths, options, interval, Some(Box::new(on_reload)))
-    }
-
-    fn launch(
-        paths: Vec<PathBuf>,
-        options: Options,
-        interval: Duration,
-        on_reload: Option<OnReload>,
-    ) -> Result<Self, Error> {
-        let sources = files::load(&paths, options.max_file_size)?;
-        let fingerprint = fingerprint(&sources);
-        let loaded = crate::compile_with(&sources, &options.lints).into_result(sources)?;
-        let shared = Arc::new(Shared {
-            paths,
-            options,
-            policy: ArcSwap::from_pointee(loaded.policy),
-            generation: AtomicU64::new(1),
+    /// `snapshot` in place, reloading from `source` (`None`: a reload
+    /// fails, there is nothing to read).
+    pub fn new(mut snapshot: Snapshot, source: Option<Source>) -> LivePolicy {
+        snapshot.generation = 1;
+        LivePolicy {
+            source,
+            current: ArcSwap::from_pointee(snapshot),
             last: Mutex::new(None),
-            tried: Mutex::new(fingerprint),
-            on_reload,
-        });
-        let (signals, received) = mpsc::channel();
-        let watcher = watch(&shared.paths, signals.clone());
-        let thread = {
-            let shared = Arc::clone(&shared);
-            let interval = interval.max(MIN_INTERVAL);
-            std::thread::Builder::new()
-                .name("authgate-reload".into())
-                .spawn(move || follow(&shared, &received, interval))
-                .map_err(|reason| LoadError::Read {
-                    path: "<reload thread>".into(),
-                    reason,
-                })?
-        };
-        Ok(Reloader {
-            shared,
-            watcher,
-            signals,
-            thread: Some(thread),
-        })
+            tried: Mutex::new(None),
+        }
     }
 
-    /// The policy in place: a snapshot that stays the same however the
-    /// files change (take one per request, or per batch).
-    pub fn policy(&self) -> Arc<Policy> {
-        self.shared.policy.load_full()
+    /// The snapshot in place: it stays the same however the files change
+    /// (take one per request, or per batch).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.load_full()
     }
 
-    /// Counts the policies put in place: 1 for the first, one more for
-    /// each successful reload. It changes after the policy does, so once
-    /// a caller sees a new generation, [`Reloader::policy`] is at least
-    /// that new.
+    /// The generation of the snapshot in place.
     pub fn generation(&self) -> u64 {
-        self.shared.generation.load(Ordering::Acquire)
+        self.current.load().generation
     }
 
     /// The outcome of the last reload; `None` until the first.
     pub fn last_outcome(&self) -> Option<Outcome> {
-        lock(&self.shared.last).clone()
+        lock(&self.last).clone()
     }
 
-    /// Loads and compiles the rule set now, changed or not (on SIGHUP,
-    /// say), and puts the new policy in place when it compiles. Runs on
-    /// the caller's thread, after any reload in progress; the outcome is
-    /// recorded and reported as the background thread's are.
-    pub fn reload_now(&self) -> Result<(), Error> {
-        match self.shared.reload(Trigger::Explicit, true) {
-            Some((_, Some(error))) => Err(error),
-            _ => Ok(()),
-        }
+    /// Puts `snapshot` in place, after any reload in progress; the next
+    /// reload compiles the files whatever was tried before. Returns its
+    /// generation.
+    pub fn install(&self, snapshot: Snapshot) -> u64 {
+        let mut tried = lock(&self.tried);
+        *tried = None;
+        self.put(snapshot)
     }
 
-    /// Whether file events are being watched (polling runs in any case).
-    pub fn is_watching(&self) -> bool {
-        self.watcher.is_some()
+    fn put(&self, mut snapshot: Snapshot) -> u64 {
+        let generation = self.generation() + 1;
+        snapshot.generation = generation;
+        self.current.store(Arc::new(snapshot));
+        generation
     }
-}
 
-impl Drop for Reloader {
-    fn drop(&mut self) {
-        // Events first, so that nothing else holds the channel open.
-        drop(self.watcher.take());
-        let _ = self.signals.send(Signal::Stop);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Shared {
-    /// Reads the rule set and, when it differs from the one last tried
-    /// (or `force`), compiles it and swaps the policy in on success.
-    /// `None`: nothing to do; else the outcome, and the error of a
-    /// failure.
-    fn reload(&self, trigger: Trigger, force: bool) -> Option<(Outcome, Option<Error>)> {
-        let outcome = {
-            let mut tried = lock(&self.tried);
-            let read = files::load(&self.paths, self.options.max_file_size);
-            let print = match &read {
-                Ok(sources) => fingerprint(sources),
-                Err(error) => fingerprint_error(error),
+    /// Reads the rules and, when they differ from the rule set last tried
+    /// or `!only_if_changed`, checks and compiles them and puts them in
+    /// place when that passed. `None`: nothing changed, nothing was done;
+    /// else the outcome, also recorded as [`LivePolicy::last_outcome`]
+    /// (after the snapshot is swapped). Blocking: it reads and compiles
+    /// files.
+    pub fn reload(
+        &self,
+        trigger: Trigger,
+        only_if_changed: bool,
+    ) -> Option<Result<Outcome, Failed>> {
+        let mut tried = lock(&self.tried);
+        let Some(source) = &self.source else {
+            let refusal = Refusal {
+                code: "authgate::reload".to_owned(),
+                message: "nothing to reload: the policy was not loaded from rule files".to_owned(),
+                help: None,
+                path: None,
             };
-            if print == *tried && !force {
-                return None;
+            return Some(Err(self.failed(trigger, None, Error::Refused(refusal))));
+        };
+        let read = source.read().map(|sources| {
+            let manifest = Manifest::of(&sources);
+            (sources, manifest)
+        });
+        let key = source.key(read.as_ref().map(|(_, manifest)| manifest));
+        if only_if_changed && tried.as_ref() == Some(&key) {
+            return None;
+        }
+        *tried = Some(key);
+        let (sources, manifest) = match read {
+            Ok(read) => read,
+            Err(error) => return Some(Err(self.failed(trigger, None, error.into()))),
+        };
+        let digest = manifest.digest().to_owned();
+        match source.compile(sources, &manifest) {
+            Ok((snapshot, warnings, sources)) => {
+                let generation = self.put(snapshot);
+                let outcome = Outcome {
+                    at: SystemTime::now(),
+                    trigger,
+                    generation,
+                    digest: Some(digest),
+                    error: None,
+                    diagnostics: warnings,
+                    sources: Some(Arc::new(sources)),
+                    refusal: None,
+                };
+                *lock(&self.last) = Some(outcome.clone());
+                Some(Ok(outcome))
             }
-            *tried = print;
-            let compiled = read.map_err(Error::from).and_then(|sources| {
-                crate::compile_with(&sources, &self.options.lints)
-                    .into_result(sources)
-                    .map_err(Error::from)
-            });
-            let (outcome, error) = match compiled {
-                Ok(loaded) => {
-                    self.policy.store(Arc::new(loaded.policy));
-                    let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
-                    let outcome = Outcome {
-                        at: SystemTime::now(),
-                        trigger,
-                        generation,
-                        error: None,
-                        diagnostics: loaded.warnings,
-                        sources: Some(Arc::new(loaded.sources)),
-                    };
-                    (outcome, None)
-                }
-                Err(error) => {
-                    let (diagnostics, sources) = match &error {
-                        Error::Rules(rules) => (
-                            rules.diagnostics().to_vec(),
-                            Some(Arc::new(rules.sources().clone())),
-                        ),
-                        _ => (Vec::new(), None),
-                    };
-                    let outcome = Outcome {
-                        at: SystemTime::now(),
-                        trigger,
-                        generation: self.generation.load(Ordering::Acquire),
-                        error: Some(error.to_string()),
-                        diagnostics,
-                        sources,
-                    };
-                    (outcome, Some(error))
-                }
-            };
-            *lock(&self.last) = Some(outcome.clone());
-            (outcome, error)
-        };
-        if let Some(on_reload) = &self.on_reload {
-            on_reload(&outcome.0);
-        }
-        Some(outcome)
-    }
-}
-
-/// The background thread: a check every `interval`, and one soon after
-/// file events, until told to stop (or the `Reloader` is gone).
-fn follow(shared: &Shared, signals: &Receiver<Signal>, interval: Duration) {
-    loop {
-        let trigger = match signals.recv_timeout(interval) {
-            Ok(Signal::Changed) => {
-                if !settle(signals, interval) {
-                    return;
-                }
-                Trigger::Event
-            }
-            Err(RecvTimeoutError::Timeout) => Trigger::Poll,
-            Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-        };
-        // A panicking callback must not end the reloads.
-        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| shared.reload(trigger, false)));
-    }
-}
-
-/// Waits until events stop for [`SETTLE`], or `limit` at most (a file
-/// written without pause is still checked). `false`: stop.
-fn settle(signals: &Receiver<Signal>, limit: Duration) -> bool {
-    let started = Instant::now();
-    loop {
-        match signals.recv_timeout(SETTLE) {
-            Ok(Signal::Changed) if started.elapsed() < limit => {}
-            Ok(Signal::Changed) | Err(RecvTimeoutError::Timeout) => return true,
-            Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
+            Err(error) => Some(Err(self.failed(trigger, Some(digest), error))),
         }
     }
-}
 
-/// Watches each path: a folder recursively, a file through its folder
-/// (an editor or a ConfigMap replaces the file, which a watch on the file
-/// itself would lose). `None` when no watcher can be made; a path that
-/// cannot be watched is left to polling.
-fn watch(paths: &[PathBuf], signals: Sender<Signal>) -> Option<RecommendedWatcher> {
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        // Reading the files (our own checks) is not a change.
-        if !matches!(
-            event,
-            Ok(notify::Event {
-                kind: EventKind::Access(_),
-                ..
-            })
-        ) {
-            let _ = signals.send(Signal::Changed);
-        }
-    })
-    .ok()?;
-    for path in paths {
-        let _ = if path.is_dir() {
-            watcher.watch(path, RecursiveMode::Recursive)
-        } else {
-            let folder = match path.parent() {
-                Some(parent) if !parent.as_os_str().is_empty() => parent,
-                _ => Path::new("."),
-            };
-            watcher.watch(folder, RecursiveMode::NonRecursive)
+    /// Records a failure (the snapshot in place stays).
+    fn failed(&self, trigger: Trigger, digest: Option<String>, error: Error) -> Failed {
+        let (diagnostics, sources, refusal) = match &error {
+            Error::Rules(rules) => (
+                rules.diagnostics().to_vec(),
+                Some(Arc::new(rules.sources().clone())),
+                None,
+            ),
+            Error::Load(load) => (Vec::new(), None, Some(Refusal::of(load, Some(load.path())))),
+            Error::Refused(refusal) => (Vec::new(), None, Some(refusal.clone())),
         };
+        let outcome = Outcome {
+            at: SystemTime::now(),
+            trigger,
+            generation: self.generation(),
+            digest,
+            error: Some(error.to_string()),
+            diagnostics,
+            sources,
+            refusal,
+        };
+        *lock(&self.last) = Some(outcome.clone());
+        Failed { outcome, error }
     }
-    Some(watcher)
-}
-
-/// The names and contents of the files read, hashed (with a fixed seed:
-/// only compared within one process).
-fn fingerprint(sources: &Sources) -> u64 {
-    let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
-    for file in sources.iter() {
-        file.name().hash(&mut hasher);
-        file.text().hash(&mut hasher);
-        file.invalid_utf8().hash(&mut hasher);
-    }
-    hasher.finish()
-}
-
-/// A rule set that could not be read, by what went wrong: the same
-/// failure is reported once.
-fn fingerprint_error(error: &LoadError) -> u64 {
-    foldhash::quality::FixedState::with_seed(1).hash_one(error.to_string())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -29,10 +29,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::AppState;
 use super::error::{ApiError, json_body};
+use super::state::AppState;
 use super::state::Snapshot;
-use crate::Principal;
+use crate::policy::Principal;
 
 /// A subject or a resource.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::AppState;
 use super::error::{ApiError, json_body};
+use super::state::AppState;
 use crate::policy::request::{Request, write_answer, write_str};
 
 /// `POST /v1/decide`.

@@ -1,6 +1,8 @@
-//! The decision log (`--decision-log PATH`, `-` for standard error): one
-//! JSON line per decision, as OPA's decision logs, for audits:
-//! `{"time", "route", "request", "answer", "bundle", "micros"}`.
+//! The service's logs: [`line`], what the server says on standard error
+//! (started, reloaded, stopping), and the decision log (`--decision-log
+//! PATH`, `-` for standard error): one JSON line per decision, as OPA's
+//! decision logs, for audits: `{"time", "route", "request", "answer",
+//! "bundle", "micros"}`.
 //!
 //! Requests only build the line and hand it to a bounded queue; a thread
 //! of its own writes. When the queue is full (a slow or full disk), the
@@ -13,6 +15,15 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use metrics::Counter;
 
 use crate::policy::request::write_str;
+
+/// Writes one log line to standard error: the time, then the message
+/// (control characters escaped, so that it stays one line).
+pub(crate) fn line(message: std::fmt::Arguments<'_>) {
+    let now = super::time::rfc3339(std::time::SystemTime::now());
+    let message = message.to_string();
+    let line = crate::text::escape(&message);
+    let _ = writeln!(std::io::stderr().lock(), "{now} {line}");
+}
 
 /// Lines queued before new ones are dropped.
 const QUEUE: usize = 16_384;

@@ -1,22 +1,18 @@
-//! `GET /metrics`: Prometheus text.
+//! The service's metrics, rendered as Prometheus text for `GET /metrics`.
 //!
 //! Each server state has its own recorder (no global one: tests build
 //! many routers in one process), and every series is registered once, up
 //! front, so recording is an atomic add rather than a look-up by name.
 //! Histograms get explicit buckets (without them the exporter renders
 //! summaries). The active bundle is one line written at render time, so
-//! that a swapped-out digest disappears instead of lingering at 0.
+//! that a swapped-out digest disappears instead of lingering at 0; the
+//! time of the last rules loaded is set then too, from the snapshot
+//! serving.
 
 use std::time::{Duration, SystemTime};
 
-use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Label, Metadata, Recorder, SharedString};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-
-use super::AppState;
-use super::state::Snapshot;
 
 /// The routes whose durations are recorded, in [`Metrics::route`] order.
 pub(crate) const ROUTES: [&str; 11] = [
@@ -51,8 +47,6 @@ pub(crate) struct Metrics {
     reloads_failed: Counter,
     last_reload: Gauge,
     pub(crate) log_dropped: Counter,
-    /// The active digest, for `authgate_bundle_info`.
-    bundle: std::sync::Mutex<String>,
 }
 
 const META: Metadata<'static> = Metadata::new("authgate", metrics::Level::INFO, None);
@@ -133,7 +127,6 @@ impl Metrics {
                 &META,
             ),
             handle: recorder.handle(),
-            bundle: std::sync::Mutex::new(String::new()),
         }
     }
 
@@ -168,32 +161,20 @@ impl Metrics {
         }
     }
 
-    pub(crate) fn bundle_loaded(&self, snapshot: &Snapshot) {
-        let seconds = snapshot
-            .loaded_at
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64());
-        self.last_reload.set(seconds);
-        *self
-            .bundle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot.digest.clone();
-    }
-
     /// Folds recorded histogram samples into their buckets; the exporter
     /// keeps samples until then, so the server calls this periodically.
     pub(crate) fn upkeep(&self) {
         self.handle.run_upkeep();
     }
 
-    /// The Prometheus text.
-    pub(crate) fn render(&self) -> String {
+    /// The Prometheus text, with the rules serving: their digest and when
+    /// they were loaded.
+    pub(crate) fn render(&self, digest: &str, loaded_at: SystemTime) -> String {
+        let seconds = loaded_at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        self.last_reload.set(seconds);
         let mut text = self.handle.render();
-        let digest = self
-            .bundle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
         text.push_str(
             "# HELP authgate_bundle_info The bundle digest of the rules serving\n\
              # TYPE authgate_bundle_info gauge\n",
@@ -201,16 +182,4 @@ impl Metrics {
         text.push_str(&format!("authgate_bundle_info{{digest=\"{digest}\"}} 1\n"));
         text
     }
-}
-
-/// `GET /metrics`.
-pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics.render(),
-    )
-        .into_response()
 }

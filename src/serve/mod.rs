@@ -1,4 +1,4 @@
-//! `authgate serve` (DESIGN §14): the decision service, for tools that
+//! `authgate serve`: the decision service, for tools that
 //! don't embed Rust and for fleets of stateless replicas.
 //!
 //! A decision costs about 100 ns, so HTTP and JSON are the cost: requests
@@ -7,32 +7,30 @@
 //! amortise the HTTP round trip. The policy is an [`arc_swap`] snapshot:
 //! requests load it wait-free, reloads swap it whole.
 //!
-//! One concern per file: [`state`] (snapshot, reload, limits), `router`
-//! (routes and layers), the routes (`decide`: decide and batch;
-//! `visible`; `authzen`; `bundle`: bundle and health; `metrics`),
-//! `reload` (SIGHUP and `--watch`), [`signature`] (keys and
-//! `authgate.sig`), [`log`] (the decision log), [`server`] (runtime,
-//! signals, bounded drain). Tests build the router in process with
-//! [`router`] over a [`State`].
+//! One concern per file: [`state`] (the rules serving, reloaded through
+//! the library's one reload core, [`crate::project::reload`]; limits),
+//! `router` (routes and layers), the routes (`decide`: decide and batch;
+//! `visible`; `authzen`; `status`: bundle, health and metrics), `metrics`
+//! (the recorder), `watch` (SIGHUP and `--watch`), [`signature`] (keys,
+//! `authgate.sig` and the reload core's check), [`log`] (log lines and the
+//! decision log), [`server`] (runtime, signals, bounded drain). Tests
+//! build the router in process with [`router`] over a [`State`].
 
 mod authzen;
-mod bundle;
 mod decide;
 mod error;
 pub mod log;
 mod metrics;
-mod reload;
 mod router;
 pub mod server;
 pub mod signature;
 pub mod state;
+mod status;
 mod time;
 mod visible;
+mod watch;
 
 pub use log::DecisionLog;
 pub use router::router;
 pub use server::{ServeOptions, Server, run};
 pub use state::{Failure, LastReload, Limits, Reloaded, Snapshot, Source, State};
-
-/// The state the routes share.
-pub(crate) type AppState = std::sync::Arc<State>;

@@ -22,8 +22,8 @@ use tower_http::timeout::TimeoutLayer;
 
 use super::error::{ApiError, json_errors};
 use super::metrics::Metrics;
-use super::state::State as ServerState;
-use super::{AppState, authzen, bundle, decide, metrics, visible};
+use super::state::{AppState, State as ServerState};
+use super::{authzen, decide, status, visible};
 
 /// The service's router over `state`.
 pub fn router(state: Arc<ServerState>) -> Router {
@@ -38,10 +38,10 @@ pub fn router(state: Arc<ServerState>) -> Router {
             "/.well-known/authzen-configuration",
             get(authzen::configuration),
         )
-        .route("/v1/bundle", get(bundle::bundle))
-        .route("/health/live", get(bundle::live))
-        .route("/health/ready", get(bundle::ready))
-        .route("/metrics", get(metrics::metrics))
+        .route("/v1/bundle", get(status::bundle))
+        .route("/health/live", get(status::live))
+        .route("/health/ready", get(status::ready))
+        .route("/metrics", get(status::metrics))
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limits.max_body))

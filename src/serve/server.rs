@@ -13,8 +13,9 @@ use std::time::Duration;
 use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 
-use super::state::State;
-use super::{AppState, reload, router};
+use super::log;
+use super::state::{AppState, State};
+use super::{router, watch};
 
 /// How to serve.
 #[derive(Clone, Debug)]
@@ -37,15 +38,6 @@ impl ServeOptions {
             shutdown_timeout: Duration::from_secs(10),
         }
     }
-}
-
-/// Writes one log line to standard error: the time, then the message.
-pub(crate) fn log(message: std::fmt::Arguments<'_>) {
-    use std::io::Write as _;
-    let now = super::time::rfc3339(std::time::SystemTime::now());
-    let message = message.to_string();
-    let line = crate::text::escape(&message);
-    let _ = writeln!(std::io::stderr().lock(), "{now} {line}");
 }
 
 /// A runtime with its signal handlers installed, made before the rules
@@ -137,17 +129,17 @@ async fn serve(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!("http://{address}"));
     #[cfg(unix)]
-    tokio::spawn(reload::on_hangup(state.clone(), signals.hangups));
+    tokio::spawn(watch::on_hangup(state.clone(), signals.hangups));
     if let Some(interval) = options.watch {
-        tokio::spawn(reload::watch(state.clone(), interval));
+        tokio::spawn(watch::watch(state.clone(), interval));
     }
-    tokio::spawn(reload::upkeep(state.clone()));
+    tokio::spawn(upkeep(state.clone()));
     let listener = listener.tap_io(|tcp| {
         // Answers are small: send them now, not after a delayed ACK.
         let _ = tcp.set_nodelay(true);
     });
     listening(address);
-    log(format_args!(
+    log::line(format_args!(
         "serving {} on http://{address}",
         state.snapshot().digest
     ));
@@ -155,26 +147,36 @@ async fn serve(
     let server =
         axum::serve(listener, router::router(state.clone())).with_graceful_shutdown(async move {
             let which = stop.await;
-            log(format_args!("{which}: draining requests in flight"));
+            log::line(format_args!("{which}: draining requests in flight"));
             let _ = stopping.send(true);
         });
     let deadline = options.shutdown_timeout;
     tokio::select! {
         result = server.into_future() => {
             result?;
-            log(format_args!("stopped"));
+            log::line(format_args!("stopped"));
         }
         () = async {
             let _ = stopped.wait_for(|&stop| stop).await;
             tokio::time::sleep(deadline).await;
         } => {
-            log(format_args!(
+            log::line(format_args!(
                 "drain not done after {} ms (--shutdown-timeout): closing the remaining connections",
                 deadline.as_millis()
             ));
         }
     }
     Ok(())
+}
+
+/// Folds histogram samples into buckets every few seconds (see
+/// [`super::metrics`]).
+async fn upkeep(state: AppState) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        ticks.tick().await;
+        state.metrics.upkeep();
+    }
 }
 
 /// Resolves with the signal's name on SIGTERM or SIGINT.

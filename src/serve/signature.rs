@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 
+use crate::project::reload::{Refusal, Verify};
+
 /// The file `sign` writes and `serve --verify-key` reads, in the first
 /// PATH of the rule set (beside it, for a file).
 pub const SIGNATURE_FILE: &str = "authgate.sig";
@@ -95,6 +97,23 @@ pub fn signature_path(paths: &[PathBuf]) -> PathBuf {
         first
             .parent()
             .map_or_else(|| PathBuf::from(SIGNATURE_FILE), |p| p.join(SIGNATURE_FILE))
+    }
+}
+
+/// The reload core's check for `serve --verify-key`: rules must carry an
+/// `authgate.sig` by this key over their digest.
+#[derive(Clone, Debug)]
+pub struct SignedBy(pub VerifyingKey);
+
+impl Verify for SignedBy {
+    fn verify(&self, paths: &[PathBuf], digest: &str) -> Result<(), Refusal> {
+        verify(&self.0, &signature_path(paths), digest).map_err(|error| Refusal::of(&error, None))
+    }
+
+    /// The signature file: rules refused as unsigned are tried again once
+    /// signed.
+    fn inputs(&self, paths: &[PathBuf]) -> Vec<u8> {
+        std::fs::read(signature_path(paths)).unwrap_or_default()
     }
 }
 

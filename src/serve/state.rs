@@ -1,80 +1,33 @@
-//! What the routes share: the active policy snapshot, swapped wait-free
-//! ([`arc_swap`]), where the rules come from for reloads, the outcome of
-//! the last reload, limits, metrics and the decision log.
+//! What the routes share: the rules serving and how to reload them (the
+//! library's [`LivePolicy`], the one reload core), limits, metrics and the
+//! decision log, and the serve-shaped views of a reload: [`Reloaded`] for
+//! the log, [`LastReload`] for `/v1/bundle`.
 //!
 //! A request loads the snapshot once and answers everything from it, so
 //! a batch never mixes two rule sets; a reload builds the new policy
 //! aside and swaps the pointer only when it compiled (and its signature
-//! verified). Reloads are serialised by a mutex: SIGHUP and `--watch` may
-//! fire together.
+//! verified). The core runs reloads one at a time: SIGHUP and `--watch`
+//! may fire together.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use arc_swap::ArcSwap;
 use ed25519_dalek::VerifyingKey;
 
 use super::log::DecisionLog;
 use super::metrics::Metrics;
-use super::signature::{self, SignatureError};
-use crate::diagnostics::render::JsonDiagnostic;
-use crate::project::digest::{BundleFile, Manifest};
-use crate::{Options, Policy, Sources};
+use super::signature::{self, SignatureError, SignedBy};
+use crate::diagnostics::Severity;
+use crate::diagnostics::render::{JsonDiagnostic, problem_to_json, to_json};
+use crate::project::Options;
+use crate::project::reload::{self, LivePolicy, Outcome, Trigger};
+use crate::source::Sources;
 
-/// One compiled rule set and what describes it.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Snapshot {
-    /// The policy.
-    pub policy: Policy,
-    /// `sha256:<hex>`: the bundle digest.
-    pub digest: String,
-    /// The rule files, sorted by path.
-    pub files: Vec<BundleFile>,
-    /// When it was loaded.
-    pub loaded_at: SystemTime,
-    /// Connectors, endpoints, methods, declared instances.
-    pub counts: Counts,
-}
+pub use crate::project::reload::Snapshot;
 
-/// What a rule set declares, for `/v1/bundle`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-#[non_exhaustive]
-pub struct Counts {
-    /// Connectors.
-    pub connectors: usize,
-    /// Endpoints.
-    pub endpoints: usize,
-    /// Auth methods.
-    pub methods: usize,
-    /// Declared instances.
-    pub instances: usize,
-}
-
-impl Snapshot {
-    /// A snapshot of `policy`, compiled from `sources`.
-    pub fn new(policy: Policy, sources: &Sources) -> Snapshot {
-        let manifest = Manifest::of(sources);
-        let connectors: Vec<_> = policy.connector_ids().collect();
-        let counts = Counts {
-            connectors: connectors.len(),
-            endpoints: connectors
-                .iter()
-                .map(|&c| policy.endpoints(c).count())
-                .sum(),
-            methods: connectors.iter().map(|&c| policy.methods(c).count()).sum(),
-            instances: policy.instance_ids().count(),
-        };
-        Snapshot {
-            policy,
-            digest: manifest.digest().to_owned(),
-            files: manifest.files().to_vec(),
-            loaded_at: SystemTime::now(),
-            counts,
-        }
-    }
-}
+/// The state the routes share.
+pub(crate) type AppState = Arc<State>;
 
 /// Where the rules come from, to load them again: the paths and options
 /// `check` would use, and the key that must have signed them.
@@ -101,15 +54,9 @@ impl Source {
 
     /// Reads the rule files (not compiling them yet).
     pub fn read(&self) -> Result<Sources, Failure> {
-        crate::project::files::load(&self.paths, self.options.max_file_size).map_err(|error| {
-            let path = error.path().to_owned();
-            Failure {
-                message: error.to_string(),
-                diagnostics: vec![crate::diagnostics::render::problem_to_json(
-                    &error,
-                    Some(&path),
-                )],
-            }
+        self.core().read().map_err(|error| Failure {
+            message: error.to_string(),
+            diagnostics: vec![problem_to_json(&error, Some(error.path()))],
         })
     }
 
@@ -124,16 +71,18 @@ impl Source {
 
     /// Verifies and compiles rules read with [`Source::read`].
     pub fn build(&self, sources: Sources) -> Result<Snapshot, Failure> {
-        let digest = Manifest::of(&sources).digest().to_owned();
-        self.verify(&digest).map_err(|error| Failure {
-            message: error.to_string(),
-            diagnostics: vec![crate::diagnostics::render::problem_to_json(&error, None)],
-        })?;
-        let compiled = crate::compile_with(&sources, &self.options.lints);
-        match compiled.into_result(sources) {
-            Ok(loaded) => Ok(Snapshot::new(loaded.policy, &loaded.sources)),
-            Err(error) => Failure::from_rules(&error),
-        }
+        self.core()
+            .build(sources)
+            .map_err(|error| Failure::of_error(&error))
+    }
+
+    /// The reload core's source: the paths, options and the key's check.
+    fn core(&self) -> reload::Source {
+        let mut source = reload::Source::new(self.paths.clone(), self.options.clone());
+        source.verify = self
+            .verify_key
+            .map(|key| Arc::new(SignedBy(key)) as Arc<dyn reload::Verify>);
+        source
     }
 }
 
@@ -149,14 +98,35 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn from_rules<T>(error: &crate::RulesError) -> Result<T, Failure> {
-        Err(Failure {
+    fn of_error(error: &crate::project::Error) -> Failure {
+        let diagnostics = match error {
+            crate::project::Error::Load(error) => vec![problem_to_json(error, Some(error.path()))],
+            crate::project::Error::Rules(rules) => rules.errors().map(to_json).collect(),
+            crate::project::Error::Refused(refusal) => {
+                vec![problem_to_json(refusal, refusal.path())]
+            }
+        };
+        Failure {
             message: error.to_string(),
-            diagnostics: error
-                .errors()
-                .map(|d| crate::diagnostics::render::to_json(d, error.sources()))
-                .collect(),
-        })
+            diagnostics,
+        }
+    }
+}
+
+/// The errors of a failed reload as JSON: the rules' errors, or the one
+/// problem that no rule file is to blame for.
+fn failure_diagnostics(outcome: &Outcome) -> Vec<JsonDiagnostic> {
+    if outcome.ok() {
+        return Vec::new();
+    }
+    match &outcome.refusal {
+        Some(refusal) => vec![problem_to_json(refusal, refusal.path())],
+        None => outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .map(to_json)
+            .collect(),
     }
 }
 
@@ -185,7 +155,7 @@ pub enum Reloaded {
     Refused(Failure),
 }
 
-/// The limits of requests (DESIGN §14 "Bad requests").
+/// The limits of requests: body size, batch size, time.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct Limits {
@@ -210,14 +180,7 @@ impl Default for Limits {
 /// The state every route shares.
 #[derive(Debug)]
 pub struct State {
-    snapshot: ArcSwap<Snapshot>,
-    source: Option<Source>,
-    last_reload: Mutex<Option<LastReload>>,
-    /// The digest of the last rules refused (or why they could not be
-    /// read), so that `--watch` does not try (and log) the same broken
-    /// files every interval.
-    refused: Mutex<Option<String>>,
-    reloading: Mutex<()>,
+    rules: LivePolicy,
     pub(crate) limits: Limits,
     pub(crate) metrics: Metrics,
     pub(crate) log: Option<DecisionLog>,
@@ -230,16 +193,10 @@ impl State {
     /// State serving `snapshot`, reloading from `source` (none: reloads
     /// are refused), with `limits`.
     pub fn new(snapshot: Snapshot, source: Option<Source>, limits: Limits) -> State {
-        let metrics = Metrics::new();
-        metrics.bundle_loaded(&snapshot);
         State {
-            snapshot: ArcSwap::from_pointee(snapshot),
-            source,
-            last_reload: Mutex::new(None),
-            refused: Mutex::new(None),
-            reloading: Mutex::new(()),
+            rules: LivePolicy::new(snapshot, source.as_ref().map(Source::core)),
             limits,
-            metrics,
+            metrics: Metrics::new(),
             log: None,
             public_url: Mutex::new(None),
         }
@@ -254,92 +211,43 @@ impl State {
 
     /// The snapshot serving now. Hold it for the whole of a request.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot.load_full()
+        self.rules.snapshot()
     }
 
     /// The outcome of the last reload, if any ran.
     pub fn last_reload(&self) -> Option<LastReload> {
-        self.last_reload
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.rules.last_outcome().map(|outcome| LastReload {
+            at: outcome.at,
+            ok: outcome.ok(),
+            diagnostics: failure_diagnostics(&outcome),
+        })
     }
 
     /// Swaps in `snapshot`, as a successful reload does.
     pub fn install(&self, snapshot: Snapshot) {
-        self.metrics.bundle_loaded(&snapshot);
-        self.snapshot.store(Arc::new(snapshot));
+        self.rules.install(snapshot);
     }
 
     /// Loads the rules again and swaps them in if they compile (and verify).
-    /// `only_if_changed` (for `--watch`): do nothing when the files have
-    /// the digest of the rules serving or of the last rules refused.
-    /// Blocking: it reads and compiles files.
+    /// `only_if_changed` (for `--watch`): do nothing when the files are
+    /// the rule set last tried, good or bad (see
+    /// [`crate::project::reload`]). Blocking: it reads and compiles files.
     pub fn reload(&self, only_if_changed: bool) -> Reloaded {
-        let _one_at_a_time = self
-            .reloading
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let Some(source) = &self.source else {
-            return self.refuse(Failure {
-                message: "this server was not started from rule files".to_owned(),
-                diagnostics: Vec::new(),
-            });
+        let trigger = if only_if_changed {
+            Trigger::Poll
+        } else {
+            Trigger::Explicit
         };
-        let refused = self
-            .refused
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let sources = match source.read() {
-            Ok(sources) => sources,
-            Err(failure) => {
-                // Files that can't be read are reported once, not every
-                // interval of `--watch`, until something changes.
-                let key = format!("unreadable: {}", failure.message);
-                if only_if_changed && refused.as_deref() == Some(&key) {
-                    return Reloaded::Unchanged;
-                }
-                *self.refused.lock().unwrap_or_else(PoisonError::into_inner) = Some(key);
-                return self.refuse(failure);
-            }
-        };
-        let digest = Manifest::of(&sources).digest().to_owned();
-        if only_if_changed
-            && (digest == self.snapshot.load().digest || refused.as_deref() == Some(&digest))
-        {
-            return Reloaded::Unchanged;
-        }
-        match source.build(sources) {
-            Ok(snapshot) => {
-                *self.refused.lock().unwrap_or_else(PoisonError::into_inner) = None;
-                let digest = snapshot.digest.clone();
-                self.install(snapshot);
+        match self.rules.reload(trigger, only_if_changed) {
+            None => Reloaded::Unchanged,
+            Some(Ok(outcome)) => {
                 self.metrics.reload(true);
-                self.record(true, Vec::new());
-                Reloaded::Swapped(digest)
+                Reloaded::Swapped(outcome.digest.unwrap_or_default())
             }
-            Err(failure) => {
-                *self.refused.lock().unwrap_or_else(PoisonError::into_inner) = Some(digest);
-                self.refuse(failure)
+            Some(Err(failed)) => {
+                self.metrics.reload(false);
+                Reloaded::Refused(Failure::of_error(&failed.error))
             }
         }
-    }
-
-    fn refuse(&self, failure: Failure) -> Reloaded {
-        self.metrics.reload(false);
-        self.record(false, failure.diagnostics.clone());
-        Reloaded::Refused(failure)
-    }
-
-    fn record(&self, ok: bool, diagnostics: Vec<JsonDiagnostic>) {
-        *self
-            .last_reload
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(LastReload {
-            at: SystemTime::now(),
-            ok,
-            diagnostics,
-        });
     }
 }

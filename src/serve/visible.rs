@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::AppState;
 use super::error::{ApiError, json_body};
+use super::state::AppState;
 use crate::policy::Visible;
 use crate::policy::request::Field;
-use crate::{Decision, Principal};
+use crate::policy::{Decision, Principal};
 
 /// `{"instance": I}` or `{"connector": C, "auth": M}`; `null` is refused
 /// as in `eval` (see [`crate::policy::request`]).

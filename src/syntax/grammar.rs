@@ -35,7 +35,10 @@ mod lower;
 /// yields one `authgate::syntax` diagnostic at the first offending token;
 /// a pest tree of a shape the lowering does not expect (a bug) yields an
 /// `authgate::syntax` diagnostic that says "internal error".
-pub fn parse<'s>(sources: &Sources, file: &'s SourceFile) -> Result<File<'s>, Box<Diagnostic>> {
+pub(super) fn parse<'s>(
+    sources: &Sources,
+    file: &'s SourceFile,
+) -> Result<File<'s>, Box<Diagnostic>> {
     let pairs = match Grammar::parse(Rule::file, file.text()) {
         Ok(pairs) => pairs,
         Err(error) => return Err(Box::new(syntax_error(sources, file, &error))),

@@ -3,8 +3,9 @@
 //!
 //! - `parser`: the fast, hand-written parser over a byte lexer; it streams
 //!   items to a [`Visitor`] and rejects bad input without explanation.
-//! - [`grammar`]: the pest grammar (`grammar/authgate.pest`), the reference
+//! - `grammar`: the pest grammar (`grammar/authgate.pest`), the reference
 //!   for the language and the source of readable syntax errors.
+//! - [`KEYWORDS`]: the language's keywords, in one list.
 //!
 //! The fast parser alone decides whether a file parses: [`parse_into`]
 //! asks the grammar only *why* a file it rejected does not parse, and
@@ -19,12 +20,14 @@
 //! oracle.
 
 pub mod format;
-pub mod grammar;
+mod grammar;
+mod keywords;
 mod lexer;
 mod parser;
 pub mod tree;
 pub mod visit;
 
+pub use keywords::KEYWORDS;
 pub use visit::{TreeBuilder, Visitor};
 
 use crate::diagnostics::{Diagnostic, Problem};
@@ -114,6 +117,20 @@ pub fn parse_fast(file: &SourceFile) -> Option<tree::File<'_>> {
     Some(builder.finish())
 }
 
+/// Parses `file` with the pest grammar alone: the reference tree that
+/// [`parse_fast`] is held to, or the grammar's syntax error.
+///
+/// Not part of the API (an embedder wants [`parse`]): public, and hidden,
+/// only because the crates that compare the two parsers are crates of
+/// their own, the integration tests and the `parse` fuzz target.
+#[doc(hidden)]
+pub fn parse_reference<'s>(
+    sources: &Sources,
+    file: &'s SourceFile,
+) -> Result<tree::File<'s>, Box<Diagnostic>> {
+    grammar::parse(sources, file)
+}
+
 /// Streams `file` to `visitor` with the fast parser alone, framed by
 /// [`Visitor::file_start`] and [`Visitor::file_end`]; whether it parsed
 /// (without saying why not). For tools that read every name of a rule set
@@ -155,14 +172,14 @@ pub fn name_text(written: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A name as it must be written in a rule file: bare if it can be
-/// (`[A-Za-z_][A-Za-z0-9_]*`, keywords included: they are contextual), else
-/// quoted with `"` and `\` escaped. [`name_text`] reads it back.
+/// (`[A-Za-z_][A-Za-z0-9_]*`, [`KEYWORDS`] included: they are contextual),
+/// else quoted with `"` and `\` escaped. [`name_text`] reads it back.
 ///
 /// ```
-/// use authgate::syntax::{name_text, quote_name};
+/// use authgate::syntax::{KEYWORDS, name_text, quote_name};
 ///
 /// assert_eq!(quote_name("orders"), "orders");
-/// assert_eq!(quote_name("connector"), "connector");
+/// assert!(KEYWORDS.iter().all(|keyword| quote_name(keyword) == *keyword));
 /// assert_eq!(quote_name("my orders"), r#""my orders""#);
 /// assert_eq!(quote_name(r#"say "hi" \ "#), r#""say \"hi\" \\ ""#);
 /// assert_eq!(name_text(&quote_name(r#"say "hi" \ "#)), r#"say "hi" \ "#);

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 
+use super::keywords::KEYWORDS;
 use super::lexer::{Kind, LexError, Lexer, Token};
 use super::tree::{
     Comment, Connection, Endpoint, Expect, Expectation, Flow, Instance, List, Member, Method, Name,
@@ -101,14 +102,17 @@ impl<'s, V: Visitor<'s>> Parser<'s, '_, V> {
         }
     }
 
-    /// Whether `token` is the bare word `word` (compared inline: these
-    /// words decide what is parsed next, at every item and member).
+    /// Whether `token` is the bare word `word`, a keyword (compared inline:
+    /// these words decide what is parsed next, at every item and member).
     fn is_word(&self, token: Token, word: &str) -> bool {
+        debug_assert!(KEYWORDS.contains(&word), "`{word}` is not in `KEYWORDS`");
         token.kind == Kind::Ident
             && crate::text::names::same(self.text(token).as_bytes(), word.as_bytes())
     }
 
+    /// The keyword `word` (one of [`KEYWORDS`], which a debug build checks).
     fn keyword(&mut self, word: &str) -> Result<Token, Rejected> {
+        debug_assert!(KEYWORDS.contains(&word), "`{word}` is not in `KEYWORDS`");
         let token = self.expect(Kind::Ident)?;
         if self.text(token) == word {
             Ok(token)

@@ -14,6 +14,7 @@ pub(crate) mod names;
 pub mod suggest;
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::fmt;
 
 /// How many names a list shows before "and N more".
@@ -42,6 +43,50 @@ pub fn join(
         }
         all => format!("{} and {} more", all.join(", "), count - all.len()),
     }
+}
+
+/// Orders names as a person counts: runs of ASCII digits compare by
+/// their value, so `tenant 4` comes before `tenant 12` (and `v2` before
+/// `v10`); everything else compares as plain text. Names equal that way
+/// (`a01` and `a1`) fall back to plain order, so this is a total order
+/// that agrees with `==`. Every list of user names shown in name order
+/// uses it.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let (number_x, rest_x) =
+                    x.split_at(x.iter().take_while(|b| b.is_ascii_digit()).count());
+                let (number_y, rest_y) =
+                    y.split_at(y.iter().take_while(|b| b.is_ascii_digit()).count());
+                // By value, however long: without leading zeros, a longer
+                // number is larger, and numbers as long compare digitwise.
+                let (value_x, value_y) = (without_zeros(number_x), without_zeros(number_y));
+                let order = value_x.len().cmp(&value_y.len()).then(value_x.cmp(value_y));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                (x, y) = (rest_x, rest_y);
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    // Bytes of UTF-8 order as their characters do.
+                    return c.cmp(d);
+                }
+                (x, y) = (x.split_at(1).1, y.split_at(1).1);
+            }
+        }
+    }
+}
+
+/// A run of digits without its leading zeros.
+fn without_zeros(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|&&b| b == b'0').count();
+    digits.split_at(zeros).1
 }
 
 /// Whether `c` must not reach a person's terminal or page as it is: a
@@ -129,7 +174,7 @@ pub(crate) fn for_snippets(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape, for_snippets, join, list};
+    use super::{escape, for_snippets, join, list, natural_cmp};
 
     #[test]
     fn hidden_characters_are_escaped_for_people() {
@@ -152,6 +197,49 @@ mod tests {
             assert_eq!(copy.len(), text.len(), "{text:?} -> {copy:?}");
             assert!(!copy.chars().any(super::is_hidden), "{copy:?}");
         }
+    }
+
+    #[test]
+    fn numbers_in_names_sort_by_value() {
+        let mut names = vec![
+            "tenant 12",
+            "tenant 4",
+            "tenant",
+            "tenant 04",
+            "b",
+            "a10b",
+            "a2",
+            "a10a",
+            "tenant 100",
+            "v1.10",
+            "v1.9",
+            "x99999999999999999999999",
+            "x100000000000000000000000",
+        ];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            [
+                "a2",
+                "a10a",
+                "a10b",
+                "b",
+                "tenant",
+                "tenant 04",
+                "tenant 4",
+                "tenant 12",
+                "tenant 100",
+                "v1.9",
+                "v1.10",
+                "x99999999999999999999999",
+                "x100000000000000000000000",
+            ]
+        );
+        // A total order that agrees with equality.
+        assert_eq!(natural_cmp("a1", "a1"), std::cmp::Ordering::Equal);
+        assert_ne!(natural_cmp("a01", "a1"), std::cmp::Ordering::Equal);
+        assert_eq!(natural_cmp("é2", "é10"), std::cmp::Ordering::Less);
+        assert_eq!(natural_cmp("z", "é"), std::cmp::Ordering::Less);
     }
 
     #[test]

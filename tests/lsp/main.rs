@@ -1,5 +1,9 @@
 //! The language server, driven in process through its JSON-RPC interface
 //! (initialize, open, change, each request), as an editor drives it.
+//! `stdio.rs` runs the real binary's `authgate lsp` instead.
+//!
+//! Needs the `lsp` and `cli` features (both defaults): `cargo test --test
+//! lsp`.
 
 #![allow(
     clippy::unwrap_used,
@@ -8,6 +12,9 @@
     clippy::panic,
     reason = "test code stops on a broken expectation"
 )]
+
+#[path = "../support/mod.rs"]
+mod support;
 
 mod client;
 mod edits;

@@ -7,6 +7,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
+use crate::support::BIN;
+
 fn frame(message: &Value) -> Vec<u8> {
     let body = message.to_string();
     format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
@@ -38,7 +40,7 @@ fn the_binary_serves_on_stdio_and_exits_cleanly() {
         "instance i of nowhere < auth: x >\n",
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_authgate"))
+    let mut child = Command::new(BIN)
         .arg("lsp")
         .current_dir(dir.path())
         .stdin(Stdio::piped())

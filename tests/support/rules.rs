@@ -1,5 +1,5 @@
 //! The rule-set generator of the reference-model tests
-//! (`tests/reference.rs`, `tests/diff_reference.rs`): random rule sets as
+//! (`library/reference.rs`, `library/diff_reference.rs`): random rule sets as
 //! plain data, and a writer that lays them out in random files, spacing,
 //! quoting and order.
 

@@ -102,8 +102,8 @@ fn py_str(text: &str) -> String {
 
 impl Diagnostic {
     /// The library's diagnostic, through its JSON form.
-    pub fn of(diagnostic: &authgate::Diagnostic, sources: &authgate::Sources) -> Self {
-        let json = authgate::diagnostics::render::to_json(diagnostic, sources);
+    pub fn of(diagnostic: &authgate::Diagnostic) -> Self {
+        let json = authgate::diagnostics::render::to_json(diagnostic);
         Diagnostic {
             code: json.code,
             severity: match json.severity {
@@ -145,7 +145,7 @@ pub fn rules_error(py: Python<'_>, error: &authgate::RulesError) -> PyErr {
     let diagnostics: Vec<Diagnostic> = error
         .diagnostics()
         .iter()
-        .map(|diagnostic| Diagnostic::of(diagnostic, error.sources()))
+        .map(Diagnostic::of)
         .collect();
     let exception = RulesError::new_err(report);
     let attached = PyList::new(py, diagnostics)

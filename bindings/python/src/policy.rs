@@ -32,7 +32,7 @@ impl Policy {
         let warnings = loaded
             .warnings
             .iter()
-            .map(|warning| Diagnostic::of(warning, &loaded.sources))
+            .map(Diagnostic::of)
             .collect();
         Policy {
             policy: loaded.policy,

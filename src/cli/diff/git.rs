@@ -9,7 +9,7 @@ use std::process::Command;
 
 use authgate::Sources;
 
-use crate::cli::{Cause, Stop, StopFormat, cannot_run};
+use crate::cli::failure::Failure;
 
 /// Runs git with `args`; its standard output, or what it said.
 fn git(args: &[&str]) -> Result<Vec<u8>, String> {
@@ -28,19 +28,12 @@ fn git(args: &[&str]) -> Result<Vec<u8>, String> {
 /// file at `rev` is read whatever its name; below a folder, `*.gate`
 /// files not under a name beginning with `.`, as the loader walks them.
 /// A path missing at `rev` contributes nothing (the rules are new).
-pub(super) fn at_revision(
-    rev: &str,
-    paths: &[PathBuf],
-    limit: u64,
-    format: StopFormat,
-) -> Result<Sources, Stop> {
+pub(super) fn at_revision(rev: &str, paths: &[PathBuf], limit: u64) -> Result<Sources, Failure> {
     let commit = format!("{rev}^{{commit}}");
     if git(&["rev-parse", "--verify", "--quiet", &commit]).is_err() {
-        return Err(cannot_run(
-            format,
-            &format!("`{rev}` is not a git revision here"),
-            Cause::Message,
-        ));
+        return Err(Failure::message(format!(
+            "`{rev}` is not a git revision here"
+        )));
     }
     let mut args = vec!["ls-tree", "-r", "--name-only", "-z", rev, "--"];
     let given: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -55,11 +48,7 @@ pub(super) fn at_revision(
         })
         .collect();
     let listed = git(&args).map_err(|message| {
-        cannot_run(
-            format,
-            &format!("cannot list the files of `{rev}`: {message}"),
-            Cause::Message,
-        )
+        Failure::message(format!("cannot list the files of `{rev}`: {message}"))
     })?;
     let mut names: Vec<String> = listed
         .split(|&b| b == 0)
@@ -83,8 +72,7 @@ pub(super) fn at_revision(
         .collect();
     names.sort();
     names.dedup();
-    let files = cat_files(rev, &names, limit)
-        .map_err(|message| cannot_run(format, &message, Cause::Message))?;
+    let files = cat_files(rev, &names, limit).map_err(Failure::Message)?;
     let mut sources = Sources::new();
     for (name, bytes) in names.into_iter().zip(files) {
         sources.add_bytes(name, bytes);

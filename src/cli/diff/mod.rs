@@ -15,7 +15,9 @@ use authgate::{Policy, Sources};
 use clap::Args;
 use serde::Serialize;
 
-use super::{Cause, Outcome, Stop, StopFormat, cannot_run, load_rules, out};
+use super::failure::{Failure, Outcome};
+use super::load;
+use super::output::{DiagnosticsFormat, out, print_json};
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("sides").required(true).args(["git", "paths"]).multiple(true))]
@@ -61,6 +63,17 @@ enum FailOn {
     Any,
 }
 
+impl DiffArgs {
+    /// Failures are reported in JSON for `--format json`, else as human
+    /// text.
+    pub fn failure_format(&self) -> DiagnosticsFormat {
+        match self.format {
+            DiffFormat::Json => DiagnosticsFormat::Json,
+            DiffFormat::Human | DiffFormat::Markdown => DiagnosticsFormat::Human,
+        }
+    }
+}
+
 /// The document `diff --format json` prints.
 #[derive(Serialize)]
 struct DiffJson<'a> {
@@ -71,22 +84,14 @@ struct DiffJson<'a> {
 }
 
 pub fn run(args: DiffArgs, limit: u64) -> Outcome {
-    let format = match args.format {
-        DiffFormat::Json => StopFormat::Json,
-        DiffFormat::Human | DiffFormat::Markdown => StopFormat::Human,
-    };
     let (old_label, old_sources, new_label, new_sources) = match &args.git {
         Some(rev) => {
             if args.paths.len() > 1 {
-                return Err(cannot_run(
-                    format,
-                    "with --git, give at most one PATH (NEW)",
-                    Cause::Message,
-                ));
+                return Err(Failure::message("with --git, give at most one PATH (NEW)"));
             }
-            let paths = super::project::paths(&args.paths)?;
-            let new_sources = load_rules(&paths, limit, format)?;
-            let old_sources = git::at_revision(rev, &paths, limit, format)?;
+            let paths = load::paths(&args.paths)?;
+            let new_sources = load::sources(&paths, limit)?;
+            let old_sources = git::at_revision(rev, &paths, limit)?;
             let label = |paths: &[PathBuf]| {
                 paths
                     .iter()
@@ -103,14 +108,12 @@ pub fn run(args: DiffArgs, limit: u64) -> Outcome {
         }
         None => {
             let [old, new] = args.paths.as_slice() else {
-                return Err(cannot_run(
-                    format,
+                return Err(Failure::message(
                     "give two rule sets, OLD and NEW, or --git REV",
-                    Cause::Message,
                 ));
             };
-            let old_sources = load_rules(std::slice::from_ref(old), limit, format)?;
-            let new_sources = load_rules(std::slice::from_ref(new), limit, format)?;
+            let old_sources = load::sources(std::slice::from_ref(old), limit)?;
+            let new_sources = load::sources(std::slice::from_ref(new), limit)?;
             (
                 old.display().to_string(),
                 old_sources,
@@ -122,20 +125,19 @@ pub fn run(args: DiffArgs, limit: u64) -> Outcome {
     // The project's lint levels (its `authgate.toml`, found from here) for
     // both sides: a side that `check` would refuse can't be compared.
     let mut new_sources = new_sources;
-    let lints = super::project::config(&mut new_sources, format)?;
-    // Both sides' errors are shown to people; a JSON document says one.
-    let old = compile_side("old", &old_label, &old_sources, &lints, format);
-    if old.is_err() && format == StopFormat::Json {
-        return old.map(|_| ExitCode::from(2));
-    }
-    let new = compile_side("new", &new_label, &new_sources, &lints, format);
+    let lints = load::config(&mut new_sources)?;
+    // Both sides' errors are shown to people; a JSON document says the
+    // old side's.
+    let old = compile_side("old", &old_label, &old_sources, &lints);
+    let new = compile_side("new", &new_label, &new_sources, &lints);
     let (old, new) = match (old, new) {
         (Ok(old), Ok(new)) => (old, new),
-        (Err(stop), _) | (_, Err(stop)) => return Err(stop),
+        (Err(old), Err(new)) => return Err(Failure::Several(vec![old, new])),
+        (Err(failure), Ok(_)) | (Ok(_), Err(failure)) => return Err(failure),
     };
     let diff = authgate::diff::diff(&old, &new);
     match args.format {
-        DiffFormat::Json => super::print_json(&DiffJson {
+        DiffFormat::Json => print_json(&DiffJson {
             old: &old_label,
             new: &new_label,
             diff: &diff,
@@ -164,10 +166,9 @@ fn compile_side(
     label: &str,
     sources: &Sources,
     lints: &authgate::project::config::Lints,
-    format: StopFormat,
-) -> Result<Policy, Stop> {
+) -> Result<Policy, Failure> {
     let compiled = authgate::compile_with(sources, lints);
-    super::usable_or(compiled, sources, format, |errors| {
+    load::usable_or(compiled, |errors| {
         format!("the {side} rules (`{label}`) have {errors}; cannot compare")
     })
     .map(|(policy, _)| policy)

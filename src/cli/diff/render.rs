@@ -1,9 +1,9 @@
 //! The human and markdown reports of a diff: grouped by connector, counts
 //! first, long lists cut.
 
-use authgate::diff::{Diff, Gain};
+use authgate::diff::{Diff, Gain, StructureChange};
 
-use crate::cli::{plural, say};
+use crate::cli::output::{code_span, plural, say};
 
 /// Per connector, in name order: its methods, instances and structural
 /// changes.
@@ -26,8 +26,10 @@ impl Group<'_> {
     }
 }
 
+/// The groups, connectors in natural order (`c2` before `c10`), as the
+/// diff sorts its lists.
 fn groups(diff: &Diff) -> Vec<Group<'_>> {
-    let mut groups: std::collections::BTreeMap<&str, Group<'_>> = Default::default();
+    let mut groups: std::collections::HashMap<&str, Group<'_>> = Default::default();
     for m in &diff.methods {
         groups
             .entry(&m.connector)
@@ -49,7 +51,9 @@ fn groups(diff: &Diff) -> Vec<Group<'_>> {
             .structure
             .push(s);
     }
-    groups.into_values().collect()
+    let mut groups: Vec<Group<'_>> = groups.into_values().collect();
+    groups.sort_by(|a, b| authgate::text::natural_cmp(a.connector, b.connector));
+    groups
 }
 
 impl<'d> Group<'d> {
@@ -73,6 +77,15 @@ fn located(changes: &[authgate::diff::Change], gain: Gain, count: usize) -> Stri
         count,
         "and",
     )
+}
+
+/// " from `basic` to `oauth`" for an instance whose method changed (each
+/// method written by `name`), else nothing.
+fn method_change(change: &StructureChange, name: impl Fn(&str) -> String) -> String {
+    match (&change.method_old, &change.method_new) {
+        (Some(old), Some(new)) => format!(" from {} to {}", name(old), name(new)),
+        _ => String::new(),
+    }
 }
 
 fn names(names: &[String]) -> String {
@@ -158,8 +171,11 @@ pub(super) fn human(diff: &Diff, old: &str, new: &str) {
                 let at = &s.place;
                 let (kind, name, status) = (s.kind.as_str(), &s.name, s.status.as_str());
                 format!(
-                    "{kind} `{name}` {status} ({}:{}:{})",
-                    at.file, at.line, at.column
+                    "{kind} `{name}` {status}{} ({}:{}:{})",
+                    method_change(s, |m| format!("`{m}`")),
+                    at.file,
+                    at.line,
+                    at.column
                 )
             });
             say(format_args!(
@@ -183,8 +199,8 @@ fn html(name: &str) -> String {
 /// The report for a pull-request comment.
 pub(super) fn markdown(diff: &Diff, old: &str, new: &str) -> String {
     use std::fmt::Write as _;
-    let span = |name: &str| crate::cli::matrix::code_span(name, false);
-    let cell = |name: &str| crate::cli::matrix::code_span(name, true);
+    let span = |name: &str| code_span(name, false);
+    let cell = |name: &str| code_span(name, true);
     let list =
         |items: &[String]| authgate::text::join(items.iter().map(|n| span(n)), items.len(), "and");
     let mut text = String::new();
@@ -275,10 +291,11 @@ pub(super) fn markdown(diff: &Diff, old: &str, new: &str) -> String {
             let at = &s.place;
             let _ = writeln!(
                 text,
-                "- {} {} {} at {}",
+                "- {} {} {}{} at {}",
                 s.kind.as_str(),
                 span(&s.name),
                 s.status.as_str(),
+                method_change(s, |m| span(m)),
                 span(&format!("{}:{}:{}", at.file, at.line, at.column))
             );
         }

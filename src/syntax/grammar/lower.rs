@@ -583,6 +583,6 @@ mod tests {
             diagnostic.to_string(),
             "internal error: the grammar's tree of this file has an unexpected shape"
         );
-        assert_eq!(diagnostic.code(), crate::Code::Syntax);
+        assert_eq!(diagnostic.code(), crate::diagnostics::Code::Syntax);
     }
 }

@@ -1,0 +1,406 @@
+//! Scopes: decisions for declared and runtime instances that hold scopes.
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
+use authgate::{Principal, Sources};
+
+fn policy(text: &str) -> authgate::Policy {
+    let mut sources = Sources::new();
+    sources.add("scopes.gate", text);
+    let compiled = authgate::compile(&sources);
+    match compiled.policy {
+        Some(policy) => policy,
+        None => panic!("rules do not compile: {:?}", compiled.diagnostics),
+    }
+}
+
+const HUBSPOT: &str = r#"
+connector hubspot {
+    auth oauth: oauth2_authorization_code < scopes: ["contacts.read", "contacts.write", "deals.read"] >
+    auth key: token
+
+    endpoint "GET /contacts"  < auth: [oauth("contacts.read"), key] >
+    endpoint "POST /contacts" < auth: [oauth("contacts.write")] >
+    endpoint "GET /deals"     < auth: [oauth("contacts.read", "deals.read")] >
+    endpoint "GET /ping"      < auth: [oauth, key] >
+}
+
+instance acme of hubspot < auth: oauth, scopes: ["contacts.read"] >
+instance bare of hubspot < auth: oauth >
+"#;
+
+#[test]
+fn declared_instances_see_what_their_scopes_grant() {
+    let policy = policy(HUBSPOT);
+    let sees = |who, endpoint| {
+        policy
+            .decide(Principal::Instance(who), endpoint)
+            .available()
+    };
+    assert!(sees("acme", "GET /contacts"));
+    assert!(!sees("acme", "POST /contacts"));
+    assert!(!sees("acme", "GET /deals"));
+    assert!(sees("acme", "GET /ping"));
+    // No scopes given: none held.
+    assert!(!sees("bare", "GET /contacts"));
+    assert!(sees("bare", "GET /ping"));
+}
+
+#[test]
+fn runtime_instances_hold_the_scopes_they_name() {
+    let policy = policy(HUBSPOT);
+    let runtime = Principal::Runtime {
+        connector: "hubspot",
+        method: "oauth",
+    };
+    let decide = |scopes: &[&str], endpoint| {
+        policy
+            .decide_with_scopes(runtime, scopes, endpoint)
+            .available()
+    };
+    assert!(decide(&["contacts.read", "deals.read"], "GET /deals"));
+    assert!(!decide(&["deals.read"], "GET /deals"));
+    // An undeclared scope grants nothing; never an error.
+    assert!(!decide(&["contacts.writ"], "POST /contacts"));
+    assert!(!policy.decide(runtime, "GET /contacts").available());
+}
+
+#[test]
+fn reasons_name_the_item_and_the_scopes_missing() {
+    use authgate::Reason;
+    let policy = policy(HUBSPOT);
+    let held = policy.decide(Principal::Instance("acme"), "GET /contacts");
+    let Reason::ScopesHeld { item, .. } = held.reason() else {
+        panic!("{:?}", held.reason());
+    };
+    assert_eq!(policy.item_text(item), r#"oauth("contacts.read")"#);
+    assert_eq!(
+        policy.reason(&held).to_string(),
+        r#"instance `acme` authenticates with `oauth`, which `GET /contacts` activates as `oauth("contacts.read")`, and it holds those scopes"#
+    );
+    let refused = policy.decide(Principal::Instance("acme"), "GET /deals");
+    let Reason::ScopesMissing { item, .. } = refused.reason() else {
+        panic!("{:?}", refused.reason());
+    };
+    assert_eq!(
+        policy.item_text(item),
+        r#"oauth("contacts.read", "deals.read")"#
+    );
+    assert_eq!(policy.missing_scopes(&refused.reason()), ["deals.read"]);
+    assert_eq!(
+        policy.reason(&refused).to_string(),
+        r#"instance `acme` authenticates with `oauth`, which `GET /deals` activates only with scopes: it lacks `deals.read` of `oauth("contacts.read", "deals.read")`"#
+    );
+    // A method the endpoint lists plainly: the reasons of rules without scopes.
+    let plain = policy.decide(Principal::Instance("acme"), "GET /ping");
+    assert!(matches!(plain.reason(), Reason::Activated { .. }));
+    let runtime = Principal::Runtime {
+        connector: "hubspot",
+        method: "key",
+    };
+    let plain = policy.decide(runtime, "POST /contacts");
+    assert!(matches!(plain.reason(), Reason::NotActivated { .. }));
+}
+
+#[test]
+fn the_closest_item_is_the_one_missing_fewest_scopes() {
+    let policy = policy(
+        r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [a, b, c, d] >
+    endpoint e < auth: [o(a, b, c), o(d)] >
+}
+"#,
+    );
+    let runtime = Principal::Runtime {
+        connector: "c",
+        method: "o",
+    };
+    let decision = policy.decide_with_scopes(runtime, &["a"], "e");
+    assert!(!decision.available());
+    assert_eq!(policy.missing_scopes(&decision.reason()), ["d"]);
+    let decision = policy.decide_with_scopes(runtime, &["a", "b"], "e");
+    assert_eq!(policy.missing_scopes(&decision.reason()), ["c"]);
+    let decision = policy.decide_with_scopes(runtime, &["d"], "e");
+    assert!(decision.available());
+}
+
+#[test]
+fn explain_and_answers_carry_the_item_and_missing_scopes_as_lists() {
+    let policy = policy(HUBSPOT);
+    let runtime = Principal::Runtime {
+        connector: "hubspot",
+        method: "oauth",
+    };
+    let explained =
+        policy.explain_with_scopes(runtime, &["contacts.read", "deals.red"], "GET /deals");
+    let json = authgate::serde_json::to_value(&explained).unwrap();
+    assert_eq!(json["available"], false);
+    assert_eq!(json["item"], r#"oauth("contacts.read", "deals.read")"#);
+    assert_eq!(
+        json["missing_scopes"],
+        authgate::serde_json::json!(["deals.read"])
+    );
+    assert_eq!(
+        json["unknown_scopes"],
+        authgate::serde_json::json!(["deals.red"])
+    );
+    let reason = json["reason"].as_str().unwrap();
+    assert!(reason.contains("`deals.red` is not a scope of `oauth`: a scope the method does not declare grants nothing"), "{reason}");
+    assert!(reason.contains("did you mean `deals.read`?"), "{reason}");
+
+    // Without scopes anywhere in the decision, no new field.
+    let plain =
+        authgate::serde_json::to_value(policy.explain(Principal::Instance("acme"), "GET /ping"))
+            .unwrap();
+    for field in ["item", "missing_scopes", "unknown_scopes"] {
+        assert!(plain.get(field).is_none(), "{plain}");
+    }
+
+    // `eval`'s hand-written answer is the serialised one, byte for byte.
+    for (principal, scopes, endpoint) in [
+        (runtime, &["contacts.read"][..], "GET /deals"),
+        (runtime, &["contacts.read", "deals.read"][..], "GET /deals"),
+        (Principal::Instance("acme"), &[][..], "POST /contacts"),
+        (Principal::Instance("acme"), &[][..], "GET /ping"),
+    ] {
+        let (mut out, mut reason) = (Vec::new(), String::new());
+        let decision = authgate::policy::request::write_answer_with_scopes(
+            &policy,
+            principal,
+            scopes,
+            endpoint,
+            &mut out,
+            &mut reason,
+        );
+        let serialised =
+            authgate::serde_json::to_vec(&policy.answer(&decision, principal, endpoint)).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(serialised).unwrap()
+        );
+    }
+    let decision = policy.decide_with_scopes(runtime, &["contacts.read"], "GET /deals");
+    let answer =
+        authgate::serde_json::to_value(policy.answer(&decision, runtime, "GET /deals")).unwrap();
+    assert_eq!(
+        answer["missing_scopes"],
+        authgate::serde_json::json!(["deals.read"])
+    );
+}
+
+#[test]
+fn requests_read_scopes_for_runtime_instances_only() {
+    use authgate::policy::request::Request;
+    let json = br#"{"connector": "hubspot", "auth": "oauth", "scopes": ["contacts.read"], "endpoint": "GET /contacts"}"#;
+    let request = Request::parse(json).unwrap();
+    assert!(request.query().is_ok());
+    assert_eq!(request.scopes(), ["contacts.read"]);
+    let json = br#"{"instance": "acme", "scopes": ["contacts.read"], "endpoint": "GET /contacts"}"#;
+    let request = Request::parse(json).unwrap();
+    assert!(request.query().is_err());
+}
+
+fn names<'p>(policy: &'p authgate::Policy, ids: &[authgate::policy::EndpointId]) -> Vec<&'p str> {
+    ids.iter()
+        .filter_map(|&e| policy.endpoint_name(e))
+        .collect()
+}
+
+#[test]
+fn visible_lists_count_scopes() {
+    let policy = policy(HUBSPOT);
+    let acme = policy.instance("acme").unwrap();
+    assert_eq!(
+        names(&policy, policy.visible_instance(acme)),
+        ["GET /contacts", "GET /ping"]
+    );
+    let bare = policy.instance("bare").unwrap();
+    assert_eq!(names(&policy, policy.visible_instance(bare)), ["GET /ping"]);
+    let visible = policy.visible_to(policy.instance_subject(acme).unwrap());
+    assert_eq!(visible.endpoints, ["GET /contacts", "GET /ping"]);
+
+    let connector = policy.connector("hubspot").unwrap();
+    let oauth = policy.method(connector, "oauth").unwrap();
+    let all = policy.scope_set(
+        oauth,
+        &["contacts.read", "contacts.write", "deals.read", "nope"],
+    );
+    assert_eq!(all.len(), 3);
+    assert_eq!(
+        names(&policy, &policy.visible_with_scopes(oauth, &all)),
+        ["GET /contacts", "POST /contacts", "GET /deals", "GET /ping"]
+    );
+    let none = policy.scope_set(oauth, &[]);
+    assert_eq!(
+        names(&policy, &policy.visible_with_scopes(oauth, &none)),
+        ["GET /ping"]
+    );
+    // A set resolved for another method holds nothing.
+    let key = policy.method(connector, "key").unwrap();
+    assert_eq!(
+        names(&policy, &policy.visible_with_scopes(key, &all)),
+        ["GET /contacts", "GET /ping"]
+    );
+    let endpoint = policy.endpoint(connector, "POST /contacts").unwrap();
+    let subject = authgate::Subject {
+        method: oauth,
+        instance: None,
+    };
+    assert!(policy.decide_with(subject, &all, endpoint).available());
+    assert!(!policy.decide_with(subject, &none, endpoint).available());
+}
+
+#[test]
+fn rule_file_tests_hold_scopes() {
+    let rules = format!(
+        r#"{HUBSPOT}
+test scopes {{
+    expect hubspot/oauth("contacts.read") sees only ["GET /contacts", "GET /ping"]
+    expect hubspot/oauth("contacts.read", "deals.read") can see "GET /deals"
+    expect hubspot/oauth("contacts.read") cannot see "GET /deals"
+    expect hubspot/oauth("contacts.writ") cannot see "POST /contacts"
+    expect hubspot/oauth sees only ["GET /ping"]
+    expect acme sees only ["GET /contacts", "GET /ping"]
+}}
+test wrong {{
+    expect hubspot/oauth("contacts.read") sees only ["GET /ping"]
+}}
+"#
+    );
+    let mut sources = Sources::new();
+    sources.add("scopes.gate", &rules);
+    let compiled = authgate::compile(&sources);
+    let policy = compiled.policy.expect("compiles");
+    let reports = authgate::policy::expect::run(&policy, &compiled.tests);
+    assert_eq!(reports.len(), 2);
+    assert!(reports[0].passed(), "{:?}", reports[0].failures);
+    assert_eq!(reports[1].failures.len(), 1);
+    assert_eq!(reports[1].failures[0].unexpected, ["GET /contacts"]);
+    assert!(
+        reports[1].failures[0]
+            .expected
+            .starts_with(r#"`hubspot/oauth("contacts.read")` sees only"#),
+        "{}",
+        reports[1].failures[0].expected
+    );
+}
+
+fn codes(text: &str, config: Option<&str>) -> Vec<String> {
+    let mut sources = Sources::new();
+    let mut lints = authgate::project::config::Lints::default();
+    if let Some(config) = config {
+        lints = authgate::project::config::Config::parse(&mut sources, "authgate.toml", config)
+            .expect("config")
+            .lints;
+    }
+    sources.add("scopes.gate", text);
+    let compiled = authgate::compile_with(&sources, &lints);
+    compiled
+        .diagnostics
+        .iter()
+        .map(|d| d.code().to_string())
+        .collect()
+}
+
+#[test]
+fn an_instance_whose_scopes_satisfy_no_item_is_blind() {
+    let rules = r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [read, write] >
+    endpoint e < auth: [o(read, write)] >
+    endpoint f < auth: [o(write)] >
+}
+instance reader of c < auth: o, scopes: [read] >
+instance writer of c < auth: o, scopes: [write] >
+instance nothing of c < auth: o >
+"#;
+    let codes = codes(rules, None);
+    assert_eq!(
+        codes,
+        ["authgate::blind_instance", "authgate::blind_instance"],
+        "{codes:?}"
+    );
+    // An instance of a method listed plainly somewhere is not blind.
+    let plain = r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [read] >
+    endpoint e < auth: [o(read)] >
+    endpoint f < auth: [o] >
+}
+instance nothing of c < auth: o >
+"#;
+    assert!(codes_of(plain).is_empty());
+}
+
+fn codes_of(text: &str) -> Vec<String> {
+    codes(text, None)
+}
+
+const REDUNDANT: &str = r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [read, write] >
+    endpoint e < auth: [o, o(read)] >
+    endpoint f < auth: [o(read), o(read, write)] >
+}
+"#;
+
+#[test]
+fn scope_warnings_follow_allow_directives_and_lint_levels() {
+    assert_eq!(
+        codes_of(REDUNDANT),
+        [
+            "authgate::redundant_alternative",
+            "authgate::redundant_alternative"
+        ]
+    );
+    let allowed = format!(
+        "// authgate: allow(redundant_alternative)\n{}",
+        REDUNDANT.trim_start()
+    );
+    assert!(codes_of(&allowed).is_empty(), "{:?}", codes_of(&allowed));
+    let config = "[lints]\nredundant_alternative = \"allow\"\nrepeated_scope = \"deny\"\n";
+    assert!(codes(REDUNDANT, Some(config)).is_empty());
+    let repeated = r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [read, read] >
+    endpoint e < auth: [o(read)] >
+}
+"#;
+    assert_eq!(codes_of(repeated), ["authgate::repeated_scope"]);
+    let mut sources = Sources::new();
+    let lints = authgate::project::config::Config::parse(&mut sources, "authgate.toml", config)
+        .expect("config")
+        .lints;
+    sources.add("scopes.gate", repeated);
+    let compiled = authgate::compile_with(&sources, &lints);
+    assert!(compiled.policy.is_none(), "a denied warning is an error");
+    let allowed = format!(
+        "// authgate: allow(repeated_scope)\n{}",
+        repeated.trim_start()
+    );
+    assert!(codes_of(&allowed).is_empty());
+}
+
+#[test]
+fn the_readme_example_of_scopes_checks_and_its_tests_pass() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("### Scopes").expect("section")..];
+    let start = section.find("```\n").expect("block") + 4;
+    let end = start + section[start..].find("```").expect("end");
+    let mut sources = Sources::new();
+    sources.add("readme.gate", &section[start..end]);
+    let compiled = authgate::compile(&sources);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
+    let policy = compiled.policy.expect("compiles");
+    let reports = authgate::policy::expect::run(&policy, &compiled.tests);
+    assert!(reports.iter().all(|r| r.passed()), "{reports:?}");
+    let decision = policy.decide(Principal::Instance("reader"), "POST /contacts");
+    assert_eq!(
+        policy.reason(&decision).to_string(),
+        "instance `reader` authenticates with `oauth`, which `POST /contacts` activates only with scopes: it lacks `contacts.write` of `oauth(\"contacts.write\")`"
+    );
+}
