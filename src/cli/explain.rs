@@ -1,4 +1,6 @@
-//! `authgate explain INSTANCE ENDPOINT`: is the endpoint available, and why.
+//! `authgate explain INSTANCE ENDPOINT`: is the endpoint available, and why;
+//! a runtime instance (`--connector C --auth M ENDPOINT`) may hold
+//! `--scopes`.
 
 use std::process::ExitCode;
 
@@ -24,6 +26,12 @@ pub fn run(args: ExplainArgs, limit: u64) -> Outcome {
         args.query.runtime.connector.is_some(),
         args.names.as_slice(),
     ) {
+        (false, [_, _]) if !args.query.runtime.scopes.is_empty() => {
+            return Err(usage(
+                ErrorKind::ArgumentConflict,
+                "--scopes goes with --connector and --auth: a declared instance holds the scopes its declaration gives it",
+            ));
+        }
         (false, [instance, endpoint]) => (Some(instance.as_str()), endpoint.as_str()),
         (true, [endpoint]) => (None, endpoint.as_str()),
         (false, _) => {
@@ -41,13 +49,22 @@ pub fn run(args: ExplainArgs, limit: u64) -> Outcome {
     };
     let policy = load::policy(&args.query.rules.rules, limit)?;
     let principal = args.query.runtime.principal(instance);
+    let scopes = args.query.runtime.scopes();
     // The library's explanation: what the JSON prints, and the human
     // lines' parts.
-    let explanation = policy.explain(principal, endpoint);
+    let explanation = policy.explain_with_scopes(principal, &scopes, endpoint);
+    let holding = if scopes.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " holding {}",
+            authgate::text::list(scopes.iter().copied(), scopes.len())
+        )
+    };
     let who = match instance {
         Some(instance) => format!("`{instance}`"),
         None => format!(
-            "runtime instances of `{}` with `{}`",
+            "runtime instances of `{}` with `{}`{holding}",
             args.query.runtime.connector.as_deref().unwrap_or(""),
             args.query.runtime.auth.as_deref().unwrap_or("")
         ),

@@ -1,6 +1,6 @@
 //! The arguments several commands share: where the rules come from
 //! (`eval`, `matrix`, `visible`, `explain`) and whom a query is about
-//! (`visible`, `explain`).
+//! (`visible`, `explain`), with the scopes a runtime instance holds.
 
 use std::path::PathBuf;
 
@@ -30,7 +30,8 @@ pub struct RulesArgs {
     pub rules: Vec<PathBuf>,
 }
 
-/// A runtime instance: a connector and one of its auth methods.
+/// A runtime instance: a connector, one of its auth methods, and the
+/// scopes it holds.
 #[derive(Debug, Args)]
 pub struct RuntimeArgs {
     /// The connector of a runtime instance (with --auth), instead of a
@@ -40,6 +41,11 @@ pub struct RuntimeArgs {
     /// The auth method of a runtime instance (with --connector).
     #[arg(long, value_name = "METHOD", requires = "connector")]
     pub auth: Option<String>,
+    /// Scopes the runtime instance holds (with --connector and --auth):
+    /// comma-separated, repeatable. A scope its method does not declare
+    /// grants nothing.
+    #[arg(long, value_name = "SCOPE", value_delimiter = ',')]
+    pub scopes: Vec<String>,
 }
 
 impl RuntimeArgs {
@@ -53,5 +59,10 @@ impl RuntimeArgs {
                 method: auth.as_deref().unwrap_or(""),
             },
         }
+    }
+
+    /// The scopes named with `--scopes`, in the order given.
+    pub fn scopes(&self) -> Vec<&str> {
+        self.scopes.iter().map(String::as_str).collect()
     }
 }

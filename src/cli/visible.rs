@@ -1,22 +1,26 @@
-//! `authgate visible INSTANCE`: list the endpoints an instance sees.
+//! `authgate visible INSTANCE`: list the endpoints an instance sees; a
+//! runtime instance (`--connector C --auth M`) may hold `--scopes`.
 
 use std::process::ExitCode;
 
 use authgate::Decision;
+use authgate::policy::MethodId;
 use clap::Args;
+use serde::Serialize;
 
 use super::failure::{Failure, Outcome};
 use super::load;
-use super::output::{Format, plural, print_json, say};
+use super::output::{Format, plural, print_json, say, tell};
 use super::query::QueryArgs;
 
 #[derive(Debug, Args)]
 pub struct VisibleArgs {
-    /// A declared instance (or give --connector and --auth).
+    /// A declared instance (or give --connector and --auth); it holds the
+    /// scopes its declaration gives it, so it takes no --scopes.
     #[arg(
         value_name = "INSTANCE",
         required_unless_present = "connector",
-        conflicts_with = "connector"
+        conflicts_with_all = ["connector", "scopes"]
     )]
     instance: Option<String>,
     #[command(flatten)]
@@ -32,8 +36,14 @@ pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
             policy.describe(&Decision::from(unknown))
         ))
     })?;
+    let scopes = args.query.runtime.scopes();
     // The library's answer: what the JSON prints, and the human lines'.
-    let visible = policy.visible_to(subject);
+    let visible = if scopes.is_empty() {
+        policy.visible_to(subject)
+    } else {
+        policy.visible_to_with_scopes(subject.method, &policy.scope_set(subject.method, &scopes))
+    };
+    let unknown = policy.unknown_scopes(subject.method, &scopes);
     let (connector, method, endpoints) = (visible.connector, visible.auth, &visible.endpoints);
     match args.query.format {
         Format::Human => {
@@ -44,16 +54,64 @@ pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
                 ),
                 None => "a runtime instance".to_owned(),
             };
+            let holds = if scopes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", holds {}",
+                    authgate::text::list(scopes.iter().copied(), scopes.len())
+                )
+            };
             say(format_args!(
-                "{who} of `{connector}` authenticates with `{method}` and sees {}{}",
+                "{who} of `{connector}` authenticates with `{method}`{holds} and sees {}{}",
                 plural(endpoints.len(), "endpoint"),
                 if endpoints.is_empty() { "" } else { ":" }
             ));
             for endpoint in endpoints {
                 say(format_args!("  {endpoint}"));
             }
+            if !unknown.is_empty() {
+                tell(format_args!(
+                    "warning: {}",
+                    unknown_scopes(&policy, subject.method, &unknown)
+                ));
+            }
         }
-        Format::Json => print_json(&visible),
+        Format::Json => print_json(&VisibleJson {
+            visible,
+            scopes: (!scopes.is_empty()).then_some(&scopes),
+            unknown_scopes: (!unknown.is_empty()).then_some(&unknown),
+        }),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `visible --format json`: the library's [`authgate::policy::Visible`],
+/// and for a runtime instance given scopes, the scopes it holds and those
+/// its method does not declare (absent when none).
+#[derive(Serialize)]
+struct VisibleJson<'a> {
+    #[serde(flatten)]
+    visible: authgate::policy::Visible<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scopes: Option<&'a Vec<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unknown_scopes: Option<&'a Vec<&'a str>>,
+}
+
+/// Why the scopes in `unknown` are left out, with a close declared one
+/// for a single misspelt scope, as `explain` says it.
+fn unknown_scopes(policy: &authgate::Policy, method: MethodId, unknown: &[&str]) -> String {
+    let name = policy.method_name(method).unwrap_or_default();
+    let mut text = format!(
+        "{} {} not a scope of `{name}`: a scope the method does not declare grants nothing",
+        authgate::text::list(unknown.iter().copied(), unknown.len()),
+        if unknown.len() == 1 { "is" } else { "are" },
+    );
+    if let [one] = unknown
+        && let Some(close) = authgate::text::suggest::closest(one, policy.declared_scopes(method))
+    {
+        text.push_str(&format!("; did you mean `{close}`?"));
+    }
+    text
 }

@@ -30,6 +30,7 @@ mod inputs;
 mod matrix;
 mod packaging;
 mod queries;
+mod scopes;
 mod test_command;
 
 /// A rule file as `authgate fmt` finds it, comments included, and as it
