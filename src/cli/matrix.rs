@@ -1,6 +1,10 @@
 //! `authgate matrix [CONNECTOR]`: the rules as grids people can read at a
 //! glance: per connector, endpoints × auth methods (activated) and
-//! endpoints × declared instances (visible).
+//! endpoints × declared instances (visible). A method that an endpoint
+//! lists only with scopes gets the scope sets it needs as its cell,
+//! `(a, b) | (c)`: either set will do. A connector of 300 scopes may need
+//! long sets, so a table's or markdown's cell is cut with "and N more"
+//! (JSON and CSV keep every scope).
 //!
 //! The output is the product of two dimensions, so it is streamed: each
 //! cell is computed as it is written, through one buffered writer, and no
@@ -18,7 +22,7 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use authgate::Policy;
-use authgate::policy::{ConnectorId, EndpointId, InstanceId, MethodId};
+use authgate::policy::{ConnectorId, EndpointId, InstanceId, ItemId, MethodId};
 use clap::Args;
 use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
@@ -122,20 +126,149 @@ impl Kind {
         policy: &'a Policy,
         grid: &'a Grid<'_>,
         endpoint: EndpointId,
-    ) -> Box<dyn Iterator<Item = bool> + 'a> {
+    ) -> Box<dyn Iterator<Item = Cell> + 'a> {
         match self {
             Kind::Methods => Box::new(
                 grid.methods
                     .iter()
-                    .map(move |&(m, _)| policy.is_available(m, endpoint)),
+                    .map(move |&(m, _)| Cell::of_method(policy, m, endpoint)),
             ),
             Kind::Instances => Box::new(
                 grid.instances
                     .iter()
-                    .map(move |&(i, _)| policy.is_available_to(i, endpoint)),
+                    .map(move |&(i, _)| Cell::mark(policy.is_available_to(i, endpoint))),
             ),
         }
     }
+}
+
+/// A cell: a plain mark, or the items naming the method with scopes when
+/// the endpoint lists it only so.
+enum Cell {
+    Off,
+    On,
+    Scoped(Vec<ItemId>),
+}
+
+/// The widest a table's scoped cell gets, in display columns; markdown
+/// has no columns to fit and gets twice that.
+const CELL_WIDTH: usize = 48;
+
+impl Cell {
+    fn mark(on: bool) -> Cell {
+        if on { Cell::On } else { Cell::Off }
+    }
+
+    fn of_method(policy: &Policy, method: MethodId, endpoint: EndpointId) -> Cell {
+        if policy.is_available(method, endpoint) {
+            return Cell::On;
+        }
+        let items: Vec<ItemId> = policy.scoped_items(method, endpoint).collect();
+        if items.is_empty() {
+            Cell::Off
+        } else {
+            Cell::Scoped(items)
+        }
+    }
+
+    /// JSON: `true`, `false`, or the scope sets, `[["a", "b"], ["c"]]`.
+    fn json(&self, policy: &Policy) -> serde_json::Value {
+        match self {
+            Cell::Off => false.into(),
+            Cell::On => true.into(),
+            Cell::Scoped(items) => items
+                .iter()
+                .map(|&item| policy.item_scopes(item).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+                .into(),
+        }
+    }
+
+    /// CSV: `true`, `false`, or every item as the rules write it, joined
+    /// with ` | `.
+    fn csv(&self, policy: &Policy) -> Cow<'static, str> {
+        match self {
+            Cell::Off => "false".into(),
+            Cell::On => "true".into(),
+            Cell::Scoped(items) => {
+                let texts: Vec<String> = items.iter().map(|&i| policy.item_text(i)).collect();
+                csv_field(&texts.join(" | ")).into()
+            }
+        }
+    }
+}
+
+/// The scope sets of `items` in at most `budget` display columns: `(a,
+/// b) | (c)`, cut after whole sets with "and N more" (sets), or inside
+/// the first set with "and N more" (scopes) when even it is too wide, or
+/// with `…` when not one of its scopes fits.
+fn scope_sets(policy: &Policy, items: &[ItemId], budget: usize) -> String {
+    let sets: Vec<Vec<Cow<'_, str>>> = items
+        .iter()
+        .map(|&item| {
+            policy
+                .item_scopes(item)
+                .map(authgate::text::escape)
+                .collect()
+        })
+        .collect();
+    let set = |scopes: &[Cow<'_, str>]| format!("({})", scopes.join(", "));
+    let texts: Vec<String> = sets.iter().map(|scopes| set(scopes)).collect();
+    let full = texts.join(" | ");
+    if full.width() <= budget {
+        return full;
+    }
+    // Whole sets, as many as fit beside the count of the rest.
+    let (mut shown, mut kept) = (String::new(), 0);
+    for (count, text) in texts.iter().enumerate() {
+        let joined = if count == 0 {
+            text.clone()
+        } else {
+            format!("{shown} | {text}")
+        };
+        let rest = texts.len() - count - 1;
+        let tail = if rest == 0 {
+            String::new()
+        } else {
+            format!(" and {rest} more")
+        };
+        if (joined.width() + tail.width()) > budget {
+            break;
+        }
+        (shown, kept) = (joined, count + 1);
+    }
+    if kept > 0 {
+        return format!("{shown} and {} more", texts.len() - kept);
+    }
+    // The first set alone is too wide: its scopes that fit.
+    let first = sets.first().map_or(&[][..], Vec::as_slice);
+    let outer = match texts.len() - 1 {
+        0 => String::new(),
+        rest => format!(" and {rest} more"),
+    };
+    // Forward, with a running width: a set may hold hundreds of scopes.
+    let mut best = None;
+    let mut used = 1; // `(`
+    for (count, scope) in first.iter().enumerate().take(first.len().saturating_sub(1)) {
+        used += scope.width() + if count == 0 { 0 } else { 2 };
+        let tail = format!(" and {} more){outer}", first.len() - count - 1);
+        if used + tail.width() > budget {
+            break;
+        }
+        best = Some((count + 1, tail));
+    }
+    if let Some((count, tail)) = best {
+        return format!(
+            "({}{tail}",
+            first.get(..count).unwrap_or_default().join(", ")
+        );
+    }
+    // Not even one scope beside its count: the set cut with `…`.
+    let first = texts.first().map_or("", String::as_str);
+    format!(
+        "{}{outer}",
+        fit(first, budget.saturating_sub(outer.width()))
+    )
 }
 
 /// The grids of `connectors`; the declared instances are grouped by
@@ -236,9 +369,10 @@ fn json(out: &mut impl Write, policy: &Policy, grids: &[Grid<'_>]) -> io::Result
             serde_json::to_writer(&mut *out, name)?;
             for (key, kind) in [("activated", Kind::Methods), ("visible", Kind::Instances)] {
                 write!(out, ", \"{key}\": [")?;
-                for (column, on) in kind.marks(policy, grid, endpoint).enumerate() {
+                for (column, cell) in kind.marks(policy, grid, endpoint).enumerate() {
                     let separator = if column == 0 { "" } else { ", " };
-                    write!(out, "{separator}{on}")?;
+                    write!(out, "{separator}")?;
+                    serde_json::to_writer(&mut *out, &cell.json(policy))?;
                 }
                 out.write_all(b"]")?;
             }
@@ -271,8 +405,9 @@ fn csv(out: &mut impl Write, policy: &Policy, grids: &[Grid<'_>]) -> io::Result<
         for (endpoint, name) in grid.endpoints(policy) {
             let name = csv_field(name);
             for (word, kind, names) in &columns {
-                for (column, on) in names.iter().zip(kind.marks(policy, grid, endpoint)) {
-                    writeln!(out, "{connector},{name},{word},{column},{on}")?;
+                for (column, cell) in names.iter().zip(kind.marks(policy, grid, endpoint)) {
+                    let value = cell.csv(policy);
+                    writeln!(out, "{connector},{name},{word},{column},{value}")?;
                 }
             }
         }
@@ -303,8 +438,15 @@ fn markdown(out: &mut impl Write, policy: &Policy, grids: &[Grid<'_>]) -> io::Re
             writeln!(out, "|---|{}", ":---:|".repeat(columns.len()))?;
             for (endpoint, name) in grid.endpoints(policy) {
                 write!(out, "| {} |", code_span(name, true))?;
-                for on in kind.marks(policy, grid, endpoint) {
-                    out.write_all(if on { " ✓ |".as_bytes() } else { b"   |" })?;
+                for cell in kind.marks(policy, grid, endpoint) {
+                    match cell {
+                        Cell::On => out.write_all(" ✓ |".as_bytes())?,
+                        Cell::Off => out.write_all(b"   |")?,
+                        Cell::Scoped(items) => {
+                            let sets = scope_sets(policy, &items, 2 * CELL_WIDTH);
+                            write!(out, " {} |", code_span(&sets, true))?;
+                        }
+                    }
                 }
                 writeln!(out)?;
             }
@@ -337,8 +479,9 @@ fn tables(
 
 /// Aligned columns, fitted to `width` display columns. When the headers
 /// don't fit, they become numbers and a legend comes first; endpoint
-/// names too long for what is left are cut with `…`. Only a grid with
-/// more columns than the width can hold overflows it.
+/// names too long for what is left are cut with `…`. A column of scope
+/// sets is as wide as its widest cell, at most [`CELL_WIDTH`]. Only a
+/// grid with more columns than the width can hold overflows it.
 fn table(
     out: &mut impl Write,
     policy: &Policy,
@@ -359,7 +502,21 @@ fn table(
         .chain(std::iter::once(corner.width()))
         .max()
         .unwrap_or(0);
-    let full: usize = columns.iter().map(|c| c.width().max(1) + 2).sum();
+    // The widest scope sets of each column (1 for marks): a first pass
+    // over the rows, since the table streams.
+    let mut sets = vec![1; columns.len()];
+    for (endpoint, _) in grid.endpoints(policy) {
+        for (cell, widest) in kind.marks(policy, grid, endpoint).zip(&mut sets) {
+            if let Cell::Scoped(items) = cell {
+                *widest = (*widest).max(scope_sets(policy, &items, CELL_WIDTH).width());
+            }
+        }
+    }
+    let full: usize = columns
+        .iter()
+        .zip(&sets)
+        .map(|(c, sets)| c.width().max(*sets) + 2)
+        .sum();
     let numbered = longest + full > width;
     let headers: Vec<Cow<'_, str>> = if numbered {
         (1..=columns.len())
@@ -368,7 +525,11 @@ fn table(
     } else {
         columns.clone()
     };
-    let widths: Vec<usize> = headers.iter().map(|h| h.width().max(1)).collect();
+    let widths: Vec<usize> = headers
+        .iter()
+        .zip(&sets)
+        .map(|(h, sets)| h.width().max(*sets))
+        .collect();
     let cells: usize = widths.iter().map(|w| w + 2).sum();
     // The endpoint column gets what the cells leave, but never less than
     // a few characters of each name.
@@ -388,13 +549,12 @@ fn table(
     for (endpoint, name) in grid.endpoints(policy) {
         let name = authgate::text::escape(name);
         line = pad(&fit(&name, first), first);
-        for (on, width) in kind.marks(policy, grid, endpoint).zip(&widths) {
-            let mark = if on { "✓" } else { "·" };
-            let padded = center(mark, *width);
-            let padded = if on && color {
-                padded.replace('✓', "\u{1b}[32m✓\u{1b}[0m")
-            } else {
-                padded
+        for (cell, width) in kind.marks(policy, grid, endpoint).zip(&widths) {
+            let padded = match cell {
+                Cell::On if color => center("✓", *width).replace('✓', "\u{1b}[32m✓\u{1b}[0m"),
+                Cell::On => center("✓", *width),
+                Cell::Off => center("·", *width),
+                Cell::Scoped(items) => pad(&scope_sets(policy, &items, CELL_WIDTH), *width),
             };
             line.push_str("  ");
             line.push_str(&padded);

@@ -232,6 +232,18 @@ impl Policy {
         }
     }
 
+    /// The items of `endpoint`'s list that name `method` with scopes, in
+    /// the rules' order (an endpoint that also lists `method` plainly
+    /// activates it whatever these need: [`Policy::is_available`]).
+    pub fn scoped_items(
+        &self,
+        method: MethodId,
+        endpoint: EndpointId,
+    ) -> impl Iterator<Item = ItemId> + '_ {
+        let (first, items) = self.items(method, endpoint);
+        (first..first + items.len()).map(|at| ItemId(id(at)))
+    }
+
     /// The items of `endpoint` that need scopes of `method`, by binary
     /// search on the (endpoint, method) order.
     #[inline]

@@ -223,3 +223,149 @@ fn test_runs_expectations_of_scoped_runtime_instances() {
         "{failure}"
     );
 }
+
+#[test]
+fn matrix_cells_name_the_scope_sets_an_endpoint_needs() {
+    let output = run(&["matrix"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "connector `hubspot`
+
+endpoint \\ method             oauth             key
+GET /contacts      (contacts.read)               ✓
+POST /contacts     (contacts.write)              ·
+GET /deals         (contacts.read, deals.read)   ·
+GET /ping                       ✓                ✓
+
+endpoint \\ instance  acme
+GET /contacts         ✓
+POST /contacts        ·
+GET /deals            ·
+GET /ping             ✓
+"
+    );
+    let output = run(&["matrix", "--format", "json"]);
+    assert_eq!(code(&output), 0);
+    let document = json(&output);
+    let endpoints = &document["connectors"][0]["endpoints"];
+    assert_eq!(
+        endpoints[2]["activated"],
+        serde_json::json!([[["contacts.read", "deals.read"]], false])
+    );
+    assert_eq!(endpoints[3]["activated"], serde_json::json!([true, true]));
+    let output = run(&["matrix", "--format", "csv"]);
+    assert!(
+        stdout(&output).contains(
+            "hubspot,GET /deals,method,oauth,\"oauth(\"\"contacts.read\"\", \"\"deals.read\"\")\"\n"
+        ),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(&["matrix", "--format", "markdown"]);
+    assert!(
+        stdout(&output).contains("| `GET /deals` | `(contacts.read, deals.read)` |   |\n"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+/// A connector of 1,500 endpoints whose method declares 300 scopes;
+/// endpoint `e` needs, by `e % 7`: the key only, either method plainly,
+/// one scope, one of 12 scopes, 40 scopes at once (or the key), all 300
+/// at once, two at once.
+fn wide() -> String {
+    let scope = |i: usize| format!("crm.objects.custom_{:03}.read", i % 300);
+    let quoted = |from: usize, count: usize| {
+        (from..from + count)
+            .map(|i| format!("\"{}\"", scope(i)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text = format!(
+        "connector wide {{\n    auth oauth: oauth2_authorization_code < scopes: [{}] >\n    auth key: token\n",
+        quoted(0, 300)
+    );
+    for e in 0..1500 {
+        let auth = match e % 7 {
+            0 => "[key]".to_owned(),
+            1 => "[oauth, key]".to_owned(),
+            2 => format!("[oauth({})]", quoted(e, 1)),
+            3 => format!(
+                "[{}]",
+                (e..e + 12)
+                    .map(|i| format!("oauth({})", quoted(i, 1)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            4 => format!("[oauth({}), key]", quoted(e, 40)),
+            5 => format!("[oauth({})]", quoted(0, 300)),
+            _ => format!("[oauth({})]", quoted(e, 2)),
+        };
+        text.push_str(&format!(
+            "    endpoint \"GET /objects/{e}\" < auth: {auth} >\n"
+        ));
+    }
+    text.push_str("}\n");
+    text
+}
+
+#[test]
+fn matrix_of_1500_endpoints_and_300_scopes_stays_readable() {
+    let rules = wide();
+    let dir = text_folder(&[("wide.gate", &rules)]);
+    let output = authgate_in(dir.path(), &["matrix", "--rules", "wide.gate"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let out = stdout(&output);
+    // A title, a blank line, the header and a row per endpoint.
+    assert_eq!(out.lines().count(), 3 + 1500);
+    let widest = out.lines().map(|l| l.chars().count()).max();
+    assert!(widest <= Some(80), "a line of {widest:?} columns");
+    let row = |e: usize| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("GET /objects/{e} ")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        row(3),
+        "GET /objects/3     (crm.objects.custom_003.read) and 11 more    ·"
+    );
+    assert_eq!(
+        row(5),
+        "GET /objects/5     (crm.objects.custom_000.read and 299 more)   ·"
+    );
+    assert_eq!(
+        row(4),
+        "GET /objects/4     (crm.objects.custom_004.read and 39 more)    ✓"
+    );
+    // Markdown cuts too (its cells are twice as wide); JSON and CSV keep
+    // every scope.
+    let output = authgate_in(
+        dir.path(),
+        &["matrix", "--rules", "wide.gate", "--format", "markdown"],
+    );
+    let markdown = stdout(&output);
+    let widest = markdown.lines().map(|l| l.chars().count()).max();
+    assert!(widest <= Some(120), "a line of {widest:?} columns");
+    assert!(markdown.contains("and 298 more)` |   |\n"), "{markdown}");
+    let output = authgate_in(
+        dir.path(),
+        &["matrix", "--rules", "wide.gate", "--format", "json"],
+    );
+    let document = json(&output);
+    let all = &document["connectors"][0]["endpoints"][5]["activated"][0][0];
+    assert_eq!(all.as_array().map(Vec::len), Some(300));
+    let sets = &document["connectors"][0]["endpoints"][3]["activated"][0];
+    assert_eq!(sets.as_array().map(Vec::len), Some(12));
+    let output = authgate_in(
+        dir.path(),
+        &["matrix", "--rules", "wide.gate", "--format", "csv"],
+    );
+    let csv = stdout(&output);
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("wide,GET /objects/5,method,oauth,"))
+        .unwrap_or_default();
+    assert_eq!(line.matches("crm.objects.custom_").count(), 300);
+}
