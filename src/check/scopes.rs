@@ -431,8 +431,11 @@ struct Several<'a> {
     first: Map<&'a str, Map<Box<[u32]>, usize>>,
     /// The distinct sets per method, by first item: what an item of more
     /// than [`ENUMERATED`] scopes is compared with.
-    distinct: Map<&'a str, Vec<(usize, Box<[u32]>)>>,
+    distinct: Map<&'a str, Vec<FirstSet>>,
 }
+
+/// A distinct set of scope ids and the first item that writes it.
+type FirstSet = (usize, Box<[u32]>);
 
 impl<'a> Several<'a> {
     fn add(&mut self, index: usize, method: &'a str, names: impl Iterator<Item = &'a str>) {
