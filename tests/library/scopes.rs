@@ -486,7 +486,7 @@ mod hostile {
         let mut sources = Sources::new();
         sources.add(
             "hostile.gate",
-            &format!("{text}instance j of c < auth: o, scopes: [\"{long}y\"] >\n"),
+            format!("{text}instance j of c < auth: o, scopes: [\"{long}y\"] >\n"),
         );
         let compiled = authgate::compile(&sources);
         assert!(
