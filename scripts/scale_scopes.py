@@ -23,6 +23,9 @@ import time
 # (100,000 scopes, a 1 MB name, 10,000 items, an instance of 100,000).
 SHAPES = {"scopes": 25_000, "name": 1 << 18, "items": 2_500, "instance": 25_000}
 EVAL_LINES = 200_000
+# Requests of the `name` shape carry the long name: fewer of them, so the
+# file stays a few hundred MB at most.
+NAME_LINES = 200
 
 
 def quoted(names):
@@ -77,7 +80,7 @@ def rules(shape, n):
 def requests(shape, held, path):
     endpoints = 2 if shape == "name" else (1 if shape == "items" else 1000)
     with open(path, "w") as out:
-        for i in range(EVAL_LINES):
+        for i in range(NAME_LINES if shape == "name" else EVAL_LINES):
             if shape == "instance" and i % 2:
                 out.write(json.dumps({"instance": "i", "endpoint": f"e{i % endpoints}"}) + "\n")
             else:
@@ -106,7 +109,7 @@ def best(argv, stdin=None, ok=(0,), times=3):
 def main():
     authgate, folder = sys.argv[1], sys.argv[2]
     os.makedirs(folder, exist_ok=True)
-    print("| shape | N | rules | `check` | check RSS | `eval` 200k lines | eval RSS | check 4N/N | eval 4N/N |")
+    print("| shape | N | rules | `check` | check RSS | `eval` 200k lines (`name`: 200) | eval RSS | check 4N/N | eval 4N/N |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     failed = False
     for shape, base in SHAPES.items():

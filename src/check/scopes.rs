@@ -23,6 +23,10 @@ use crate::text::list;
 /// (at most 2^8 - 2); a larger one compares itself with the smaller sets.
 const ENUMERATED: usize = 8;
 
+/// The farthest apart, in bytes, that `redundant_alternative` labels the
+/// item that implies the one reported.
+const NEAR: u32 = 1_000;
+
 /// How an item is written canonically, e.g. `oauth("a", "b")`.
 fn item_text(method: &str, scopes: Option<&Scopes<'_>>) -> String {
     match scopes {
@@ -314,20 +318,23 @@ impl<'s> Checker<'s> {
             let span = scopes.map_or(item.span, |s| item.span.to(s.span));
             let by_span = by_scopes.map_or(implied_by.span, |s| implied_by.span.to(s.span));
             let by_text = item_text(&implied_by.text, by_scopes);
-            self.emit(
-                Diagnostic::build(
-                    Problem::RedundantAlternative {
-                        item: item_text(&item.text, scopes),
-                        by: by_text.clone(),
-                    },
-                    span,
-                    "never decides anything",
-                )
-                .label(by_span, "grants the endpoint with fewer scopes")
-                .help(format!(
-                    "remove it: every instance it admits is admitted by `{by_text}`"
-                )),
+            let mut diagnostic = Diagnostic::build(
+                Problem::RedundantAlternative {
+                    item: item_text(&item.text, scopes),
+                    by: by_text.clone(),
+                },
+                span,
+                "never decides anything",
             );
+            // Two labels far apart on one long line (a generated list of
+            // thousands of items) would be drawn as one snippet as wide as
+            // the distance: the help names the other item instead.
+            if span.start.abs_diff(by_span.start) <= NEAR {
+                diagnostic = diagnostic.label(by_span, "grants the endpoint with fewer scopes");
+            }
+            self.emit(diagnostic.help(format!(
+                "remove it: every instance it admits is admitted by `{by_text}`"
+            )));
         }
     }
 
