@@ -10,6 +10,11 @@
 #                              # 55-file API (scripts/openapi_bench.py)
 #   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`
 #   scripts/bench.sh python    # the Python package against cedarpy, N = 10,000 (in target/python-venv)
+#   scripts/bench.sh scopes    # scopes: `check` of HubSpot-like rules (300 scopes, 2,000 and
+#                              # 1,000,000 endpoints), `eval` declared vs runtime + 5 scopes
+#                              # (scripts/scopes_bench.py)
+#   scripts/bench.sh scopes-scale  # hostile scope shapes at N and 4N: check and eval time
+#                              # ratios (under 8), peak RSS (scripts/scale_scopes.py)
 #   cargo bench --bench engine # in-process: compile/check MB/s, decisions, visible (divan)
 #
 # Everything runs on the seeded workload of workload/ (crate authgate-workload).
@@ -56,6 +61,20 @@ if [[ "${1:-}" == "python" ]]; then
     [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet ./bindings/python cedarpy
     exec "$venv/bin/python" bindings/python/bench/bench.py target/bench 10000
+fi
+
+if [[ "${1:-}" == "scopes" ]]; then
+    cargo build --release --bin authgate --example workload
+    for n in 2000 1000000; do
+        [[ -f "target/bench/scopes-$n.gate" && -f "target/bench/scopes-$n.runtime.ndjson" ]] \
+            || target/release/examples/workload --scopes "$n" target/bench
+    done
+    exec python3 scripts/scopes_bench.py target/release/authgate target/bench
+fi
+
+if [[ "${1:-}" == "scopes-scale" ]]; then
+    cargo build --release --bin authgate
+    exec python3 scripts/scale_scopes.py target/release/authgate target/bench/scopes-scale
 fi
 
 if [[ "${1:-}" == "scaling" ]]; then

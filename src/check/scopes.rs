@@ -8,8 +8,6 @@
 //! every check is a hash look-up per written scope, never a comparison of
 //! every item with every other.
 
-use std::collections::HashSet;
-
 use super::connector::OpenConnector;
 use super::model::{ScopedItem, is_subset};
 use super::{Checker, ConnectorDef, InstanceDef, Map};
@@ -20,10 +18,14 @@ use crate::syntax::quote_name;
 use crate::syntax::tree::{List, Name, Scopes};
 use crate::text::list;
 
-/// Items with more than one scope are compared pairwise for
-/// `redundant_alternative` only up to this many per method and list, so
-/// that checking stays linear in the list's length.
-const PAIRWISE: usize = 256;
+/// An item of up to this many distinct scopes finds the items that imply
+/// it for `redundant_alternative` by looking up each of its proper subsets
+/// (at most 2^8 - 2); a larger one compares itself with the smaller sets.
+const ENUMERATED: usize = 8;
+
+/// The farthest apart, in bytes, that `redundant_alternative` labels the
+/// item that implies the one reported.
+const NEAR: u32 = 1_000;
 
 /// How an item is written canonically, e.g. `oauth("a", "b")`.
 fn item_text(method: &str, scopes: Option<&Scopes<'_>>) -> String {
@@ -249,27 +251,33 @@ impl<'s> Checker<'s> {
     /// `redundant_alternative` for each item another item of `auth`
     /// implies, compared by the names written (so before, and whether or
     /// not, the names resolve).
+    ///
+    /// Linear in the list for items of up to [`ENUMERATED`] scopes: plain
+    /// and single-scope items are hash look-ups, an item of several scopes
+    /// looks up each of its proper subsets (at most 2^[`ENUMERATED`]) in a
+    /// map of the sets written. Only items of more scopes are compared
+    /// with the distinct smaller sets, in list order until the first that
+    /// implies them, each comparison the smaller set's length.
     fn redundant_items(&mut self, auth: &List<'_>) {
-        // Per method: the first plain item, the first item of each single
-        // scope, and the items of several scopes (as sets of names).
+        // Per method: the first plain item and the first item of each
+        // single scope.
         let mut plain: Map<&str, usize> = Map::default();
         let mut single: Map<(&str, &str), usize> = Map::default();
-        let mut several: Map<&str, Vec<(usize, HashSet<&str>)>> = Map::default();
+        let mut several = Several::default();
         for (index, method) in auth.items.iter().enumerate() {
             match auth.scopes_of(index) {
                 None => {
                     plain.entry(&method.text).or_insert(index);
                 }
                 Some(scopes) => {
-                    let names: HashSet<&str> =
-                        scopes.names.iter().map(|n| n.text.as_ref()).collect();
                     if let [one] = scopes.names.as_slice() {
                         single.entry((&method.text, &one.text)).or_insert(index);
                     } else {
-                        several
-                            .entry(&method.text)
-                            .or_default()
-                            .push((index, names));
+                        several.add(
+                            index,
+                            &method.text,
+                            scopes.names.iter().map(|n| n.text.as_ref()),
+                        );
                     }
                 }
             }
@@ -295,19 +303,9 @@ impl<'s> Checker<'s> {
                 found.push((index, by));
                 continue;
             }
-            let Some(candidates) = several.get(method.text.as_ref()) else {
-                continue;
-            };
-            if candidates.len() > PAIRWISE || scopes.names.len() < 2 {
-                continue;
-            }
-            let mine: HashSet<&str> = scopes.names.iter().map(|n| n.text.as_ref()).collect();
-            let by = candidates.iter().find(|(other, theirs)| {
-                *other != index
-                    && theirs.is_subset(&mine)
-                    && (theirs.len() < mine.len() || *other < index)
-            });
-            if let Some(&(by, _)) = by {
+            if scopes.names.len() >= 2
+                && let Some(by) = several.implied_by(index)
+            {
                 found.push((index, by));
             }
         }
@@ -320,20 +318,23 @@ impl<'s> Checker<'s> {
             let span = scopes.map_or(item.span, |s| item.span.to(s.span));
             let by_span = by_scopes.map_or(implied_by.span, |s| implied_by.span.to(s.span));
             let by_text = item_text(&implied_by.text, by_scopes);
-            self.emit(
-                Diagnostic::build(
-                    Problem::RedundantAlternative {
-                        item: item_text(&item.text, scopes),
-                        by: by_text.clone(),
-                    },
-                    span,
-                    "never decides anything",
-                )
-                .label(by_span, "grants the endpoint with fewer scopes")
-                .help(format!(
-                    "remove it: every instance it admits is admitted by `{by_text}`"
-                )),
+            let mut diagnostic = Diagnostic::build(
+                Problem::RedundantAlternative {
+                    item: item_text(&item.text, scopes),
+                    by: by_text.clone(),
+                },
+                span,
+                "never decides anything",
             );
+            // Two labels far apart on one long line (a generated list of
+            // thousands of items) would be drawn as one snippet as wide as
+            // the distance: the help names the other item instead.
+            if span.start.abs_diff(by_span.start) <= NEAR {
+                diagnostic = diagnostic.label(by_span, "grants the endpoint with fewer scopes");
+            }
+            self.emit(diagnostic.help(format!(
+                "remove it: every instance it admits is admitted by `{by_text}`"
+            )));
         }
     }
 
@@ -422,4 +423,93 @@ impl<'s> Checker<'s> {
 
 fn id(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// The items of an auth list that name several scopes, for
+/// `redundant_alternative`: each one's set of scope names (as sorted ids
+/// local to the list, per method), and each distinct set's first item.
+#[derive(Default)]
+struct Several<'a> {
+    /// Scope names to local ids, per method name.
+    ids: Map<(&'a str, &'a str), u32>,
+    /// Per item index: its method's key and its set.
+    items: Map<usize, (&'a str, Box<[u32]>)>,
+    /// Per method, each distinct set and the first item that writes it.
+    first: Map<&'a str, Map<Box<[u32]>, usize>>,
+    /// The distinct sets per method, by first item: what an item of more
+    /// than [`ENUMERATED`] scopes is compared with.
+    distinct: Map<&'a str, Vec<FirstSet>>,
+}
+
+/// A distinct set of scope ids and the first item that writes it.
+type FirstSet = (usize, Box<[u32]>);
+
+impl<'a> Several<'a> {
+    fn add(&mut self, index: usize, method: &'a str, names: impl Iterator<Item = &'a str>) {
+        let mut set: Vec<u32> = names
+            .map(|name| {
+                let next = id(self.ids.len());
+                *self.ids.entry((method, name)).or_insert(next)
+            })
+            .collect();
+        set.sort_unstable();
+        set.dedup();
+        let set = set.into_boxed_slice();
+        let first = self.first.entry(method).or_default();
+        if !first.contains_key(&set) {
+            first.insert(set.clone(), index);
+            self.distinct
+                .entry(method)
+                .or_default()
+                .push((index, set.clone()));
+        }
+        self.items.insert(index, (method, set));
+    }
+
+    /// The first item (in list order) that implies item `index`: a proper
+    /// subset of its set, or the same set written earlier.
+    fn implied_by(&self, index: usize) -> Option<usize> {
+        let (method, set) = self.items.get(&index)?;
+        let first = self.first.get(method)?;
+        let same = first.get(set).copied().filter(|&first| first < index);
+        let smaller = if set.len() <= ENUMERATED {
+            first_subset_enumerated(first, set)
+        } else {
+            self.first_subset_compared(method, set)
+        };
+        match (same, smaller) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The first item whose set is a proper subset of `set`, by comparing
+    /// with each smaller distinct set in list order.
+    fn first_subset_compared(&self, method: &'a str, set: &[u32]) -> Option<usize> {
+        let sets = self.distinct.get(method)?;
+        sets.iter()
+            .find(|(_, other)| other.len() < set.len() && is_subset(other, set))
+            .map(|&(first, _)| first)
+    }
+}
+
+/// The first item whose set (in `first`, a method's distinct sets) is a
+/// proper, non-empty subset of `set`, by looking each subset up.
+fn first_subset_enumerated(first: &Map<Box<[u32]>, usize>, set: &[u32]) -> Option<usize> {
+    let full = (1u32 << set.len()) - 1;
+    let mut subset = Vec::with_capacity(set.len());
+    let mut best: Option<usize> = None;
+    for mask in 1..full {
+        subset.clear();
+        subset.extend(
+            set.iter()
+                .enumerate()
+                .filter(|(bit, _)| mask >> bit & 1 == 1)
+                .map(|(_, &scope)| scope),
+        );
+        if let Some(&found) = first.get(subset.as_slice()) {
+            best = Some(best.map_or(found, |b: usize| b.min(found)));
+        }
+    }
+    best
 }

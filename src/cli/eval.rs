@@ -3,13 +3,15 @@
 //! Streams: one request line in, one decision line out, in order, with
 //! buffered I/O and buffers reused from line to line, so memory does not
 //! grow with the number of requests. A line that is not a valid request
-//! gets an error object and processing goes on.
+//! gets an error object and processing goes on. A runtime instance may
+//! name the scopes it holds (`"scopes": [...]`); its answer then says
+//! which item granted the endpoint or came closest, and what it lacks.
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 use authgate::Policy;
-use authgate::policy::request::{self, Request, write_str};
+use authgate::policy::request::{Request, write_str};
 use clap::Args;
 
 use super::failure::{Failure, Outcome};
@@ -87,8 +89,9 @@ fn answer(
     reason: &mut String,
 ) -> Result<(), String> {
     let request = Request::parse(line).map_err(|error| error.to_string())?;
-    let (principal, endpoint) = request.query().map_err(|error| error.to_string())?;
-    let _ = request::write_answer(policy, principal, endpoint, out, reason);
+    request
+        .answer(policy, out, reason)
+        .map_err(|error| error.to_string())?;
     Ok(())
 }
 

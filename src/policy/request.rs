@@ -32,7 +32,144 @@ pub struct Request<'a> {
     #[serde(borrow, default)]
     endpoint: Field<'a>,
     #[serde(borrow, default)]
-    scopes: Option<Vec<Cow<'a, str>>>,
+    scopes: Scopes<'a>,
+}
+
+/// The `"scopes"` of a request: left out, `null` (refused, as for names),
+/// or a list of names. The first few names borrowed from the input live
+/// inline, so that reading a request with scopes allocates nothing in the
+/// common case; a long list, or a name with escapes, goes to the heap.
+#[derive(Debug, Default)]
+pub(crate) enum Scopes<'a> {
+    #[default]
+    Absent,
+    Null,
+    List(ScopeNames<'a>),
+}
+
+/// How many borrowed scope names a request holds without allocating.
+const INLINE_SCOPES: usize = 8;
+
+/// A request's scope names: `inline[..len]` while every name is borrowed
+/// and there are at most [`INLINE_SCOPES`], else all of them in `spilled`.
+#[derive(Debug, Default)]
+pub(crate) struct ScopeNames<'a> {
+    len: usize,
+    inline: [&'a str; INLINE_SCOPES],
+    spilled: Vec<Cow<'a, str>>,
+}
+
+impl<'a> ScopeNames<'a> {
+    fn push(&mut self, name: Cow<'a, str>) {
+        if self.spilled.is_empty() {
+            match (&name, self.inline.get_mut(self.len)) {
+                (Cow::Borrowed(borrowed), Some(slot)) => {
+                    *slot = borrowed;
+                    self.len += 1;
+                    return;
+                }
+                _ => {
+                    let inline = self.inline.get(..self.len).unwrap_or_default();
+                    self.spilled
+                        .extend(inline.iter().map(|&s| Cow::Borrowed(s)));
+                }
+            }
+        }
+        self.spilled.push(name);
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let inline = if self.spilled.is_empty() {
+            self.inline.get(..self.len).unwrap_or_default()
+        } else {
+            &[]
+        };
+        inline
+            .iter()
+            .copied()
+            .chain(self.spilled.iter().map(|s| &**s))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0 && self.spilled.is_empty()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scopes<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Reads `null` or a list of names.
+        struct List<'a>(std::marker::PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for List<'a> {
+            type Value = Scopes<'a>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`scopes` as a list of names")
+            }
+
+            fn visit_none<E: serde::de::Error>(self) -> Result<Scopes<'a>, E> {
+                Ok(Scopes::Null)
+            }
+
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Scopes<'a>, E> {
+                Ok(Scopes::Null)
+            }
+
+            fn visit_some<D: serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Scopes<'a>, D::Error> {
+                deserializer.deserialize_seq(self)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Scopes<'a>, A::Error> {
+                let mut names = ScopeNames::default();
+                while let Some(ScopeName(name)) = seq.next_element()? {
+                    names.push(name);
+                }
+                Ok(Scopes::List(names))
+            }
+        }
+
+        deserializer.deserialize_option(List(std::marker::PhantomData))
+    }
+}
+
+/// One name of `"scopes"`, borrowed when it has no escapes.
+struct ScopeName<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for ScopeName<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name<'a>(std::marker::PhantomData<&'a ()>);
+
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Name<'a> {
+            type Value = ScopeName<'a>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scope name (a string) in `scopes`")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<ScopeName<'a>, E> {
+                Ok(ScopeName(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ScopeName<'a>, E> {
+                Ok(ScopeName(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<ScopeName<'a>, E> {
+                Ok(ScopeName(Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_str(Name(std::marker::PhantomData))
+    }
 }
 
 /// Why a request can't be answered: it is not JSON, or not a request's
@@ -162,7 +299,12 @@ impl<'a> Request<'a> {
                 ));
             }
         };
-        if self.scopes.is_some() && matches!(principal, Principal::Instance(_)) {
+        if let Scopes::Null = self.scopes {
+            return Err(RequestError::new(
+                "`scopes` is null: give a list of names, or leave the field out",
+            ));
+        }
+        if !matches!(self.scopes, Scopes::Absent) && matches!(principal, Principal::Instance(_)) {
             return Err(RequestError::new(
                 "`scopes` goes with `connector` and `auth`: a declared instance holds the scopes its declaration gives it",
             ));
@@ -173,10 +315,51 @@ impl<'a> Request<'a> {
     /// The scopes the runtime instance holds (`"scopes"`), none when left
     /// out. Allocates only for a request that names some.
     pub fn scopes(&self) -> Vec<&str> {
-        self.scopes
-            .as_ref()
-            .map(|scopes| scopes.iter().map(|s| &**s).collect())
-            .unwrap_or_default()
+        self.scope_names().collect()
+    }
+
+    /// The scopes the runtime instance holds, in the order given; none
+    /// when left out. Allocates nothing.
+    pub fn scope_names(&self) -> impl Iterator<Item = &str> + '_ {
+        match &self.scopes {
+            Scopes::List(names) => Some(names.iter()),
+            Scopes::Absent | Scopes::Null => None,
+        }
+        .into_iter()
+        .flatten()
+    }
+
+    /// Answers the request: decides (for a runtime instance, holding its
+    /// `"scopes"`) and appends the answer to `out` as [`write_answer`]
+    /// does; `reason` is a scratch buffer. Returns whether the endpoint is
+    /// available, or why the request can't be answered. The scope names
+    /// are resolved only when the endpoint lists the method with scopes
+    /// alone, a hash look-up each, and nothing is allocated for them.
+    pub fn answer(
+        &self,
+        policy: &Policy,
+        out: &mut Vec<u8>,
+        reason: &mut String,
+    ) -> Result<bool, RequestError> {
+        let (principal, endpoint) = self.query()?;
+        let decision = policy.decide(principal, endpoint);
+        let set;
+        let decision = match (&self.scopes, decision.reason()) {
+            (
+                Scopes::List(names),
+                Reason::ScopesMissing {
+                    subject,
+                    endpoint: id,
+                    ..
+                },
+            ) if subject.instance.is_none() && !names.is_empty() => {
+                set = policy.scope_set_of(subject.method, names.iter());
+                policy.decide_with(subject, &set, id)
+            }
+            _ => decision,
+        };
+        write_decision(policy, &decision, principal, endpoint, out, reason);
+        Ok(decision.available())
     }
 }
 
@@ -207,8 +390,22 @@ pub fn write_answer_with_scopes<'q>(
     reason: &mut String,
 ) -> Decision<'q> {
     let decision = policy.decide_with_scopes(principal, scopes, endpoint);
+    write_decision(policy, &decision, principal, endpoint, out, reason);
+    decision
+}
+
+/// Appends the answer of `decision`, for `principal` about `endpoint`, to
+/// `out` (see [`write_answer_with_scopes`]); `reason` is a scratch buffer.
+pub fn write_decision(
+    policy: &Policy,
+    decision: &Decision<'_>,
+    principal: Principal<'_>,
+    endpoint: &str,
+    out: &mut Vec<u8>,
+    reason: &mut String,
+) {
     reason.clear();
-    let _ = write!(reason, "{}", policy.reason(&decision));
+    let _ = write!(reason, "{}", policy.reason(decision));
     out.extend_from_slice(if decision.available() {
         b"{\"available\":true,\"reason\":"
     } else {
@@ -231,16 +428,15 @@ pub fn write_answer_with_scopes<'q>(
     write_str(out, endpoint);
     if let Reason::ScopesHeld { item, .. } | Reason::ScopesMissing { item, .. } = decision.reason()
     {
+        // The reason is written out: its buffer holds the item's text.
+        reason.clear();
+        let _ = policy.write_item_text(item, reason);
         out.extend_from_slice(b",\"item\":");
-        write_str(out, &policy.item_text(item));
+        write_str(out, reason);
     }
     if let Reason::ScopesMissing { .. } = decision.reason() {
         out.extend_from_slice(b",\"missing_scopes\":[");
-        for (index, scope) in policy
-            .missing_scopes(&decision.reason())
-            .into_iter()
-            .enumerate()
-        {
+        for (index, scope) in policy.missing_scope_names(&decision.reason()).enumerate() {
             if index > 0 {
                 out.push(b',');
             }
@@ -249,7 +445,6 @@ pub fn write_answer_with_scopes<'q>(
         out.push(b']');
     }
     out.push(b'}');
-    decision
 }
 
 /// Appends `text` as a JSON string. Names rarely need escaping, so check

@@ -110,6 +110,16 @@ impl Policy {
     /// nothing. Allocates only for a method that declares more than 128
     /// scopes.
     pub fn scope_set(&self, method: MethodId, names: &[&str]) -> ScopeSet {
+        self.scope_set_of(method, names.iter().copied())
+    }
+
+    /// [`Policy::scope_set`] for names from an iterator (a request's,
+    /// without collecting them first).
+    pub fn scope_set_of<'n>(
+        &self,
+        method: MethodId,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> ScopeSet {
         let Some(data) = self.methods.get(method.index()) else {
             return ScopeSet::empty(method, 0);
         };
@@ -118,7 +128,7 @@ impl Policy {
             return set;
         }
         for name in names {
-            if let Some(&scope) = data.scope_index.get(*name) {
+            if let Some(&scope) = data.scope_index.get(name) {
                 set.insert(scope);
             }
         }
@@ -173,47 +183,61 @@ impl Policy {
     /// An item as the rules write it canonically, e.g.
     /// `oauth("contacts.read")`.
     pub fn item_text(&self, item: ItemId) -> String {
+        let mut text = String::new();
+        let _ = self.write_item_text(item, &mut text);
+        text
+    }
+
+    /// Writes [`Policy::item_text`] into `out`, allocating nothing.
+    pub fn write_item_text(
+        &self,
+        item: ItemId,
+        out: &mut impl std::fmt::Write,
+    ) -> std::fmt::Result {
+        use crate::syntax::QuotedName;
         let method = self
             .item_method(item)
             .and_then(|m| self.method_name(m))
             .unwrap_or_default();
-        let scopes: Vec<String> = self
-            .item_scopes(item)
-            .map(crate::syntax::quote_name)
-            .collect();
-        format!(
-            "{}({})",
-            crate::syntax::quote_name(method),
-            scopes.join(", ")
-        )
+        write!(out, "{}(", QuotedName(method))?;
+        for (index, scope) in self.item_scopes(item).enumerate() {
+            if index > 0 {
+                out.write_str(", ")?;
+            }
+            write!(out, "{}", QuotedName(scope))?;
+        }
+        out.write_char(')')
     }
 
     /// The scopes a decision's closest item needs that its subject lacks
     /// ([`Reason::ScopesMissing`]), in declaration order; empty for any
     /// other reason.
     pub fn missing_scopes(&self, reason: &Reason<'_>) -> Vec<&str> {
-        let Reason::ScopesMissing {
-            subject,
-            item,
-            held,
-            ..
-        } = *reason
-        else {
-            return Vec::new();
+        self.missing_scope_names(reason).collect()
+    }
+
+    /// [`Policy::missing_scopes`] without collecting them.
+    pub fn missing_scope_names<'p, 'q>(
+        &'p self,
+        reason: &Reason<'q>,
+    ) -> impl Iterator<Item = &'p str> + use<'p, 'q> {
+        let (subject, entry, held) = match *reason {
+            Reason::ScopesMissing {
+                subject,
+                item,
+                held,
+                ..
+            } => (Some(subject), self.scoped.get(item.index()), held),
+            _ => (None, None, Held::Declared),
         };
-        let Some(entry) = self.scoped.get(item.index()) else {
-            return Vec::new();
-        };
-        let names = self
-            .methods
-            .get(entry.method as usize)
+        let names = entry
+            .and_then(|e| self.methods.get(e.method as usize))
             .map_or(&[][..], |m| &m.scopes[..]);
         entry
-            .scopes
+            .map_or(&[][..], |e| &e.scopes[..])
             .iter()
-            .filter(|&&scope| !self.held_by(subject, held, scope))
-            .filter_map(|&scope| names.get(scope as usize).map(|s| &**s))
-            .collect()
+            .filter(move |&&scope| subject.is_some_and(|s| !self.held_by(s, held, scope)))
+            .filter_map(move |&scope| names.get(scope as usize).map(|s| &**s))
     }
 
     /// Whether the scope of id `scope` of `subject`'s method is held.

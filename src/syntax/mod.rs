@@ -185,15 +185,33 @@ pub fn name_text(written: &str) -> std::borrow::Cow<'_, str> {
 /// assert_eq!(name_text(&quote_name(r#"say "hi" \ "#)), r#"say "hi" \ "#);
 /// ```
 pub fn quote_name(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if bare {
-        name.to_owned()
-    } else {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    QuotedName(name).to_string()
+}
+
+/// [`quote_name`] as it is written, allocating nothing.
+#[derive(Clone, Copy, Debug)]
+pub struct QuotedName<'a>(pub &'a str);
+
+impl std::fmt::Display for QuotedName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write as _;
+        let name = self.0;
+        let bare = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if bare {
+            return f.write_str(name);
+        }
+        f.write_char('"')?;
+        for c in name.chars() {
+            if matches!(c, '\\' | '"') {
+                f.write_char('\\')?;
+            }
+            f.write_char(c)?;
+        }
+        f.write_char('"')
     }
 }
 

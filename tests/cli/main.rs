@@ -23,6 +23,7 @@ mod config;
 mod diff;
 mod digest;
 mod drift;
+mod eval_scopes;
 mod fmt;
 mod formats;
 mod import;

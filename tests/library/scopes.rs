@@ -404,3 +404,186 @@ fn the_readme_example_of_scopes_checks_and_its_tests_pass() {
         "instance `reader` authenticates with `oauth`, which `POST /contacts` activates only with scopes: it lacks `contacts.write` of `oauth(\"contacts.write\")`"
     );
 }
+
+/// Hostile shapes, in small sizes (`scripts/scale-scopes.py` runs them at
+/// full size and measures): each compiles and decides without panicking.
+mod hostile {
+    use super::*;
+
+    fn compiles(text: &str) -> authgate::Policy {
+        let mut sources = Sources::new();
+        sources.add("hostile.gate", text);
+        let compiled = authgate::compile(&sources);
+        let errors: Vec<_> = compiled
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity() == authgate::diagnostics::Severity::Error)
+            .map(|d| d.code().to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        compiled.policy.unwrap()
+    }
+
+    fn scopes(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("s{i}")).collect()
+    }
+
+    fn quoted(names: &[String]) -> String {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    const RUNTIME: Principal<'static> = Principal::Runtime {
+        connector: "c",
+        method: "o",
+    };
+
+    #[test]
+    fn many_scopes_on_one_method() {
+        let names = scopes(20_000);
+        let text = format!(
+            "connector c {{\n auth o: oauth2_client_credentials < scopes: [{}] >\n \
+             endpoint e < auth: [o(\"s19999\", \"s0\")] >\n endpoint f < auth: [o({})] >\n}}\n",
+            quoted(&names),
+            quoted(names.get(..5_000).unwrap())
+        );
+        let policy = compiles(&text);
+        assert!(
+            policy
+                .decide_with_scopes(RUNTIME, &["s0", "s19999"], "e")
+                .available()
+        );
+        let all: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert!(policy.decide_with_scopes(RUNTIME, &all, "f").available());
+        let decision = policy.decide_with_scopes(RUNTIME, &["s1"], "f");
+        assert_eq!(policy.missing_scopes(&decision.reason()).len(), 4_999);
+    }
+
+    #[test]
+    fn a_scope_name_of_a_megabyte() {
+        let long = "x".repeat(1 << 20);
+        let text = format!(
+            "connector c {{\n auth o: oauth2_client_credentials < scopes: [\"{long}\", short] >\n \
+             endpoint e < auth: [o(\"{long}\")] >\n}}\n\
+             instance i of c < auth: o, scopes: [\"{long}\"] >\n"
+        );
+        let policy = compiles(&text);
+        assert!(policy.decide(Principal::Instance("i"), "e").available());
+        assert!(
+            policy
+                .decide_with_scopes(RUNTIME, &[long.as_str()], "e")
+                .available()
+        );
+        assert!(
+            !policy
+                .decide_with_scopes(RUNTIME, &["short"], "e")
+                .available()
+        );
+        // Unknown, and close to the long one: did-you-mean stays bounded.
+        let mut sources = Sources::new();
+        sources.add(
+            "hostile.gate",
+            format!("{text}instance j of c < auth: o, scopes: [\"{long}y\"] >\n"),
+        );
+        let compiled = authgate::compile(&sources);
+        assert!(
+            compiled
+                .diagnostics
+                .iter()
+                .any(|d| d.code().to_string() == "authgate::unknown_scope")
+        );
+    }
+
+    #[test]
+    fn many_items_of_one_method_on_one_endpoint() {
+        // Distinct pairs, then triples that each contain an earlier pair
+        // (all redundant), then items of more than eight scopes.
+        let names = scopes(200);
+        let mut items = Vec::new();
+        for i in 0..1_000 {
+            items.push(format!("o(s{}, s{})", i % 200, (i * 7 + 1) % 200));
+        }
+        for i in 0..1_000 {
+            items.push(format!(
+                "o(s{}, s{}, s{})",
+                i % 200,
+                (i * 7 + 1) % 200,
+                (i + 3) % 200
+            ));
+        }
+        for i in 0..500 {
+            let wide: Vec<String> = (0..12)
+                .map(|k| format!("s{}", (i + k * 13) % 200))
+                .collect();
+            items.push(format!("o({})", wide.join(", ")));
+        }
+        let text = format!(
+            "connector c {{\n auth o: oauth2_client_credentials < scopes: [{}] >\n \
+             endpoint e < auth: [{}] >\n}}\n",
+            quoted(&names),
+            items.join(", ")
+        );
+        let policy = compiles(&text);
+        assert!(
+            policy
+                .decide_with_scopes(RUNTIME, &["s0", "s1"], "e")
+                .available()
+        );
+        assert!(!policy.decide_with_scopes(RUNTIME, &["s0"], "e").available());
+        let redundant = codes_of(&text)
+            .iter()
+            .filter(|c| *c == "authgate::redundant_alternative")
+            .count();
+        assert!(redundant >= 1_000, "{redundant}");
+    }
+
+    #[test]
+    fn an_instance_holding_many_scopes() {
+        let names = scopes(20_000);
+        let text = format!(
+            "connector c {{\n auth o: oauth2_client_credentials < scopes: [{all}] >\n \
+             endpoint e < auth: [o(s7, s19999)] >\n endpoint f < auth: [o(nope)] >\n}}\n\
+             instance i of c < auth: o, scopes: [{all}] >\n",
+            all = quoted(&names),
+        );
+        let mut sources = Sources::new();
+        sources.add("hostile.gate", &text);
+        let compiled = authgate::compile(&sources);
+        // `nope` is unknown: the rules don't compile, but checking ends.
+        assert!(compiled.policy.is_none());
+        let policy = compiles(&text.replace("o(nope)", "o(s3)"));
+        assert!(policy.decide(Principal::Instance("i"), "e").available());
+        assert_eq!(
+            policy.visible_instance(policy.instance("i").unwrap()).len(),
+            2
+        );
+    }
+}
+
+#[test]
+fn redundant_alternatives_name_the_first_item_that_implies_them() {
+    let rules = r#"
+connector c {
+    auth o: oauth2_client_credentials < scopes: [a, b, c, d, e, f, g, h, i, j] >
+    endpoint e < auth: [o(a, b), o(a, b, c), o(a, b, c), o(a, c, b, d, e, f, g, h, i), o(j, i)] >
+    endpoint f < auth: [o(a, b, c, d, e, f, g, h, i, j), o(c, d), o(j, i, h, g, f, e, d, c, b, a)] >
+}
+"#;
+    let mut sources = Sources::new();
+    sources.add("scopes.gate", rules);
+    let compiled = authgate::compile(&sources);
+    let found: Vec<String> = compiled.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        found,
+        [
+            "auth item `o(a, b, c)` is implied by `o(a, b)`",
+            "auth item `o(a, b, c)` is implied by `o(a, b)`",
+            "auth item `o(a, c, b, d, e, f, g, h, i)` is implied by `o(a, b)`",
+            "auth item `o(a, b, c, d, e, f, g, h, i, j)` is implied by `o(c, d)`",
+            "auth item `o(j, i, h, g, f, e, d, c, b, a)` is implied by `o(a, b, c, d, e, f, g, h, i, j)`",
+        ]
+    );
+}
