@@ -128,7 +128,7 @@ fn a_bad_configuration_stops_every_command_with_its_place() {
         assert_eq!(code(&output), 2, "{args:?}");
         let text = stderr(&output);
         assert!(
-            text.contains("authgate::project::config"),
+            text.contains("authgate::config"),
             "{args:?}: {text}"
         );
         assert!(text.contains("authgate.toml:1:9"), "{args:?}: {text}");

@@ -264,5 +264,5 @@ fn discover_finds_authgate_toml_above_and_load_project_follows_it() {
         panic!("an invalid configuration stops the load");
     };
     let codes: Vec<_> = error.errors().map(|d| d.code().to_string()).collect();
-    assert_eq!(codes, ["authgate::project::config"]);
+    assert_eq!(codes, ["authgate::config"]);
 }
