@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::Api;
-use crate::Sources;
+use crate::source::Sources;
 use crate::diagnostics::{self, Diagnostic, Problem};
 use crate::source::Span;
 use crate::syntax::quote_name;
