@@ -127,10 +127,7 @@ fn a_bad_configuration_stops_every_command_with_its_place() {
         let output = authgate_in(dir.path(), args);
         assert_eq!(code(&output), 2, "{args:?}");
         let text = stderr(&output);
-        assert!(
-            text.contains("authgate::config"),
-            "{args:?}: {text}"
-        );
+        assert!(text.contains("authgate::config"), "{args:?}: {text}");
         assert!(text.contains("authgate.toml:1:9"), "{args:?}: {text}");
     }
     // --config names another file, and a missing one is an error.
