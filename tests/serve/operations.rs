@@ -144,6 +144,22 @@ async fn reloads(state: &Arc<State>, result: &str) -> String {
         .to_owned()
 }
 
+/// The first `--watch` poll after start finds the rules serving
+/// unchanged: it neither reloads them nor counts or records a reload.
+#[tokio::test]
+async fn watch_does_not_reload_the_rules_it_started_with() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    write(&dir.path().join("shop.gate"), SHOP);
+    let state = served_from(&Source::new(
+        vec![dir.path().to_path_buf()],
+        Options::default(),
+    ));
+    assert!(matches!(state.reload(true), Reloaded::Unchanged));
+    assert_eq!(reloads(&state, "ok").await, "0");
+    let bundle = get(&state, "/v1/bundle").await.json();
+    assert_eq!(bundle["last_reload"], serde_json::Value::Null, "{bundle}");
+}
+
 /// Reverting to the rules serving after a refused change reloads them,
 /// and the bundle shows that last reload ok, not the refused change's
 /// errors: `--watch` compares the files with the rule set it last tried,
