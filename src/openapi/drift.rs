@@ -16,8 +16,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::Api;
-use crate::Sources;
 use crate::diagnostics::{self, Diagnostic, Problem};
+use crate::source::Sources;
 use crate::source::Span;
 use crate::syntax::quote_name;
 use crate::syntax::tree::{self, Item, Member};

@@ -197,15 +197,21 @@ impl Source {
     /// when only a change is asked for.
     fn key(&self, read: Result<&Manifest, &LoadError>) -> Key {
         match read {
-            Ok(manifest) => Key::Read {
-                digest: manifest.digest().to_owned(),
-                inputs: self
-                    .verify
-                    .as_ref()
-                    .map(|verify| verify.inputs(&self.paths))
-                    .unwrap_or_default(),
-            },
+            Ok(manifest) => self.key_of(manifest.digest()),
             Err(error) => Key::Unreadable(error.to_string()),
+        }
+    }
+
+    /// The key of rules read with `digest`, with what the check reads
+    /// beside them as they are now.
+    fn key_of(&self, digest: &str) -> Key {
+        Key::Read {
+            digest: digest.to_owned(),
+            inputs: self
+                .verify
+                .as_ref()
+                .map(|verify| verify.inputs(&self.paths))
+                .unwrap_or_default(),
         }
     }
 }
@@ -297,22 +303,24 @@ impl LivePolicy {
     pub fn load(source: Source) -> Result<LivePolicy, Error> {
         let read = source.read()?;
         let manifest = Manifest::of(&read);
-        let key = source.key(Ok(&manifest));
         let (snapshot, _, _) = source.compile(read, &manifest)?;
-        let live = LivePolicy::new(snapshot, Some(source));
-        *lock(&live.tried) = Some(key);
-        Ok(live)
+        Ok(LivePolicy::new(snapshot, Some(source)))
     }
 
     /// `snapshot` in place, reloading from `source` (`None`: a reload
-    /// fails, there is nothing to read).
+    /// fails, there is nothing to read). The snapshot counts as the rule
+    /// set last tried, so a poll reloads only once the files (or what the
+    /// check reads beside them) differ from it.
     pub fn new(mut snapshot: Snapshot, source: Option<Source>) -> LivePolicy {
         snapshot.generation = 1;
+        let tried = source
+            .as_ref()
+            .map(|source| source.key_of(&snapshot.digest));
         LivePolicy {
             source,
             current: ArcSwap::from_pointee(snapshot),
             last: Mutex::new(None),
-            tried: Mutex::new(None),
+            tried: Mutex::new(tried),
         }
     }
 

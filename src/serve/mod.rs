@@ -27,8 +27,8 @@ pub mod signature;
 pub mod state;
 mod status;
 mod time;
+mod triggers;
 mod visible;
-mod watch;
 
 pub use log::DecisionLog;
 pub use router::router;

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 
 use super::log;
 use super::state::{AppState, State};
-use super::{router, watch};
+use super::{router, triggers};
 
 /// How to serve.
 #[derive(Clone, Debug)]
@@ -129,9 +129,9 @@ async fn serve(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!("http://{address}"));
     #[cfg(unix)]
-    tokio::spawn(watch::on_hangup(state.clone(), signals.hangups));
+    tokio::spawn(triggers::on_hangup(state.clone(), signals.hangups));
     if let Some(interval) = options.watch {
-        tokio::spawn(watch::watch(state.clone(), interval));
+        tokio::spawn(triggers::watch(state.clone(), interval));
     }
     tokio::spawn(upkeep(state.clone()));
     let listener = listener.tap_io(|tcp| {

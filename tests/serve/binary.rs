@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{BIN, eventually};
+use crate::support::{BIN, authgate_in, eventually};
 
 /// `orders` activates `method`; instance `i` authenticates with `basic`.
 fn rules(method: &str) -> String {
@@ -400,6 +400,46 @@ fn signatures_are_required_once_a_key_is_configured() {
     let changed = serve(dir.path());
     assert_eq!(changed.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&changed.stderr).contains("does not sign these rules"));
+}
+
+/// The usual edit with `--watch` and a key: the rules change, `--watch`
+/// refuses them (the signature is of the rules before), then `authgate
+/// sign` runs and, with no signal, the signed rules are loaded.
+#[test]
+fn watch_loads_changed_rules_once_they_are_signed() {
+    let dir = folder_with(&rules("basic"));
+    let run = |args: &[&str]| {
+        let output = authgate_in(dir.path(), args);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+    };
+    run(&["keygen", "--out", "fleet"]);
+    run(&["sign", "--key", "fleet.key", "rules"]);
+    let server = Server::start(
+        dir.path(),
+        &[
+            "rules",
+            "--verify-key",
+            "fleet.pub",
+            "--watch",
+            "--watch-interval",
+            "100ms",
+        ],
+    );
+    assert!(server.allowed());
+
+    std::fs::write(dir.path().join("rules/shop.gate"), rules("oauth")).expect("write");
+    eventually("the change is refused", || {
+        server.json("GET", "/v1/bundle", "")["last_reload"]["diagnostics"][0]["code"]
+            == "authgate::signature"
+    });
+    assert!(server.allowed(), "the signed rules keep serving");
+
+    run(&["sign", "--key", "fleet.key", "rules"]);
+    eventually("the signed change is loaded", || !server.allowed());
+    assert_eq!(
+        server.json("GET", "/v1/bundle", "")["last_reload"]["ok"],
+        true
+    );
 }
 
 #[test]

@@ -1,12 +1,16 @@
 //! What an operator relies on, in process: health routes, JSON errors for
-//! unknown routes, the bundle and its ETag, metrics, and the decision log
-//! (one line per decision; a stuck log never blocks answers).
+//! unknown routes, the bundle and its ETag, reloads as `--watch` and
+//! SIGHUP run them (`State::reload`) and as `/v1/bundle` shows them,
+//! metrics, and the decision log (one line per decision; a stuck log never
+//! blocks answers).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use authgate::Options;
+use authgate::project::digest::Manifest;
+use authgate::serve::signature;
 use authgate::serve::{DecisionLog, Limits, Reloaded, Source, State};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -120,6 +124,180 @@ async fn bundle_describes_the_rules_and_answers_304_to_its_etag() {
     .await;
     assert_eq!(answer.json()["available"], true);
     assert_eq!(answer.json()["bundle"], bundle["digest"]);
+}
+
+/// The state serving the rules of `source`, as `authgate serve` starts.
+fn served_from(source: &Source) -> Arc<State> {
+    let loaded = source
+        .build(source.read().expect("readable"))
+        .expect("the first rules load");
+    Arc::new(State::new(loaded, Some(source.clone()), Limits::default()))
+}
+
+/// The value of the counter `authgate_reloads_total{result="RESULT"}`.
+async fn reloads(state: &Arc<State>, result: &str) -> String {
+    let text = String::from_utf8_lossy(&get(state, "/metrics").await.body).into_owned();
+    let series = format!("authgate_reloads_total{{result=\"{result}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(series.as_str()))
+        .unwrap_or_else(|| panic!("no `{series}` in\n{text}"))
+        .to_owned()
+}
+
+/// The first `--watch` poll after start finds the rules serving
+/// unchanged: it neither reloads them nor counts or records a reload.
+#[tokio::test]
+async fn watch_does_not_reload_the_rules_it_started_with() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    write(&dir.path().join("shop.gate"), SHOP);
+    let state = served_from(&Source::new(
+        vec![dir.path().to_path_buf()],
+        Options::default(),
+    ));
+    assert!(matches!(state.reload(true), Reloaded::Unchanged));
+    assert_eq!(reloads(&state, "ok").await, "0");
+    let bundle = get(&state, "/v1/bundle").await.json();
+    assert_eq!(bundle["last_reload"], serde_json::Value::Null, "{bundle}");
+}
+
+/// Reverting to the rules serving after a refused change reloads them,
+/// and the bundle shows that last reload ok, not the refused change's
+/// errors: `--watch` compares the files with the rule set it last tried,
+/// not with the one serving.
+#[tokio::test]
+async fn watch_reloads_a_revert_after_a_refused_change_and_shows_it_ok() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("shop.gate");
+    write(&file, SHOP);
+    let state = served_from(&Source::new(
+        vec![dir.path().to_path_buf()],
+        Options::default(),
+    ));
+    let serving = digest(&state);
+
+    write(&file, "connector shop {");
+    assert!(matches!(state.reload(true), Reloaded::Refused(_)));
+    let bundle = get(&state, "/v1/bundle").await.json();
+    assert_eq!(bundle["last_reload"]["ok"], false);
+    assert_eq!(bundle["digest"], serving);
+
+    write(&file, SHOP);
+    let Reloaded::Swapped(reverted) = state.reload(true) else {
+        panic!("the revert is reloaded");
+    };
+    assert_eq!(reverted, serving);
+    let bundle = get(&state, "/v1/bundle").await.json();
+    assert_eq!(bundle["digest"], serving);
+    assert_eq!(bundle["last_reload"]["ok"], true, "{bundle}");
+    assert_eq!(bundle["last_reload"]["diagnostics"], json!([]));
+    assert_eq!(reloads(&state, "ok").await, "1");
+    assert_eq!(reloads(&state, "error").await, "1");
+    // And, tried now, it is not reloaded again every interval.
+    assert!(matches!(state.reload(true), Reloaded::Unchanged));
+}
+
+/// With a verifying key, `--watch` refuses rules changed without a valid
+/// signature, once, and loads them when they are signed afterwards: the
+/// signature file counts as a change though the rule files did not change
+/// again. Both ways: no signature file at all, and one left over from the
+/// rules before.
+#[tokio::test]
+async fn watch_loads_refused_rules_once_they_are_signed() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("shop.gate");
+    write(&file, SHOP);
+    let key = signature::generate().expect("a key");
+    let mut source = Source::new(vec![dir.path().to_path_buf()], Options::default());
+    source.verify_key = Some(key.verifying_key());
+    let signature_file = signature::signature_path(&source.paths);
+    let sign = || {
+        let read = source.read().expect("readable");
+        let text = signature::sign(&key, Manifest::of(&read).digest());
+        write(&signature_file, &text);
+    };
+    sign();
+    let state = served_from(&source);
+    let first = digest(&state);
+    let decide = "{\"instance\": \"instance 2\", \"endpoint\": \"orders\"}";
+    assert_eq!(
+        post(&state, "/v1/decide", decide).await.json()["available"],
+        false
+    );
+
+    // Changed, and no signature at all.
+    std::fs::remove_file(&signature_file).expect("unsigned");
+    write(&file, &SHOP.replace("[basic] >", "[basic, oauth] >"));
+    let Reloaded::Refused(failure) = state.reload(true) else {
+        panic!("unsigned rules are refused");
+    };
+    assert_eq!(failure.diagnostics.len(), 1, "{failure:?}");
+    assert_eq!(failure.diagnostics[0].code, "authgate::signature");
+    assert!(
+        failure.message.contains("not signed"),
+        "{}",
+        failure.message
+    );
+    assert!(matches!(state.reload(true), Reloaded::Unchanged));
+    assert_eq!(digest(&state), first);
+
+    sign();
+    let Reloaded::Swapped(second) = state.reload(true) else {
+        panic!("the rules are loaded once signed");
+    };
+    assert_ne!(second, first);
+    assert_eq!(digest(&state), second);
+    assert_eq!(
+        post(&state, "/v1/decide", decide).await.json()["available"],
+        true
+    );
+    let bundle = get(&state, "/v1/bundle").await.json();
+    assert_eq!(bundle["last_reload"]["ok"], true, "{bundle}");
+
+    // Changed again, under the signature of the rules before.
+    write(&file, SHOP);
+    let Reloaded::Refused(failure) = state.reload(true) else {
+        panic!("a stale signature is refused");
+    };
+    assert_eq!(failure.diagnostics[0].code, "authgate::signature");
+    assert!(
+        failure.message.contains("does not sign these rules"),
+        "{}",
+        failure.message
+    );
+    assert!(matches!(state.reload(true), Reloaded::Unchanged));
+    assert_eq!(digest(&state), second);
+
+    sign();
+    assert!(matches!(state.reload(true), Reloaded::Swapped(_)));
+    assert_eq!(digest(&state), first);
+    assert_eq!(
+        post(&state, "/v1/decide", decide).await.json()["available"],
+        false
+    );
+}
+
+/// A state made without a source (embedders may serve rules built in
+/// memory): a reload is refused with one problem saying why, and the
+/// rules keep serving. The `authgate` binary always has a source.
+#[tokio::test]
+async fn a_state_without_a_source_refuses_a_reload_with_one_problem() {
+    let state = state();
+    let serving = digest(&state);
+    let Reloaded::Refused(failure) = state.reload(false) else {
+        panic!("nothing to reload from");
+    };
+    assert_eq!(failure.diagnostics.len(), 1, "{failure:?}");
+    assert_eq!(failure.diagnostics[0].code, "authgate::reload");
+    let bundle = get(&state, "/v1/bundle").await.json();
+    assert_eq!(bundle["digest"], serving);
+    assert_eq!(bundle["last_reload"]["ok"], false);
+    let problems = bundle["last_reload"]["diagnostics"]
+        .as_array()
+        .expect("a list");
+    assert_eq!(problems.len(), 1, "{bundle}");
+    assert_eq!(problems[0]["code"], "authgate::reload");
+    assert_eq!(problems[0]["message"], failure.message);
+    assert_eq!(reloads(&state, "error").await, "1");
 }
 
 #[tokio::test]
