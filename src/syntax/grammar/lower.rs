@@ -576,7 +576,7 @@ mod tests {
             unreachable!("an option is not a list");
         };
         assert!(unexpected.expected.is_empty());
-        assert_eq!(unexpected.found, Some(Rule::list));
+        assert_eq!(unexpected.found, Some(Rule::scoped_list));
         assert_eq!((unexpected.start, unexpected.end), (3, 9));
         let diagnostic = unexpected.diagnostic(&sources, file);
         assert_eq!(
