@@ -142,11 +142,7 @@ pub fn load_error(py: Python<'_>, error: authgate::Error) -> PyErr {
 /// `RulesError` with its report and diagnostics.
 pub fn rules_error(py: Python<'_>, error: &authgate::RulesError) -> PyErr {
     let report = authgate::diagnostics::render::plain(error.diagnostics(), &error.summary());
-    let diagnostics: Vec<Diagnostic> = error
-        .diagnostics()
-        .iter()
-        .map(Diagnostic::of)
-        .collect();
+    let diagnostics: Vec<Diagnostic> = error.diagnostics().iter().map(Diagnostic::of).collect();
     let exception = RulesError::new_err(report);
     let attached = PyList::new(py, diagnostics)
         .and_then(|list| exception.value(py).setattr("diagnostics", list));

@@ -29,11 +29,7 @@ impl Policy {
         let digest = authgate::project::digest::Manifest::of(&loaded.sources)
             .digest()
             .to_owned();
-        let warnings = loaded
-            .warnings
-            .iter()
-            .map(Diagnostic::of)
-            .collect();
+        let warnings = loaded.warnings.iter().map(Diagnostic::of).collect();
         Policy {
             policy: loaded.policy,
             warnings,
