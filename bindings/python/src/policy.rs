@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::errors::{self, Diagnostic};
-use crate::policy::request::{self, Name, Request, Who};
+use crate::request::{self, Name, Request, Who};
 use crate::type_name;
 
 /// A compiled rule set: immutable, safe to share across threads.
