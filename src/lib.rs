@@ -16,8 +16,9 @@
 //! codes as one table and its renderings; [`text`] the words for people.
 //! [`project`] is what a service or the CLI loads: paths to sources,
 //! `authgate.toml`, the bundle digest and hot reload. Built on the
-//! pipeline, never called by it, each behind a feature: `diff`, `openapi`
-//! (`authgate import openapi`, `authgate drift`), `lsp` and `serve`.
+//! pipeline, never called by it: [`diff`], and, each behind its feature,
+//! `openapi` (`authgate import openapi`, `authgate drift`), `lsp` and
+//! `serve`.
 //!
 //! A service loads a rule set from paths exactly as `authgate check` does
 //! with [`load_policy`], which gives the policy or a typed [`Error`] that
