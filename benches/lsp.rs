@@ -1,4 +1,4 @@
-//! Latency of `authgate lsp` (issue 13): from a `didChange` to the
+//! Latency of `authgate lsp`: from a `didChange` to the
 //! `publishDiagnostics` of the changed file, on the seeded workload with
 //! 10,000 endpoints and 10,000 instances (`authgate-workload`), served in
 //! process over `Connection::memory()` as the tests drive it.

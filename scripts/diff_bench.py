@@ -1,5 +1,5 @@
 """`authgate diff` against `authgate check` of both sides, on the seeded
-workload (issue 12: diffing two rule sets should cost about as much as
+workload (the target: diffing two rule sets should cost about as much as
 checking both), in interleaved rounds (the ratio is the median of each
 round's); then one `--format json` run, whose output (every changed pair
 of every subject with its place) is what it costs. NEW is OLD with every 50th activation list changed (one

@@ -1,6 +1,6 @@
-//! The documents of one API to the neutral model [`Api`]: the mapping of
-//! DESIGN §12, shared by `import` (which writes it) and `drift` (which
-//! compares rules with it).
+//! The documents of one API to the neutral model [`Api`]: the mapping that
+//! README "OpenAPI: import and drift" describes, shared by `import` (which
+//! writes it) and `drift` (which compares rules with it).
 //!
 //! Operations are gathered from every root document (following `$ref`s
 //! to path items and to whole operations in other files), then grouped by

@@ -1,4 +1,4 @@
-//! OpenAPI and Swagger specs as connectors (DESIGN §12): the library side
+//! OpenAPI and Swagger specs as connectors: the library side
 //! of `authgate import openapi` and `authgate drift`.
 //!
 //! A feature built on the pipeline, which never calls it: [`read()`] parses

@@ -1,5 +1,5 @@
-//! Security schemes to auth methods: the first rule of the mapping
-//! (DESIGN §12).
+//! Security schemes to auth methods: the first rule of the mapping (see
+//! [`super::mapping`]).
 //!
 //! One method per scheme, named as the scheme's key, except an OAuth 2
 //! scheme whose flows fall in both families (authorization code and

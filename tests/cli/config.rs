@@ -1,4 +1,4 @@
-//! `authgate.toml` and lint levels through the real binary (DESIGN §9):
+//! `authgate.toml` and lint levels through the real binary:
 //! the rule set as the default PATHs, found from a subfolder too;
 //! `[lints]` levels and `allow` directives; unknown lint names; a bad
 //! configuration; named files checked within their whole rule set.

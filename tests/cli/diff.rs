@@ -1,4 +1,4 @@
-//! `authgate diff` (issue 12), through the real binary: its three formats,
+//! `authgate diff`, through the real binary: its three formats,
 //! its exit statuses, rule sets with errors, and `--git` on a scratch
 //! repository.
 

@@ -1,4 +1,4 @@
-//! `authgate::diff::diff` against a plain model (issue 12).
+//! `authgate::diff::diff` against a plain model.
 //!
 //! A rule set is generated as in `reference.rs` (the generator and
 //! writer of `support/rules.rs`), edited at random (activate and deactivate,

@@ -3,7 +3,8 @@
 use authgate::policy::Unknown;
 use authgate::{Decision, Policy, Principal, Reason, Sources, compile};
 
-/// The platform's own example (DESIGN §1).
+/// The platform's own example: `orders` activates only basic, so the
+/// OAuth 2 instance is not offered it.
 const PLATFORM: &str = r#"
 connector shop {
     auth basic: basic

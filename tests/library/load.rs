@@ -1,4 +1,4 @@
-//! The library loads paths with the CLI's rules (issue 11): a service and
+//! The library loads paths with the CLI's rules: a service and
 //! its CI job read the same files, or fail the same way.
 
 use std::path::Path;

@@ -1,5 +1,5 @@
 //! Names are user input: whatever characters a quoted name holds, nothing
-//! a person reads carries them raw (issue 9). A name can otherwise carry a
+//! a person reads carries them raw. A name can otherwise carry a
 //! terminal escape sequence into a CI log, or a bidirectional control that
 //! makes a line read other than it is.
 

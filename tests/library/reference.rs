@@ -1,8 +1,10 @@
-//! The evaluator against a reference model (issue 4).
+//! The evaluator against a reference model.
 //!
-//! The reference is DESIGN §3 written the obvious way: strings and vectors,
-//! no ids, no bit sets, no indexes. Random rule sets (several connectors,
-//! every auth type, endpoints with random activations including none,
+//! The reference is the rule (an endpoint is available to an instance iff
+//! it is in the instance's connector and some item of its list names the
+//! instance's method with scopes the instance holds) written the obvious
+//! way: strings and vectors, no ids, no bit sets, no indexes. Random rule
+//! sets (several connectors, every auth type, endpoints with random activations including none,
 //! instances, bare and quoted names with unicode, escapes and keyword
 //! spellings, spread over several files in random order with random layout
 //! and comments) are compiled through the real pipeline, and every decision

@@ -1,4 +1,4 @@
-//! Reports at real size (DESIGN §4): a failed `sees only` and repeated
+//! Reports at real size: a failed `sees only` and repeated
 //! declarations on a 1,500-endpoint connector stay a few lines, and help
 //! names things that exist.
 

@@ -1,4 +1,4 @@
-//! Nothing panics, whatever the input (issue 4): random bytes and token
+//! Nothing panics, whatever the input: random bytes and token
 //! mutations of the shipped rules and fixtures go through the whole
 //! pipeline (parse, check, compile, render every diagnostic as text and
 //! JSON); every diagnostic's labels lie inside their file. And hostile

@@ -1,9 +1,9 @@
-//! Printing and reparsing (issue 4, the formatter's foundation): random
+//! Printing and reparsing (the formatter's foundation): random
 //! syntax trees, printed with random whitespace and comments, parse back to
 //! the same tree (spans aside), and the comments come back too.
 //!
 //! The same printed files, and garbled copies of them, hold the fast parser
-//! to the pest grammar (issue 8): same tree or both reject.
+//! to the pest grammar: same tree or both reject.
 
 use std::cell::Cell;
 

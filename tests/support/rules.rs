@@ -99,7 +99,7 @@ pub fn unique(names: Vec<String>) -> Vec<String> {
 
 pub fn connector() -> impl Strategy<Value = Connector> {
     // Mostly a handful of methods; sometimes a wide connector, whose
-    // methods beyond the 64th are stored apart (issue 9).
+    // methods beyond the 64th are stored apart.
     let method_count = prop_oneof![4 => 1..6usize, 1 => 60..140usize];
     (
         name(),

@@ -1,4 +1,4 @@
-//! The benchmark workload of issue 3, generated deterministically from a
+//! The benchmark workload, generated deterministically from a
 //! seed: one connector with K = 8 auth methods (all six types appear), N
 //! endpoints each activating each method with probability 0.4 (at least
 //! one), M instances with a random method, and Q random (instance,

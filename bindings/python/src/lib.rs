@@ -1,5 +1,5 @@
-//! `authgate._authgate`: the Python package's extension module (DESIGN
-//! §15), on the library's public API only.
+//! `authgate._authgate`: the Python package's extension module, on the
+//! library's public API only.
 //!
 //! What crosses the boundary is kept thin, because the engine itself
 //! decides in tens of nanoseconds and the binding is most of a call's

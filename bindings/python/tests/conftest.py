@@ -72,7 +72,7 @@ def cli() -> Cli:
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    """A folder with the DESIGN's example rules."""
+    """A folder with the README's example rules (shop, basic and OAuth 2)."""
     folder = tmp_path / "rules"
     folder.mkdir()
     (folder / "shop.gate").write_text(SHOP)
