@@ -7,20 +7,17 @@ use std::path::Path;
 
 use crate::support::{authgate_in, authgate_with, code, json, stderr, stdout, text_folder};
 
-const RULES: &str = r#"connector hubspot {
-    auth oauth: oauth2_authorization_code < scopes: ["contacts.read", "contacts.write", "deals.read"] >
-    auth key: token
-
-    endpoint "GET /contacts"  < auth: [oauth("contacts.read"), key] >
-    endpoint "POST /contacts" < auth: [oauth("contacts.write")] >
-    endpoint "GET /deals"     < auth: [oauth("contacts.read", "deals.read")] >
-    endpoint "GET /ping"      < auth: [oauth, key] >
-}
-
-instance acme of hubspot < auth: oauth, scopes: ["contacts.read"] >
-instance full of hubspot < auth: oauth, scopes: ["contacts.read", "contacts.write", "deals.read"] >
+/// The language section's example (shared with `scopes.rs`), with two
+/// more instances: one holding every scope, one holding none.
+fn rules() -> String {
+    format!(
+        "{}{}",
+        super::scopes::HUBSPOT,
+        r#"instance full of hubspot < auth: oauth, scopes: ["contacts.read", "contacts.write", "deals.read"] >
 instance bare of hubspot < auth: oauth >
-"#;
+"#
+    )
+}
 
 const ENDPOINTS: [&str; 4] = ["GET /contacts", "POST /contacts", "GET /deals", "GET /ping"];
 
@@ -41,7 +38,7 @@ fn field(document: &serde_json::Value, key: &str) -> String {
 
 #[test]
 fn answers_with_scopes_are_explain_s_fields_byte_for_byte() {
-    let dir = text_folder(&[("hubspot.gate", RULES)]);
+    let dir = text_folder(&[("hubspot.gate", &rules())]);
     let holders: [(&str, &[&str]); 3] = [
         ("acme", &["contacts.read"]),
         ("full", &["contacts.read", "contacts.write", "deals.read"]),
@@ -117,7 +114,7 @@ fn answers_with_scopes_are_explain_s_fields_byte_for_byte() {
 
 #[test]
 fn answers_name_the_item_and_the_scopes_missing() {
-    let dir = text_folder(&[("hubspot.gate", RULES)]);
+    let dir = text_folder(&[("hubspot.gate", &rules())]);
     let (status, lines) = eval(
         dir.path(),
         concat!(
@@ -145,7 +142,7 @@ fn answers_name_the_item_and_the_scopes_missing() {
 
 #[test]
 fn malformed_scopes_are_a_bad_line_naming_the_key() {
-    let dir = text_folder(&[("hubspot.gate", RULES)]);
+    let dir = text_folder(&[("hubspot.gate", &rules())]);
     let output = authgate_with(
         dir.path(),
         &["eval", "--rules", "."],
