@@ -482,19 +482,7 @@ impl Policy {
 
     /// What `subject` sees: see [`Visible`].
     pub fn visible_to(&self, subject: Subject) -> Visible<'_> {
-        Visible {
-            instance: subject.instance.and_then(|i| self.instance_name(i)),
-            connector: self
-                .method_connector(subject.method)
-                .and_then(|c| self.connector_name(c))
-                .unwrap_or_default(),
-            auth: self.method_name(subject.method).unwrap_or_default(),
-            endpoints: self
-                .visible_subject(subject)
-                .iter()
-                .filter_map(|&e| self.endpoint_name(e))
-                .collect(),
-        }
+        self.visible_of(subject, self.visible_subject(subject))
     }
 
     /// What a runtime instance of `method` holding `scopes` sees: see
@@ -508,13 +496,22 @@ impl Policy {
             method,
             instance: None,
         };
+        self.visible_of(subject, &self.visible_with_scopes(method, scopes))
+    }
+
+    /// `subject` with `endpoints`, by name.
+    fn visible_of(&self, subject: Subject, endpoints: &[super::EndpointId]) -> Visible<'_> {
         Visible {
-            endpoints: self
-                .visible_with_scopes(method, scopes)
+            instance: subject.instance.and_then(|i| self.instance_name(i)),
+            connector: self
+                .method_connector(subject.method)
+                .and_then(|c| self.connector_name(c))
+                .unwrap_or_default(),
+            auth: self.method_name(subject.method).unwrap_or_default(),
+            endpoints: endpoints
                 .iter()
                 .filter_map(|&e| self.endpoint_name(e))
                 .collect(),
-            ..self.visible_to(subject)
         }
     }
 }
