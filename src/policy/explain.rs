@@ -159,14 +159,10 @@ impl fmt::Display for ReasonText<'_, '_> {
                 who(f, subject)?;
                 pieces(
                     f,
-                    &[
-                        ", which `",
-                        endpoint_name(endpoint),
-                        "` activates as `",
-                        &policy.item_text(item),
-                        "`, and it holds those scopes",
-                    ],
-                )
+                    &[", which `", endpoint_name(endpoint), "` activates as `"],
+                )?;
+                policy.write_item_text(item, f)?;
+                f.write_str("`, and it holds those scopes")
             }
             Reason::ScopesMissing {
                 subject,
@@ -175,19 +171,19 @@ impl fmt::Display for ReasonText<'_, '_> {
                 ..
             } => {
                 who(f, subject)?;
-                let missing = policy.missing_scopes(&self.reason);
                 pieces(
                     f,
                     &[
                         ", which `",
                         endpoint_name(endpoint),
                         "` activates only with scopes: it lacks ",
-                        &crate::text::list(missing.iter().copied(), missing.len()),
-                        " of `",
-                        &policy.item_text(item),
-                        "`",
                     ],
-                )
+                )?;
+                let missing = || policy.missing_scope_names(&self.reason);
+                crate::text::write_list(f, missing(), missing().count())?;
+                f.write_str(" of `")?;
+                policy.write_item_text(item, f)?;
+                f.write_str("`")
             }
             Reason::OtherConnector { subject, endpoint } => pieces(
                 f,

@@ -186,7 +186,12 @@ impl Policy {
     /// The rule for a resolved subject of `hot`'s connector: the method's
     /// bit, or for a declared instance an item of scopes it holds.
     #[inline]
-    fn rule<'q>(&self, subject: Subject, hot: &MethodHot, endpoint: EndpointId) -> Decision<'q> {
+    pub(super) fn rule<'q>(
+        &self,
+        subject: Subject,
+        hot: &MethodHot,
+        endpoint: EndpointId,
+    ) -> Decision<'q> {
         let reason = if self.test(hot, endpoint) {
             Reason::Activated { subject, endpoint }
         } else if self.scoped.is_empty() {
@@ -205,10 +210,21 @@ impl Policy {
     /// not available, with a reason that names them.
     #[inline]
     pub fn decide<'q>(&self, principal: Principal<'q>, endpoint: &'q str) -> Decision<'q> {
-        let subject = match self.subject(principal) {
-            Ok(subject) => subject,
-            Err(unknown) => return unknown.into(),
-        };
+        match self.locate(principal, endpoint) {
+            Ok((subject, hot, endpoint)) => self.rule(subject, hot, endpoint),
+            Err(reason) => Decision { reason },
+        }
+    }
+
+    /// Resolves who asks about which endpoint, or the reason that names
+    /// the unknown one: what every decision by names does before its rule.
+    #[inline]
+    pub(super) fn locate<'q>(
+        &self,
+        principal: Principal<'q>,
+        endpoint: &'q str,
+    ) -> Result<(Subject, &MethodHot, EndpointId), Reason<'q>> {
+        let subject = self.subject(principal).map_err(Reason::from)?;
         let found = self.hot.get(subject.method.index()).and_then(|hot| {
             // Looked up among the subject's connector's endpoints, so it is
             // one of them: only the bit is left to test.
@@ -221,13 +237,11 @@ impl Policy {
             Some((hot, EndpointId(hot.first_endpoint + local)))
         });
         match found {
-            Some((hot, endpoint)) => self.rule(subject, hot, endpoint),
-            None => Decision {
-                reason: Reason::UnknownEndpoint {
-                    subject,
-                    name: endpoint,
-                },
-            },
+            Some((hot, endpoint)) => Ok((subject, hot, endpoint)),
+            None => Err(Reason::UnknownEndpoint {
+                subject,
+                name: endpoint,
+            }),
         }
     }
 

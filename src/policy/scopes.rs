@@ -11,8 +11,8 @@
 //! for an explanation.
 
 use super::{
-    Decision, EndpointId, Held, InstanceId, ItemId, MethodId, Policy, Principal, Reason, ScopeBits,
-    ScopeSet, ScopedEntry, Subject, id,
+    Decision, EndpointId, Held, InstanceId, ItemId, MethodHot, MethodId, Policy, Principal, Reason,
+    ScopeBits, ScopeSet, ScopedEntry, Subject, id,
 };
 
 impl ScopeSet {
@@ -199,12 +199,13 @@ impl Policy {
             .item_method(item)
             .and_then(|m| self.method_name(m))
             .unwrap_or_default();
-        write!(out, "{}(", QuotedName(method))?;
+        QuotedName(method).write_to(out)?;
+        out.write_char('(')?;
         for (index, scope) in self.item_scopes(item).enumerate() {
             if index > 0 {
                 out.write_str(", ")?;
             }
-            write!(out, "{}", QuotedName(scope))?;
+            QuotedName(scope).write_to(out)?;
         }
         out.write_char(')')
     }
@@ -283,6 +284,19 @@ impl Policy {
                 .unwrap_or_default()
                 .partition_point(|item| (item.endpoint, item.method) <= key);
         (start, self.scoped.get(start..end).unwrap_or_default())
+    }
+
+    /// Whether `endpoint` lists `method` (of `hot`) only with scopes: what
+    /// an instance holds decides, so a runtime instance's names are worth
+    /// resolving.
+    #[inline]
+    pub(super) fn needs_scopes(
+        &self,
+        method: MethodId,
+        hot: &MethodHot,
+        endpoint: EndpointId,
+    ) -> bool {
+        !self.test(hot, endpoint) && !self.items(method, endpoint).1.is_empty()
     }
 
     /// The rule where the endpoint does not activate the subject's method
@@ -371,20 +385,17 @@ impl Policy {
         scopes: &'q [&'q str],
         endpoint: &'q str,
     ) -> Decision<'q> {
-        let decision = self.decide(principal, endpoint);
-        match (principal, decision.reason) {
-            (
-                Principal::Runtime { .. },
-                Reason::ScopesMissing {
-                    subject, endpoint, ..
-                },
-            ) if !scopes.is_empty() => {
+        match (principal, self.locate(principal, endpoint)) {
+            (Principal::Runtime { .. }, Ok((subject, hot, endpoint)))
+                if !scopes.is_empty() && self.needs_scopes(subject.method, hot, endpoint) =>
+            {
                 let set = self.scope_set(subject.method, scopes);
                 Decision {
                     reason: self.scoped_reason(subject, endpoint, Some(&set), Held::Named(scopes)),
                 }
             }
-            _ => decision,
+            (_, Ok((subject, hot, endpoint))) => self.rule(subject, hot, endpoint),
+            (_, Err(reason)) => Decision { reason },
         }
     }
 

@@ -192,26 +192,41 @@ pub fn quote_name(name: &str) -> String {
 #[derive(Clone, Copy, Debug)]
 pub struct QuotedName<'a>(pub &'a str);
 
-impl std::fmt::Display for QuotedName<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use std::fmt::Write as _;
+impl QuotedName<'_> {
+    /// Writes the name into `out` as the rules write it. In runs between
+    /// the characters to escape, not character by character: `eval`
+    /// quotes an item's scopes in every answer about them.
+    pub fn write_to(self, out: &mut impl std::fmt::Write) -> std::fmt::Result {
         let name = self.0;
         let bare = name
-            .chars()
+            .bytes()
             .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if bare {
-            return f.write_str(name);
+            return out.write_str(name);
         }
-        f.write_char('"')?;
-        for c in name.chars() {
-            if matches!(c, '\\' | '"') {
-                f.write_char('\\')?;
-            }
-            f.write_char(c)?;
+        out.write_char('"')?;
+        let mut rest = name;
+        // `"` and `\` are ASCII, so every split is at a character boundary.
+        while let Some(at) = memchr::memchr2(b'\\', b'"', rest.as_bytes()) {
+            let (run, tail) = rest.split_at(at);
+            out.write_str(run)?;
+            out.write_str(if tail.starts_with('"') {
+                "\\\""
+            } else {
+                "\\\\"
+            })?;
+            rest = tail.get(1..).unwrap_or_default();
         }
-        f.write_char('"')
+        out.write_str(rest)?;
+        out.write_char('"')
+    }
+}
+
+impl std::fmt::Display for QuotedName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write_to(f)
     }
 }
 

@@ -24,7 +24,40 @@ const SHOWN: usize = 8;
 /// more"; `count` is how many `names` yields in all. An empty list is
 /// "nothing".
 pub fn list<'n>(names: impl Iterator<Item = &'n str>, count: usize) -> String {
-    join(names.map(|name| format!("`{name}`")), count, "and")
+    let mut text = String::new();
+    // Writing into a String can't fail.
+    let _ = write_list(&mut text, names, count);
+    text
+}
+
+/// [`list`] written into `out`, allocating nothing (a reason of `eval`
+/// lists the scopes an instance lacks in every such answer).
+pub fn write_list<'n>(
+    out: &mut impl fmt::Write,
+    names: impl Iterator<Item = &'n str>,
+    count: usize,
+) -> fmt::Result {
+    let mut names = names.take(SHOWN).peekable();
+    let Some(first) = names.next() else {
+        return out.write_str("nothing");
+    };
+    let quoted = |out: &mut dyn fmt::Write, name: &str| {
+        out.write_char('`')?;
+        out.write_str(name)?;
+        out.write_char('`')
+    };
+    quoted(out, first)?;
+    let mut shown = 1;
+    while let Some(name) = names.next() {
+        shown += 1;
+        let last = names.peek().is_none() && count <= SHOWN;
+        out.write_str(if last { " and " } else { ", " })?;
+        quoted(out, name)?;
+    }
+    if shown > 1 && count > SHOWN {
+        write!(out, " and {} more", count - shown)?;
+    }
+    Ok(())
 }
 
 /// "a, b or c" (`conjunction` between the last two) for items already
@@ -251,5 +284,17 @@ mod tests {
         let many: Vec<String> = (0..20).map(|i| format!("e{i}")).collect();
         let cut = list(many.iter().map(String::as_str), many.len());
         assert!(cut.ends_with("`e7` and 12 more"), "{cut}");
+    }
+
+    /// `list` writes what `join` writes of the names in backticks, at
+    /// every length around the cut.
+    #[test]
+    fn a_written_list_is_a_joined_one() {
+        let many: Vec<String> = (0..12).map(|i| format!("s{i}")).collect();
+        for count in 0..=many.len() {
+            let names = many.iter().take(count).map(String::as_str);
+            let joined = join(names.clone().map(|name| format!("`{name}`")), count, "and");
+            assert_eq!(list(names, count), joined, "{count} names");
+        }
     }
 }
