@@ -10,14 +10,14 @@
 //! on the order of keys in the files, nor on how the JSON reader keeps
 //! them.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
 use super::error::Error;
 use super::read::{At, DocId, Store, escape_segment};
 use super::schemes::{self, SchemeMethods};
-use super::{Api, Endpoint, Lossy, Method, Origin};
+use super::{Api, Endpoint, Item, Lossy, Method, Origin};
 use crate::check::AuthType;
 
 /// The HTTP verbs of an operation, in the order endpoints of one path are
@@ -68,62 +68,89 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
         read_schemes(store, top, swagger, &mut schemes, &mut lossy)?;
         read_operations(store, top, swagger, &mut operations)?;
     }
-    // Methods: one per scheme (two for a scheme with both OAuth families),
-    // then `anonymous` when used (or when nothing else would be declared).
-    let mut methods = Vec::new();
+    let groups = group(&operations);
+    let usage = Usage::of(&groups, &schemes);
     let mut taken = HashSet::new();
+    let mut methods = Vec::new();
+    // Each scheme's methods, whether declared on their own or only as parts.
+    let mut singles: HashMap<&str, Vec<usize>> = HashMap::new();
     for (key, scheme) in &schemes {
-        for (name, kind) in &scheme.mapped.methods {
+        lossy.key_locations += usize::from(scheme.mapped.key_location);
+        lossy.unknown_types += usize::from(scheme.mapped.unknown_type);
+        if !usage.alone.contains(key.as_str()) && usage.in_combination.contains(key.as_str()) {
+            continue;
+        }
+        let named = usage.named.get(key.as_str());
+        for (name, kind, declared) in &scheme.mapped.methods {
+            let (scopes, undeclared) = with_named(declared, named);
+            let mut notes: Vec<String> = scheme.mapped.note.iter().cloned().collect();
+            notes.extend(undeclared_note(&undeclared, declared.is_empty()));
+            lossy.undeclared_scopes += usize::from(!undeclared.is_empty());
+            singles.entry(key.as_str()).or_default().push(methods.len());
             methods.push(Method {
                 name: unique(clean(name), &mut taken),
                 kind: *kind,
                 scheme: Some(key.clone()),
-                note: scheme.mapped.note.clone(),
+                parts: Vec::new(),
+                scopes,
+                note: (!notes.is_empty()).then(|| notes.join("; ")),
                 origin: scheme.origin.clone(),
             });
         }
-        lossy.key_locations += usize::from(scheme.mapped.key_location);
-        lossy.unknown_types += usize::from(scheme.mapped.unknown_type);
     }
+    // Then one method per combination of schemes required together (one
+    // per flow family of an OAuth part with both), sorted by name.
+    let orders = store.first_orders();
+    let mut combined = Vec::new();
+    for (set, origin) in &usage.combinations {
+        let order: Vec<&str> = match orders.get(set) {
+            Some(order) => order.iter().map(String::as_str).collect(),
+            None => set.iter().map(String::as_str).collect(),
+        };
+        for (method, undeclared) in combine(&order, &schemes, &usage, origin) {
+            combined.push((set, method, undeclared));
+        }
+    }
+    combined.sort_by(|(_, a, _), (_, b, _)| a.name.cmp(&b.name));
+    let mut combinations: HashMap<&Vec<String>, Vec<usize>> = HashMap::new();
+    for (set, mut method, undeclared) in combined {
+        lossy.undeclared_scopes += usize::from(undeclared);
+        method.name = unique(method.name, &mut taken);
+        combinations.entry(set).or_default().push(methods.len());
+        methods.push(method);
+    }
+    let methods_of = |requirement: &Requirement| -> &[usize] {
+        let found = match requirement.as_slice() {
+            [(key, _)] => singles.get(key.as_str()),
+            _ => {
+                let set: Vec<String> = requirement.iter().map(|(k, _)| k.clone()).collect();
+                combinations.get(&set)
+            }
+        };
+        found.map_or(&[], Vec::as_slice)
+    };
     let anonymous = unique("anonymous".to_owned(), &mut taken);
     let mut anonymous_used = false;
-    let mut endpoints = Vec::new();
-    let mut names = HashSet::new();
-    for ((path, verb), occurrences) in operations {
-        let verb = VERBS
-            .get(verb)
-            .copied()
-            .unwrap_or("get")
-            .to_ascii_uppercase();
-        let hosts: BTreeSet<Option<&str>> = occurrences.iter().map(|o| o.host.as_deref()).collect();
-        let mut by_host: BTreeMap<Option<&str>, Vec<&Occurrence>> = BTreeMap::new();
-        for occurrence in &occurrences {
-            let host = if hosts.len() > 1 {
-                occurrence.host.as_deref()
-            } else {
-                None
-            };
-            by_host.entry(host).or_default().push(occurrence);
-        }
-        for (host, group) in by_host {
-            let name = clean(&format!("{verb} {}{path}", host.unwrap_or("")));
-            let mut endpoint = Endpoint {
-                name: unique(name, &mut names),
-                methods: Vec::new(),
-                notes: Vec::new(),
-                origin: group.first().map(|o| o.origin.clone()).unwrap_or_default(),
-            };
-            activate(
-                &group,
-                &schemes,
-                &methods,
-                &anonymous,
-                &mut endpoint,
-                &mut lossy,
-            );
-            anonymous_used |= endpoint.methods.contains(&anonymous);
-            endpoints.push(endpoint);
-        }
+    let mut endpoints = Vec::with_capacity(groups.len());
+    for group in &groups {
+        let mut endpoint = Endpoint {
+            name: group.name.clone(),
+            items: Vec::new(),
+            notes: Vec::new(),
+            origin: group.origin.clone(),
+        };
+        let used = items(
+            group,
+            &schemes,
+            &methods_of,
+            &methods,
+            &anonymous,
+            &mut endpoint,
+        );
+        anonymous_used |= used;
+        lossy.undeclared_schemes += usize::from(!endpoint.notes.is_empty());
+        notes(group, &mut endpoint, &mut lossy);
+        endpoints.push(endpoint);
     }
     if anonymous_used || methods.is_empty() {
         let note = (!anonymous_used).then(|| {
@@ -132,13 +159,15 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
         });
         let origin = endpoints
             .iter()
-            .find(|e: &&Endpoint| e.methods.contains(&anonymous))
+            .find(|e: &&Endpoint| e.items.iter().any(|item| item.method == anonymous))
             .map(|e| e.origin.clone())
             .unwrap_or_default();
         methods.push(Method {
             name: anonymous,
             kind: AuthType::None,
             scheme: None,
+            parts: Vec::new(),
+            scopes: Vec::new(),
             note,
             origin,
         });
@@ -150,6 +179,345 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
         endpoints,
         lossy,
     })
+}
+
+/// The operations of one endpoint: one verb and path, on one host (or on
+/// any, when the files do not put it on several).
+struct Group<'o> {
+    name: String,
+    origin: Origin,
+    occurrences: Vec<&'o Occurrence>,
+}
+
+impl Group<'_> {
+    /// Every alternative of every occurrence's requirements.
+    fn requirements(&self) -> impl Iterator<Item = &Requirement> + '_ {
+        self.occurrences
+            .iter()
+            .filter_map(|o| o.security.as_ref())
+            .flatten()
+    }
+}
+
+/// The operations grouped into endpoints, named and in endpoint order.
+fn group(operations: &BTreeMap<(String, usize), Vec<Occurrence>>) -> Vec<Group<'_>> {
+    let mut groups = Vec::new();
+    let mut names = HashSet::new();
+    for ((path, verb), occurrences) in operations {
+        let verb = VERBS
+            .get(*verb)
+            .copied()
+            .unwrap_or("get")
+            .to_ascii_uppercase();
+        let hosts: BTreeSet<Option<&str>> = occurrences.iter().map(|o| o.host.as_deref()).collect();
+        let mut by_host: BTreeMap<Option<&str>, Vec<&Occurrence>> = BTreeMap::new();
+        for occurrence in occurrences {
+            let host = if hosts.len() > 1 {
+                occurrence.host.as_deref()
+            } else {
+                None
+            };
+            by_host.entry(host).or_default().push(occurrence);
+        }
+        for (host, occurrences) in by_host {
+            let name = clean(&format!("{verb} {}{path}", host.unwrap_or("")));
+            groups.push(Group {
+                name: unique(name, &mut names),
+                origin: occurrences
+                    .first()
+                    .map(|o| o.origin.clone())
+                    .unwrap_or_default(),
+                occurrences,
+            });
+        }
+    }
+    groups
+}
+
+/// How the requirements use the declared schemes.
+#[derive(Default)]
+struct Usage<'s> {
+    /// Schemes some requirement names on their own.
+    alone: HashSet<&'s str>,
+    /// Schemes some requirement names with others.
+    in_combination: HashSet<&'s str>,
+    /// The sets of schemes (sorted) that requirements name together, with
+    /// the first operation that does.
+    combinations: BTreeMap<Vec<String>, Origin>,
+    /// The scopes requirements name, per scheme.
+    named: HashMap<&'s str, BTreeSet<&'s str>>,
+}
+
+impl<'s> Usage<'s> {
+    fn of(groups: &'s [Group<'s>], schemes: &BTreeMap<String, Scheme>) -> Self {
+        let mut usage = Usage::default();
+        for group in groups {
+            for requirement in group.requirements() {
+                if requirement.is_empty()
+                    || requirement
+                        .iter()
+                        .any(|(key, _)| !schemes.contains_key(key))
+                {
+                    continue;
+                }
+                for (key, scopes) in requirement {
+                    usage
+                        .named
+                        .entry(key.as_str())
+                        .or_default()
+                        .extend(scopes.iter().map(String::as_str));
+                    if requirement.len() == 1 {
+                        usage.alone.insert(key.as_str());
+                    } else {
+                        usage.in_combination.insert(key.as_str());
+                    }
+                }
+                if requirement.len() > 1 {
+                    let set = requirement.iter().map(|(key, _)| key.clone()).collect();
+                    usage
+                        .combinations
+                        .entry(set)
+                        .or_insert_with(|| group.origin.clone());
+                }
+            }
+        }
+        usage
+    }
+}
+
+/// Whether a part of a combination gives it its type (and its scopes).
+fn is_oauth(kind: AuthType) -> bool {
+    matches!(
+        kind,
+        AuthType::OAuth1 | AuthType::OAuth2AuthorizationCode | AuthType::OAuth2ClientCredentials
+    )
+}
+
+/// A method's scopes: those `declared`, with those `named` by
+/// requirements; and which of the named ones are not declared.
+fn with_named(declared: &[String], named: Option<&BTreeSet<&str>>) -> (Vec<String>, Vec<String>) {
+    let undeclared: Vec<String> = named
+        .into_iter()
+        .flatten()
+        .filter(|scope| {
+            declared
+                .binary_search_by(|d| d.as_str().cmp(scope))
+                .is_err()
+        })
+        .map(|scope| (*scope).to_owned())
+        .collect();
+    let mut scopes = declared.to_vec();
+    scopes.extend(undeclared.iter().cloned());
+    scopes.sort();
+    (scopes, undeclared)
+}
+
+/// The note on scopes that requirements name and the scheme does not
+/// declare, if any.
+fn undeclared_note(undeclared: &[String], declares_none: bool) -> Option<String> {
+    if undeclared.is_empty() {
+        return None;
+    }
+    let names = crate::text::list(undeclared.iter().map(String::as_str), undeclared.len());
+    let (scopes, are) = if undeclared.len() == 1 {
+        ("scope", "is")
+    } else {
+        ("scopes", "are")
+    };
+    Some(if declares_none {
+        format!("{scopes} {names} {are} named by operations; the scheme declares none")
+    } else {
+        format!("{scopes} {names} {are} not declared by the scheme")
+    })
+}
+
+/// The methods of the schemes `order` required together: one per choice
+/// of flow family of each part, named by its parts joined with ` + `;
+/// each with whether it declares scopes its schemes do not.
+fn combine(
+    order: &[&str],
+    schemes: &BTreeMap<String, Scheme>,
+    usage: &Usage<'_>,
+    origin: &Origin,
+) -> Vec<(Method, bool)> {
+    // Each part's methods: (name, type, declared scopes), and the part's note.
+    let mut parts: Vec<(&str, &Scheme)> = Vec::new();
+    for key in order {
+        if let Some(scheme) = schemes.get(*key) {
+            parts.push((key, scheme));
+        }
+    }
+    let mut choices: Vec<Vec<usize>> = vec![Vec::new()];
+    for (_, scheme) in &parts {
+        let count = scheme.mapped.methods.len().max(1);
+        choices = choices
+            .into_iter()
+            .flat_map(|choice| {
+                (0..count).map(move |at| {
+                    let mut next = choice.clone();
+                    next.push(at);
+                    next
+                })
+            })
+            .collect();
+    }
+    let described: Vec<String> = parts
+        .iter()
+        .map(|(key, scheme)| match &scheme.mapped.note {
+            Some(note) => format!("`{key}` ({note})"),
+            None => format!("`{key}`"),
+        })
+        .collect();
+    let together = format!("schemes required together: {}", described.join(", "));
+    let mut methods = Vec::with_capacity(choices.len());
+    for choice in choices {
+        let mut names = Vec::new();
+        let mut kind = None;
+        let mut scopes: BTreeSet<String> = BTreeSet::new();
+        let mut undeclared: Vec<String> = Vec::new();
+        let mut declares_none = true;
+        for ((key, scheme), at) in parts.iter().zip(&choice) {
+            let Some((name, part_kind, declared)) = scheme.mapped.methods.get(*at) else {
+                continue;
+            };
+            names.push(clean(name));
+            if kind.is_none() && is_oauth(*part_kind) {
+                kind = Some(*part_kind);
+            }
+            let (all, missing) = with_named(declared, usage.named.get(*key));
+            declares_none &= declared.is_empty();
+            scopes.extend(all);
+            undeclared.extend(missing);
+        }
+        undeclared.sort();
+        undeclared.dedup();
+        let mut notes = vec![together.clone()];
+        notes.extend(undeclared_note(&undeclared, declares_none));
+        methods.push((
+            Method {
+                name: names.join(" + "),
+                kind: kind.unwrap_or(AuthType::Token),
+                scheme: None,
+                parts: parts.iter().map(|(key, _)| (*key).to_owned()).collect(),
+                scopes: scopes.into_iter().collect(),
+                note: Some(notes.join("; ")),
+                origin: origin.clone(),
+            },
+            !undeclared.is_empty(),
+        ));
+    }
+    methods
+}
+
+/// An endpoint's items, one per alternative of its requirements (for each
+/// method the alternative's schemes map to), without one another implies;
+/// whether `anonymous` is one of them.
+fn items<'m>(
+    group: &Group<'_>,
+    schemes: &BTreeMap<String, Scheme>,
+    methods_of: &impl Fn(&Requirement) -> &'m [usize],
+    methods: &[Method],
+    anonymous: &str,
+    endpoint: &mut Endpoint,
+) -> bool {
+    // `security: []`: no credentials needed, as a `{}` alternative.
+    let mut anonymous_used = group
+        .occurrences
+        .iter()
+        .any(|o| o.security.as_ref().is_some_and(Vec::is_empty));
+    let mut found: BTreeSet<(usize, Vec<&str>)> = BTreeSet::new();
+    let mut undeclared = BTreeSet::new();
+    for requirement in group.requirements() {
+        if requirement.is_empty() {
+            anonymous_used = true;
+            continue;
+        }
+        let missing: Vec<&str> = requirement
+            .iter()
+            .map(|(key, _)| key.as_str())
+            .filter(|key| !schemes.contains_key(*key))
+            .collect();
+        if !missing.is_empty() {
+            // Fail closed: no method holds a scheme the spec does not define.
+            undeclared.extend(missing);
+            continue;
+        }
+        let mut scopes: Vec<&str> = requirement
+            .iter()
+            .flat_map(|(_, scopes)| scopes.iter().map(String::as_str))
+            .collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        for &method in methods_of(requirement) {
+            found.insert((method, scopes.clone()));
+        }
+    }
+    // An item whose scopes include another item's of the same method is
+    // implied by it: it never decides anything (`check` would warn).
+    let found: Vec<(usize, Vec<&str>)> = found.into_iter().collect();
+    let mut kept: Vec<&(usize, Vec<&str>)> = Vec::with_capacity(found.len());
+    for item in &found {
+        let implied = found.iter().any(|other| {
+            other.0 == item.0
+                && other.1.len() < item.1.len()
+                && other
+                    .1
+                    .iter()
+                    .all(|scope| item.1.binary_search(scope).is_ok())
+        });
+        if !implied {
+            kept.push(item);
+        }
+    }
+    endpoint.items = kept
+        .into_iter()
+        .filter_map(|(method, scopes)| {
+            methods.get(*method).map(|m| Item {
+                method: m.name.clone(),
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            })
+        })
+        .collect();
+    if anonymous_used {
+        endpoint.items.push(Item {
+            method: anonymous.to_owned(),
+            scopes: Vec::new(),
+        });
+    }
+    if !undeclared.is_empty() {
+        let names: Vec<String> = undeclared.iter().map(|s| format!("`{s}`")).collect();
+        endpoint
+            .notes
+            .push(format!("undeclared schemes: {}", names.join(", ")));
+    }
+    anonymous_used
+}
+
+/// The notes on an endpoint for what the rules can't say beside the
+/// undeclared schemes [`items`] notes: security that differs between
+/// merged files, no security at all.
+fn notes(group: &Group<'_>, endpoint: &mut Endpoint, lossy: &mut Lossy) {
+    let distinct: BTreeSet<&Option<Vec<Requirement>>> =
+        group.occurrences.iter().map(|o| &o.security).collect();
+    if distinct.len() > 1 {
+        lossy.merged += 1;
+        let files: BTreeSet<&str> = group
+            .occurrences
+            .iter()
+            .map(|o| o.origin.file.as_str())
+            .collect();
+        let files: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
+        endpoint.notes.push(format!(
+            "merged: security differs in {}",
+            crate::text::join(files.iter(), files.len(), "and")
+        ));
+    }
+    if group.occurrences.iter().all(|o| o.security.is_none()) {
+        lossy.no_security += 1;
+        endpoint
+            .notes
+            .push("the spec gives no security requirement".to_owned());
+    }
 }
 
 /// Whether the root document is Swagger 2 (`true`) or OpenAPI 3
@@ -232,9 +600,19 @@ fn read_schemes(
             &at,
         )?;
         let mapped = schemes::map(key, def.value, swagger);
-        match schemes.get(key) {
-            Some(first) if first.mapped.methods != mapped.methods => lossy.conflicting_schemes += 1,
-            Some(_) => {}
+        match schemes.get_mut(key) {
+            // The same scheme in several files (one per product, each
+            // with its own scopes): its methods declare them all.
+            Some(first) if same_methods(&first.mapped, &mapped) => {
+                for ((_, _, scopes), (_, _, more)) in
+                    first.mapped.methods.iter_mut().zip(mapped.methods)
+                {
+                    scopes.extend(more);
+                    scopes.sort();
+                    scopes.dedup();
+                }
+            }
+            Some(_) => lossy.conflicting_schemes += 1,
             None => {
                 let origin = Origin {
                     file: store.name(top.doc).to_owned(),
@@ -245,6 +623,16 @@ fn read_schemes(
         }
     }
     Ok(())
+}
+
+/// Whether two definitions of a scheme give the same methods (names and
+/// types; scopes may differ).
+fn same_methods(a: &SchemeMethods, b: &SchemeMethods) -> bool {
+    a.methods.len() == b.methods.len()
+        && a.methods
+            .iter()
+            .zip(&b.methods)
+            .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
 }
 
 /// The operations of a root document, added to `operations`.
@@ -397,100 +785,6 @@ fn server_host(value: &Value) -> Option<String> {
     };
     let host = rest.split('/').next().unwrap_or(rest);
     (!host.is_empty()).then(|| host.to_owned())
-}
-
-/// What an endpoint activates, from the requirements of the occurrences
-/// merged into it, with notes for what the rules can't say.
-fn activate(
-    group: &[&Occurrence],
-    schemes: &BTreeMap<String, Scheme>,
-    methods: &[Method],
-    anonymous: &str,
-    endpoint: &mut Endpoint,
-    lossy: &mut Lossy,
-) {
-    let mut activated: BTreeSet<usize> = BTreeSet::new();
-    let (mut together, mut scoped, mut undeclared) = (Vec::new(), Vec::new(), BTreeSet::new());
-    // `security: []`: no credentials needed, as a `{}` alternative.
-    let mut anonymous_used = group
-        .iter()
-        .any(|o| o.security.as_ref().is_some_and(Vec::is_empty));
-    let requirements: Vec<&Requirement> = group
-        .iter()
-        .filter_map(|o| o.security.as_ref())
-        .flatten()
-        .collect();
-    for requirement in &requirements {
-        if requirement.is_empty() {
-            anonymous_used = true;
-        }
-        if requirement.len() > 1 {
-            let names: Vec<String> = requirement.iter().map(|(s, _)| format!("`{s}`")).collect();
-            push_new(&mut together, names.join(" and "));
-        }
-        for (scheme, scopes) in *requirement {
-            if schemes.contains_key(scheme) {
-                for (index, method) in methods.iter().enumerate() {
-                    if method.scheme.as_deref() == Some(scheme.as_str()) {
-                        activated.insert(index);
-                    }
-                }
-            } else {
-                undeclared.insert(scheme.clone());
-            }
-            if !scopes.is_empty() {
-                push_new(&mut scoped, format!("`{scheme}` {}", scopes.join(", ")));
-            }
-        }
-    }
-    endpoint.methods = activated
-        .into_iter()
-        .filter_map(|index| methods.get(index).map(|m| m.name.clone()))
-        .collect();
-    if anonymous_used {
-        endpoint.methods.push(anonymous.to_owned());
-    }
-    if !together.is_empty() {
-        lossy.and_requirements += 1;
-        endpoint
-            .notes
-            .push(format!("required together: {}", together.join("; ")));
-    }
-    if !scoped.is_empty() {
-        lossy.scopes += 1;
-        endpoint
-            .notes
-            .push(format!("scopes of {}", scoped.join("; ")));
-    }
-    if !undeclared.is_empty() {
-        lossy.undeclared_schemes += 1;
-        let names: Vec<String> = undeclared.iter().map(|s| format!("`{s}`")).collect();
-        endpoint
-            .notes
-            .push(format!("undeclared schemes: {}", names.join(", ")));
-    }
-    let distinct: BTreeSet<&Option<Vec<Requirement>>> = group.iter().map(|o| &o.security).collect();
-    if distinct.len() > 1 {
-        lossy.merged += 1;
-        let files: BTreeSet<&str> = group.iter().map(|o| o.origin.file.as_str()).collect();
-        let files: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
-        endpoint.notes.push(format!(
-            "merged: security differs in {}",
-            crate::text::join(files.iter(), files.len(), "and")
-        ));
-    }
-    if group.iter().all(|o| o.security.is_none()) {
-        lossy.no_security += 1;
-        endpoint
-            .notes
-            .push("the spec gives no security requirement".to_owned());
-    }
-}
-
-fn push_new(list: &mut Vec<String>, item: String) {
-    if !list.contains(&item) {
-        list.push(item);
-    }
 }
 
 /// An error for a value that does not have the shape the mapping needs.
