@@ -84,7 +84,8 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
         for (name, kind, declared) in &scheme.mapped.methods {
             let (scopes, undeclared) = with_named(declared, named);
             let mut notes: Vec<String> = scheme.mapped.note.iter().cloned().collect();
-            notes.extend(undeclared_note(&undeclared, declared.is_empty()));
+            let split = scheme.mapped.methods.len() > 1;
+            notes.extend(undeclared_note(&undeclared, declared.is_empty(), split));
             lossy.undeclared_scopes += usize::from(!undeclared.is_empty());
             singles.entry(key.as_str()).or_default().push(methods.len());
             methods.push(Method {
@@ -313,8 +314,8 @@ fn with_named(declared: &[String], named: Option<&BTreeSet<&str>>) -> (Vec<Strin
 }
 
 /// The note on scopes that requirements name and the scheme does not
-/// declare, if any.
-fn undeclared_note(undeclared: &[String], declares_none: bool) -> Option<String> {
+/// declare, if any; `split`: for one flow family of a scheme with both.
+fn undeclared_note(undeclared: &[String], declares_none: bool, split: bool) -> Option<String> {
     if undeclared.is_empty() {
         return None;
     }
@@ -324,10 +325,15 @@ fn undeclared_note(undeclared: &[String], declares_none: bool) -> Option<String>
     } else {
         ("scopes", "are")
     };
-    Some(if declares_none {
-        format!("{scopes} {names} {are} named by operations; the scheme declares none")
-    } else {
-        format!("{scopes} {names} {are} not declared by the scheme")
+    Some(match (declares_none, split) {
+        (true, false) => {
+            format!("{scopes} {names} {are} named by operations; the scheme declares none")
+        }
+        (true, true) => {
+            format!("{scopes} {names} {are} named by operations; this flow declares none")
+        }
+        (false, false) => format!("{scopes} {names} {are} not declared by the scheme"),
+        (false, true) => format!("{scopes} {names} {are} not declared by this flow"),
     })
 }
 
@@ -375,7 +381,7 @@ fn combine(
         let mut kind = None;
         let mut scopes: BTreeSet<String> = BTreeSet::new();
         let mut undeclared: Vec<String> = Vec::new();
-        let mut declares_none = true;
+        let (mut declares_none, mut split) = (true, false);
         for ((key, scheme), at) in parts.iter().zip(&choice) {
             let Some((name, part_kind, declared)) = scheme.mapped.methods.get(*at) else {
                 continue;
@@ -386,13 +392,14 @@ fn combine(
             }
             let (all, missing) = with_named(declared, usage.named.get(*key));
             declares_none &= declared.is_empty();
+            split |= !missing.is_empty() && scheme.mapped.methods.len() > 1;
             scopes.extend(all);
             undeclared.extend(missing);
         }
         undeclared.sort();
         undeclared.dedup();
         let mut notes = vec![together.clone()];
-        notes.extend(undeclared_note(&undeclared, declares_none));
+        notes.extend(undeclared_note(&undeclared, declares_none, split));
         methods.push((
             Method {
                 name: names.join(" + "),

@@ -145,7 +145,7 @@ fn an_openapi_3_yaml_spec_over_several_files_imports_as_checked_canonical_rules(
         "< scopes: [profile] > // scope `profile` is named by operations; the scheme declares none"
     ));
     assert!(line(&rules, "auth \"oauth (client_credentials)\"").ends_with(
-        "< scopes: [\"orders:read\", \"orders:write\"] > // scope `orders:write` is not declared by the scheme"
+        "< scopes: [\"orders:read\", \"orders:write\"] > // scope `orders:write` is not declared by this flow"
     ));
     assert!(line(&rules, "auth api_key:").ends_with("token // API key `X-Shop-Key` in header"));
 }
