@@ -286,20 +286,47 @@ impl Compare<'_> {
             }
         }
         for (name, rule) in methods {
-            if !self.spec_methods.contains_key(name) {
-                let message = format!(
-                    "method `{name}` of connector `{connector}` has no security scheme in {spec}"
-                );
-                out.push(
-                    build(
-                        Problem::DriftMethod { message },
-                        rule.name_span,
-                        "no scheme in the spec".to_owned(),
-                        "remove the method, or name it as the scheme's key".to_owned(),
-                    )
-                    .finish(sources),
-                );
+            if self.spec_methods.contains_key(name) {
+                continue;
             }
+            // A scheme the spec requires only together with others.
+            let combined: Vec<&str> = api
+                .methods
+                .iter()
+                .filter(|m| m.parts.iter().any(|part| part == name))
+                .map(|m| m.name.as_str())
+                .collect();
+            let (message, label, help) = if combined.is_empty() {
+                (
+                    format!(
+                        "method `{name}` of connector `{connector}` has no security scheme in {spec}"
+                    ),
+                    "no scheme in the spec".to_owned(),
+                    "remove the method, or name it as the scheme's key".to_owned(),
+                )
+            } else {
+                let names = text::list(combined.iter().copied(), combined.len());
+                (
+                    format!(
+                        "method `{name}` of connector `{connector}` is a scheme that {spec} \
+                         requires only together with others"
+                    ),
+                    "never accepted on its own".to_owned(),
+                    format!(
+                        "an instance holding only `{name}` is refused; use {names}, which hold \
+                         the schemes together"
+                    ),
+                )
+            };
+            out.push(
+                build(
+                    Problem::DriftMethod { message },
+                    rule.name_span,
+                    label,
+                    help,
+                )
+                .finish(sources),
+            );
         }
     }
 
@@ -461,9 +488,9 @@ impl Compare<'_> {
             }
             let spec_list: Vec<String> = spec_items
                 .iter()
-                .map(|item| item_text(&item.method, &item.scopes))
+                .map(|item| format!("`{}`", item_text(&item.method, &item.scopes)))
                 .collect();
-            let spec_text = text::list(spec_list.iter().map(String::as_str), spec_list.len());
+            let spec_text = text::join(spec_list.iter(), spec_list.len(), "or");
             for item in &rule_items {
                 if spec_items
                     .iter()
@@ -482,7 +509,13 @@ impl Compare<'_> {
                         Problem::DriftScope { message },
                         item.item_span,
                         "the API refuses instances holding only these scopes".to_owned(),
-                        format!("require the scopes of the spec: {spec_text}"),
+                        if spec_list.len() == 1 {
+                            format!("require the scopes the spec does: {spec_text}")
+                        } else {
+                            format!(
+                                "require the scopes of one of the spec's alternatives: {spec_text}"
+                            )
+                        },
                     )
                     .finish(self.sources),
                 );
