@@ -61,8 +61,9 @@ impl std::error::Error for UnknownConnector {}
 pub struct DriftOptions {
     /// The connector uses only part of the API: what the spec offers and
     /// the rules leave out (an operation with no endpoint, a scheme with
-    /// no method, an accepted method not activated) is not reported; what
-    /// the rules claim and the spec does not have or accept still is.
+    /// no method, an accepted method not activated, an alternative hidden
+    /// by more scopes) is not reported; what the rules claim and the spec
+    /// does not have or accept still is.
     pub subset: bool,
 }
 

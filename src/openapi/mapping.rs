@@ -19,6 +19,7 @@ use super::read::{At, DocId, Store, escape_segment};
 use super::schemes::{self, SchemeMethods};
 use super::{Api, Endpoint, Item, Lossy, Method, Origin};
 use crate::check::AuthType;
+use crate::text::natural_cmp;
 
 /// The HTTP verbs of an operation, in the order endpoints of one path are
 /// listed.
@@ -172,6 +173,13 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
             note,
             origin,
         });
+    }
+    // Scopes as people count them (`kind2` before `kind10`).
+    for method in &mut methods {
+        method.scopes.sort_by(|a, b| natural_cmp(a, b));
+    }
+    for item in endpoints.iter_mut().flat_map(|e| &mut e.items) {
+        item.scopes.sort_by(|a, b| natural_cmp(a, b));
     }
     Ok(Api {
         title,

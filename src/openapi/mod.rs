@@ -72,7 +72,8 @@ pub struct Method {
     pub parts: Vec<String>,
     /// The scopes it declares: its scheme's (OAuth 2 flows' or Swagger 2
     /// `scopes`), then those that requirements name and the scheme does
-    /// not declare; a combination's are its parts' together. Sorted.
+    /// not declare; a combination's are its parts' together. Sorted as
+    /// people count (`kind2` before `kind10`).
     pub scopes: Vec<String>,
     /// What the language can't say about it (where an API key goes, the
     /// parts of a combination, scopes the scheme does not declare).
@@ -122,7 +123,7 @@ impl Endpoint {
 pub struct Item {
     /// The method's name.
     pub method: String,
-    /// The scopes, sorted.
+    /// The scopes, sorted as in [`Method::scopes`].
     pub scopes: Vec<String>,
 }
 
