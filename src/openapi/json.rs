@@ -146,11 +146,9 @@ mod tests {
             "paths": {"/a": {"get": {"security": [{"z": [], "a": ["s"], "m": []}]}}},
             "other": [{"y": [], "x": []}]}"#;
         let mut orders = Vec::new();
-        let value = parse(text, &mut orders).expect("parses");
-        assert_eq!(
-            value,
-            serde_json::from_str::<serde_json::Value>(text).expect("parses")
-        );
+        let value = parse(text, &mut orders).ok();
+        assert!(value.is_some());
+        assert_eq!(value, serde_json::from_str::<serde_json::Value>(text).ok());
         assert_eq!(
             orders,
             [vec!["secret", "clientId"], vec!["z", "a", "m"]]

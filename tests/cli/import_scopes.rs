@@ -340,7 +340,7 @@ fn generate(dir: &Path) -> Vec<String> {
     let scope = |i: usize| {
         format!(
             "crm.objects.kind{i}.{}",
-            if i % 2 == 0 { "read" } else { "write" }
+            if i.is_multiple_of(2) { "read" } else { "write" }
         )
     };
     let code_scopes: serde_json::Map<String, Value> = (0..200)
@@ -381,7 +381,7 @@ fn generate(dir: &Path) -> Vec<String> {
                         .collect()
                 };
                 match rng.below(9) {
-                    0 | 1 | 2 => {
+                    0..=2 => {
                         alternative.insert("oauth".into(), scopes(&mut rng, 0, 240));
                     }
                     3 => {
