@@ -456,3 +456,67 @@ fn a_real_size_spec_imports_canonical_and_clean_and_decides_as_the_spec_says() {
     let model = Model::read(&paths);
     assert!(decisions_follow_the_spec(&policy, "crm", &model, 4, 6) > 100_000);
 }
+
+/// The README's Jira and Plaid example: each method and endpoint line is
+/// a line the import writes, the excerpt with its instances checks, and
+/// the instances see what the text says.
+#[test]
+fn the_readme_example_is_what_the_import_writes_and_decides_as_it_says() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme
+        .find("### OpenAPI: import and drift")
+        .expect("section")..];
+    let start = section.find("```\nconnector jira {").expect("block") + 4;
+    let end = start + section[start..].find("```").expect("end");
+    let block = &section[start..end];
+    for (connector, spec) in [("jira", "jira.json"), ("plaid", "plaid.json")] {
+        let (rules, _) = import_clean(root(), &[&fixture(spec)], connector);
+        let from = block
+            .find(&format!("connector {connector} {{"))
+            .expect("connector");
+        let body = &block[from..from + block[from..].find("\n}").expect("end")];
+        for line in body
+            .lines()
+            .filter(|l| l.starts_with("    auth ") || l.starts_with("    endpoint "))
+        {
+            assert!(rules.lines().any(|l| l == line), "not imported: {line}");
+        }
+    }
+    let mut sources = Sources::new();
+    sources.add("readme.gate", block);
+    let compiled = authgate::compile(&sources);
+    let found: Vec<String> = compiled
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(found.is_empty(), "{found:?}");
+    let policy = compiled.policy.expect("compiles");
+    let sees = |instance: &str, endpoint: &str| {
+        policy
+            .decide(Principal::Instance(instance), endpoint)
+            .available()
+    };
+    assert!(sees("acme jira", "GET /rest/api/3/issue/{issueIdOrKey}"));
+    assert!(sees("acme jira", "GET /rest/api/3/serverInfo"));
+    assert!(!sees(
+        "acme jira",
+        "DELETE /rest/api/3/issue/{issueIdOrKey}"
+    ));
+    assert!(!sees(
+        "acme jira",
+        "PUT /rest/api/3/project/{projectIdOrKey}"
+    ));
+    assert!(sees("acme plaid", "POST /accounts/get"));
+    assert!(sees("acme plaid", "POST /link/token/create"));
+    assert!(!sees("acme plaid", "POST /item/public_token/exchange"));
+    let mut sources = Sources::new();
+    sources.add("readme.gate", block);
+    sources.add("lone.gate", "instance lone of plaid < auth: clientId >\n");
+    let codes: Vec<String> = authgate::compile(&sources)
+        .diagnostics
+        .iter()
+        .map(|d| d.code().to_string())
+        .collect();
+    assert_eq!(codes, ["authgate::unknown_method"], "a lone `clientId`");
+}
