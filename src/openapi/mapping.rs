@@ -6,18 +6,21 @@
 //! to path items and to whole operations in other files), then grouped by
 //! verb and path: occurrences on different hosts become endpoints named
 //! with their host, occurrences on the same host are merged (the union of
-//! what they accept). Everything is sorted, so the model does not depend
-//! on the order of keys in the files, nor on how the JSON reader keeps
-//! them.
+//! what they accept). What their requirements make of methods and items
+//! is [`super::alternatives`]'s. Everything is sorted, so the model does
+//! not depend on the order of keys in the files, nor on how the JSON
+//! reader keeps them; the one order kept, the order in which a
+//! requirement names schemes together, names a combined method.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
+use super::alternatives::{self, Usage};
 use super::error::Error;
 use super::read::{At, DocId, Store, escape_segment};
 use super::schemes::{self, SchemeMethods};
-use super::{Api, Endpoint, Item, Lossy, Method, Origin};
+use super::{Api, Endpoint, Lossy, Method, Origin};
 use crate::check::AuthType;
 use crate::text::natural_cmp;
 
@@ -28,21 +31,21 @@ const VERBS: [&str; 8] = [
 ];
 
 /// One requirement: schemes required together, each with its scopes.
-type Requirement = Vec<(String, Vec<String>)>;
+pub(super) type Requirement = Vec<(String, Vec<String>)>;
 
 /// An operation as one file declares it.
 #[derive(Debug)]
-struct Occurrence {
+pub(super) struct Occurrence {
     host: Option<String>,
     /// `None`: no `security` on the operation nor at the top level.
-    security: Option<Vec<Requirement>>,
+    pub(super) security: Option<Vec<Requirement>>,
     origin: Origin,
 }
 
 /// A scheme's methods and where it is defined.
-struct Scheme {
-    mapped: SchemeMethods,
-    origin: Origin,
+pub(super) struct Scheme {
+    pub(super) mapped: SchemeMethods,
+    pub(super) origin: Origin,
 }
 
 /// Maps the documents in `store` (see the module docs).
@@ -72,65 +75,8 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
     let groups = group(&operations);
     let usage = Usage::of(&groups, &schemes);
     let mut taken = HashSet::new();
-    let mut methods = Vec::new();
-    // Each scheme's methods, whether declared on their own or only as parts.
-    let mut singles: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (key, scheme) in &schemes {
-        lossy.key_locations += usize::from(scheme.mapped.key_location);
-        lossy.unknown_types += usize::from(scheme.mapped.unknown_type);
-        if !usage.alone.contains(key.as_str()) && usage.in_combination.contains(key.as_str()) {
-            continue;
-        }
-        let named = usage.named.get(key.as_str());
-        for (name, kind, declared) in &scheme.mapped.methods {
-            let (scopes, undeclared) = with_named(declared, named);
-            let mut notes: Vec<String> = scheme.mapped.note.iter().cloned().collect();
-            let split = scheme.mapped.methods.len() > 1;
-            notes.extend(undeclared_note(&undeclared, declared.is_empty(), split));
-            lossy.undeclared_scopes += usize::from(!undeclared.is_empty());
-            singles.entry(key.as_str()).or_default().push(methods.len());
-            methods.push(Method {
-                name: unique(clean(name), &mut taken),
-                kind: *kind,
-                scheme: Some(key.clone()),
-                parts: Vec::new(),
-                scopes,
-                note: (!notes.is_empty()).then(|| notes.join("; ")),
-                origin: scheme.origin.clone(),
-            });
-        }
-    }
-    // Then one method per combination of schemes required together (one
-    // per flow family of an OAuth part with both), sorted by name.
-    let orders = store.first_orders();
-    let mut combined = Vec::new();
-    for (set, origin) in &usage.combinations {
-        let order: Vec<&str> = match orders.get(set) {
-            Some(order) => order.iter().map(String::as_str).collect(),
-            None => set.iter().map(String::as_str).collect(),
-        };
-        for (method, undeclared) in combine(&order, &schemes, &usage, origin) {
-            combined.push((set, method, undeclared));
-        }
-    }
-    combined.sort_by(|(_, a, _), (_, b, _)| a.name.cmp(&b.name));
-    let mut combinations: HashMap<&Vec<String>, Vec<usize>> = HashMap::new();
-    for (set, mut method, undeclared) in combined {
-        lossy.undeclared_scopes += usize::from(undeclared);
-        method.name = unique(method.name, &mut taken);
-        combinations.entry(set).or_default().push(methods.len());
-        methods.push(method);
-    }
-    let methods_of = |requirement: &Requirement| -> &[usize] {
-        let found = match requirement.as_slice() {
-            [(key, _)] => singles.get(key.as_str()),
-            _ => {
-                let set: Vec<String> = requirement.iter().map(|(k, _)| k.clone()).collect();
-                combinations.get(&set)
-            }
-        };
-        found.map_or(&[], Vec::as_slice)
-    };
+    let (mut methods, index) =
+        alternatives::methods(&schemes, &usage, store, &mut taken, &mut lossy);
     let anonymous = unique("anonymous".to_owned(), &mut taken);
     let mut anonymous_used = false;
     let mut endpoints = Vec::with_capacity(groups.len());
@@ -141,14 +87,8 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
             notes: Vec::new(),
             origin: group.origin.clone(),
         };
-        let used = items(
-            group,
-            &schemes,
-            &methods_of,
-            &methods,
-            &anonymous,
-            &mut endpoint,
-        );
+        let used =
+            alternatives::items(group, &schemes, &index, &methods, &anonymous, &mut endpoint);
         anonymous_used |= used;
         lossy.undeclared_schemes += usize::from(!endpoint.notes.is_empty());
         notes(group, &mut endpoint, &mut lossy);
@@ -192,15 +132,15 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
 
 /// The operations of one endpoint: one verb and path, on one host (or on
 /// any, when the files do not put it on several).
-struct Group<'o> {
+pub(super) struct Group<'o> {
     name: String,
-    origin: Origin,
-    occurrences: Vec<&'o Occurrence>,
+    pub(super) origin: Origin,
+    pub(super) occurrences: Vec<&'o Occurrence>,
 }
 
 impl Group<'_> {
     /// Every alternative of every occurrence's requirements.
-    fn requirements(&self) -> impl Iterator<Item = &Requirement> + '_ {
+    pub(super) fn requirements(&self) -> impl Iterator<Item = &Requirement> + '_ {
         self.occurrences
             .iter()
             .filter_map(|o| o.security.as_ref())
@@ -243,273 +183,8 @@ fn group(operations: &BTreeMap<(String, usize), Vec<Occurrence>>) -> Vec<Group<'
     groups
 }
 
-/// How the requirements use the declared schemes.
-#[derive(Default)]
-struct Usage<'s> {
-    /// Schemes some requirement names on their own.
-    alone: HashSet<&'s str>,
-    /// Schemes some requirement names with others.
-    in_combination: HashSet<&'s str>,
-    /// The sets of schemes (sorted) that requirements name together, with
-    /// the first operation that does.
-    combinations: BTreeMap<Vec<String>, Origin>,
-    /// The scopes requirements name, per scheme.
-    named: HashMap<&'s str, BTreeSet<&'s str>>,
-}
-
-impl<'s> Usage<'s> {
-    fn of(groups: &'s [Group<'s>], schemes: &BTreeMap<String, Scheme>) -> Self {
-        let mut usage = Usage::default();
-        for group in groups {
-            for requirement in group.requirements() {
-                if requirement.is_empty()
-                    || requirement
-                        .iter()
-                        .any(|(key, _)| !schemes.contains_key(key))
-                {
-                    continue;
-                }
-                for (key, scopes) in requirement {
-                    usage
-                        .named
-                        .entry(key.as_str())
-                        .or_default()
-                        .extend(scopes.iter().map(String::as_str));
-                    if requirement.len() == 1 {
-                        usage.alone.insert(key.as_str());
-                    } else {
-                        usage.in_combination.insert(key.as_str());
-                    }
-                }
-                if requirement.len() > 1 {
-                    let set = requirement.iter().map(|(key, _)| key.clone()).collect();
-                    usage
-                        .combinations
-                        .entry(set)
-                        .or_insert_with(|| group.origin.clone());
-                }
-            }
-        }
-        usage
-    }
-}
-
-/// Whether a part of a combination gives it its type (and its scopes).
-fn is_oauth(kind: AuthType) -> bool {
-    matches!(
-        kind,
-        AuthType::OAuth1 | AuthType::OAuth2AuthorizationCode | AuthType::OAuth2ClientCredentials
-    )
-}
-
-/// A method's scopes: those `declared`, with those `named` by
-/// requirements; and which of the named ones are not declared.
-fn with_named(declared: &[String], named: Option<&BTreeSet<&str>>) -> (Vec<String>, Vec<String>) {
-    let undeclared: Vec<String> = named
-        .into_iter()
-        .flatten()
-        .filter(|scope| {
-            declared
-                .binary_search_by(|d| d.as_str().cmp(scope))
-                .is_err()
-        })
-        .map(|scope| (*scope).to_owned())
-        .collect();
-    let mut scopes = declared.to_vec();
-    scopes.extend(undeclared.iter().cloned());
-    scopes.sort();
-    (scopes, undeclared)
-}
-
-/// The note on scopes that requirements name and the scheme does not
-/// declare, if any; `split`: for one flow family of a scheme with both.
-fn undeclared_note(undeclared: &[String], declares_none: bool, split: bool) -> Option<String> {
-    if undeclared.is_empty() {
-        return None;
-    }
-    let names = crate::text::list(undeclared.iter().map(String::as_str), undeclared.len());
-    let (scopes, are) = if undeclared.len() == 1 {
-        ("scope", "is")
-    } else {
-        ("scopes", "are")
-    };
-    Some(match (declares_none, split) {
-        (true, false) => {
-            format!("{scopes} {names} {are} named by operations; the scheme declares none")
-        }
-        (true, true) => {
-            format!("{scopes} {names} {are} named by operations; this flow declares none")
-        }
-        (false, false) => format!("{scopes} {names} {are} not declared by the scheme"),
-        (false, true) => format!("{scopes} {names} {are} not declared by this flow"),
-    })
-}
-
-/// The methods of the schemes `order` required together: one per choice
-/// of flow family of each part, named by its parts joined with ` + `;
-/// each with whether it declares scopes its schemes do not.
-fn combine(
-    order: &[&str],
-    schemes: &BTreeMap<String, Scheme>,
-    usage: &Usage<'_>,
-    origin: &Origin,
-) -> Vec<(Method, bool)> {
-    // Each part's methods: (name, type, declared scopes), and the part's note.
-    let mut parts: Vec<(&str, &Scheme)> = Vec::new();
-    for key in order {
-        if let Some(scheme) = schemes.get(*key) {
-            parts.push((key, scheme));
-        }
-    }
-    let mut choices: Vec<Vec<usize>> = vec![Vec::new()];
-    for (_, scheme) in &parts {
-        let count = scheme.mapped.methods.len().max(1);
-        choices = choices
-            .into_iter()
-            .flat_map(|choice| {
-                (0..count).map(move |at| {
-                    let mut next = choice.clone();
-                    next.push(at);
-                    next
-                })
-            })
-            .collect();
-    }
-    let described: Vec<String> = parts
-        .iter()
-        .map(|(key, scheme)| match &scheme.mapped.note {
-            Some(note) => format!("`{key}` ({note})"),
-            None => format!("`{key}`"),
-        })
-        .collect();
-    let together = format!("schemes required together: {}", described.join(", "));
-    let mut methods = Vec::with_capacity(choices.len());
-    for choice in choices {
-        let mut names = Vec::new();
-        let mut kind = None;
-        let mut scopes: BTreeSet<String> = BTreeSet::new();
-        let mut undeclared: Vec<String> = Vec::new();
-        let (mut declares_none, mut split) = (true, false);
-        for ((key, scheme), at) in parts.iter().zip(&choice) {
-            let Some((name, part_kind, declared)) = scheme.mapped.methods.get(*at) else {
-                continue;
-            };
-            names.push(clean(name));
-            if kind.is_none() && is_oauth(*part_kind) {
-                kind = Some(*part_kind);
-            }
-            let (all, missing) = with_named(declared, usage.named.get(*key));
-            declares_none &= declared.is_empty();
-            split |= !missing.is_empty() && scheme.mapped.methods.len() > 1;
-            scopes.extend(all);
-            undeclared.extend(missing);
-        }
-        undeclared.sort();
-        undeclared.dedup();
-        let mut notes = vec![together.clone()];
-        notes.extend(undeclared_note(&undeclared, declares_none, split));
-        methods.push((
-            Method {
-                name: names.join(" + "),
-                kind: kind.unwrap_or(AuthType::Token),
-                scheme: None,
-                parts: parts.iter().map(|(key, _)| (*key).to_owned()).collect(),
-                scopes: scopes.into_iter().collect(),
-                note: Some(notes.join("; ")),
-                origin: origin.clone(),
-            },
-            !undeclared.is_empty(),
-        ));
-    }
-    methods
-}
-
-/// An endpoint's items, one per alternative of its requirements (for each
-/// method the alternative's schemes map to), without one another implies;
-/// whether `anonymous` is one of them.
-fn items<'m>(
-    group: &Group<'_>,
-    schemes: &BTreeMap<String, Scheme>,
-    methods_of: &impl Fn(&Requirement) -> &'m [usize],
-    methods: &[Method],
-    anonymous: &str,
-    endpoint: &mut Endpoint,
-) -> bool {
-    // `security: []`: no credentials needed, as a `{}` alternative.
-    let mut anonymous_used = group
-        .occurrences
-        .iter()
-        .any(|o| o.security.as_ref().is_some_and(Vec::is_empty));
-    let mut found: BTreeSet<(usize, Vec<&str>)> = BTreeSet::new();
-    let mut undeclared = BTreeSet::new();
-    for requirement in group.requirements() {
-        if requirement.is_empty() {
-            anonymous_used = true;
-            continue;
-        }
-        let missing: Vec<&str> = requirement
-            .iter()
-            .map(|(key, _)| key.as_str())
-            .filter(|key| !schemes.contains_key(*key))
-            .collect();
-        if !missing.is_empty() {
-            // Fail closed: no method holds a scheme the spec does not define.
-            undeclared.extend(missing);
-            continue;
-        }
-        let mut scopes: Vec<&str> = requirement
-            .iter()
-            .flat_map(|(_, scopes)| scopes.iter().map(String::as_str))
-            .collect();
-        scopes.sort_unstable();
-        scopes.dedup();
-        for &method in methods_of(requirement) {
-            found.insert((method, scopes.clone()));
-        }
-    }
-    // An item whose scopes include another item's of the same method is
-    // implied by it: it never decides anything (`check` would warn).
-    let found: Vec<(usize, Vec<&str>)> = found.into_iter().collect();
-    let mut kept: Vec<&(usize, Vec<&str>)> = Vec::with_capacity(found.len());
-    for item in &found {
-        let implied = found.iter().any(|other| {
-            other.0 == item.0
-                && other.1.len() < item.1.len()
-                && other
-                    .1
-                    .iter()
-                    .all(|scope| item.1.binary_search(scope).is_ok())
-        });
-        if !implied {
-            kept.push(item);
-        }
-    }
-    endpoint.items = kept
-        .into_iter()
-        .filter_map(|(method, scopes)| {
-            methods.get(*method).map(|m| Item {
-                method: m.name.clone(),
-                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-            })
-        })
-        .collect();
-    if anonymous_used {
-        endpoint.items.push(Item {
-            method: anonymous.to_owned(),
-            scopes: Vec::new(),
-        });
-    }
-    if !undeclared.is_empty() {
-        let names: Vec<String> = undeclared.iter().map(|s| format!("`{s}`")).collect();
-        endpoint
-            .notes
-            .push(format!("undeclared schemes: {}", names.join(", ")));
-    }
-    anonymous_used
-}
-
 /// The notes on an endpoint for what the rules can't say beside the
-/// undeclared schemes [`items`] notes: security that differs between
+/// undeclared schemes `alternatives::items` notes: security that differs between
 /// merged files, no security at all.
 fn notes(group: &Group<'_>, endpoint: &mut Endpoint, lossy: &mut Lossy) {
     let distinct: BTreeSet<&Option<Vec<Requirement>>> =
@@ -814,7 +489,7 @@ fn shape(store: &Store, doc: DocId, pointer: &str, expected: &str) -> Error {
 
 /// A name the language can write: quoted names hold no raw line break
 /// and at least one character (a scheme keyed `""` is `(empty)`).
-fn clean(name: &str) -> String {
+pub(super) fn clean(name: &str) -> String {
     if name.is_empty() {
         return "(empty)".to_owned();
     }
@@ -822,7 +497,7 @@ fn clean(name: &str) -> String {
 }
 
 /// `name`, or `name #2`, `name #3`... when it is taken already.
-fn unique(name: String, taken: &mut HashSet<String>) -> String {
+pub(super) fn unique(name: String, taken: &mut HashSet<String>) -> String {
     if taken.insert(name.clone()) {
         return name;
     }

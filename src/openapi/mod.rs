@@ -10,15 +10,17 @@
 //! [`drift()`] compares a connector in checked rules with an `Api` and
 //! reports the differences as ordinary diagnostics.
 //!
-//! Split by concern: `read` (files and `$ref`s), `yaml` (YAML to the
-//! JSON value model), `schemes` and `mapping` (the mapping itself),
-//! `render`, `drift`, `error`.
+//! Split by concern: `read` (files and `$ref`s), `json` and `yaml` (text
+//! to the JSON value model), `schemes`, `mapping` and `alternatives` (the
+//! mapping itself: schemes, operations, requirements), `render`, `drift`,
+//! `error`.
 //!
 //! No general OpenAPI model is built: the mapping needs schemes,
 //! requirements, operations and `$ref`s, and reads just those from the
 //! parsed values, so a spec that a strict model would reject for an
 //! unrelated mistake (a bad schema) still imports.
 
+mod alternatives;
 mod drift;
 mod error;
 mod json;
