@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::mapping::{Group, Requirement, Scheme, clean, unique};
+use super::gathered::{Group, Requirement, Scheme, clean, unique};
 use super::read::Store;
 use super::{Endpoint, Item, Lossy, Method, Origin};
 use crate::check::AuthType;

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::alternatives::{self, Usage};
 use super::error::Error;
+use super::gathered::{Group, Occurrence, Requirement, Scheme, clean, unique};
 use super::read::{At, DocId, Store, escape_segment};
 use super::schemes::{self, SchemeMethods};
 use super::{Api, Endpoint, Lossy, Method, Origin};
@@ -29,24 +30,6 @@ use crate::text::natural_cmp;
 const VERBS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
-
-/// One requirement: schemes required together, each with its scopes.
-pub(super) type Requirement = Vec<(String, Vec<String>)>;
-
-/// An operation as one file declares it.
-#[derive(Debug)]
-pub(super) struct Occurrence {
-    host: Option<String>,
-    /// `None`: no `security` on the operation nor at the top level.
-    pub(super) security: Option<Vec<Requirement>>,
-    origin: Origin,
-}
-
-/// A scheme's methods and where it is defined.
-pub(super) struct Scheme {
-    pub(super) mapped: SchemeMethods,
-    pub(super) origin: Origin,
-}
 
 /// Maps the documents in `store` (see the module docs).
 pub(crate) fn map(store: &Store) -> Result<Api, Error> {
@@ -128,24 +111,6 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
         endpoints,
         lossy,
     })
-}
-
-/// The operations of one endpoint: one verb and path, on one host (or on
-/// any, when the files do not put it on several).
-pub(super) struct Group<'o> {
-    name: String,
-    pub(super) origin: Origin,
-    pub(super) occurrences: Vec<&'o Occurrence>,
-}
-
-impl Group<'_> {
-    /// Every alternative of every occurrence's requirements.
-    pub(super) fn requirements(&self) -> impl Iterator<Item = &Requirement> + '_ {
-        self.occurrences
-            .iter()
-            .filter_map(|o| o.security.as_ref())
-            .flatten()
-    }
 }
 
 /// The operations grouped into endpoints, named and in endpoint order.
@@ -485,28 +450,4 @@ fn shape(store: &Store, doc: DocId, pointer: &str, expected: &str) -> Error {
         format!("`{name}` at `{pointer}`: expected {expected}"),
         "fix the spec: OpenAPI and Swagger define what each field holds",
     )
-}
-
-/// A name the language can write: quoted names hold no raw line break
-/// and at least one character (a scheme keyed `""` is `(empty)`).
-pub(super) fn clean(name: &str) -> String {
-    if name.is_empty() {
-        return "(empty)".to_owned();
-    }
-    name.replace(['\n', '\r'], " ")
-}
-
-/// `name`, or `name #2`, `name #3`... when it is taken already.
-pub(super) fn unique(name: String, taken: &mut HashSet<String>) -> String {
-    if taken.insert(name.clone()) {
-        return name;
-    }
-    let mut count = 2;
-    loop {
-        let candidate = format!("{name} #{count}");
-        if taken.insert(candidate.clone()) {
-            return candidate;
-        }
-        count += 1;
-    }
 }

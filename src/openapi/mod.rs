@@ -12,8 +12,8 @@
 //!
 //! Split by concern: `read` (files and `$ref`s), `json` and `yaml` (text
 //! to the JSON value model), `schemes`, `mapping` and `alternatives` (the
-//! mapping itself: schemes, operations, requirements), `render`, `drift`,
-//! `error`.
+//! mapping itself: schemes, operations, requirements; `gathered` holds what
+//! they pass between them), `render`, `drift`, `error`.
 //!
 //! No general OpenAPI model is built: the mapping needs schemes,
 //! requirements, operations and `$ref`s, and reads just those from the
@@ -23,6 +23,7 @@
 mod alternatives;
 mod drift;
 mod error;
+mod gathered;
 mod json;
 mod mapping;
 mod read;
