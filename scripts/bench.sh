@@ -6,7 +6,7 @@
 #   scripts/bench.sh peers     # in-process: authgate vs cedar-policy, regorus and baselines
 #   scripts/bench.sh scaling   # the complexity contract: CLI cost per input byte, 10 kB to 1 MB
 #   scripts/bench.sh diff      # `authgate diff` against `check` of both sides, N up to 1M
-#   scripts/bench.sh openapi   # `import openapi` and `drift` on a generated 1,500-operation,
+#   scripts/bench.sh openapi   # `import openapi` and `drift` on a generated 1,500-operation, 300-scope,
 #                              # 55-file API (scripts/openapi_bench.py)
 #   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`
 #   scripts/bench.sh python    # the Python package against cedarpy, N = 10,000 (in target/python-venv)

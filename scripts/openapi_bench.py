@@ -8,11 +8,15 @@ JSON; OpenAPI 3.0, 3.1 and Swagger 2.0; every fourth file keeps its
 operations in files of their own (`$ref` to whole operations, as
 DigitalOcean does); paths repeated across files on the same host with
 different security (merged, as HubSpot's) and on other hosts (named with
-their host, as Twilio's); OAuth scopes, AND requirements, `security: []`;
-and a request schema per operation, so the files weigh what real ones do.
-Then times the CLI (best and median of RUNS runs, wall clock).
+their host, as Twilio's); SCOPES OAuth scopes (the authorization-code
+flow declares them all, the client-credentials flow half, as HubSpot's),
+alternatives of one to three scopes, the same scheme in several
+alternatives, AND requirements with and without scopes (`clientId +
+secret`, as Plaid's), `security: []`; and a request schema per operation,
+so the files weigh what real ones do. Then times the CLI (best and median
+of RUNS runs, wall clock).
 
-    python3 scripts/openapi_bench.py AUTHGATE FOLDER [OPERATIONS FILES HOSTS RUNS]
+    python3 scripts/openapi_bench.py AUTHGATE FOLDER [OPERATIONS FILES HOSTS RUNS SCOPES]
 """
 
 import json
@@ -65,8 +69,18 @@ def yaml_dump(value, indent=0):
     return json.dumps(value)
 
 
-def generate(folder, operations, files, hosts, seed=14):
+def scope_name(i):
+    return f"crm.objects.kind{i // 2}.{'read' if i % 2 == 0 else 'write'}"
+
+
+def generate(folder, operations, files, hosts, scopes=300, seed=14):
     rng = random.Random(seed)
+    all_scopes = {scope_name(i): f"generated scope {i}" for i in range(scopes)}
+    half = {scope_name(i): f"generated scope {i}" for i in range(scopes // 2)}
+
+    def some_scopes(pool):
+        return sorted({scope_name(rng.randrange(pool)) for _ in range(rng.randint(1, 3))})
+
     if os.path.isdir(folder):
         shutil.rmtree(folder)
     os.makedirs(os.path.join(folder, "ops"))
@@ -82,14 +96,16 @@ def generate(folder, operations, files, hosts, seed=14):
         schemes = {
             "basic_auth": {"type": "basic"} if swagger else {"type": "http", "scheme": "basic"},
             "api_key": {"type": "apiKey", "name": "X-Key", "in": "header"},
+            "client_id": {"type": "apiKey", "name": "X-Client-Id", "in": "header"},
+            "secret": {"type": "apiKey", "name": "X-Secret", "in": "header"},
             "oauth": (
                 {"type": "oauth2", "flow": "accessCode", "authorizationUrl": "https://a", "tokenUrl": "https://t",
-                 "scopes": {"read": "r", "write": "w"}}
+                 "scopes": all_scopes}
                 if swagger else
                 {"type": "oauth2", "flows": {
                     "authorizationCode": {"authorizationUrl": "https://a", "tokenUrl": "https://t",
-                                          "scopes": {"read": "r", "write": "w"}},
-                    "clientCredentials": {"tokenUrl": "https://t", "scopes": {"read": "r"}}}}
+                                          "scopes": all_scopes},
+                    "clientCredentials": {"tokenUrl": "https://t", "scopes": half}}}
             ),
         }
         doc = {"info": {"title": "Bench API", "version": "1"}}
@@ -101,7 +117,7 @@ def generate(folder, operations, files, hosts, seed=14):
             doc["openapi"] = version
             doc["servers"] = [{"url": f"https://{host}/v1"}]
             doc["components"] = {"securitySchemes": schemes}
-        doc["security"] = [{"oauth": ["read"]}]
+        doc["security"] = [{"oauth": [scope_name(0)]}]
         paths = {}
         count = per_file + (1 if f < extra else 0)
         made = 0
@@ -117,14 +133,20 @@ def generate(folder, operations, files, hosts, seed=14):
             op = {"operationId": f"op_{f}_{made}", "summary": "generated operation " * 4,
                   "responses": {"200": {"description": "ok"}}}
             roll = rng.random()
-            if roll < 0.2:
-                op["security"] = [{"basic_auth": []}, {"oauth": ["write"]}]
-            elif roll < 0.3:
+            if roll < 0.35:
+                op["security"] = [{"oauth": some_scopes(scopes)} for _ in range(rng.randint(1, 3))]
+            elif roll < 0.45:
+                op["security"] = [{"basic_auth": []}, {"oauth": some_scopes(scopes)}]
+            elif roll < 0.5:
                 op["security"] = [{"basic_auth": [], "api_key": []}]
-            elif roll < 0.33:
+            elif roll < 0.55:
+                op["security"] = [{"client_id": [], "secret": []}]
+            elif roll < 0.6:
+                op["security"] = [{"oauth": some_scopes(scopes // 2), "client_id": []}, {"oauth": some_scopes(scopes)}]
+            elif roll < 0.63:
                 op["security"] = []
-            elif roll < 0.4:
-                op["security"] = [{}, {"api_key": []}]
+            elif roll < 0.7:
+                op["security"] = [{}, {"api_key": []}, {"oauth": some_scopes(scopes)}]
             if not swagger:
                 op["requestBody"] = {"content": {"application/json": {"schema": schema(rng)}}}
             if f % 4 == 0 and not swagger:
@@ -166,16 +188,19 @@ def timed(cmd, cwd, runs):
 def main():
     authgate = os.path.abspath(sys.argv[1])
     folder = os.path.abspath(os.path.join(sys.argv[2], "openapi"))
-    operations, files, hosts, runs = (int(x) for x in (sys.argv[3:] + ["1500", "55", "38", "7"][len(sys.argv[3:]):]))
-    roots = generate(folder, operations, files, hosts)
+    defaults = ["1500", "55", "38", "7", "300"]
+    operations, files, hosts, runs, scopes = (int(x) for x in (sys.argv[3:] + defaults[len(sys.argv[3:]):]))
+    roots = generate(folder, operations, files, hosts, scopes)
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(folder) for f in fs)
     count = sum(len(fs) for _, _, fs in os.walk(folder))
     rules = os.path.join(folder, "bench.gate")
     imported = subprocess.run([authgate, "import", "openapi", *roots, "-o", rules], cwd=folder,
                               stderr=subprocess.PIPE, check=True)
     print(f"spec: {operations} operations in {files} root files ({count} files with the "
-          f"operation files, {size / 1e6:.1f} MB) on {hosts} hosts")
+          f"operation files, {size / 1e6:.1f} MB) on {hosts} hosts, {scopes} scopes")
     print(imported.stderr.decode().rstrip())
+    checked = subprocess.run([authgate, "check", rules], cwd=folder, stderr=subprocess.PIPE)
+    print(checked.stderr.decode().rstrip().splitlines()[-1])
     for label, cmd in [
         ("import openapi", [authgate, "import", "openapi", *roots, "-o", rules]),
         ("drift (no drift)", [authgate, "drift", *roots, "--connector", "bench_api", "--rules", rules]),

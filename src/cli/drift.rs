@@ -27,8 +27,9 @@ pub struct DriftArgs {
     rules: Vec<PathBuf>,
     /// The connector uses only part of the API: don't report what the spec
     /// offers and the rules leave out (operations with no endpoint, schemes
-    /// with no method, accepted methods not activated); what the rules
-    /// claim and the spec does not have or accept is still reported.
+    /// with no method, accepted methods not activated, alternatives hidden
+    /// by more scopes); what the rules claim and the spec does not have or
+    /// accept is still reported.
     #[arg(long)]
     subset: bool,
     /// Fail (exit 1) on warnings too.

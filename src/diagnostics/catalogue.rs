@@ -561,6 +561,23 @@ catalogue! {
         help: "Declare one method per scheme, named as its key, of the type the mapping gives.",
     }
 
+    /// `authgate drift`: `endpoint "GET /issue" < auth: [oauth] >` where
+    /// the spec requires `oauth: [read:jira-work]` for the operation (an
+    /// error: the API refuses instances the rules offer it to), or
+    /// `oauth("read:jira-work", "write:jira-work")` where it requires only
+    /// `read:jira-work` (a warning: the rules hide the endpoint from
+    /// instances the API would serve).
+    #[error("{message}")]
+    DriftScope {
+        /// What differs, naming the spec file and the operation's pointer.
+        message: String,
+    } => {
+        name: "drift_scope",
+        severity: Error,
+        summary: "An endpoint requires fewer scopes of a method than the spec for its operation (error), or more (warning).",
+        help: "Make the endpoint's items carry the scopes the spec requires, or re-import the connector.",
+    }
+
     /// `expect "instance 2" can see orders` when it can't (reported by
     /// `authgate test`, not by checking).
     #[error("test `{test}` failed: expected {expectation}")]

@@ -108,7 +108,7 @@ impl Diagnostic {
     }
 
     /// Makes an error a warning: for codes whose findings come in both
-    /// severities (`drift_activation`, `drift_method`).
+    /// severities (`drift_activation`, `drift_method`, `drift_scope`).
     #[cfg(feature = "openapi")]
     pub(crate) fn soften(&mut self) {
         self.severity = Severity::Warning;

@@ -6,43 +6,30 @@
 //! to path items and to whole operations in other files), then grouped by
 //! verb and path: occurrences on different hosts become endpoints named
 //! with their host, occurrences on the same host are merged (the union of
-//! what they accept). Everything is sorted, so the model does not depend
-//! on the order of keys in the files, nor on how the JSON reader keeps
-//! them.
+//! what they accept). What their requirements make of methods and items
+//! is [`super::alternatives`]'s. Everything is sorted, so the model does
+//! not depend on the order of keys in the files, nor on how the JSON
+//! reader keeps them; the one order kept, the order in which a
+//! requirement names schemes together, names a combined method.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
+use super::alternatives::{self, Usage};
 use super::error::Error;
+use super::gathered::{Group, Occurrence, Requirement, Scheme, clean, unique};
 use super::read::{At, DocId, Store, escape_segment};
 use super::schemes::{self, SchemeMethods};
 use super::{Api, Endpoint, Lossy, Method, Origin};
 use crate::check::AuthType;
+use crate::text::natural_cmp;
 
 /// The HTTP verbs of an operation, in the order endpoints of one path are
 /// listed.
 const VERBS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
-
-/// One requirement: schemes required together, each with its scopes.
-type Requirement = Vec<(String, Vec<String>)>;
-
-/// An operation as one file declares it.
-#[derive(Debug)]
-struct Occurrence {
-    host: Option<String>,
-    /// `None`: no `security` on the operation nor at the top level.
-    security: Option<Vec<Requirement>>,
-    origin: Origin,
-}
-
-/// A scheme's methods and where it is defined.
-struct Scheme {
-    mapped: SchemeMethods,
-    origin: Origin,
-}
 
 /// Maps the documents in `store` (see the module docs).
 pub(crate) fn map(store: &Store) -> Result<Api, Error> {
@@ -68,62 +55,27 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
         read_schemes(store, top, swagger, &mut schemes, &mut lossy)?;
         read_operations(store, top, swagger, &mut operations)?;
     }
-    // Methods: one per scheme (two for a scheme with both OAuth families),
-    // then `anonymous` when used (or when nothing else would be declared).
-    let mut methods = Vec::new();
+    let groups = group(&operations);
+    let usage = Usage::of(&groups, &schemes);
     let mut taken = HashSet::new();
-    for (key, scheme) in &schemes {
-        for (name, kind) in &scheme.mapped.methods {
-            methods.push(Method {
-                name: unique(clean(name), &mut taken),
-                kind: *kind,
-                scheme: Some(key.clone()),
-                note: scheme.mapped.note.clone(),
-                origin: scheme.origin.clone(),
-            });
-        }
-        lossy.key_locations += usize::from(scheme.mapped.key_location);
-        lossy.unknown_types += usize::from(scheme.mapped.unknown_type);
-    }
+    let (mut methods, index) =
+        alternatives::methods(&schemes, &usage, store, &mut taken, &mut lossy);
     let anonymous = unique("anonymous".to_owned(), &mut taken);
     let mut anonymous_used = false;
-    let mut endpoints = Vec::new();
-    let mut names = HashSet::new();
-    for ((path, verb), occurrences) in operations {
-        let verb = VERBS
-            .get(verb)
-            .copied()
-            .unwrap_or("get")
-            .to_ascii_uppercase();
-        let hosts: BTreeSet<Option<&str>> = occurrences.iter().map(|o| o.host.as_deref()).collect();
-        let mut by_host: BTreeMap<Option<&str>, Vec<&Occurrence>> = BTreeMap::new();
-        for occurrence in &occurrences {
-            let host = if hosts.len() > 1 {
-                occurrence.host.as_deref()
-            } else {
-                None
-            };
-            by_host.entry(host).or_default().push(occurrence);
-        }
-        for (host, group) in by_host {
-            let name = clean(&format!("{verb} {}{path}", host.unwrap_or("")));
-            let mut endpoint = Endpoint {
-                name: unique(name, &mut names),
-                methods: Vec::new(),
-                notes: Vec::new(),
-                origin: group.first().map(|o| o.origin.clone()).unwrap_or_default(),
-            };
-            activate(
-                &group,
-                &schemes,
-                &methods,
-                &anonymous,
-                &mut endpoint,
-                &mut lossy,
-            );
-            anonymous_used |= endpoint.methods.contains(&anonymous);
-            endpoints.push(endpoint);
-        }
+    let mut endpoints = Vec::with_capacity(groups.len());
+    for group in &groups {
+        let mut endpoint = Endpoint {
+            name: group.name.clone(),
+            items: Vec::new(),
+            notes: Vec::new(),
+            origin: group.origin.clone(),
+        };
+        let used =
+            alternatives::items(group, &schemes, &index, &methods, &anonymous, &mut endpoint);
+        anonymous_used |= used;
+        lossy.undeclared_schemes += usize::from(!endpoint.notes.is_empty());
+        notes(group, &mut endpoint, &mut lossy);
+        endpoints.push(endpoint);
     }
     if anonymous_used || methods.is_empty() {
         let note = (!anonymous_used).then(|| {
@@ -132,16 +84,25 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
         });
         let origin = endpoints
             .iter()
-            .find(|e: &&Endpoint| e.methods.contains(&anonymous))
+            .find(|e: &&Endpoint| e.items.iter().any(|item| item.method == anonymous))
             .map(|e| e.origin.clone())
             .unwrap_or_default();
         methods.push(Method {
             name: anonymous,
             kind: AuthType::None,
             scheme: None,
+            parts: Vec::new(),
+            scopes: Vec::new(),
             note,
             origin,
         });
+    }
+    // Scopes as people count them (`kind2` before `kind10`).
+    for method in &mut methods {
+        method.scopes.sort_by(|a, b| natural_cmp(a, b));
+    }
+    for item in endpoints.iter_mut().flat_map(|e| &mut e.items) {
+        item.scopes.sort_by(|a, b| natural_cmp(a, b));
     }
     Ok(Api {
         title,
@@ -150,6 +111,68 @@ pub(crate) fn map(store: &Store) -> Result<Api, Error> {
         endpoints,
         lossy,
     })
+}
+
+/// The operations grouped into endpoints, named and in endpoint order.
+fn group(operations: &BTreeMap<(String, usize), Vec<Occurrence>>) -> Vec<Group<'_>> {
+    let mut groups = Vec::new();
+    let mut names = HashSet::new();
+    for ((path, verb), occurrences) in operations {
+        let verb = VERBS
+            .get(*verb)
+            .copied()
+            .unwrap_or("get")
+            .to_ascii_uppercase();
+        let hosts: BTreeSet<Option<&str>> = occurrences.iter().map(|o| o.host.as_deref()).collect();
+        let mut by_host: BTreeMap<Option<&str>, Vec<&Occurrence>> = BTreeMap::new();
+        for occurrence in occurrences {
+            let host = if hosts.len() > 1 {
+                occurrence.host.as_deref()
+            } else {
+                None
+            };
+            by_host.entry(host).or_default().push(occurrence);
+        }
+        for (host, occurrences) in by_host {
+            let name = clean(&format!("{verb} {}{path}", host.unwrap_or("")));
+            groups.push(Group {
+                name: unique(name, &mut names),
+                origin: occurrences
+                    .first()
+                    .map(|o| o.origin.clone())
+                    .unwrap_or_default(),
+                occurrences,
+            });
+        }
+    }
+    groups
+}
+
+/// The notes on an endpoint for what the rules can't say beside the
+/// undeclared schemes `alternatives::items` notes: security that differs between
+/// merged files, no security at all.
+fn notes(group: &Group<'_>, endpoint: &mut Endpoint, lossy: &mut Lossy) {
+    let distinct: BTreeSet<&Option<Vec<Requirement>>> =
+        group.occurrences.iter().map(|o| &o.security).collect();
+    if distinct.len() > 1 {
+        lossy.merged += 1;
+        let files: BTreeSet<&str> = group
+            .occurrences
+            .iter()
+            .map(|o| o.origin.file.as_str())
+            .collect();
+        let files: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
+        endpoint.notes.push(format!(
+            "merged: security differs in {}",
+            crate::text::join(files.iter(), files.len(), "and")
+        ));
+    }
+    if group.occurrences.iter().all(|o| o.security.is_none()) {
+        lossy.no_security += 1;
+        endpoint
+            .notes
+            .push("the spec gives no security requirement".to_owned());
+    }
 }
 
 /// Whether the root document is Swagger 2 (`true`) or OpenAPI 3
@@ -232,9 +255,19 @@ fn read_schemes(
             &at,
         )?;
         let mapped = schemes::map(key, def.value, swagger);
-        match schemes.get(key) {
-            Some(first) if first.mapped.methods != mapped.methods => lossy.conflicting_schemes += 1,
-            Some(_) => {}
+        match schemes.get_mut(key) {
+            // The same scheme in several files (one per product, each
+            // with its own scopes): its methods declare them all.
+            Some(first) if same_methods(&first.mapped, &mapped) => {
+                for ((_, _, scopes), (_, _, more)) in
+                    first.mapped.methods.iter_mut().zip(mapped.methods)
+                {
+                    scopes.extend(more);
+                    scopes.sort();
+                    scopes.dedup();
+                }
+            }
+            Some(_) => lossy.conflicting_schemes += 1,
             None => {
                 let origin = Origin {
                     file: store.name(top.doc).to_owned(),
@@ -245,6 +278,16 @@ fn read_schemes(
         }
     }
     Ok(())
+}
+
+/// Whether two definitions of a scheme give the same methods (names and
+/// types; scopes may differ).
+fn same_methods(a: &SchemeMethods, b: &SchemeMethods) -> bool {
+    a.methods.len() == b.methods.len()
+        && a.methods
+            .iter()
+            .zip(&b.methods)
+            .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
 }
 
 /// The operations of a root document, added to `operations`.
@@ -399,100 +442,6 @@ fn server_host(value: &Value) -> Option<String> {
     (!host.is_empty()).then(|| host.to_owned())
 }
 
-/// What an endpoint activates, from the requirements of the occurrences
-/// merged into it, with notes for what the rules can't say.
-fn activate(
-    group: &[&Occurrence],
-    schemes: &BTreeMap<String, Scheme>,
-    methods: &[Method],
-    anonymous: &str,
-    endpoint: &mut Endpoint,
-    lossy: &mut Lossy,
-) {
-    let mut activated: BTreeSet<usize> = BTreeSet::new();
-    let (mut together, mut scoped, mut undeclared) = (Vec::new(), Vec::new(), BTreeSet::new());
-    // `security: []`: no credentials needed, as a `{}` alternative.
-    let mut anonymous_used = group
-        .iter()
-        .any(|o| o.security.as_ref().is_some_and(Vec::is_empty));
-    let requirements: Vec<&Requirement> = group
-        .iter()
-        .filter_map(|o| o.security.as_ref())
-        .flatten()
-        .collect();
-    for requirement in &requirements {
-        if requirement.is_empty() {
-            anonymous_used = true;
-        }
-        if requirement.len() > 1 {
-            let names: Vec<String> = requirement.iter().map(|(s, _)| format!("`{s}`")).collect();
-            push_new(&mut together, names.join(" and "));
-        }
-        for (scheme, scopes) in *requirement {
-            if schemes.contains_key(scheme) {
-                for (index, method) in methods.iter().enumerate() {
-                    if method.scheme.as_deref() == Some(scheme.as_str()) {
-                        activated.insert(index);
-                    }
-                }
-            } else {
-                undeclared.insert(scheme.clone());
-            }
-            if !scopes.is_empty() {
-                push_new(&mut scoped, format!("`{scheme}` {}", scopes.join(", ")));
-            }
-        }
-    }
-    endpoint.methods = activated
-        .into_iter()
-        .filter_map(|index| methods.get(index).map(|m| m.name.clone()))
-        .collect();
-    if anonymous_used {
-        endpoint.methods.push(anonymous.to_owned());
-    }
-    if !together.is_empty() {
-        lossy.and_requirements += 1;
-        endpoint
-            .notes
-            .push(format!("required together: {}", together.join("; ")));
-    }
-    if !scoped.is_empty() {
-        lossy.scopes += 1;
-        endpoint
-            .notes
-            .push(format!("scopes of {}", scoped.join("; ")));
-    }
-    if !undeclared.is_empty() {
-        lossy.undeclared_schemes += 1;
-        let names: Vec<String> = undeclared.iter().map(|s| format!("`{s}`")).collect();
-        endpoint
-            .notes
-            .push(format!("undeclared schemes: {}", names.join(", ")));
-    }
-    let distinct: BTreeSet<&Option<Vec<Requirement>>> = group.iter().map(|o| &o.security).collect();
-    if distinct.len() > 1 {
-        lossy.merged += 1;
-        let files: BTreeSet<&str> = group.iter().map(|o| o.origin.file.as_str()).collect();
-        let files: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
-        endpoint.notes.push(format!(
-            "merged: security differs in {}",
-            crate::text::join(files.iter(), files.len(), "and")
-        ));
-    }
-    if group.iter().all(|o| o.security.is_none()) {
-        lossy.no_security += 1;
-        endpoint
-            .notes
-            .push("the spec gives no security requirement".to_owned());
-    }
-}
-
-fn push_new(list: &mut Vec<String>, item: String) {
-    if !list.contains(&item) {
-        list.push(item);
-    }
-}
-
 /// An error for a value that does not have the shape the mapping needs.
 fn shape(store: &Store, doc: DocId, pointer: &str, expected: &str) -> Error {
     let name = store.name(doc);
@@ -501,28 +450,4 @@ fn shape(store: &Store, doc: DocId, pointer: &str, expected: &str) -> Error {
         format!("`{name}` at `{pointer}`: expected {expected}"),
         "fix the spec: OpenAPI and Swagger define what each field holds",
     )
-}
-
-/// A name the language can write: quoted names hold no raw line break
-/// and at least one character (a scheme keyed `""` is `(empty)`).
-fn clean(name: &str) -> String {
-    if name.is_empty() {
-        return "(empty)".to_owned();
-    }
-    name.replace(['\n', '\r'], " ")
-}
-
-/// `name`, or `name #2`, `name #3`... when it is taken already.
-fn unique(name: String, taken: &mut HashSet<String>) -> String {
-    if taken.insert(name.clone()) {
-        return name;
-    }
-    let mut count = 2;
-    loop {
-        let candidate = format!("{name} #{count}");
-        if taken.insert(candidate.clone()) {
-            return candidate;
-        }
-        count += 1;
-    }
 }

@@ -10,17 +10,21 @@
 //! [`drift()`] compares a connector in checked rules with an `Api` and
 //! reports the differences as ordinary diagnostics.
 //!
-//! Split by concern: `read` (files and `$ref`s), `yaml` (YAML to the
-//! JSON value model), `schemes` and `mapping` (the mapping itself),
-//! `render`, `drift`, `error`.
+//! Split by concern: `read` (files and `$ref`s), `json` and `yaml` (text
+//! to the JSON value model), `schemes`, `mapping` and `alternatives` (the
+//! mapping itself: schemes, operations, requirements; `gathered` holds what
+//! they pass between them), `render`, `drift`, `error`.
 //!
 //! No general OpenAPI model is built: the mapping needs schemes,
 //! requirements, operations and `$ref`s, and reads just those from the
 //! parsed values, so a spec that a strict model would reject for an
 //! unrelated mistake (a bad schema) still imports.
 
+mod alternatives;
 mod drift;
 mod error;
+mod gathered;
+mod json;
 mod mapping;
 mod read;
 mod render;
@@ -44,9 +48,10 @@ pub struct Api {
     pub title: Option<String>,
     /// The root files, as named.
     pub files: Vec<String>,
-    /// One method per security scheme (two for an OAuth 2 scheme with
-    /// flows of both families), sorted by scheme key, then `anonymous`
-    /// when used.
+    /// One method per security scheme used on its own or not at all (two
+    /// for an OAuth 2 scheme with flows of both families), sorted by
+    /// scheme key; then one per combination of schemes a requirement
+    /// names together, sorted by name; then `anonymous` when used.
     pub methods: Vec<Method>,
     /// One endpoint per operation, sorted by path, then verb, then host.
     pub endpoints: Vec<Endpoint>,
@@ -58,15 +63,26 @@ pub struct Api {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Method {
-    /// Its name: the scheme's key (with the flow family when split).
+    /// Its name: the scheme's key (with the flow family when split), or
+    /// its parts' names joined with ` + ` for a combination.
     pub name: String,
     /// Its type.
     pub kind: AuthType,
-    /// The scheme's key; `None` for `anonymous`.
+    /// The scheme's key; `None` for `anonymous` and for a combination.
     pub scheme: Option<String>,
-    /// What the language can't say about it (where an API key goes).
+    /// A combination's scheme keys, in the order of its name; empty for
+    /// a method of one scheme.
+    pub parts: Vec<String>,
+    /// The scopes it declares: its scheme's (OAuth 2 flows' or Swagger 2
+    /// `scopes`), then those that requirements name and the scheme does
+    /// not declare; a combination's are its parts' together. Sorted as
+    /// people count (`kind2` before `kind10`).
+    pub scopes: Vec<String>,
+    /// What the language can't say about it (where an API key goes, the
+    /// parts of a combination, scopes the scheme does not declare).
     pub note: Option<String>,
-    /// Where the scheme is defined.
+    /// Where the scheme is defined; for a combination, the first
+    /// operation that requires it.
     pub origin: Origin,
 }
 
@@ -77,13 +93,41 @@ pub struct Endpoint {
     /// `VERB /path`, or `VERB host/path` when the files put the same verb
     /// and path on different hosts.
     pub name: String,
-    /// The methods it activates, in the order of [`Api::methods`].
-    pub methods: Vec<String>,
-    /// What the language can't say (schemes required together, scopes,
-    /// undeclared schemes, a merge, no security at all).
+    /// Its auth list: one item per alternative of the requirements,
+    /// sorted by method (in the order of [`Api::methods`]) then scopes,
+    /// without an item that another implies.
+    pub items: Vec<Item>,
+    /// What the language can't say (undeclared schemes, a merge, no
+    /// security at all).
     pub notes: Vec<String>,
     /// The operation (the first one, when merged).
     pub origin: Origin,
+}
+
+impl Endpoint {
+    /// The methods its items name, each once, in item order.
+    pub fn methods(&self) -> impl Iterator<Item = &str> + '_ {
+        // Items are sorted by method: a method's items are adjacent.
+        let mut last: Option<&str> = None;
+        self.items.iter().filter_map(move |item| {
+            let method = item.method.as_str();
+            (last != Some(method)).then(|| {
+                last = Some(method);
+                method
+            })
+        })
+    }
+}
+
+/// An item of an endpoint's auth list: a method, and the scopes an
+/// instance of it must hold (all of them; none when empty).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct Item {
+    /// The method's name.
+    pub method: String,
+    /// The scopes, sorted as in [`Method::scopes`].
+    pub scopes: Vec<String>,
 }
 
 /// Where something is in a spec: a root file and a JSON pointer into it.
@@ -101,12 +145,11 @@ pub struct Origin {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Lossy {
-    /// Endpoints with OAuth scopes (kept as comments).
-    pub scopes: usize,
-    /// Endpoints with a requirement of several schemes together (AND).
-    pub and_requirements: usize,
     /// API keys whose location (header, query, cookie) is a comment.
     pub key_locations: usize,
+    /// Methods declaring scopes that requirements name and their scheme
+    /// does not declare (said in a comment).
+    pub undeclared_scopes: usize,
     /// Endpoints with no security requirement anywhere (`auth: []`).
     pub no_security: usize,
     /// Endpoints merged from operations whose security differs between
@@ -122,14 +165,13 @@ pub struct Lossy {
 
 impl Lossy {
     /// Each kind with its count and a description, for a summary.
-    pub fn kinds(&self) -> [(usize, &'static str); 8] {
+    pub fn kinds(&self) -> [(usize, &'static str); 7] {
         [
-            (self.scopes, "endpoints with OAuth scopes"),
-            (
-                self.and_requirements,
-                "endpoints requiring schemes together (AND)",
-            ),
             (self.key_locations, "API key locations"),
+            (
+                self.undeclared_scopes,
+                "methods with scopes their scheme does not declare",
+            ),
             (
                 self.no_security,
                 "endpoints with no security requirement (auth: [])",

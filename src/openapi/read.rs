@@ -35,6 +35,9 @@ pub(crate) struct Doc {
     dir: PathBuf,
     /// The parsed value.
     pub(crate) value: Value,
+    /// The key order of its requirements naming several schemes, as
+    /// written (the value keeps keys sorted).
+    pub(crate) orders: super::json::Orders,
 }
 
 /// A value reached in a document, with the JSON pointer that reached it
@@ -108,6 +111,21 @@ impl Store {
         self.by_path.insert(identity, id);
         self.docs.push(parse_file(path, name, limit));
         id
+    }
+
+    /// For each set of schemes (sorted) that a requirement names together,
+    /// the order in which the spec first names them: documents in the order
+    /// read, each in text order.
+    pub(crate) fn first_orders(&self) -> HashMap<Vec<String>, &[String]> {
+        let mut first: HashMap<Vec<String>, &[String]> = HashMap::new();
+        for doc in self.docs.iter().flatten() {
+            for order in &doc.orders {
+                let mut set = order.clone();
+                set.sort();
+                first.entry(set).or_insert(order.as_slice());
+            }
+        }
+        first
     }
 
     /// The root documents' ids.
@@ -282,8 +300,9 @@ fn parse_file(path: &Path, name: String, limit: u64) -> Result<Doc, Error> {
         Some("yaml" | "yml") => false,
         _ => text.trim_start().starts_with('{'),
     };
+    let mut orders = Vec::new();
     let value = if json {
-        serde_json::from_str::<Value>(&text).map_err(|error| {
+        super::json::parse(&text, &mut orders).map_err(|error| {
             Error::at(
                 &name,
                 &text,
@@ -299,7 +318,7 @@ fn parse_file(path: &Path, name: String, limit: u64) -> Result<Doc, Error> {
             )
         })?
     } else {
-        match super::yaml::parse(&text) {
+        match super::yaml::parse(&text, &mut orders) {
             Ok(Some(value)) => value,
             Ok(None) => return Err(empty()),
             Err(error) => {
@@ -323,6 +342,7 @@ fn parse_file(path: &Path, name: String, limit: u64) -> Result<Doc, Error> {
         text: Arc::new(text),
         dir,
         value,
+        orders,
     })
 }
 

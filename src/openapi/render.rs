@@ -54,6 +54,10 @@ pub fn render(api: &Api, connector: &str) -> String {
             quote_name(&method.name),
             method.kind
         ));
+        if !method.scopes.is_empty() {
+            let scopes: Vec<String> = method.scopes.iter().map(|s| quote_name(s)).collect();
+            text.push_str(&format!(" < scopes: [{}] >", scopes.join(", ")));
+        }
         if let Some(note) = &method.note {
             text.push(' ');
             text.push_str(&comment(note));
@@ -64,11 +68,15 @@ pub fn render(api: &Api, connector: &str) -> String {
         text.push('\n');
     }
     for endpoint in &api.endpoints {
-        let methods: Vec<String> = endpoint.methods.iter().map(|m| quote_name(m)).collect();
+        let items: Vec<String> = endpoint
+            .items
+            .iter()
+            .map(|item| item_text(&item.method, &item.scopes))
+            .collect();
         text.push_str(&format!(
             "    endpoint {} < auth: [{}] >",
             quote_name(&endpoint.name),
-            methods.join(", ")
+            items.join(", ")
         ));
         if !endpoint.notes.is_empty() {
             text.push(' ');
@@ -78,6 +86,19 @@ pub fn render(api: &Api, connector: &str) -> String {
     }
     text.push_str("}\n");
     canonical(text)
+}
+
+/// An auth-list item as the rules write it: `oauth` or
+/// `oauth("a", "b")`.
+pub(crate) fn item_text<S: AsRef<str>>(method: &str, scopes: &[S]) -> String {
+    let mut text = quote_name(method);
+    if !scopes.is_empty() {
+        let scopes: Vec<String> = scopes.iter().map(|s| quote_name(s.as_ref())).collect();
+        text.push('(');
+        text.push_str(&scopes.join(", "));
+        text.push(')');
+    }
+    text
 }
 
 /// `text` in the canonical layout (itself, should it not parse, which

@@ -4,8 +4,9 @@
 //! One method per scheme, named as the scheme's key, except an OAuth 2
 //! scheme whose flows fall in both families (authorization code and
 //! client credentials): it becomes two methods, `NAME
-//! (authorization_code)` and `NAME (client_credentials)`. Where an API key
-//! goes is kept as a note (a comment on the method).
+//! (authorization_code)` and `NAME (client_credentials)`. Each method
+//! declares the scopes of its flows (Swagger 2: the scheme's `scopes`).
+//! Where an API key goes is kept as a note (a comment on the method).
 
 use serde_json::Value;
 
@@ -14,9 +15,9 @@ use crate::check::AuthType;
 /// The methods one scheme maps to, and what the rules can't say about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SchemeMethods {
-    /// Each method's name and type: one, or two for an OAuth 2 scheme with
-    /// flows in both families.
-    pub(crate) methods: Vec<(String, AuthType)>,
+    /// Each method's name, type and declared scopes (sorted): one, or two
+    /// for an OAuth 2 scheme with flows in both families.
+    pub(crate) methods: Vec<(String, AuthType, Vec<String>)>,
     /// Where an API key goes, or why the type is a guess.
     pub(crate) note: Option<String>,
     /// The note says where an API key goes.
@@ -30,7 +31,7 @@ pub(crate) struct SchemeMethods {
 pub(crate) fn map(key: &str, def: &Value, swagger: bool) -> SchemeMethods {
     let text = |field: &str| def.get(field).and_then(Value::as_str).unwrap_or("");
     let one = |kind: AuthType| SchemeMethods {
-        methods: vec![(key.to_owned(), kind)],
+        methods: vec![(key.to_owned(), kind, Vec::new())],
         note: None,
         key_location: false,
         unknown_type: false,
@@ -63,41 +64,68 @@ pub(crate) fn map(key: &str, def: &Value, swagger: bool) -> SchemeMethods {
     }
 }
 
-/// An OAuth 2 scheme: its flows' families.
+/// An OAuth 2 scheme: its flows' families, and the scopes of each.
 fn oauth2(key: &str, def: &Value, swagger: bool) -> SchemeMethods {
-    let (mut code, mut client) = (false, false);
-    if swagger {
-        match def.get("flow").and_then(Value::as_str) {
-            Some("accessCode" | "implicit" | "password") => code = true,
-            Some("application") => client = true,
-            _ => {}
+    let (mut code, mut client) = (None, None);
+    let family = |flow: &str| match flow {
+        "accessCode" | "implicit" | "password" if swagger => Some(true),
+        "authorizationCode" | "implicit" | "password" if !swagger => Some(true),
+        "application" if swagger => Some(false),
+        "clientCredentials" if !swagger => Some(false),
+        _ => None,
+    };
+    let flows: Vec<(&str, &Value)> = if swagger {
+        def.get("flow")
+            .and_then(Value::as_str)
+            .map(|flow| (flow, def))
+            .into_iter()
+            .collect()
+    } else {
+        def.get("flows")
+            .and_then(Value::as_object)
+            .map(|flows| flows.iter().map(|(k, v)| (k.as_str(), v)).collect())
+            .unwrap_or_default()
+    };
+    for (flow, def) in flows {
+        let Some(code_family) = family(flow) else {
+            continue;
+        };
+        let scopes: &mut Vec<String> = if code_family {
+            code.get_or_insert_with(Vec::new)
+        } else {
+            client.get_or_insert_with(Vec::new)
+        };
+        if let Some(declared) = def.get("scopes").and_then(Value::as_object) {
+            scopes.extend(declared.keys().cloned());
         }
-    } else if let Some(flows) = def.get("flows").and_then(Value::as_object) {
-        for flow in flows.keys() {
-            match flow.as_str() {
-                "authorizationCode" | "implicit" | "password" => code = true,
-                "clientCredentials" => client = true,
-                _ => {}
-            }
-        }
+    }
+    for scopes in [&mut code, &mut client].into_iter().flatten() {
+        scopes.sort();
+        scopes.dedup();
     }
     let mut note = None;
     let methods = match (code, client) {
-        (true, true) => vec![
+        (Some(code), Some(client)) => vec![
             (
                 format!("{key} (authorization_code)"),
                 AuthType::OAuth2AuthorizationCode,
+                code,
             ),
             (
                 format!("{key} (client_credentials)"),
                 AuthType::OAuth2ClientCredentials,
+                client,
             ),
         ],
-        (false, true) => vec![(key.to_owned(), AuthType::OAuth2ClientCredentials)],
-        (true, false) => vec![(key.to_owned(), AuthType::OAuth2AuthorizationCode)],
-        (false, false) => {
+        (None, Some(client)) => vec![(key.to_owned(), AuthType::OAuth2ClientCredentials, client)],
+        (Some(code), None) => vec![(key.to_owned(), AuthType::OAuth2AuthorizationCode, code)],
+        (None, None) => {
             note = Some("no OAuth 2 flow the mapping knows: taken as authorization code".into());
-            vec![(key.to_owned(), AuthType::OAuth2AuthorizationCode)]
+            vec![(
+                key.to_owned(),
+                AuthType::OAuth2AuthorizationCode,
+                Vec::new(),
+            )]
         }
     };
     SchemeMethods {
@@ -115,7 +143,34 @@ mod tests {
     use serde_json::json;
 
     fn kinds(def: serde_json::Value, swagger: bool) -> Vec<(String, AuthType)> {
-        map("s", &def, swagger).methods
+        map("s", &def, swagger)
+            .methods
+            .into_iter()
+            .map(|(name, kind, _)| (name, kind))
+            .collect()
+    }
+
+    #[test]
+    fn each_method_declares_its_flows_scopes() {
+        let scopes = |def: serde_json::Value, swagger: bool| -> Vec<Vec<String>> {
+            map("s", &def, swagger)
+                .methods
+                .into_iter()
+                .map(|(_, _, scopes)| scopes)
+                .collect()
+        };
+        let both = json!({"type": "oauth2", "flows": {
+            "implicit": {"scopes": {"write": "", "read": ""}},
+            "authorizationCode": {"scopes": {"read": "", "admin": ""}},
+            "clientCredentials": {"scopes": {"read:jira-work": ""}}}});
+        assert_eq!(
+            scopes(both, false),
+            [vec!["admin", "read", "write"], vec!["read:jira-work"]]
+        );
+        let swagger = json!({"type": "oauth2", "flow": "accessCode", "scopes": {"b": "", "a": ""}});
+        assert_eq!(scopes(swagger, true), [vec!["a", "b"]]);
+        let key = json!({"type": "apiKey", "name": "k", "in": "header"});
+        assert_eq!(scopes(key, false), [Vec::<String>::new()]);
     }
 
     #[test]
@@ -182,6 +237,9 @@ mod tests {
         assert!(key.key_location);
         let odd = map("j", &json!({"type": "JWT"}), false);
         assert!(odd.unknown_type);
-        assert_eq!(odd.methods, vec![("j".to_owned(), AuthType::Token)]);
+        assert_eq!(
+            odd.methods,
+            vec![("j".to_owned(), AuthType::Token, Vec::new())]
+        );
     }
 }

@@ -14,6 +14,8 @@ use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use super::json::Orders;
+
 /// How deep mappings and sequences may nest.
 const MAX_DEPTH: usize = 256;
 
@@ -40,14 +42,23 @@ impl YamlError {
 }
 
 /// A mapping or sequence being built, with its anchor and, for a mapping,
-/// the key waiting for its value.
+/// the key waiting for its value and, for a security requirement, its keys
+/// in the order written (the value model keeps keys sorted).
 enum Open {
     Sequence(Vec<Value>, usize),
-    Mapping(Map<String, Value>, usize, Option<String>),
+    Mapping(
+        Map<String, Value>,
+        usize,
+        Option<String>,
+        Option<Vec<String>>,
+    ),
 }
 
 /// Parses the first document of `text`; `Ok(None)` when there is none.
-pub(crate) fn parse(text: &str) -> Result<Option<Value>, YamlError> {
+/// The key order of every security requirement naming several schemes
+/// (a mapping in a list under a `security` key) is added to `orders`, as
+/// [`super::json::parse`] does.
+pub(crate) fn parse(text: &str, orders: &mut Orders) -> Result<Option<Value>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Open> = Vec::new();
     let mut anchors: Vec<(usize, Value, usize)> = Vec::new();
@@ -75,12 +86,28 @@ pub(crate) fn parse(text: &str) -> Result<Option<Value>, YamlError> {
                 continue;
             }
             Event::MappingStart(anchor, _) => {
-                stack.push(Open::Mapping(Map::new(), anchor, None));
+                let requirement = match stack.as_slice() {
+                    [.., Open::Mapping(_, _, Some(key), _), Open::Sequence(..)] => {
+                        key == "security"
+                    }
+                    _ => false,
+                };
+                stack.push(Open::Mapping(
+                    Map::new(),
+                    anchor,
+                    None,
+                    requirement.then(Vec::new),
+                ));
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
                 Some(Open::Sequence(items, anchor)) => (Value::Array(items), anchor),
-                Some(Open::Mapping(map, anchor, _)) => (Value::Object(map), anchor),
+                Some(Open::Mapping(map, anchor, _, order)) => {
+                    if let Some(order) = order.filter(|order| order.len() > 1) {
+                        orders.push(order);
+                    }
+                    (Value::Object(map), anchor)
+                }
                 None => return Err(YamlError::at(mark, "unbalanced end of a collection")),
             },
             Event::Scalar(text, style, anchor, tag) => {
@@ -111,7 +138,7 @@ pub(crate) fn parse(text: &str) -> Result<Option<Value>, YamlError> {
         match stack.last_mut() {
             None => return Ok(Some(value)),
             Some(Open::Sequence(items, _)) => items.push(value),
-            Some(Open::Mapping(map, _, key)) => match key.take() {
+            Some(Open::Mapping(map, _, key, order)) => match key.take() {
                 None => *key = Some(key_text(value, mark)?),
                 Some(name) => {
                     if map.contains_key(&name) {
@@ -119,6 +146,9 @@ pub(crate) fn parse(text: &str) -> Result<Option<Value>, YamlError> {
                             mark,
                             format!("the key `{name}` is given twice in one mapping"),
                         ));
+                    }
+                    if let Some(order) = order {
+                        order.push(name.clone());
                     }
                     map.insert(name, value);
                 }
@@ -192,8 +222,25 @@ fn plain(text: &str) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
     use serde_json::json;
+
+    fn parse(text: &str) -> Result<Option<serde_json::Value>, super::YamlError> {
+        super::parse(text, &mut Vec::new())
+    }
+
+    #[test]
+    fn requirement_orders_are_kept() {
+        let text = "security:\n  - secret: []\n    clientId: []\n  - {one: []}\n\
+                    paths:\n  /a:\n    get:\n      security: [{z: [], a: [s]}]\n\
+                    other: [{y: [], x: []}]\n";
+        let mut orders = Vec::new();
+        assert!(super::parse(text, &mut orders).is_ok());
+        assert_eq!(
+            orders,
+            [vec!["secret", "clientId"], vec!["z", "a"]]
+                .map(|order| order.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        );
+    }
 
     #[test]
     fn scalars_follow_the_core_schema_and_keys_become_strings() {

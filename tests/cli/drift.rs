@@ -5,7 +5,7 @@
 use std::process::Output;
 
 use super::import::FIXTURES;
-use crate::support::{authgate, authgate_in, code, stderr, stdout, text_folder};
+use crate::support::{authgate, authgate_in, code, root, stderr, stdout, text_folder};
 
 fn drift(args: &[&str]) -> Output {
     let spec = format!("{FIXTURES}/shop/openapi.yaml");
@@ -260,4 +260,124 @@ fn drift_of_a_connector_using_part_of_the_api_reports_only_what_it_claims() {
             ("authgate::drift_endpoint", "warning"),
         ]
     );
+}
+
+/// `drift_scope`, against the Jira-shaped spec: an item with fewer scopes
+/// than every alternative of the spec is an error labelled on the item; an
+/// alternative of the spec that no item admits (the rules ask for more) is
+/// a warning, left out with `--subset`; the same scopes in another order
+/// are no drift.
+#[test]
+fn drift_compares_scopes_as_sets_of_alternatives() {
+    let spec = format!("{FIXTURES}/scopes/jira.json");
+    let rules = format!("{FIXTURES}/scopes/jira-drifted.gate");
+    let args = [
+        "drift",
+        spec.as_str(),
+        "--connector",
+        "jira",
+        "--rules",
+        &rules,
+    ];
+    let human = authgate(&args);
+    assert_eq!(code(&human), 1, "errors: exit 1");
+    insta::assert_snapshot!("drift_scope_human", stderr(&human));
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let json = authgate(&json_args);
+    insta::assert_snapshot!("drift_scope_json", stdout(&json));
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let found: Vec<(String, String, u64)> = value["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_owned(),
+                d["severity"].as_str().unwrap_or("").to_owned(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let scope = |severity: &str, line: u64| {
+        (
+            "authgate::drift_scope".to_owned(),
+            severity.to_owned(),
+            line,
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            scope("error", 8),
+            scope("warning", 9),
+            scope("warning", 12),
+            scope("error", 12),
+        ]
+    );
+    let messages: Vec<&str> = value["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(messages[0].contains(&format!(
+        "(`{spec}#/paths/~1rest~1api~13~1issue~1{{issueIdOrKey}}/get`)"
+    )));
+    let mut subset = json_args.clone();
+    subset.push("--subset");
+    let value: serde_json::Value = serde_json::from_slice(&authgate(&subset).stdout).expect("JSON");
+    let severities: Vec<&str> = value["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["severity"].as_str())
+        .collect();
+    assert_eq!(severities, ["error", "error"]);
+}
+
+/// A connector imported before scopes and combinations were mapped (the
+/// union of the schemes, scopes as comments) drifts: instances holding one
+/// header, or no scope, were offered endpoints the API refuses them.
+#[test]
+fn an_import_that_unions_combined_schemes_drifts() {
+    let spec = format!("{FIXTURES}/scopes/plaid.json");
+    let old = "connector plaid {\n    auth clientId: token\n    auth secret: token\n    \
+               auth plaidVersion: token\n    auth bearer: token\n    \
+               auth oauth: oauth2_client_credentials\n    auth anonymous: none\n\n    \
+               endpoint \"POST /accounts/get\" < auth: [clientId, plaidVersion, secret] >\n}\n";
+    let dir = text_folder(&[("plaid.gate", old)]);
+    let output = authgate_in(
+        dir.path(),
+        &[
+            "drift",
+            &root().join(&spec).display().to_string(),
+            "--connector",
+            "plaid",
+            "--rules",
+            "plaid.gate",
+            "--subset",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&output), 1);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    // One for each part; nothing more (the endpoint's items are those
+    // methods, reported once each).
+    assert_eq!(value["diagnostics"].as_array().map(Vec::len), Some(3));
+    let err: String = value["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| format!("{} {}\n", d["message"], d["help"]))
+        .collect();
+    for needle in [
+        "method `clientId` of connector `plaid` is a scheme that",
+        "requires only together with others",
+        "an instance holding only `clientId` is refused; use `clientId + secret`, \
+         `clientId + secret + plaidVersion`, `oauth + clientId` and `oauth + clientId + secret`",
+    ] {
+        assert!(err.contains(needle), "no {needle:?} in\n{err}");
+    }
 }

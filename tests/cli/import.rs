@@ -43,16 +43,28 @@ fn compiled(rules: &str) -> authgate::Policy {
     compilation.policy.expect("no errors")
 }
 
-/// The methods of `connector` that endpoint `endpoint` activates.
+/// The auth list of endpoint `endpoint` of `connector`, as the compiled
+/// policy holds it: per method in declaration order, its name when it is
+/// activated plainly, then each of its items with scopes
+/// (`"oauth (client_credentials)"("orders:read")`).
 fn activated(policy: &authgate::Policy, connector: &str, endpoint: &str) -> Vec<String> {
     let id = policy.connector(connector).expect("connector");
     let endpoint = policy
         .endpoint(id, endpoint)
         .unwrap_or_else(|| panic!("no endpoint `{endpoint}`"));
-    policy
-        .activated(endpoint)
-        .filter_map(|method| policy.method_name(method).map(str::to_owned))
-        .collect()
+    let plain: Vec<_> = policy.activated(endpoint).collect();
+    let mut list = Vec::new();
+    for method in policy.methods(id) {
+        if plain.contains(&method) {
+            list.push(policy.method_name(method).expect("name").to_owned());
+        }
+        list.extend(
+            policy
+                .scoped_items(method, endpoint)
+                .map(|item| policy.item_text(item)),
+        );
+    }
+    list
 }
 
 /// The line of `rules` that declares `what` (a member, as written).
@@ -69,18 +81,22 @@ fn an_openapi_3_yaml_spec_over_several_files_imports_as_checked_canonical_rules(
     insta::assert_snapshot!("shop_import", rules);
     let policy = compiled(&rules);
     let shop = "shop_api";
-    // Top-level security where the operation has none.
+    // Top-level security where the operation has none, with its scopes
+    // on both methods of the scheme.
     assert_eq!(
         activated(&policy, shop, "GET /orders"),
-        ["oauth (authorization_code)", "oauth (client_credentials)"]
+        [
+            r#""oauth (authorization_code)"("orders:read")"#,
+            r#""oauth (client_credentials)"("orders:read")"#
+        ]
     );
     // An operation's own security overrides the top level.
     assert_eq!(
         activated(&policy, shop, "POST /orders"),
         [
             "bearer",
-            "oauth (authorization_code)",
-            "oauth (client_credentials)"
+            r#""oauth (authorization_code)"("orders:write")"#,
+            r#""oauth (client_credentials)"("orders:write")"#
         ]
     );
     // A path item in another file (`$ref`), and a whole operation in another file.
@@ -88,8 +104,8 @@ fn an_openapi_3_yaml_spec_over_several_files_imports_as_checked_canonical_rules(
         activated(&policy, shop, "GET /orders/{id}"),
         [
             "basic_auth",
-            "oauth (authorization_code)",
-            "oauth (client_credentials)"
+            r#""oauth (authorization_code)"("orders:read")"#,
+            r#""oauth (client_credentials)"("orders:read")"#
         ]
     );
     assert_eq!(
@@ -107,17 +123,30 @@ fn an_openapi_3_yaml_spec_over_several_files_imports_as_checked_canonical_rules(
         ["api_key", "anonymous"]
     );
     assert!(rules.contains("auth anonymous: none"));
-    // Schemes required together: the union, and a comment.
+    // Schemes required together: one method, named by its parts in the
+    // requirement's order, of the OAuth part's type; neither part alone.
     assert_eq!(
         activated(&policy, shop, "POST /partners/{id}/payouts"),
-        ["api_key", "partner"]
+        ["partner + api_key"]
     );
-    assert!(
-        line(&rules, "endpoint \"POST /partners")
-            .contains("// required together: `api_key` and `partner`")
+    assert_eq!(
+        line(&rules, "auth \"partner + api_key\""),
+        "    auth \"partner + api_key\": oauth2_client_credentials // schemes required together: \
+         `partner`, `api_key` (API key `X-Shop-Key` in header)"
     );
-    // Scopes are comments; where an API key goes (the scheme is in a third file) too.
-    assert!(line(&rules, "endpoint \"GET /sso/profile\"").ends_with("// scopes of `sso` profile"));
+    // Scopes are items; a scope the scheme does not declare is declared
+    // with a comment; where an API key goes (the scheme is in a third
+    // file) is a comment.
+    assert_eq!(
+        activated(&policy, shop, "GET /sso/profile"),
+        ["sso(profile)"]
+    );
+    assert!(line(&rules, "auth sso:").ends_with(
+        "< scopes: [profile] > // scope `profile` is named by operations; the scheme declares none"
+    ));
+    assert!(line(&rules, "auth \"oauth (client_credentials)\"").ends_with(
+        "< scopes: [\"orders:read\", \"orders:write\"] > // scope `orders:write` is not declared by this flow"
+    ));
     assert!(line(&rules, "auth api_key:").ends_with("token // API key `X-Shop-Key` in header"));
 }
 
@@ -157,7 +186,7 @@ fn each_scheme_type_and_flow_maps_to_its_method_type() {
     ] {
         assert!(
             line(&swagger, &format!("auth {method}:")).ends_with(&format!(": {kind}"))
-                || line(&swagger, &format!("auth {method}:")).contains(&format!(": {kind} //")),
+                || line(&swagger, &format!("auth {method}:")).contains(&format!(": {kind} ")),
             "{method}: {kind}\n{swagger}"
         );
     }
@@ -170,7 +199,10 @@ fn a_swagger_2_json_spec_imports_with_top_level_and_operation_security() {
     let policy = compiled(&rules);
     let pets = "pet_store_swagger_2";
     assert_eq!(activated(&policy, pets, "GET /pets"), ["key"]);
-    assert_eq!(activated(&policy, pets, "POST /pets"), ["app", "user"]);
+    assert_eq!(
+        activated(&policy, pets, "POST /pets"),
+        ["app", r#"user("pets:write")"#]
+    );
     assert_eq!(
         activated(&policy, pets, "DELETE /pets/{petId}"),
         ["basic", "implicit", "password"]
@@ -212,8 +244,8 @@ fn importing_twice_gives_the_same_bytes_and_a_summary_per_kind() {
     let summary = [
         "imported connector `crm`: 2 auth methods, 3 endpoints from 2 spec files",
         "kept as comments (the rules can't say them):",
-        "       2  endpoints with OAuth scopes",
         "       1  API key locations",
+        "       1  methods with scopes their scheme does not declare",
         "       1  endpoints with no security requirement (auth: [])",
         "       1  endpoints merged from files with different security",
     ];
@@ -230,10 +262,11 @@ fn an_operation_in_several_files_is_merged_and_reported() {
         ],
     );
     let policy = compiled(&rules);
-    // Different security in two files: the union, and a note.
+    // Different security in two files: the union of the alternatives,
+    // each with its scopes, and a note.
     assert_eq!(
         activated(&policy, "crm", "GET /crm/v3/objects/contacts"),
-        ["oauth2", "private_app"]
+        [r#"oauth2("crm.objects.contacts.read")"#, "private_app"]
     );
     assert!(
         line(&rules, "endpoint \"GET /crm/v3/objects/contacts\"")
@@ -242,7 +275,7 @@ fn an_operation_in_several_files_is_merged_and_reported() {
     // The same security in both: one endpoint, no note.
     assert_eq!(
         line(&rules, "endpoint \"GET /crm/v3/owners\""),
-        "    endpoint \"GET /crm/v3/owners\" < auth: [oauth2] > // scopes of `oauth2` crm.owners.read"
+        "    endpoint \"GET /crm/v3/owners\" < auth: [oauth2(\"crm.owners.read\")] >"
     );
     // No security anywhere: `auth: []` with a note (check warns, no error).
     assert_eq!(
@@ -514,9 +547,16 @@ fn odd_schemes_are_kept_with_a_comment_and_counted() {
         line(&rules, "auth jwt:")
             .ends_with("token // scheme type `JWT` is not OpenAPI's: mapped to token")
     );
-    assert!(line(&rules, "auth bare:").contains("oauth2_authorization_code // no OAuth 2 flow"));
-    // The first definition of `shared` wins.
-    assert_eq!(line(&rules, "auth shared:"), "    auth shared: basic");
+    // `bare` and `shared` are only ever required together: one method of
+    // the OAuth part's type, and no method for either part alone.
+    assert_eq!(
+        line(&rules, "auth \"bare + shared\":"),
+        "    auth \"bare + shared\": oauth2_authorization_code // schemes required together: \
+         `bare` (no OAuth 2 flow the mapping knows: taken as authorization code), `shared`"
+    );
+    assert!(!rules.contains("auth bare:") && !rules.contains("auth shared:"));
+    // The first definition of `shared` wins: it is not an API key.
+    assert!(!rules.contains("API key `k`"));
     // Keys the language can't write as they are.
     assert_eq!(
         line(&rules, "auth \"(empty)\""),
@@ -527,7 +567,7 @@ fn odd_schemes_are_kept_with_a_comment_and_counted() {
         "    auth \"line break\": basic"
     );
     assert_eq!(activated(&policy, "odd", "GET /a"), ["jwt", "anonymous"]);
-    assert_eq!(activated(&policy, "odd", "POST /b"), ["bare", "shared"]);
+    assert_eq!(activated(&policy, "odd", "POST /b"), ["bare + shared"]);
     let summary = stderr(&output);
     assert!(
         summary.contains("1  schemes of unknown type (as token)"),
@@ -535,10 +575,6 @@ fn odd_schemes_are_kept_with_a_comment_and_counted() {
     );
     assert!(
         summary.contains("1  schemes defined differently in several files (first kept)"),
-        "{summary}"
-    );
-    assert!(
-        summary.contains("1  endpoints requiring schemes together (AND)"),
         "{summary}"
     );
     for bad in ["", "a\nb"] {

@@ -27,6 +27,7 @@ mod eval_scopes;
 mod fmt;
 mod formats;
 mod import;
+mod import_scopes;
 mod inputs;
 mod matrix;
 mod packaging;

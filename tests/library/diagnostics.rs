@@ -77,7 +77,11 @@ macro_rules! fixture_tests {
             let checked = |code: &Code| {
                 !matches!(
                     code,
-                    Code::TestFailed | Code::DriftActivation | Code::DriftEndpoint | Code::DriftMethod
+                    Code::TestFailed
+                        | Code::DriftActivation
+                        | Code::DriftEndpoint
+                        | Code::DriftMethod
+                        | Code::DriftScope
                 )
             };
             for code in Code::ALL.iter().copied().filter(checked) {
