@@ -4,7 +4,12 @@
 //! which keyword. The names offered come from the index of the whole rule
 //! set: inside an endpoint's `auth: [...]` only its connector's methods,
 //! after an instance's `auth:` only its connector's, after `->` only the
-//! endpoints of the connection's instance's connector.
+//! endpoints of the connection's instance's connector. Scopes are a
+//! method's: after `METHOD(` in an auth list or a test's runtime subject,
+//! and in an instance's `scopes: [...]`, the scopes that method declares
+//! (less those the list already names); in a method's own `scopes: [...]`,
+//! the scopes that items and instances name with it but it does not
+//! declare yet.
 
 use lsp_types as lsp;
 
@@ -37,8 +42,18 @@ enum Block {
 enum Owner {
     /// An endpoint of this connector.
     Endpoint(String),
-    /// An instance of this connector.
-    Instance(String),
+    /// An auth method of a connector.
+    Method { connector: String, method: String },
+    /// An instance, of this connector.
+    Instance { connector: String, name: String },
+}
+
+/// A method's scopes, less those the list or group at the cursor already
+/// names.
+struct ScopesOf {
+    connector: String,
+    method: String,
+    written: Vec<String>,
 }
 
 /// What may be written at the cursor.
@@ -51,7 +66,11 @@ enum Offer {
     Subjects,
     Methods(String),
     Endpoints(String),
-    OptionKeys,
+    OptionKeys(&'static [&'static str]),
+    /// The scopes a method declares.
+    Scopes(ScopesOf),
+    /// The scopes used with a method that it does not declare.
+    Undeclared(ScopesOf),
 }
 
 /// The completion items at the cursor.
@@ -73,9 +92,23 @@ pub fn completion(
         all.pop();
     }
     let known = Known::new(analysis.index(), text);
-    let offer = context(before, &all, &known)?;
+    let mut offer = context(before, &all, &known)?;
+    if let Offer::Scopes(of) | Offer::Undeclared(of) = &mut offer {
+        of.written
+            .extend(written_after(text.get(offset..).unwrap_or("")));
+    }
+    // A quote the editor closed by itself is part of the name replaced.
+    let open_quote = typing.is_some_and(|t| {
+        let written = t.text(text);
+        t.kind == Kind::Quoted && (written.len() < 2 || !written.ends_with('"'))
+    });
+    let end = if open_quote && text.get(offset..).is_some_and(|rest| rest.starts_with('"')) {
+        offset + 1
+    } else {
+        offset
+    };
     let replace = analysis.range(
-        crate::source::Span::new(file, typing.map_or(offset, |t| t.start), offset),
+        crate::source::Span::new(file, typing.map_or(offset, |t| t.start), end),
         encoding,
     )?;
     let mut items = Vec::new();
@@ -111,7 +144,27 @@ pub fn completion(
                 );
             }
         }
-        Offer::OptionKeys => push("auth", lsp::CompletionItemKind::PROPERTY, None),
+        Offer::OptionKeys(keys) => {
+            for key in keys {
+                push(key, lsp::CompletionItemKind::KEYWORD, None);
+            }
+        }
+        Offer::Scopes(of) => {
+            let detail = format!("scope of {}", quote_name(&of.method));
+            for scope in known.scopes(&of.connector, &of.method) {
+                if !of.written.contains(&scope) {
+                    push(&scope, SCOPE, Some(detail.clone()));
+                }
+            }
+        }
+        Offer::Undeclared(of) => {
+            let detail = format!("used with {}, not declared", quote_name(&of.method));
+            for scope in known.index.undeclared_scopes(&of.connector, &of.method) {
+                if !of.written.iter().any(|w| **w == *scope) {
+                    push(&scope, SCOPE, Some(detail.clone()));
+                }
+            }
+        }
         Offer::Connectors => connectors(&known, &mut push),
         Offer::Instances => instances(&known, &mut push),
         Offer::Subjects => {
@@ -130,6 +183,21 @@ pub fn completion(
         }
     }
     Some(lsp::CompletionResponse::Array(items))
+}
+
+/// How a scope is shown in the list of items.
+const SCOPE: lsp::CompletionItemKind = lsp::CompletionItemKind::PROPERTY;
+
+/// The names after the cursor in the list or group it is in (up to its
+/// `)`, `]` or `>`).
+fn written_after(rest: &str) -> Vec<String> {
+    let end = rest.find([')', ']', '>']).unwrap_or(rest.len());
+    let group = rest.get(..end).unwrap_or("");
+    tokens(group)
+        .iter()
+        .filter(|t| t.is_name())
+        .map(|t| name_of(group, t))
+        .collect()
 }
 
 fn connectors(
@@ -165,16 +233,25 @@ struct Known<'a> {
     index: &'a Index,
     /// The document's connectors.
     connectors: Vec<Loose>,
-    /// The document's instances and their connectors.
-    instances: Vec<(String, String)>,
+    /// The document's instances.
+    instances: Vec<LooseInstance>,
 }
 
 /// A connector of the document being typed.
 struct Loose {
     name: String,
-    /// Methods: name and type.
-    methods: Vec<(String, String)>,
+    /// Methods: name, type and declared scopes.
+    methods: Vec<(String, String, Vec<String>)>,
     endpoints: Vec<String>,
+}
+
+/// An instance of the document being typed.
+#[derive(Clone)]
+struct LooseInstance {
+    name: String,
+    connector: String,
+    /// The method its `auth` option names.
+    method: Option<String>,
 }
 
 impl<'a> Known<'a> {
@@ -218,15 +295,23 @@ impl<'a> Known<'a> {
                         "instance" if depth == 0 => {
                             let of = at(i + 2).is_some_and(|t| t.is_word(text, "of"));
                             if let Some(connector) = at(i + 3).filter(|t| of && t.is_name()) {
-                                known.instances.push((name, name_of(text, connector)));
+                                let method = loose_option(text, &all, i + 4, "auth")
+                                    .and_then(|names| names.into_iter().next());
+                                known.instances.push(LooseInstance {
+                                    name,
+                                    connector: name_of(text, connector),
+                                    method,
+                                });
                             }
                         }
                         "auth" if depth == 1 && colon => {
                             let kind = at(i + 3)
                                 .filter(|t| t.kind == Kind::Word)
                                 .map_or("", |t| t.text(text));
+                            let scopes =
+                                loose_option(text, &all, i + 4, "scopes").unwrap_or_default();
                             if let Some(last) = known.connectors.last_mut() {
-                                last.methods.push((name, kind.to_owned()));
+                                last.methods.push((name, kind.to_owned(), scopes));
                             }
                         }
                         "endpoint" if depth == 1 => {
@@ -267,11 +352,15 @@ impl<'a> Known<'a> {
             })
             .collect();
         for instance in &self.instances {
-            if !all.iter().any(|(name, _)| name == &instance.0) {
-                all.push(instance.clone());
+            if !all.iter().any(|(name, _)| name == &instance.name) {
+                all.push((instance.name.clone(), instance.connector.clone()));
             }
         }
         all
+    }
+
+    fn loose_instance(&self, instance: &str) -> Option<&LooseInstance> {
+        self.instances.iter().find(|i| i.name == instance)
     }
 
     fn instance_connector(&self, instance: &str) -> Option<String> {
@@ -279,11 +368,16 @@ impl<'a> Known<'a> {
             .instances
             .get(instance)
             .map(|i| i.connector.to_string())
+            .or_else(|| self.loose_instance(instance).map(|i| i.connector.clone()))
+    }
+
+    /// The method an instance authenticates with.
+    fn instance_method(&self, instance: &str) -> Option<String> {
+        self.loose_instance(instance)
+            .and_then(|i| i.method.clone())
             .or_else(|| {
-                self.instances
-                    .iter()
-                    .find(|i| i.0 == instance)
-                    .map(|i| i.1.clone())
+                let facts = self.index.instances.get(instance)?;
+                facts.method.as_deref().map(str::to_owned)
             })
     }
 
@@ -297,10 +391,38 @@ impl<'a> Known<'a> {
             .map(|m| (m.name.to_string(), m.kind.to_string()))
             .collect();
         for loose in self.connectors.iter().filter(|c| c.name == connector) {
-            for method in &loose.methods {
-                if !all.iter().any(|(name, _)| name == &method.0) {
-                    all.push(method.clone());
+            for (name, kind, _) in &loose.methods {
+                if !all.iter().any(|(known, _)| known == name) {
+                    all.push((name.clone(), kind.clone()));
                 }
+            }
+        }
+        all
+    }
+
+    /// The scopes `method` of `connector` declares: in the rule set, and
+    /// as the document being typed declares them.
+    fn scopes(&self, connector: &str, method: &str) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .index
+            .connectors
+            .get(connector)
+            .and_then(|c| c.method(method))
+            .iter()
+            .flat_map(|m| &m.scopes)
+            .map(|s| s.to_string())
+            .collect();
+        let mut seen: std::collections::HashSet<String> = all.iter().cloned().collect();
+        let loose = self
+            .connectors
+            .iter()
+            .filter(|c| c.name == connector)
+            .flat_map(|c| &c.methods)
+            .filter(|m| m.0 == method)
+            .flat_map(|m| &m.2);
+        for scope in loose {
+            if seen.insert(scope.clone()) {
+                all.push(scope.clone());
             }
         }
         all
@@ -329,6 +451,47 @@ impl<'a> Known<'a> {
     }
 }
 
+/// The names of option `key` in the options block that starts at token
+/// `open` (`<`), read loosely: a name, or the names of a list (scopes
+/// after a name in it skipped). `None` when there is no such block or key.
+fn loose_option(text: &str, all: &[Token], open: usize, key: &str) -> Option<Vec<String>> {
+    if all.get(open)?.kind != Kind::Punct('<') {
+        return None;
+    }
+    let mut i = open + 1;
+    while let Some(token) = all.get(i) {
+        match token.kind {
+            Kind::Punct('>' | '{' | '}') => return None,
+            _ if token.is_name()
+                && name_of(text, token) == key
+                && all.get(i + 1)?.kind == Kind::Punct(':') =>
+            {
+                let value = all.get(i + 2)?;
+                if value.is_name() {
+                    return Some(vec![name_of(text, value)]);
+                }
+                if value.kind != Kind::Punct('[') {
+                    return None;
+                }
+                let mut names = Vec::new();
+                let mut parens = 0usize;
+                for t in all.get(i + 3..).unwrap_or(&[]) {
+                    match t.kind {
+                        Kind::Punct(']' | '>' | '{' | '}') => break,
+                        Kind::Punct('(') => parens += 1,
+                        Kind::Punct(')') => parens = parens.saturating_sub(1),
+                        _ if parens == 0 && t.is_name() => names.push(name_of(text, t)),
+                        _ => {}
+                    }
+                }
+                return Some(names);
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// The text of a name token (an unterminated quoted name too).
 fn name_of(text: &str, token: &Token) -> String {
     let written = token.text(text);
@@ -344,7 +507,8 @@ fn name_of(text: &str, token: &Token) -> String {
 /// the name being typed).
 fn context(text: &str, tokens: &[Token], known: &Known<'_>) -> Option<Offer> {
     let mut blocks: Vec<Block> = Vec::new();
-    let mut owner: Option<Owner> = None;
+    let mut options: Option<OptionsBlock> = None;
+    // Inside `sees only [...]`.
     let mut list = false;
     for (i, token) in tokens.iter().enumerate() {
         let back = |n: usize| i.checked_sub(n).and_then(|j| tokens.get(j));
@@ -359,28 +523,45 @@ fn context(text: &str, tokens: &[Token], known: &Known<'_>) -> Option<Offer> {
                     (Some("flow"), _) => Block::Flow,
                     _ => Block::Test,
                 });
+                options = None;
             }
             Kind::Punct('}') => {
                 blocks.pop();
-                owner = None;
+                options = None;
                 list = false;
             }
             Kind::Punct('<') => {
-                owner = match blocks.last() {
+                let owner = match blocks.last() {
+                    // `auth NAME: TYPE <`
+                    Some(Block::Connector(connector))
+                        if back(4).is_some_and(|t| t.is_word(text, "auth"))
+                            && back(2).is_some_and(|t| t.kind == Kind::Punct(':')) =>
+                    {
+                        back(3).filter(|t| t.is_name()).map(|t| Owner::Method {
+                            connector: connector.clone(),
+                            method: name_of(text, t),
+                        })
+                    }
                     Some(Block::Connector(connector)) => Some(Owner::Endpoint(connector.clone())),
+                    // `instance NAME of CONNECTOR <`
                     _ => back(1)
                         .filter(|t| t.is_name())
                         .filter(|_| back(2).is_some_and(|t| t.is_word(text, "of")))
-                        .map(|t| Owner::Instance(name_of(text, t))),
+                        .zip(back(3).filter(|t| t.is_name()))
+                        .map(|(connector, name)| Owner::Instance {
+                            connector: name_of(text, connector),
+                            name: name_of(text, name),
+                        }),
                 };
+                options = owner.map(OptionsBlock::new);
             }
-            Kind::Punct('>') => {
-                owner = None;
-                list = false;
-            }
-            Kind::Punct('[') => list = true,
-            Kind::Punct(']') => list = false,
-            _ => {}
+            Kind::Punct('>') => options = None,
+            _ => match &mut options {
+                Some(block) => block.read(text, tokens, i),
+                None if token.kind == Kind::Punct('[') => list = true,
+                None if token.kind == Kind::Punct(']') => list = false,
+                None => {}
+            },
         }
     }
     let last = tokens.last();
@@ -396,16 +577,8 @@ fn context(text: &str, tokens: &[Token], known: &Known<'_>) -> Option<Offer> {
         Some(Kind::Punct(c)) => Some(c),
         _ => None,
     };
-    if let Some(owner) = owner {
-        let connector = match &owner {
-            Owner::Endpoint(c) | Owner::Instance(c) => c.clone(),
-        };
-        return match punct(last) {
-            Some('[' | ',') if list => Some(Offer::Methods(connector)),
-            Some(':') if matches!(owner, Owner::Instance(_)) => Some(Offer::Methods(connector)),
-            Some('<' | ',') => Some(Offer::OptionKeys),
-            _ => None,
-        };
+    if let Some(block) = options {
+        return block.offer(text, tokens, punct(last), known);
     }
     match blocks.last() {
         Some(Block::Connector(_)) => match (punct(last), word(3)) {
@@ -450,6 +623,124 @@ fn context(text: &str, tokens: &[Token], known: &Known<'_>) -> Option<Offer> {
     }
 }
 
+/// Where the cursor is inside an options block `< ... >`.
+struct OptionsBlock {
+    owner: Owner,
+    /// The key of the entry the cursor is in.
+    key: Option<String>,
+    /// Inside the entry's `[...]`.
+    list: bool,
+    /// Inside `METHOD(` of a list: the method.
+    group: Option<String>,
+    /// The first token of the innermost list or group.
+    start: usize,
+    /// The name of the `auth` entry read so far (an instance's method).
+    auth: Option<String>,
+}
+
+impl OptionsBlock {
+    fn new(owner: Owner) -> Self {
+        OptionsBlock {
+            owner,
+            key: None,
+            list: false,
+            group: None,
+            start: 0,
+            auth: None,
+        }
+    }
+
+    /// Reads token `i`, inside the block.
+    fn read(&mut self, text: &str, tokens: &[Token], i: usize) {
+        let back = |n: usize| i.checked_sub(n).and_then(|j| tokens.get(j));
+        let Some(token) = tokens.get(i) else {
+            return;
+        };
+        match token.kind {
+            Kind::Punct(':') if !self.list => {
+                self.key = back(1).filter(|t| t.is_name()).map(|t| name_of(text, t));
+            }
+            Kind::Punct('[') => {
+                self.list = true;
+                self.start = i + 1;
+            }
+            Kind::Punct(']') => {
+                self.list = false;
+                self.group = None;
+            }
+            Kind::Punct('(') if self.list => {
+                self.group = back(1).filter(|t| t.is_name()).map(|t| name_of(text, t));
+                self.start = i + 1;
+            }
+            Kind::Punct(')') => self.group = None,
+            _ if token.is_name()
+                && !self.list
+                && self.key.as_deref() == Some("auth")
+                && back(1).is_some_and(|t| t.kind == Kind::Punct(':')) =>
+            {
+                self.auth = Some(name_of(text, token));
+            }
+            _ => {}
+        }
+    }
+
+    /// What may be written after the last token, `last` (punctuation).
+    fn offer(
+        self,
+        text: &str,
+        tokens: &[Token],
+        last: Option<char>,
+        known: &Known<'_>,
+    ) -> Option<Offer> {
+        let written = || -> Vec<String> {
+            tokens
+                .get(self.start..)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|t| t.is_name())
+                .map(|t| name_of(text, t))
+                .collect()
+        };
+        let separator = matches!(last, Some('[' | '(' | ','));
+        let scopes_list = self.list && self.key.as_deref() == Some("scopes");
+        match self.owner {
+            Owner::Endpoint(connector) => match (self.group, last) {
+                (Some(method), _) if separator => Some(Offer::Scopes(ScopesOf {
+                    connector,
+                    method,
+                    written: written(),
+                })),
+                (Some(_), _) => None,
+                (None, Some('[' | ',')) if self.list => Some(Offer::Methods(connector)),
+                (None, Some('<' | ',')) if !self.list => Some(Offer::OptionKeys(&["auth"])),
+                _ => None,
+            },
+            Owner::Method { connector, method } => match last {
+                Some('[' | ',') if scopes_list => Some(Offer::Undeclared(ScopesOf {
+                    connector,
+                    method,
+                    written: written(),
+                })),
+                Some('<' | ',') if !self.list => Some(Offer::OptionKeys(&["scopes"])),
+                _ => None,
+            },
+            Owner::Instance { connector, name } => match last {
+                Some('[' | ',') if scopes_list => {
+                    let method = self.auth.or_else(|| known.instance_method(&name))?;
+                    Some(Offer::Scopes(ScopesOf {
+                        connector,
+                        method,
+                        written: written(),
+                    }))
+                }
+                Some(':') if self.key.as_deref() == Some("auth") => Some(Offer::Methods(connector)),
+                Some('<' | ',') if !self.list => Some(Offer::OptionKeys(&["auth", "scopes"])),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// Completion inside a `test` block: subjects after `expect`, methods
 /// after `CONNECTOR/`, the subject's connector's endpoints after `see` or
 /// in `sees only [...]`.
@@ -475,13 +766,37 @@ fn test_context(text: &str, tokens: &[Token], known: &Known<'_>, list: bool) -> 
         2 if runtime => return connector.map(Offer::Methods),
         _ => {}
     }
+    // `CONNECTOR/METHOD(SCOPE, ...)`: the subject ends at `)`.
+    let scoped = runtime && rest.get(3).is_some_and(|t| t.kind == Kind::Punct('('));
+    let close = rest.iter().position(|t| t.kind == Kind::Punct(')'));
+    if scoped && close.is_none() {
+        if !last.is_some_and(|t| matches!(t.kind, Kind::Punct('(' | ','))) {
+            return None;
+        }
+        let method = rest.get(2).filter(|t| t.is_name())?;
+        return Some(Offer::Scopes(ScopesOf {
+            connector: connector?,
+            method: name_of(text, method),
+            written: rest
+                .get(4..)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|t| t.is_name())
+                .map(|t| name_of(text, t))
+                .collect(),
+        }));
+    }
     if last.is_some_and(|t| t.is_word(text, "see")) || list {
         if list && last.is_some_and(|t| t.kind == Kind::Punct(']')) {
             return Some(Offer::Keywords(&["expect"]));
         }
         return connector.map(Offer::Endpoints);
     }
-    let subject_len = if runtime { 3 } else { 1 };
+    let subject_len = match close {
+        Some(close) if scoped => close + 1,
+        _ if runtime => 3,
+        _ => 1,
+    };
     if rest.len() == subject_len {
         return Some(Offer::Keywords(&["can", "cannot", "sees"]));
     }
