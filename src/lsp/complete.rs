@@ -146,7 +146,7 @@ pub fn completion(
         }
         Offer::OptionKeys(keys) => {
             for key in keys {
-                push(key, lsp::CompletionItemKind::KEYWORD, None);
+                push(key, lsp::CompletionItemKind::PROPERTY, None);
             }
         }
         Offer::Scopes(of) => {
@@ -186,7 +186,7 @@ pub fn completion(
 }
 
 /// How a scope is shown in the list of items.
-const SCOPE: lsp::CompletionItemKind = lsp::CompletionItemKind::PROPERTY;
+const SCOPE: lsp::CompletionItemKind = lsp::CompletionItemKind::VALUE;
 
 /// The names after the cursor in the list or group it is in (up to its
 /// `)`, `]` or `>`).
@@ -820,11 +820,15 @@ mod tests {
     /// left out.
     #[test]
     fn the_keywords_offered_are_the_languages() {
-        let text = "connector shop {\n    auth basic: basic\n    endpoint orders < auth: [basic] >\n}\n\
+        let text = "connector shop {\n    auth basic: basic\n    \
+                    auth oauth: oauth2_authorization_code < scopes: [\"a.read\", b] >\n    \
+                    endpoint orders < auth: [basic, oauth(\"a.read\", b)] >\n}\n\
                     instance i of shop < auth: basic >\n\
+                    instance j of shop < auth: oauth, scopes: [b] >\n\
                     flow f {\n    connection i -> orders\n}\n\
                     test t {\n    expect i can see orders\n    expect i cannot see orders\n    \
-                    expect shop/basic sees only [orders]\n}\n";
+                    expect shop/basic sees only [orders]\n    \
+                    expect shop/oauth(b) cannot see orders\n}\n";
         let index = Index::default();
         let known = Known::new(&index, text);
         let mut offered = BTreeSet::new();
