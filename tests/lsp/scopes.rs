@@ -585,3 +585,74 @@ fn scopes_at_real_size() {
     assert_eq!(client.diagnostics("big.gate").len(), before);
     client.shutdown();
 }
+
+/// The README's example of scopes in the editor says what the server
+/// does: its diagnostic, completion, hover, rename and fix.
+#[test]
+fn the_readme_example_of_scopes_in_the_editor() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("With scopes (the scope codes").unwrap()..];
+    let start = section.find("```\n").unwrap() + 4;
+    let end = start + section[start..].find("```").unwrap();
+    let rules = &section[start..end];
+    let mut client = Client::start(&[("h.gate", rules)]);
+    assert_eq!(
+        codes(&client.diagnostics("h.gate")),
+        ["authgate::missing_scope"]
+    );
+    let complete = |client: &mut Client, text: &str| {
+        let (text, marks) = marked(text);
+        client.open("c.gate", &text);
+        let got = client
+            .request(
+                "textDocument/completion",
+                client.at("c.gate", &text, marks[&1]),
+            )
+            .unwrap();
+        client.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": client.uri("c.gate")}}),
+        );
+        labels(&got)
+    };
+    let item = rules.replace(
+        "auth: [oauth(\"contacts.read\"), key]",
+        "auth: [oauth($1), key]",
+    );
+    assert_eq!(
+        complete(&mut client, &item),
+        ["contacts.read", "contacts.write", "deals.read"]
+    );
+    let held = rules.replace(
+        "scopes: [\"contacts.read\"] >",
+        "scopes: [\"contacts.read\", $1] >",
+    );
+    assert_eq!(
+        complete(&mut client, &held),
+        ["contacts.write", "deals.read"]
+    );
+    let read = rules.find("\"contacts.read\"").unwrap() + 1;
+    let hover = hover_text(&mut client, "h.gate", rules, read);
+    assert!(hover.starts_with("**scope** `contacts.read` of method `oauth` of `hubspot`"));
+    assert!(
+        hover.contains("needed by an item of 2 of 3 endpoints: `GET /contacts` and `GET /deals`")
+    );
+    assert!(hover.contains("held by 1 of 1 declared instances of `oauth`: `acme`"));
+    let mut params = client.at("h.gate", rules, read);
+    params["newName"] = json!("crm.objects.contacts.read");
+    let edit = client.request("textDocument/rename", params).unwrap();
+    assert_eq!(edits_for(&edit, &client.uri("h.gate")).len(), 4);
+    let connection = rules.find("connection acme").unwrap();
+    let grant = action(
+        &mut client,
+        "h.gate",
+        rules,
+        connection,
+        "grant `acme` `contacts.write`",
+    );
+    let granted = apply_edits(rules, &edits_for(&grant["edit"], &client.uri("h.gate")));
+    assert!(granted.contains("scopes: [\"contacts.read\", \"contacts.write\"] >"));
+    client.open("h.gate", &granted);
+    assert_eq!(client.diagnostics("h.gate"), Vec::<Value>::new());
+    client.shutdown();
+}
