@@ -1,10 +1,11 @@
 //! Every name of a rule set, where it is declared and where it is used:
 //! what definition, references, rename, hover, completion and semantic
 //! tokens ask. A scope is a name of its method: `"contacts.read"` of
-//! `oauth` and of `key` are two symbols. Built from the syntax trees of the files that parse (the
-//! same trees `authgate fmt` prints), after every connector and instance is
-//! known, since a flow's endpoint belongs to the connector of its
-//! instance, which may be declared in another file.
+//! `oauth` and of `key` are two symbols. Built from the syntax of the
+//! files that parse (streamed by `stage`, what they declare kept in
+//! `facts`), after every connector and instance is known, since a flow's
+//! endpoint belongs to the connector of its instance, which may be
+//! declared in another file.
 //!
 //! Built only when a request needs it, not on every keystroke: publishing
 //! diagnostics does not read it.
