@@ -8,6 +8,11 @@
 //!   `auth` list;
 //! - `unknown_method`: declare the method in its connector (of type
 //!   `basic`, or of the type it is spelled like);
+//! - `unknown_scope`: besides the closest declared scope (from the help),
+//!   declare the scope in its method's `scopes`;
+//! - `missing_scope`: grant the connection's instance the scopes missing
+//!   from the item it comes closest to (added to its `scopes: [...]`, or
+//!   the list added);
 //! - any warning: an `// authgate: allow(CODE)` directive on the line
 //!   above the item or member it is about.
 
@@ -16,7 +21,7 @@ use std::collections::HashMap;
 use lsp_types as lsp;
 
 use super::diagnostics::convert;
-use super::index::Symbol;
+use super::index::{Occurrence, Symbol, Text};
 use super::positions::Encoding;
 use super::workspace::Analysis;
 use crate::diagnostics::{Code, Diagnostic, Problem, Severity};
@@ -97,6 +102,8 @@ impl Fixes<'_> {
         fixes.extend(self.suggested());
         fixes.extend(self.activate());
         fixes.extend(self.declare());
+        fixes.extend(self.declare_scope());
+        fixes.extend(self.grant());
         fixes.extend(self.allow());
         fixes
     }
@@ -124,23 +131,8 @@ impl Fixes<'_> {
         if self.diagnostic.code() != Code::UnactivatedMethod {
             return None;
         }
+        let (instance, connector, endpoint) = self.connection()?;
         let index = self.analysis.index();
-        let in_connection = |o: &&super::index::Occurrence| {
-            o.span.start >= self.span.start && o.span.end <= self.span.end
-        };
-        let occurrences: Vec<_> = index
-            .in_file(self.span.file)
-            .iter()
-            .filter(in_connection)
-            .collect();
-        let instance = occurrences.iter().find_map(|o| match &o.symbol {
-            Symbol::Instance(name) => Some(name),
-            _ => None,
-        })?;
-        let (connector, endpoint) = occurrences.iter().find_map(|o| match &o.symbol {
-            Symbol::Endpoint { connector, name } => Some((connector, name)),
-            _ => None,
-        })?;
         let method = index.instances.get(instance)?.method.clone()?;
         let list = index
             .connectors
@@ -202,6 +194,93 @@ impl Fixes<'_> {
         Some((
             format!("declare method `{name}` in connector `{connector}`"),
             vec![(Span::new(item.file, at, at), insert)],
+            false,
+        ))
+    }
+
+    /// The instance and the endpoint of the connection the diagnostic is
+    /// on.
+    fn connection(&self) -> Option<(&Text, &Text, &Text)> {
+        let index = self.analysis.index();
+        let inside =
+            |o: &&Occurrence| o.span.start >= self.span.start && o.span.end <= self.span.end;
+        let occurrences: Vec<&Occurrence> = index
+            .in_file(self.span.file)
+            .iter()
+            .filter(inside)
+            .collect();
+        let instance = occurrences.iter().find_map(|o| match &o.symbol {
+            Symbol::Instance(name) => Some(name),
+            _ => None,
+        })?;
+        let (connector, endpoint) = occurrences.iter().find_map(|o| match &o.symbol {
+            Symbol::Endpoint { connector, name } => Some((connector, name)),
+            _ => None,
+        })?;
+        Some((instance, connector, endpoint))
+    }
+
+    /// `unknown_scope` in an item or an instance: declare the scope in
+    /// its method's `scopes` (the list added if the method has none).
+    fn declare_scope(&self) -> Option<Fix> {
+        let Problem::UnknownScope { scope, method } = self.diagnostic.problem() else {
+            return None;
+        };
+        let index = self.analysis.index();
+        let connector = index
+            .at(self.span.file, self.span.start as usize)
+            .and_then(|o| match &o.symbol {
+                Symbol::Scope { connector, .. } => Some(connector),
+                _ => None,
+            })?;
+        let facts = index.connectors.get(connector)?.method(method)?;
+        let edit = facts.home.add(&[scope.as_str()])?;
+        Some((
+            format!("declare scope `{scope}` in method `{method}`"),
+            vec![edit],
+            false,
+        ))
+    }
+
+    /// `missing_scope`: grant the instance the scopes missing from the
+    /// item of its method it comes closest to (the fewest missing; the
+    /// first of those), as the diagnostic's help says.
+    fn grant(&self) -> Option<Fix> {
+        if self.diagnostic.code() != Code::MissingScope {
+            return None;
+        }
+        let (instance, connector, endpoint) = self.connection()?;
+        let index = self.analysis.index();
+        let facts = index.instances.get(instance)?;
+        let method = facts.method.as_deref()?;
+        let owner = index.connectors.get(connector)?;
+        let declared = owner.method(method)?;
+        let held = owner.granted(method, &facts.scopes);
+        let missing = owner
+            .endpoint(endpoint)?
+            .items
+            .iter()
+            // Items with a scope the method does not declare admit no one.
+            .filter(|i| *i.method == *method && !i.scopes.is_empty())
+            .filter(|i| i.scopes.iter().all(|s| declared.declares(s)))
+            .map(|i| {
+                let mut missing: Vec<&str> = Vec::with_capacity(i.scopes.len());
+                for scope in i.scopes.iter().map(|s| &**s) {
+                    if !held.contains(scope) && !missing.contains(&scope) {
+                        missing.push(scope);
+                    }
+                }
+                missing
+            })
+            .min_by_key(Vec::len)
+            .filter(|missing| !missing.is_empty())?;
+        let edit = facts.home.add(&missing)?;
+        Some((
+            format!(
+                "grant `{instance}` {}",
+                crate::text::list(missing.iter().copied(), missing.len())
+            ),
+            vec![edit],
             false,
         ))
     }

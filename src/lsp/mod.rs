@@ -12,8 +12,8 @@
 //!   analysis (the checker's run) of them;
 //! - `positions`: positions in the negotiated encoding, URIs;
 //! - `index`: every name, where declared and where used;
-//! - `diagnostics`, `navigate` (definition, references, rename, hover,
-//!   symbols, formatting), `complete`, `actions`, `tokens`: the
+//! - `diagnostics`, `navigate` (definition, references, rename, symbols,
+//!   formatting), `hover`, `complete`, `actions`, `tokens`: the
 //!   capabilities; `lex`: a tokenizer for text that does not parse yet.
 //!
 //! [`run`] serves any [`lsp_server::Connection`]: standard input and
@@ -22,6 +22,7 @@
 mod actions;
 mod complete;
 mod diagnostics;
+mod hover;
 mod index;
 mod lex;
 mod navigate;
@@ -134,7 +135,11 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         })),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         completion_provider: Some(lsp::CompletionOptions {
-            trigger_characters: Some(["[", ",", ":", "\"", ">", "/"].map(str::to_owned).to_vec()),
+            trigger_characters: Some(
+                ["[", "(", ",", ":", "\"", ">", "/"]
+                    .map(str::to_owned)
+                    .to_vec(),
+            ),
             ..lsp::CompletionOptions::default()
         }),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Options(

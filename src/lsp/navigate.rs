@@ -1,5 +1,5 @@
 //! Requests about names and documents: definition, references, rename,
-//! hover, document symbols, formatting. Each answers from the latest
+//! document symbols, formatting (hover has its own module). Each answers from the latest
 //! analysis; a cursor on no name, or a document the server does not hold,
 //! gets an empty answer.
 
@@ -8,16 +8,15 @@ use std::collections::HashMap;
 use lsp_server::{ErrorCode, ResponseError};
 use lsp_types as lsp;
 
-use super::index::{Occurrence, Symbol};
+use super::index::Occurrence;
 use super::positions::Encoding;
 use super::reply::error;
 use super::workspace::Analysis;
 use crate::syntax::quote_name;
 use crate::syntax::tree::{Item, Member};
-use crate::text::list;
 
 /// The name under the cursor.
-fn occurrence<'a>(
+pub(super) fn occurrence<'a>(
     analysis: &'a Analysis,
     encoding: Encoding,
     at: &lsp::TextDocumentPositionParams,
@@ -116,94 +115,6 @@ pub fn rename(
         }
     }
     Ok(Some(lsp::WorkspaceEdit::new(changes)))
-}
-
-/// What the name under the cursor means in the rules.
-pub fn hover(
-    analysis: &Analysis,
-    encoding: Encoding,
-    at: &lsp::TextDocumentPositionParams,
-) -> Option<lsp::Hover> {
-    let occurrence = occurrence(analysis, encoding, at)?;
-    let index = analysis.index();
-    let text = match &occurrence.symbol {
-        Symbol::Endpoint { connector, name } => {
-            let endpoint = index.connectors.get(connector)?.endpoint(name)?;
-            let seen_by: Vec<&str> = index
-                .instance_order
-                .iter()
-                .filter(|i| {
-                    index.instances.get(*i).is_some_and(|f| {
-                        &f.connector == connector
-                            && f.method
-                                .as_ref()
-                                .is_some_and(|m| endpoint.activated.contains(m))
-                    })
-                })
-                .map(|s| &**s)
-                .collect();
-            format!(
-                "**endpoint** `{name}` of `{connector}`\n\nactivated methods: {}\n\nseen by \
-                 declared instances: {}",
-                list(
-                    endpoint.activated.iter().map(|s| &**s),
-                    endpoint.activated.len()
-                ),
-                list(seen_by.iter().copied(), seen_by.len()),
-            )
-        }
-        Symbol::Method { connector, name } => {
-            let facts = index.connectors.get(connector)?;
-            let kind = facts.methods.iter().find(|m| &m.name == name)?.kind.clone();
-            let activating: Vec<&str> = facts.activating(name).map(|e| &*e.name).collect();
-            format!(
-                "**auth method** `{name}` of `{connector}`: `{kind}`\n\nactivated by {} of {} \
-                 endpoints: {}",
-                activating.len(),
-                facts.endpoints.len(),
-                list(activating.iter().copied(), activating.len()),
-            )
-        }
-        Symbol::Instance(name) => {
-            let facts = index.instances.get(name)?;
-            let seen = index.seen_by(name);
-            let total = index
-                .connectors
-                .get(&facts.connector)
-                .map_or(0, |c| c.endpoints.len());
-            format!(
-                "**instance** `{name}` of `{}`\n\nauthenticates with `{}`; sees {} of {} \
-                 endpoints",
-                facts.connector,
-                facts.method.as_deref().unwrap_or("?"),
-                seen.len(),
-                total,
-            )
-        }
-        Symbol::Connector(name) => {
-            let facts = index.connectors.get(name)?;
-            let instances = index
-                .instances
-                .values()
-                .filter(|i| &i.connector == name)
-                .count();
-            format!(
-                "**connector** `{name}`\n\n{} auth methods, {} endpoints, {} declared instances",
-                facts.methods.len(),
-                facts.endpoints.len(),
-                instances,
-            )
-        }
-        Symbol::Flow(name) => format!("**flow** `{name}`"),
-        Symbol::Test(name) => format!("**test** `{name}`"),
-    };
-    Some(lsp::Hover {
-        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
-            kind: lsp::MarkupKind::Markdown,
-            value: text,
-        }),
-        range: analysis.range(occurrence.span, encoding),
-    })
 }
 
 /// The outline of a document: its items, and each connector's members.

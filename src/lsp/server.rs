@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::positions::{Encoding, Lines, uri_to_name};
 use super::reply::{Answer, error, parse, reply};
 use super::workspace::Workspace;
-use super::{actions, complete, diagnostics, navigate, tokens};
+use super::{actions, complete, diagnostics, hover, navigate, tokens};
 
 /// The server's state.
 pub struct Server<'c> {
@@ -187,7 +187,7 @@ impl<'c> Server<'c> {
                 let p: lsp::HoverParams = parse(params)?;
                 let at = p.text_document_position_params;
                 let analysis = self.workspace.analysis_for(&at.text_document.uri);
-                reply(navigate::hover(analysis, encoding, &at))
+                reply(hover::hover(analysis, encoding, &at))
             }
             "textDocument/documentSymbol" => {
                 let p: lsp::DocumentSymbolParams = parse(params)?;

@@ -1,5 +1,5 @@
 //! Semantic tokens: each name coloured by what it names (connector,
-//! method, endpoint, instance, flow or test; declarations marked), auth
+//! method, endpoint, instance, flow, test or scope; declarations marked), auth
 //! types, and keywords. The TextMate grammar colours by shape; these say
 //! what a name *is*, which only the index knows (keywords are contextual,
 //! so `auth` may be a method's name).
@@ -12,8 +12,9 @@ use super::positions::Encoding;
 use super::workspace::Analysis;
 use crate::syntax::KEYWORDS;
 
-/// The token types, in legend order.
-const TYPES: [lsp::SemanticTokenType; 7] = [
+/// The token types, in legend order (new ones go last: a client may keep
+/// the indices).
+const TYPES: [lsp::SemanticTokenType; 8] = [
     lsp::SemanticTokenType::CLASS,
     lsp::SemanticTokenType::ENUM_MEMBER,
     lsp::SemanticTokenType::FUNCTION,
@@ -21,6 +22,7 @@ const TYPES: [lsp::SemanticTokenType; 7] = [
     lsp::SemanticTokenType::EVENT,
     lsp::SemanticTokenType::TYPE,
     lsp::SemanticTokenType::KEYWORD,
+    lsp::SemanticTokenType::PROPERTY,
 ];
 const CLASS: u32 = 0;
 const ENUM_MEMBER: u32 = 1;
@@ -29,6 +31,7 @@ const VARIABLE: u32 = 3;
 const EVENT: u32 = 4;
 const TYPE: u32 = 5;
 const KEYWORD: u32 = 6;
+const PROPERTY: u32 = 7;
 /// The one modifier, bit 0.
 const DECLARATION: u32 = 1;
 
@@ -61,6 +64,7 @@ pub fn full(
                 Symbol::Endpoint { .. } => FUNCTION,
                 Symbol::Instance(_) => VARIABLE,
                 Symbol::Flow(_) | Symbol::Test(_) => EVENT,
+                Symbol::Scope { .. } => PROPERTY,
             };
             let modifiers = if o.declaration { DECLARATION } else { 0 };
             (o.span.start as usize, o.span.end as usize, kind, modifiers)

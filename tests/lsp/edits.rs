@@ -8,7 +8,7 @@ use crate::client::{Client, apply_edits, codes, marked};
 use crate::{SHOP, USES};
 
 /// The edits of a workspace edit for `uri`.
-fn edits_for(edit: &Value, uri: &str) -> Vec<Value> {
+pub(crate) fn edits_for(edit: &Value, uri: &str) -> Vec<Value> {
     edit["changes"][uri].as_array().cloned().unwrap_or_default()
 }
 
@@ -56,7 +56,13 @@ fn rename_is_refused_when_the_name_is_taken() {
 }
 
 /// The code action titled `title` for the diagnostic at `mark`.
-fn action(client: &mut Client, name: &str, text: &str, offset: usize, title: &str) -> Value {
+pub(crate) fn action(
+    client: &mut Client,
+    name: &str,
+    text: &str,
+    offset: usize,
+    title: &str,
+) -> Value {
     let position = crate::client::position(text, offset);
     let actions = client
         .request(

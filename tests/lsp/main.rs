@@ -19,6 +19,7 @@ mod support;
 mod client;
 mod edits;
 mod robustness;
+mod scopes;
 mod stdio;
 
 use client::{Client, codes, marked};

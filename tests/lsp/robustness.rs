@@ -282,17 +282,9 @@ fn file_watchers_are_registered_and_changes_on_disk_are_read() {
     assert!(thread.join().unwrap().is_ok());
 }
 
-/// Every position of a file with CRLF line ends, non-ASCII names, emoji
-/// and a half-typed last line (and some past its ends) gets an answer or
-/// an empty one from every positional request; then a run of edits at
-/// arbitrary places leaves a server that still answers.
-#[test]
-fn every_position_and_arbitrary_edits() {
-    let text = "connector \"café 😀\" {\r\n    auth \"mé😀\": basic\r\n    endpoint \"é\" < auth: [\"mé😀\"] >\r\n}\r\n\
-                instance i of \"café 😀\" < auth: \"mé😀\" >\r\nflow f { connection i -> \"é\" }\r\ntest t { expect i sees only [\"";
-    let mut client = Client::start(&[("a.gate", SHOP)]);
-    client.open("u.gate", text);
-    let uri = client.uri("u.gate");
+/// Every positional request at every position of `text` (open as `uri`),
+/// and a little past its ends, gets an answer.
+fn every_position(client: &mut Client, uri: &str, text: &str) {
     let lines: Vec<&str> = text.split('\n').collect();
     for line in 0..=lines.len() + 1 {
         let width = lines.get(line).map_or(0, |l| l.encode_utf16().count());
@@ -321,6 +313,44 @@ fn every_position_and_arbitrary_edits() {
                 .unwrap();
         }
     }
+}
+
+/// The same with scopes: items, lists over lines, a test's scoped subject,
+/// an unknown scope, a missing one and a half-typed group at the end.
+#[test]
+fn every_position_of_a_file_with_scopes() {
+    let text = "connector \"café 😀\" {\r\n    auth \"mé😀\": oauth2_authorization_code < scopes: [\r\n        \"lire 😀\", \"écrire\"\r\n    ] >\r\n    \
+                endpoint \"é\" < auth: [\"mé😀\"(\"lire 😀\"), \"mé😀\"(\"écrir\")] >\r\n    endpoint w < auth: [\"mé😀\"(\"lire 😀\", \"écrire\")] >\r\n}\r\n\
+                instance i of \"café 😀\" < auth: \"mé😀\", scopes: [\"lire 😀\"] >\r\nflow f { connection i -> w }\r\n\
+                test t { expect \"café 😀\"/\"mé😀\"(\"lire 😀\") can see \"é\" }\r\ntest u { expect \"café 😀\"/\"mé😀\"(\"";
+    let mut client = Client::start(&[("a.gate", SHOP)]);
+    client.open("u.gate", text);
+    let uri = client.uri("u.gate");
+    every_position(&mut client, &uri, text);
+    // Whole again: the scope codes, and answers where they are.
+    let whole = text.replace("test u { expect \"café 😀\"/\"mé😀\"(\"", "");
+    client.change("u.gate", &whole);
+    let found = client.diagnostics("u.gate");
+    let codes = crate::client::codes(&found);
+    assert!(codes.contains(&"authgate::unknown_scope"), "{found:#?}");
+    assert!(codes.contains(&"authgate::missing_scope"), "{codes:?}");
+    every_position(&mut client, &uri, &whole);
+    still_answers(&mut client);
+    client.shutdown();
+}
+
+/// Every position of a file with CRLF line ends, non-ASCII names, emoji
+/// and a half-typed last line (and some past its ends) gets an answer or
+/// an empty one from every positional request; then a run of edits at
+/// arbitrary places leaves a server that still answers.
+#[test]
+fn every_position_and_arbitrary_edits() {
+    let text = "connector \"café 😀\" {\r\n    auth \"mé😀\": basic\r\n    endpoint \"é\" < auth: [\"mé😀\"] >\r\n}\r\n\
+                instance i of \"café 😀\" < auth: \"mé😀\" >\r\nflow f { connection i -> \"é\" }\r\ntest t { expect i sees only [\"";
+    let mut client = Client::start(&[("a.gate", SHOP)]);
+    client.open("u.gate", text);
+    let uri = client.uri("u.gate");
+    every_position(&mut client, &uri, text);
     // Deterministic pseudo-random edits, positions anywhere (past the
     // ends too), text with multi-byte characters and line ends.
     let mut seed: u64 = 0x5eed;
@@ -341,6 +371,9 @@ fn every_position_and_arbitrary_edits() {
         "}",
         "",
         "->",
+        "oauth(\"",
+        ")",
+        ", scopes: [",
     ];
     for version in 2..200 {
         let start = json!({"line": next(9), "character": next(40)});

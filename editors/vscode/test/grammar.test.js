@@ -1,7 +1,9 @@
 // The TextMate grammar on real text: every shipped rule file in `rules/`
+// (and every rule file with OAuth scopes among the diagnostics' fixtures)
 // is tokenized with VS Code's own engine (vscode-textmate on
-// vscode-oniguruma), and the scopes of keywords, names, types, strings and
-// comments are checked where the files put them. Run: `npm ci && npm test`.
+// vscode-oniguruma), and the scopes of keywords, names, types, strings,
+// comments and OAuth scopes are checked where the files put them. Run:
+// `npm ci && npm test`.
 'use strict';
 
 const test = require('node:test');
@@ -143,3 +145,111 @@ test('block comments, arrows and unknown types', async () => {
   expectScope(tokens, 3, 26, 'keyword.operator.arrow.authgate', 'arrow');
   expectScope(tokens, 3, 29, 'entity.name.function.endpoint.authgate', 'endpoint in a flow');
 });
+
+// Scopes: the `scopes` key, `METHOD(SCOPE, ...)` items, quoted and bare
+// scope names (in lists over several lines, with comments, in an
+// instance, in a test's runtime subject), and an item's method still a
+// method.
+test('scopes: the key, scoped items, quoted and bare scope names', async () => {
+  const grammar = await loadGrammar();
+  const text = [
+    'connector hubspot {',
+    '    auth oauth: oauth2_authorization_code < scopes: ["contacts.read", admin] >',
+    '    auth "OAuth 2": oauth2_client_credentials < scopes: [',
+    '        "deals.read", // read deals',
+    '        deals_write',
+    '    ] >',
+    '    auth key: token',
+    '    endpoint "GET /contacts" < auth: [oauth("contacts.read", admin), key] >',
+    '    endpoint e < auth: ["OAuth 2"(deals_write)] >',
+    '}',
+    'instance acme of hubspot < auth: oauth, scopes: ["contacts.read"] >',
+    'test t {',
+    '    expect hubspot/oauth("contacts.read", admin) can see "GET /contacts"',
+    '}',
+  ].join('\n');
+  const tokens = tokenize(grammar, text);
+  const lines = text.split('\n');
+  const at = (line, needle, from = 0) => {
+    const column = lines[line].indexOf(needle, from);
+    assert.ok(column >= 0, `no ${needle} on line ${line + 1}`);
+    return column;
+  };
+  const scope = 'constant.other.scope.authgate';
+  const method = 'variable.other.enummember.method.authgate';
+  const string = 'string.quoted.double.authgate';
+  expectScope(tokens, 1, at(1, 'scopes'), 'variable.parameter.option.scopes.authgate', 'scopes key');
+  expectScope(tokens, 1, at(1, '"contacts.read"'), scope, 'quoted declared scope');
+  expectScope(tokens, 1, at(1, '"contacts.read"'), string, 'quoted declared scope is a string');
+  expectScope(tokens, 1, at(1, 'admin'), scope, 'bare declared scope');
+  expectScope(tokens, 1, at(1, 'oauth2_authorization_code'), 'support.type.auth.authgate', 'type before scopes');
+  expectScope(tokens, 2, at(2, 'scopes'), 'variable.parameter.option.scopes.authgate', 'scopes key, list below');
+  expectScope(tokens, 3, at(3, '"deals.read"'), scope, 'scope on a line of its own');
+  expectScope(tokens, 3, at(3, '//'), 'comment.line.double-slash.authgate', 'comment in a scope list');
+  expectScope(tokens, 4, at(4, 'deals_write'), scope, 'bare scope on a line of its own');
+  expectScope(tokens, 5, at(5, '>'), 'punctuation.definition.options.end.authgate', 'options end after a long list');
+  expectScope(tokens, 6, at(6, 'auth'), 'keyword.other.auth.authgate', 'the next member');
+  expectScope(tokens, 7, at(7, 'oauth('), method, 'method of a scoped item');
+  expectScope(tokens, 7, at(7, '('), 'punctuation.section.parens.begin.authgate', 'item scopes open');
+  expectScope(tokens, 7, at(7, '"contacts.read"'), scope, 'quoted scope of an item');
+  expectScope(tokens, 7, at(7, 'admin'), scope, 'bare scope of an item');
+  expectScope(tokens, 7, at(7, ')'), 'punctuation.section.parens.end.authgate', 'item scopes close');
+  expectScope(tokens, 7, at(7, 'key'), method, 'plain item after a scoped one');
+  assert.ok(!scopesAt(tokens, 7, at(7, 'key')).includes(scope), 'a plain item is no scope');
+  expectScope(tokens, 8, at(8, '"OAuth 2"'), method, 'quoted method of a scoped item');
+  expectScope(tokens, 8, at(8, 'deals_write'), scope, 'scope of a quoted method');
+  expectScope(tokens, 10, at(10, 'scopes'), 'variable.parameter.option.scopes.authgate', 'instance scopes key');
+  expectScope(tokens, 10, at(10, '"contacts.read"'), scope, 'scope an instance holds');
+  expectScope(tokens, 10, at(10, 'oauth'), method, 'instance method');
+  assert.ok(!scopesAt(tokens, 10, at(10, 'oauth')).includes(scope), 'the instance method is no scope');
+  expectScope(tokens, 12, at(12, '"contacts.read"'), scope, 'runtime subject scope');
+  expectScope(tokens, 12, at(12, 'admin'), scope, 'bare runtime subject scope');
+  expectScope(tokens, 12, at(12, 'can'), 'keyword.other.expectation.authgate', 'verb after a scoped subject');
+  expectScope(tokens, 12, at(12, '"GET /contacts"'), string, 'endpoint after a scoped subject');
+  assert.ok(!scopesAt(tokens, 12, at(12, '"GET /contacts"')).includes(scope), 'an endpoint is no scope');
+});
+
+// The rule files with scopes in the repository (the diagnostics'
+// fixtures): every name inside `scopes: [...]` and inside an item's or a
+// subject's parentheses is a scope, and the name before `(` a method.
+const scopedFiles = fs
+  .readdirSync(path.join(root, 'tests', 'fixtures', 'fail'))
+  .filter((f) => f.endsWith('.gate'))
+  .map((f) => path.join('tests', 'fixtures', 'fail', f))
+  .filter((f) => fs.readFileSync(path.join(root, f), 'utf8').includes('scopes:'))
+  .sort();
+
+test('the rule files with scopes are there to tokenize', () => {
+  assert.ok(scopedFiles.length >= 4, `found ${scopedFiles}`);
+});
+
+for (const file of scopedFiles) {
+  test(`scopes in ${file}`, async () => {
+    const grammar = await loadGrammar();
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    const tokens = tokenize(grammar, text);
+    let checked = 0;
+    text.split('\n').forEach((line, n) => {
+      const where = `${file}:${n + 1}`;
+      const code = line.split('//')[0];
+      const list = /\bscopes\s*:\s*\[([^\]]*)\]/.exec(code);
+      if (list) {
+        expectScope(tokens, n, list.index, 'variable.parameter.option.scopes.authgate', where);
+        const inner = list.index + list[0].indexOf('[') + 1;
+        for (const name of list[1].matchAll(/"(?:[^"\\]|\\.)*"|[A-Za-z_]\w*/g)) {
+          expectScope(tokens, n, inner + name.index, 'constant.other.scope.authgate', where);
+          checked++;
+        }
+      }
+      for (const item of code.matchAll(/([A-Za-z_]\w*|"(?:[^"\\]|\\.)*")\(([^)]*)\)/g)) {
+        expectScope(tokens, n, item.index, 'variable.other.enummember.method.authgate', where);
+        const inner = item.index + item[1].length + 1;
+        for (const name of item[2].matchAll(/"(?:[^"\\]|\\.)*"|[A-Za-z_]\w*/g)) {
+          expectScope(tokens, n, inner + name.index, 'constant.other.scope.authgate', where);
+          checked++;
+        }
+      }
+    });
+    assert.ok(checked >= 2, `only ${checked} checks in ${file}`);
+  });
+}

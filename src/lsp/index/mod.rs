@@ -1,9 +1,11 @@
 //! Every name of a rule set, where it is declared and where it is used:
 //! what definition, references, rename, hover, completion and semantic
-//! tokens ask. Built from the syntax trees of the files that parse (the
-//! same trees `authgate fmt` prints), after every connector and instance is
-//! known, since a flow's endpoint belongs to the connector of its
-//! instance, which may be declared in another file.
+//! tokens ask. A scope is a name of its method: `"contacts.read"` of
+//! `oauth` and of `key` are two symbols. Built from the syntax of the
+//! files that parse (streamed by `stage`, what they declare kept in
+//! `facts`), after every connector and instance is known, since a flow's
+//! endpoint belongs to the connector of its instance, which may be
+//! declared in another file.
 //!
 //! Built only when a request needs it, not on every keystroke: publishing
 //! diagnostics does not read it.
@@ -12,10 +14,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::source::{FileId, Sources, Span};
-use crate::syntax::Visitor;
-use crate::syntax::tree::{
-    Endpoint, Expect, Flow, Instance, List, Member, Method, Name, Options, Subject, Test, Value,
-};
+
+mod facts;
+mod stage;
+
+pub use facts::{ConnectorFacts, InstanceFacts};
+use stage::Stage;
 
 /// A name, shared: each distinct name is allocated once per index, so
 /// the tens of thousands of places a large rule set writes names cost a
@@ -47,6 +51,17 @@ pub enum Symbol {
     Flow(Text),
     /// A test (global; declared only).
     Test(Text),
+    /// A scope of an auth method: declared in the method's `scopes`, used
+    /// in auth items, instances' `scopes` and tests' runtime subjects.
+    /// The same name on two methods is two scopes.
+    Scope {
+        /// The connector's name.
+        connector: Text,
+        /// The method's name.
+        method: Text,
+        /// The scope's name.
+        name: Text,
+    },
 }
 
 impl Symbol {
@@ -58,7 +73,8 @@ impl Symbol {
             | Symbol::Flow(name)
             | Symbol::Test(name)
             | Symbol::Method { name, .. }
-            | Symbol::Endpoint { name, .. } => name,
+            | Symbol::Endpoint { name, .. }
+            | Symbol::Scope { name, .. } => name,
         }
     }
 
@@ -78,6 +94,13 @@ impl Symbol {
                 connector: connector.clone(),
                 name,
             },
+            Symbol::Scope {
+                connector, method, ..
+            } => Symbol::Scope {
+                connector: connector.clone(),
+                method: method.clone(),
+                name,
+            },
         }
     }
 
@@ -94,6 +117,11 @@ impl Symbol {
             Symbol::Endpoint { connector, name } => {
                 format!("endpoint `{name}` of connector `{connector}`")
             }
+            Symbol::Scope {
+                connector,
+                method,
+                name,
+            } => format!("scope `{name}` of method `{method}` of connector `{connector}`"),
         }
     }
 }
@@ -107,62 +135,6 @@ pub struct Occurrence {
     pub symbol: Symbol,
     /// Whether this is where it is declared.
     pub declaration: bool,
-}
-
-/// A method as declared.
-#[derive(Clone, Debug)]
-pub struct MethodFacts {
-    /// Its name.
-    pub name: Text,
-    /// Its type as written.
-    pub kind: Text,
-}
-
-/// An endpoint as declared.
-#[derive(Clone, Debug)]
-pub struct EndpointFacts {
-    /// Its name.
-    pub name: Text,
-    /// The methods its `auth` list names.
-    pub activated: Vec<Text>,
-    /// The `[...]` of its `auth` option, if written as a list.
-    pub auth_list: Option<Span>,
-}
-
-/// What a connector declares, merged over its declarations.
-#[derive(Clone, Debug, Default)]
-pub struct ConnectorFacts {
-    /// Its methods, in source order.
-    pub methods: Vec<MethodFacts>,
-    /// Its endpoints, in source order.
-    pub endpoints: Vec<EndpointFacts>,
-    /// The first declaration (the whole item).
-    pub span: Option<Span>,
-    /// The end of its last method member, where a new one goes.
-    pub last_method: Option<Span>,
-}
-
-impl ConnectorFacts {
-    /// The endpoint named `name`.
-    pub fn endpoint(&self, name: &str) -> Option<&EndpointFacts> {
-        self.endpoints.iter().find(|e| *e.name == *name)
-    }
-
-    /// The endpoints that activate `method`.
-    pub fn activating<'a>(&'a self, method: &'a str) -> impl Iterator<Item = &'a EndpointFacts> {
-        self.endpoints
-            .iter()
-            .filter(move |e| e.activated.iter().any(|m| **m == *method))
-    }
-}
-
-/// A declared instance.
-#[derive(Clone, Debug)]
-pub struct InstanceFacts {
-    /// Its connector, as written.
-    pub connector: Text,
-    /// Its method, if its `auth` option names one.
-    pub method: Option<Text>,
 }
 
 /// The names of a rule set; see the module docs.
@@ -202,15 +174,7 @@ impl Index {
         };
         let mut pending: Vec<(Span, Text, Pending)> = Vec::new();
         for file in sources.iter().filter(|f| f.is_rules()) {
-            let mut stage = Stage {
-                index: &mut index,
-                occurrences: Vec::with_capacity(file.text().len() / 24),
-                types: Vec::new(),
-                connectors: Vec::new(),
-                instances: Vec::new(),
-                pending: Vec::new(),
-                open: None,
-            };
+            let mut stage = Stage::new(&mut index, file.text().len() / 24);
             if crate::syntax::stream_fast(file, &mut stage) {
                 let Stage {
                     occurrences,
@@ -294,182 +258,6 @@ impl Index {
     }
 }
 
-/// One file's names, kept apart until the file has parsed: a file that
-/// does not parse contributes nothing, as in the checker.
-struct Stage<'i> {
-    index: &'i mut Index,
-    occurrences: Vec<Occurrence>,
-    types: Vec<Span>,
-    connectors: Vec<(Text, ConnectorFacts)>,
-    instances: Vec<(Text, InstanceFacts)>,
-    /// Endpoints used in flows and tests, resolved once every instance is
-    /// known.
-    pending: Vec<(Span, Text, Pending)>,
-    /// The connector being streamed.
-    open: Option<(Text, ConnectorFacts)>,
-}
-
-impl Stage<'_> {
-    fn name(&mut self, name: &Name<'_>, symbol: Symbol, declaration: bool) {
-        self.occurrences.push(Occurrence {
-            span: name.span,
-            symbol,
-            declaration,
-        });
-    }
-
-    fn intern(&mut self, name: &Name<'_>) -> Text {
-        self.index.intern(&name.text)
-    }
-
-    fn endpoint(&mut self, name: &Name<'_>, owner: Pending) {
-        let text = self.intern(name);
-        self.pending.push((name.span, text, owner));
-    }
-
-    fn method(&mut self, connector: &Text, facts: &mut ConnectorFacts, method: &Method<'_>) {
-        let name = self.intern(&method.name);
-        let symbol = Symbol::Method {
-            connector: Arc::clone(connector),
-            name: Arc::clone(&name),
-        };
-        self.name(&method.name, symbol, true);
-        self.types.push(method.kind.span);
-        let kind = self.intern(&method.kind);
-        facts.methods.push(MethodFacts { name, kind });
-        facts.last_method = Some(method.span);
-    }
-
-    fn endpoint_member(
-        &mut self,
-        connector: &Text,
-        facts: &mut ConnectorFacts,
-        endpoint: &Endpoint<'_>,
-    ) {
-        let name = self.intern(&endpoint.name);
-        let symbol = Symbol::Endpoint {
-            connector: Arc::clone(connector),
-            name: Arc::clone(&name),
-        };
-        self.name(&endpoint.name, symbol, true);
-        let list = auth_list(endpoint.options.as_ref());
-        let mut activated = Vec::with_capacity(list.map_or(0, |l| l.items.len()));
-        for method in list.iter().flat_map(|l| &l.items) {
-            let text = self.intern(method);
-            activated.push(Arc::clone(&text));
-            let symbol = Symbol::Method {
-                connector: Arc::clone(connector),
-                name: text,
-            };
-            self.name(method, symbol, false);
-        }
-        facts.endpoints.push(EndpointFacts {
-            name,
-            activated,
-            auth_list: list.map(|l| l.span),
-        });
-    }
-}
-
-impl<'s> Visitor<'s> for Stage<'_> {
-    fn connector_start(&mut self, name: Name<'s>) {
-        let owner = self.intern(&name);
-        self.name(&name, Symbol::Connector(Arc::clone(&owner)), true);
-        self.open = Some((owner, ConnectorFacts::default()));
-    }
-
-    fn member(&mut self, member: &Member<'s>) {
-        let Some((owner, mut facts)) = self.open.take() else {
-            return;
-        };
-        match member {
-            Member::Method(method) => self.method(&owner, &mut facts, method),
-            Member::Endpoint(endpoint) => self.endpoint_member(&owner, &mut facts, endpoint),
-        }
-        self.open = Some((owner, facts));
-    }
-
-    fn connector_end(&mut self, span: Span) {
-        if let Some((owner, mut facts)) = self.open.take() {
-            facts.span = Some(span);
-            self.connectors.push((owner, facts));
-        }
-    }
-
-    fn instance(&mut self, instance: &Instance<'s>) {
-        let name = self.intern(&instance.name);
-        let connector = self.intern(&instance.connector);
-        self.name(&instance.name, Symbol::Instance(Arc::clone(&name)), true);
-        self.name(
-            &instance.connector,
-            Symbol::Connector(Arc::clone(&connector)),
-            false,
-        );
-        let method = auth_name(instance.options.as_ref()).map(|method| {
-            let text = self.intern(method);
-            let symbol = Symbol::Method {
-                connector: Arc::clone(&connector),
-                name: Arc::clone(&text),
-            };
-            self.name(method, symbol, false);
-            text
-        });
-        self.instances
-            .push((name, InstanceFacts { connector, method }));
-    }
-
-    fn flow(&mut self, flow: &Flow<'s>) {
-        let name = self.intern(&flow.name);
-        self.name(&flow.name, Symbol::Flow(name), true);
-        for connection in &flow.connections {
-            let instance = self.intern(&connection.instance);
-            self.name(
-                &connection.instance,
-                Symbol::Instance(Arc::clone(&instance)),
-                false,
-            );
-            self.endpoint(&connection.endpoint, Pending::OfInstance(instance));
-        }
-    }
-
-    fn test(&mut self, test: &Test<'s>) {
-        let name = self.intern(&test.name);
-        self.name(&test.name, Symbol::Test(name), true);
-        for expectation in &test.expectations {
-            let owner = match &expectation.subject {
-                Subject::Instance(instance) => {
-                    let text = self.intern(instance);
-                    self.name(instance, Symbol::Instance(Arc::clone(&text)), false);
-                    Pending::OfInstance(text)
-                }
-                Subject::Runtime {
-                    connector, method, ..
-                } => {
-                    let text = self.intern(connector);
-                    self.name(connector, Symbol::Connector(Arc::clone(&text)), false);
-                    let symbol = Symbol::Method {
-                        connector: Arc::clone(&text),
-                        name: self.intern(method),
-                    };
-                    self.name(method, symbol, false);
-                    Pending::Known(text)
-                }
-            };
-            let endpoints: &[Name<'s>] = match &expectation.expect {
-                Expect::CanSee(e) | Expect::CannotSee(e) => std::slice::from_ref(e),
-                Expect::SeesOnly(list) => &list.items,
-            };
-            for endpoint in endpoints {
-                let owner = match &owner {
-                    Pending::OfInstance(i) => Pending::OfInstance(Arc::clone(i)),
-                    Pending::Known(c) => Pending::Known(Arc::clone(c)),
-                };
-                self.endpoint(endpoint, owner);
-            }
-        }
-    }
-}
-
 impl Index {
     /// The occurrences in `file`, sorted by start.
     pub fn in_file(&self, file: FileId) -> &[Occurrence] {
@@ -503,7 +291,8 @@ impl Index {
         self.occurrences_of(symbol).any(|o| o.declaration)
     }
 
-    /// The endpoints that `instance` sees.
+    /// The endpoints that `instance` sees: some item of each names its
+    /// method with scopes it holds.
     pub fn seen_by<'a>(&'a self, instance: &str) -> Vec<&'a str> {
         let Some(facts) = self.instances.get(instance) else {
             return Vec::new();
@@ -514,32 +303,43 @@ impl Index {
         ) else {
             return Vec::new();
         };
-        connector.activating(method).map(|e| &*e.name).collect()
+        let held = connector.granted(method, &facts.scopes);
+        connector
+            .endpoints
+            .iter()
+            .filter(|e| e.items.iter().any(|i| i.admits(method, &held)))
+            .map(|e| &*e.name)
+            .collect()
     }
-}
 
-/// The list value of the `auth` option.
-fn auth_list<'a, 's>(options: Option<&'a Options<'s>>) -> Option<&'a List<'s>> {
-    options?
-        .entries
-        .iter()
-        .filter(|e| e.key.text == "auth")
-        .find_map(|e| match &e.value {
-            Value::List(list) => Some(list),
-            Value::Name(_) => None,
-        })
-}
-
-/// The single name value of the `auth` option.
-fn auth_name<'a, 's>(options: Option<&'a Options<'s>>) -> Option<&'a Name<'s>> {
-    options?
-        .entries
-        .iter()
-        .filter(|e| e.key.text == "auth")
-        .find_map(|e| match &e.value {
-            Value::Name(name) => Some(name),
-            Value::List(_) => None,
-        })
+    /// The scopes that items and instances name with `method` of
+    /// `connector` but the method does not declare, each once, in the
+    /// order first met: what its `scopes` list lacks.
+    pub fn undeclared_scopes(&self, connector: &str, method: &str) -> Vec<Text> {
+        let Some(facts) = self.connectors.get(connector) else {
+            return Vec::new();
+        };
+        let declared = facts.method(method);
+        let is_declared = |s: &str| declared.is_some_and(|m| m.declares(s));
+        let mut seen = HashSet::new();
+        let items = facts
+            .endpoints
+            .iter()
+            .flat_map(|e| &e.items)
+            .filter(|i| *i.method == *method)
+            .flat_map(|i| i.scopes.iter());
+        let held = self
+            .instance_order
+            .iter()
+            .filter_map(|name| self.instances.get(name))
+            .filter(|i| *i.connector == *connector && i.method.as_deref() == Some(method))
+            .flat_map(|i| i.scopes.iter());
+        items
+            .chain(held)
+            .filter(|s| !is_declared(s) && seen.insert(Arc::clone(s)))
+            .cloned()
+            .collect()
+    }
 }
 
 #[cfg(test)]
