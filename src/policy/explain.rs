@@ -37,9 +37,15 @@ impl Policy {
             Reason::Activated { endpoint, .. } | Reason::NotActivated { endpoint, .. } => {
                 // Cut after a few: a wide connector's endpoint may activate
                 // thousands of methods.
+                // Methods listed plainly, then the items that need scopes.
+                let items: Vec<String> = self
+                    .endpoint_items(endpoint)
+                    .map(|item| self.item_text(item))
+                    .collect();
                 let names: Vec<&str> = self
                     .activated(endpoint)
                     .filter_map(|m| self.method_name(m))
+                    .chain(items.iter().map(String::as_str))
                     .collect();
                 let names = if names.is_empty() {
                     "no method".to_owned()
@@ -300,6 +306,7 @@ impl serde::Serialize for Answer<'_, '_> {
 /// A decision explained, as `authgate explain --format json` prints it:
 /// `{"available", "instance", "connector", "auth", "endpoint",
 /// "activated", "reason", "instance_location", "endpoint_location"}`, and
+/// where the endpoint has items that need scopes `"activated_with_scopes"`,
 /// where scopes decided or were asked for, `"item"`, `"missing_scopes"`
 /// and `"unknown_scopes"`.
 /// Names are the rules' spelling and `null` where they don't resolve
@@ -318,8 +325,13 @@ pub struct Explanation<'p, 'q> {
     pub auth: Option<&'p str>,
     /// The endpoint asked about.
     pub endpoint: &'q str,
-    /// The methods the endpoint activates (empty if it did not resolve).
+    /// The methods the endpoint activates whatever the instance holds
+    /// (empty if it did not resolve).
     pub activated: Vec<&'p str>,
+    /// The endpoint's items that need scopes, as the rules write them
+    /// (`oauth("contacts.write")`); absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activated_with_scopes: Option<Vec<String>>,
     /// The reason in words, with "did you mean" for an unknown name.
     pub reason: String,
     /// Where the instance is declared.
@@ -448,6 +460,14 @@ impl Policy {
             auth: subject.and_then(|s| self.method_name(s.method)),
             endpoint,
             activated,
+            activated_with_scopes: decision
+                .endpoint()
+                .map(|e| {
+                    self.endpoint_items(e)
+                        .map(|item| self.item_text(item))
+                        .collect::<Vec<_>>()
+                })
+                .filter(|items| !items.is_empty()),
             reason,
             instance_location: subject
                 .and_then(|s| s.instance)

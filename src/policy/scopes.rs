@@ -269,6 +269,19 @@ impl Policy {
         (first..first + items.len()).map(|at| ItemId(id(at)))
     }
 
+    /// Every item of `endpoint`'s list that needs scopes, whatever its
+    /// method, in the order of the methods' declarations and then the
+    /// rules'.
+    pub fn endpoint_items(&self, endpoint: EndpointId) -> impl Iterator<Item = ItemId> + '_ {
+        let start = self
+            .scoped
+            .partition_point(|item| item.endpoint < endpoint.0);
+        let end = self
+            .scoped
+            .partition_point(|item| item.endpoint <= endpoint.0);
+        (start..end.max(start)).map(|at| ItemId(id(at)))
+    }
+
     /// The items of `endpoint` that need scopes of `method`, by binary
     /// search on the (endpoint, method) order.
     #[inline]

@@ -587,3 +587,38 @@ connector c {
         ]
     );
 }
+
+/// An endpoint that another method activates only with scopes says so:
+/// "activated: no method" would send the reader looking for a mistake.
+#[test]
+fn explain_lists_the_items_that_need_scopes() {
+    let policy = policy(HUBSPOT);
+    let key = Principal::Runtime {
+        connector: "hubspot",
+        method: "key",
+    };
+    let explained = policy.explain_with_scopes(key, &[], "POST /contacts");
+    assert!(explained.activated.is_empty());
+    assert_eq!(
+        explained.activated_with_scopes,
+        Some(vec![r#"oauth("contacts.write")"#.to_owned()])
+    );
+    assert!(
+        explained
+            .reason
+            .ends_with(r#"does not activate (activated: `oauth("contacts.write")`)"#),
+        "{}",
+        explained.reason
+    );
+    // Both kinds, plain methods first.
+    let explained = policy.explain_with_scopes(key, &[], "GET /contacts");
+    assert_eq!(explained.activated, ["key"]);
+    assert_eq!(
+        explained.activated_with_scopes,
+        Some(vec![r#"oauth("contacts.read")"#.to_owned()])
+    );
+    // Without items that need scopes, the field is left out.
+    let json =
+        authgate::serde_json::to_value(policy.explain_with_scopes(key, &[], "GET /ping")).unwrap();
+    assert!(json.get("activated_with_scopes").is_none(), "{json}");
+}
