@@ -211,7 +211,9 @@ impl<'s> Checker<'s> {
         }
         for (endpoint, name, scopes) in std::mem::take(&mut open.pending_scoped) {
             match open.def.method(&name.text) {
-                Some(method) => self.add_scoped_item(&mut open.def, endpoint, method, &scopes),
+                Some(method) => {
+                    self.add_scoped_item(&mut open.def, endpoint, (method, name.span), &scopes)
+                }
                 None => {
                     let diagnostic = self.unknown_method(&open.def, &name);
                     self.emit(diagnostic);

@@ -458,6 +458,9 @@ pub(crate) struct ScopedItem {
     pub(crate) method: u32,
     /// The scope ids it needs, ascending, each once.
     pub(crate) scopes: Box<[u32]>,
+    /// Where it is written, `METHOD(...)`, as offsets in its connector's
+    /// file.
+    pub(crate) at: (u32, u32),
 }
 
 /// An endpoint of a connector: 24 bytes. Its spans are in its connector's

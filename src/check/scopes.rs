@@ -202,19 +202,25 @@ impl<'s> Checker<'s> {
             });
             match open.def().method(&method.text) {
                 Some(index) => {
-                    self.add_scoped_item(open.def_mut(), endpoint, index, &scoped.scopes)
+                    self.add_scoped_item(
+                        open.def_mut(),
+                        endpoint,
+                        (index, method.span),
+                        &scoped.scopes,
+                    )
                 }
                 None => open.pend_scoped(endpoint, method.clone(), scoped.scopes.clone()),
             }
         }
     }
 
-    /// Resolves an item `METHOD(SCOPE, ...)` of `endpoint` and adds it.
+    /// Resolves an item `METHOD(SCOPE, ...)` of `endpoint`, whose method's
+    /// name is written at `name`, and adds it.
     pub(super) fn add_scoped_item(
         &mut self,
         def: &mut ConnectorDef,
         endpoint: usize,
-        method: usize,
+        (method, name): (usize, Span),
         scopes: &Scopes<'_>,
     ) {
         if def.methods.get(method).and_then(|m| m.kind) == Some(AuthType::None) {
@@ -245,6 +251,7 @@ impl<'s> Checker<'s> {
             endpoint: id(endpoint),
             method: id(method),
             scopes: ids.into_boxed_slice(),
+            at: (name.start, scopes.span.end),
         });
     }
 
@@ -402,16 +409,18 @@ impl<'s> Checker<'s> {
             instance.scopes_span.unwrap_or(instance.method_span),
             held_label,
         );
-        if let Some(auth) = endpoint_def.auth_span(file) {
-            builder = builder.label(
-                auth,
-                format!(
-                    "comes closest: `{}({})`",
-                    quote_name(&method.name),
-                    needed_text.join(", ")
-                ),
-            );
-        }
+        builder = builder.label(
+            Span {
+                file,
+                start: closest.at.0,
+                end: closest.at.1,
+            },
+            format!(
+                "comes closest: `{}({})`",
+                quote_name(&method.name),
+                needed_text.join(", ")
+            ),
+        );
         self.emit(builder.help(format!(
             "grant `{}` {} as well, or use an instance that holds them",
             instance.name,
