@@ -201,14 +201,12 @@ impl<'s> Checker<'s> {
                 scope,
             });
             match open.def().method(&method.text) {
-                Some(index) => {
-                    self.add_scoped_item(
-                        open.def_mut(),
-                        endpoint,
-                        (index, method.span),
-                        &scoped.scopes,
-                    )
-                }
+                Some(index) => self.add_scoped_item(
+                    open.def_mut(),
+                    endpoint,
+                    (index, method.span),
+                    &scoped.scopes,
+                ),
                 None => open.pend_scoped(endpoint, method.clone(), scoped.scopes.clone()),
             }
         }
