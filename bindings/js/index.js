@@ -48,6 +48,32 @@ class Engine {
     this.generation = generation;
     this.inputPtr = 0;
     this.inputCap = 0;
+    this.lengthsPtr = 0;
+    this.lengthsCap = 0;
+    this.views();
+  }
+
+  /** Views of the whole memory, made again when it grows. */
+  views() {
+    this.buffer = this.memory.buffer;
+    this.bytes = new Uint8Array(this.buffer);
+    this.numbers = new Int32Array(this.buffer);
+  }
+
+  /** Writes `numbers` into the lengths buffer. */
+  writeNumbers(numbers) {
+    if (numbers.length > this.lengthsCap) {
+      this.lengthsPtr = this.exports.ag_lengths(numbers.length) >>> 0;
+      this.lengthsCap = numbers.length;
+    }
+    if (this.memory.buffer !== this.buffer) this.views();
+    this.numbers.set(numbers, this.lengthsPtr >>> 2);
+  }
+
+  /** Where the numbers of the last `ag_decide` start, as an index of `numbers`. */
+  meta() {
+    if (this.memory.buffer !== this.buffer) this.views();
+    return this.exports.ag_meta_ptr() >>> 2;
   }
 
   /** Room for `bytes` bytes of input; where it starts. */
@@ -89,14 +115,15 @@ class Engine {
   /** Writes one string; its length in bytes. */
   writeOne(text) {
     const at = this.room(text.length * 3);
-    const view = new Uint8Array(this.memory.buffer, at, text.length * 3);
-    return encoder.encodeInto(text, view).written;
+    if (this.memory.buffer !== this.buffer) this.views();
+    return encoder.encodeInto(text, this.bytes.subarray(at, at + text.length * 3)).written;
   }
 
   /** The last call's output, `length` bytes, as text. */
   read(length) {
     const at = this.exports.ag_output_ptr() >>> 0;
-    return decoder.decode(new Uint8Array(this.memory.buffer, at, length));
+    if (this.memory.buffer !== this.buffer) this.views();
+    return decoder.decode(this.bytes.subarray(at, at + length));
   }
 
   /** The last call's output, after a failure. */
@@ -201,35 +228,131 @@ const REQUEST_KEYS =
   "a request has `instance`, or `connector` and `auth` (and `scopes`), and `endpoint`";
 
 /**
- * Checks the types in a request and returns it as an `eval` line: names
- * are strings (`undefined` is a key left out; `null` is refused by the
- * engine, as `eval` refuses it), `scopes` an array of strings, no other
- * key. Which keys go together is the engine's to say, in `eval`'s words.
+ * Requests framed for the engine: their names in one string (encoded
+ * once) and, per request, `0, instance, endpoint` or `1, n, connector,
+ * auth, endpoint, scope 1..n`, each name's length in UTF-16 units.
  */
-function requestJson(request, prefix) {
-  if (typeof request !== "object" || request === null || Array.isArray(request)) {
-    throw new TypeError(`${prefix}a request is an object, not ${kind(request)}`);
+class Frame {
+  constructor() {
+    this.parts = [];
+    this.lengths = [];
   }
-  const keys = Object.keys(request);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    const value = request[key];
-    switch (key) {
-      case "instance":
-      case "connector":
-      case "auth":
-      case "endpoint":
-        if (typeof value !== "string" && value != null) {
-          throw new TypeError(`${prefix}\`${key}\` must be a string, not ${kind(value)}`);
+
+  /**
+   * Checks `request` as `eval` checks a line, in its words, and adds it.
+   * Names are strings (`undefined` is a key left out), `scopes` an array
+   * of strings, no other key.
+   */
+  add(request, prefix) {
+    if (typeof request !== "object" || request === null || Array.isArray(request)) {
+      throw new TypeError(`${prefix}a request is an object, not ${kind(request)}`);
+    }
+    const { instance, connector, auth, endpoint, scopes } = request;
+    // Every key is one of a request's when as many are given as the
+    // object has; only then (rarely) is each key looked at.
+    const given =
+      present(instance, "instance", prefix) +
+      present(connector, "connector", prefix) +
+      present(auth, "auth", prefix) +
+      present(endpoint, "endpoint", prefix) +
+      (scopes !== undefined ? 1 : 0);
+    let keys = 0;
+    for (const _ in request) keys++;
+    if (keys !== given) {
+      const unknown = Object.keys(request).find((key) => !KEYS.has(key));
+      if (unknown !== undefined) {
+        throw new TypeError(`${prefix}unknown key \`${unknown}\`: ${REQUEST_KEYS}`);
+      }
+    }
+    if (endpoint === undefined) throw new TypeError(`${prefix}a request needs \`endpoint\``);
+    if (instance !== undefined && connector === undefined && auth === undefined) {
+      if (scopes !== undefined) {
+        if (scopes === null) {
+          throw new TypeError(`${prefix}\`scopes\` is null: give a list of names, or leave the field out`);
         }
-        break;
-      case "scopes":
-        if (value != null) checkScopes(value, prefix);
-        break;
-      default:
-        throw new TypeError(`${prefix}unknown key \`${key}\`: ${REQUEST_KEYS}`);
+        checkScopes(scopes, prefix);
+        throw new TypeError(
+          `${prefix}\`scopes\` goes with \`connector\` and \`auth\`: a declared instance holds the scopes its declaration gives it`,
+        );
+      }
+      this.parts.push(instance, endpoint);
+      this.lengths.push(0, instance.length, endpoint.length);
+    } else if (instance === undefined && connector !== undefined && auth !== undefined) {
+      if (scopes === null) {
+        throw new TypeError(`${prefix}\`scopes\` is null: give a list of names, or leave the field out`);
+      }
+      const held = scopes === undefined ? EMPTY : scopes;
+      checkScopes(held, prefix);
+      this.parts.push(connector, auth, endpoint);
+      this.lengths.push(1, held.length, connector.length, auth.length, endpoint.length);
+      for (let i = 0; i < held.length; i++) {
+        this.parts.push(held[i]);
+        this.lengths.push(held[i].length);
+      }
+    } else {
+      throw new TypeError(`${prefix}a request names either \`instance\`, or \`connector\` and \`auth\``);
     }
   }
+
+  /**
+   * Decides the requests added, `requests` in the same order: `eval`'s
+   * answers. The engine gives each one's availability, reason and, for a
+   * decision by scopes, the item and missing scopes as `eval` writes
+   * them; the names are the caller's, as `eval` echoes them.
+   */
+  decide(e, handle, requests) {
+    const text = this.parts.join("");
+    const bytes = e.writeOne(text);
+    e.writeNumbers(this.lengths);
+    const status = e.exports.ag_decide(handle, requests.length, bytes);
+    if (status < 0) throw failure(status, e, true);
+    const out = e.read(status);
+    const base = e.meta();
+    const meta = e.numbers;
+    const answers = new Array(requests.length);
+    let next = 0;
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i];
+      const available = meta[base + 3 * i] === 1;
+      const reasonEnd = next + meta[base + 3 * i + 1];
+      const reason = out.slice(next, reasonEnd);
+      const answer =
+        request.instance !== undefined
+          ? { available, reason, instance: request.instance, endpoint: request.endpoint }
+          : {
+              available,
+              reason,
+              connector: request.connector,
+              auth: request.auth,
+              endpoint: request.endpoint,
+            };
+      next = reasonEnd + meta[base + 3 * i + 2];
+      if (next !== reasonEnd) Object.assign(answer, JSON.parse(out.slice(reasonEnd, next)));
+      answers[i] = answer;
+    }
+    return answers;
+  }
+}
+
+/** 1 for a name given, 0 for one left out; a name is a string. */
+function present(value, key, prefix) {
+  if (typeof value === "string") return 1;
+  if (value === undefined) return 0;
+  if (value === null) {
+    throw new TypeError(`${prefix}\`${key}\` is null: give a name, or leave the field out`);
+  }
+  throw new TypeError(`${prefix}\`${key}\` must be a string, not ${kind(value)}`);
+}
+
+const KEYS = new Set(["instance", "connector", "auth", "endpoint", "scopes"]);
+const EMPTY = Object.freeze([]);
+
+/**
+ * Checks the types in a request and returns it as an `eval` line (for
+ * `explain`, which reads it as `eval` does).
+ */
+function requestJson(request, prefix) {
+  new Frame().add(request, prefix);
   return JSON.stringify(request);
 }
 
@@ -396,13 +519,10 @@ export class Policy {
    * `scopes`? `authgate eval`'s answer, as an object.
    */
   decide(request) {
-    const json = requestJson(request, "");
-    return run(() => {
-      const e = this.#engine();
-      const status = e.exports.ag_decide(this.#handle, e.writeOne(json));
-      if (status < 0) throw failure(status, e, true);
-      return JSON.parse(e.read(status));
-    });
+    const frame = new Frame();
+    frame.add(request, "");
+    const requests = [request];
+    return run(() => frame.decide(this.#engine(), this.#handle, requests)[0]);
   }
 
   /** Decides every request, in order: `eval`'s answers. */
@@ -414,16 +534,14 @@ export class Policy {
       }
       requests = Array.from(requests);
     }
+    const frame = new Frame();
     for (let i = 0; i < requests.length; i++) {
-      requestJson(requests[i], `request ${i}: `);
+      frame.add(requests[i], `request ${i}: `);
     }
-    const json = JSON.stringify(requests);
     return run(() => {
       const e = this.#engine();
       try {
-        const status = e.exports.ag_decide_many(this.#handle, e.writeOne(json));
-        if (status < 0) throw failure(status, e, true);
-        return JSON.parse(e.read(status));
+        return frame.decide(e, this.#handle, requests);
       } finally {
         e.shrink();
       }

@@ -19,10 +19,12 @@
 use std::cell::RefCell;
 
 use authgate::diagnostics::Diagnostic;
-use authgate::policy::request::Request;
-use authgate::serde_json::{self, value::RawValue};
+use std::fmt::Write as _;
+
+use authgate::policy::request::{self, Request};
+use authgate::serde_json;
 use authgate::syntax::edit::{self, Activation, EditError};
-use authgate::{Policy, Principal, Severity, Sources};
+use authgate::{Policy, Principal, Reason, Severity, Sources};
 
 /// A call's status when it fails: the output holds a one-line message.
 const ERROR: i32 = -1;
@@ -46,8 +48,12 @@ struct State {
     policies: Vec<Option<Compiled>>,
     /// Freed handles, reused first.
     free: Vec<usize>,
-    /// A scratch buffer for reasons (see `request::write_decision`).
+    /// A scratch buffer for reasons and items.
     reason: String,
+    /// How the requests of `ag_decide` are cut out of the input.
+    lengths: Vec<i32>,
+    /// Per answer of `ag_decide`: available, and the lengths of its texts.
+    meta: Vec<i32>,
 }
 
 /// A policy and what the package reads once about it.
@@ -96,14 +102,13 @@ impl State {
     }
 
     /// What a call about policy `handle` works with: the policy, the
-    /// input's first `len` bytes, the output (cleared) and the scratch
-    /// buffer; `None` for a handle that holds no policy.
+    /// input's first `len` bytes and the output (cleared); `None` for a
+    /// handle that holds no policy.
     fn call(&mut self, handle: i32, len: i32) -> Option<Call<'_>> {
         let State {
             input,
             output,
             policies,
-            reason,
             ..
         } = self;
         let policy = usize::try_from(handle)
@@ -116,7 +121,6 @@ impl State {
             policy,
             input: input.get(..length(len)).unwrap_or_default(),
             output,
-            reason,
         })
     }
 }
@@ -126,7 +130,6 @@ struct Call<'a> {
     policy: &'a Policy,
     input: &'a [u8],
     output: &'a mut Vec<u8>,
-    reason: &'a mut String,
 }
 
 /// The status of a call that wrote its output.
@@ -327,59 +330,205 @@ pub extern "C" fn ag_free(handle: i32) {
 // ---------------------------------------------------------------------------
 // Decisions.
 
-/// Decides one request, the input's first `len` bytes as an `eval` line:
-/// `eval`'s answer in the output (its length returned), or [`ERROR`] with
-/// why the request can't be answered (`eval`'s words).
+/// Makes the lengths buffer (see [`ag_decide`]) `len` numbers long and
+/// returns where it starts.
 #[expect(unsafe_code, reason = "an export has an unmangled name")]
 #[unsafe(no_mangle)]
-pub extern "C" fn ag_decide(handle: i32, len: i32) -> i32 {
+pub extern "C" fn ag_lengths(len: i32) -> usize {
     with(|state| {
-        let Some(call) = state.call(handle, len) else {
-            return fail(state, NO_POLICY, "this policy was freed");
-        };
-        let answered = Request::parse(call.input)
-            .and_then(|request| request.answer(call.policy, call.output, call.reason));
-        match answered {
-            Ok(_) => done(call.output),
-            Err(error) => refuse(call.output, error.message()),
+        let len = length(len);
+        if state.lengths.len() < len {
+            state.lengths.resize(len, 0);
         }
+        state.lengths.as_mut_ptr() as usize
     })
 }
 
-/// Decides a JSON array of requests (the input's first `len` bytes):
-/// their answers as a JSON array, in order; or [`ERROR`] with the first
-/// malformed request's index and why (`request 2: ...`).
+/// Where the numbers of the last `ag_decide` start: three per answer.
 #[expect(unsafe_code, reason = "an export has an unmangled name")]
 #[unsafe(no_mangle)]
-pub extern "C" fn ag_decide_many(handle: i32, len: i32) -> i32 {
+pub extern "C" fn ag_meta_ptr() -> usize {
+    with(|state| state.meta.as_ptr() as usize)
+}
+
+/// Decides `count` requests whose names are the input's first `bytes`
+/// bytes, one after another, framed by the lengths buffer: per request
+/// `0, instance, endpoint` or `1, n, connector, auth, endpoint, scope
+/// 1..n`, each name's length in UTF-16 units (the caller's string
+/// lengths; the input is one string, encoded once).
+///
+/// Each decision is the library's by names (`decide_with_scopes`, what
+/// `eval` decides), and its answer is what `eval` writes apart from the
+/// names the caller gave: the output holds, per answer, the reason (the
+/// library's words) and, for a decision by scopes, `{"item",
+/// "missing_scopes"?}` as `eval` writes them; the numbers hold, per
+/// answer, whether the endpoint is available and the UTF-16 lengths of
+/// the two texts.
+///
+/// The caller checked the requests' shapes; a frame that does not add up
+/// is [`ERROR`].
+#[expect(unsafe_code, reason = "an export has an unmangled name")]
+#[unsafe(no_mangle)]
+pub extern "C" fn ag_decide(handle: i32, count: i32, bytes: i32) -> i32 {
     with(|state| {
-        let Some(call) = state.call(handle, len) else {
+        let State {
+            input,
+            output,
+            policies,
+            reason,
+            lengths,
+            meta,
+            ..
+        } = state;
+        let Some(policy) = usize::try_from(handle)
+            .ok()
+            .and_then(|slot| policies.get(slot))
+            .and_then(Option::as_ref)
+            .map(|compiled| &compiled.policy)
+        else {
             return fail(state, NO_POLICY, "this policy was freed");
         };
-        let requests: Vec<&RawValue> = match text(call.input)
-            .and_then(|json| serde_json::from_str(json).map_err(|error| error.to_string()))
-        {
-            Ok(requests) => requests,
-            Err(error) => {
-                return refuse(call.output, &format!("not a list of requests: {error}"));
-            }
+        let Ok(text) = std::str::from_utf8(input.get(..length(bytes)).unwrap_or_default()) else {
+            return refuse(output, "the names are not UTF-8");
         };
-        let output = call.output;
-        output.reserve(requests.len() * 128);
-        output.push(b'[');
-        for (index, raw) in requests.iter().enumerate() {
-            if index > 0 {
-                output.push(b',');
+        output.clear();
+        meta.clear();
+        let mut names = Names::new(text);
+        let mut frame = lengths.iter().copied();
+        let mut scopes: Vec<&str> = Vec::new();
+        for _ in 0..length(count) {
+            let (principal, endpoint) = match frame.next() {
+                Some(0) => {
+                    let (Some(instance), Some(endpoint)) = (
+                        names.take(frame.next().unwrap_or(-1)),
+                        names.take(frame.next().unwrap_or(-1)),
+                    ) else {
+                        return refuse(output, "a request's frame does not add up");
+                    };
+                    scopes.clear();
+                    (Principal::Instance(instance), endpoint)
+                }
+                Some(1) => {
+                    let held = frame.next().map_or(0, length);
+                    let (Some(connector), Some(auth), Some(endpoint)) = (
+                        names.take(frame.next().unwrap_or(-1)),
+                        names.take(frame.next().unwrap_or(-1)),
+                        names.take(frame.next().unwrap_or(-1)),
+                    ) else {
+                        return refuse(output, "a request's frame does not add up");
+                    };
+                    scopes.clear();
+                    for _ in 0..held {
+                        let Some(scope) = names.take(frame.next().unwrap_or(-1)) else {
+                            return refuse(output, "a request's frame does not add up");
+                        };
+                        scopes.push(scope);
+                    }
+                    (
+                        Principal::Runtime {
+                            connector,
+                            method: auth,
+                        },
+                        endpoint,
+                    )
+                }
+                _ => return refuse(output, "a request's frame does not add up"),
+            };
+            let decision = policy.decide_with_scopes(principal, &scopes, endpoint);
+            reason.clear();
+            let _ = write!(reason, "{}", policy.reason(&decision));
+            output.extend_from_slice(reason.as_bytes());
+            let reason_units = utf16_len(reason);
+            let extra = output.len();
+            if let Reason::ScopesHeld { item, .. } | Reason::ScopesMissing { item, .. } =
+                decision.reason()
+            {
+                reason.clear();
+                let _ = policy.write_item_text(item, reason);
+                output.extend_from_slice(b"{\"item\":");
+                request::write_str(output, reason);
+                if let Reason::ScopesMissing { .. } = decision.reason() {
+                    output.extend_from_slice(b",\"missing_scopes\":[");
+                    for (index, scope) in policy.missing_scope_names(&decision.reason()).enumerate()
+                    {
+                        if index > 0 {
+                            output.push(b',');
+                        }
+                        request::write_str(output, scope);
+                    }
+                    output.push(b']');
+                }
+                output.push(b'}');
             }
-            let answered = Request::parse(raw.get().as_bytes())
-                .and_then(|request| request.answer(call.policy, output, call.reason));
-            if let Err(error) = answered {
-                return refuse(output, &format!("request {index}: {error}"));
-            }
+            let extra_units =
+                std::str::from_utf8(output.get(extra..).unwrap_or_default()).map_or(0, utf16_len);
+            meta.extend_from_slice(&[
+                i32::from(decision.available()),
+                units(reason_units),
+                units(extra_units),
+            ]);
         }
-        output.push(b']');
         done(output)
     })
+}
+
+/// A count of UTF-16 units as a number of the frame.
+fn units(count: usize) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
+}
+
+/// The length of `text` in UTF-16 units, which is how the caller slices
+/// strings: its byte length when it is ASCII.
+fn utf16_len(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().map(char::len_utf16).sum()
+    }
+}
+
+/// The names of one input, taken one after another by their lengths in
+/// UTF-16 units.
+struct Names<'a> {
+    rest: &'a str,
+    ascii: bool,
+}
+
+impl<'a> Names<'a> {
+    fn new(text: &'a str) -> Self {
+        Names {
+            rest: text,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// The next name, `units` UTF-16 units long; `None` past the end.
+    fn take(&mut self, units: i32) -> Option<&'a str> {
+        let units = usize::try_from(units).ok()?;
+        let bytes = if self.ascii {
+            units
+        } else {
+            let mut counted = 0;
+            let mut bytes = 0;
+            for c in self.rest.chars() {
+                if counted >= units {
+                    break;
+                }
+                counted += c.len_utf16();
+                bytes += c.len_utf8();
+            }
+            if counted != units {
+                return None;
+            }
+            bytes
+        };
+        if !self.rest.is_char_boundary(bytes) || bytes > self.rest.len() {
+            return None;
+        }
+        let (name, rest) = self.rest.split_at(bytes);
+        self.rest = rest;
+        Some(name)
+    }
 }
 
 /// Who a `visible` request is about: `{"instance"}` or `{"connector",

@@ -77,8 +77,17 @@ test("NUL bytes and other odd names are names like any other", () => {
   const odd = policy.decide({ connector: "shop", auth: "basic", endpoint: '"\\\n\u2028😀' });
   assert.equal(odd.endpoint, '"\\\n\u2028😀');
   assert.equal(odd.available, false);
-  // A lone surrogate can't be UTF-8: an error, not a crash.
-  assert.throws(() => policy.decide({ instance: "\ud800", endpoint: "orders" }), TypeError);
+  // A lone surrogate can't be UTF-8: it reaches the engine as U+FFFD,
+  // which no rule file can name alone, so the name is unknown.
+  const lone = policy.decide({ instance: "x\ud800", endpoint: "orders" });
+  assert.equal(lone.available, false);
+  assert.equal(lone.instance, "x\ud800");
+  assert.equal(lone.reason, "unknown instance `x\ufffd`");
+  const many = policy.decideMany([
+    { instance: "\ud800\udc00\ud800", endpoint: "orders" },
+    { instance: "instance 1", endpoint: "orders" },
+  ]);
+  assert.equal(many[1].available, true, "the names after it are cut where they start");
   // NUL in rule text is a syntax error at its place.
   assert.throws(
     () => Policy.fromSources({ "nul.gate": "connector a {\u0000}" }),
