@@ -2,9 +2,11 @@
 //
 // The npm package: the same engine as the `authgate` command-line tool,
 // compiled to WebAssembly (`authgate.wasm`, built from src/lib.rs beside
-// this file). Answers, reasons, diagnostics, digests and formatted text
-// are the CLI's own serialisations, parsed: nothing here decides, checks
-// or formats; this file only carries names in and JSON out.
+// this file). Reasons, diagnostics, digests and formatted text are the
+// engine's; visible, explain and check documents are the CLI's JSON,
+// parsed; a decision's answer is the engine's reason (and item and
+// missing scopes) beside the names asked about, as `eval` writes it.
+// Nothing here decides, checks or formats.
 //
 // The module loads its WebAssembly with a top-level await, so once
 // `import` returns every function is synchronous. In Node.js the file is

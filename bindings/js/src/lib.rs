@@ -6,10 +6,14 @@
 //! with no generated glue: the caller asks for an input buffer
 //! (`ag_input`), writes UTF-8 into it, calls a function with the lengths
 //! of what it wrote, and reads the result from the output buffer
-//! (`ag_output_ptr`, and the length each call returns). Requests and
-//! answers cross as JSON, so every answer is the library's own
-//! serialisation, the one `authgate eval`, `visible`, `explain` and
-//! `check --format json` print; rule text crosses as bytes.
+//! (`ag_output_ptr`, and the length each call returns). Rule text
+//! crosses as bytes; `visible`, `explain`, `check` and rules with errors
+//! come back as the library's own serialisation, the JSON the CLI prints.
+//! Decisions, the hot path, cross leaner (see [`ag_decide`]): the names
+//! of a batch as one string cut by their lengths, and per answer the
+//! library's reason, and for a decision by scopes its item and missing
+//! scopes as `eval` writes them; the caller adds the names it asked
+//! about, as `eval` echoes them.
 //!
 //! Nothing here may panic: a panic in WebAssembly aborts, which is a trap
 //! for the caller and loses every policy the module holds (`index.js`
