@@ -10,6 +10,8 @@
 #                              # 55-file API (scripts/openapi_bench.py)
 #   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`
 #   scripts/bench.sh python    # the Python package against cedarpy, N = 10,000 (in target/python-venv)
+#   scripts/bench.sh js        # the JavaScript package against @cedar-policy/cedar-wasm, N = 1,000
+#                              # (cedar-wasm installed by npm into target/js-bench), packed size
 #   scripts/bench.sh scopes    # scopes: `check` of HubSpot-like rules (300 scopes, 2,000 and
 #                              # 1,000,000 endpoints), `eval` declared vs runtime + 5 scopes
 #                              # (scripts/scopes_bench.py)
@@ -51,6 +53,19 @@ if [[ "${1:-}" == "serve" ]]; then
             || target/release/examples/workload "$n" target/bench
     done
     exec python3 scripts/serve_bench.py target/release/authgate target/release/examples/serve_load target/bench
+fi
+
+if [[ "${1:-}" == "js" ]]; then
+    [[ -f target/bench/bench-1000.gate && -f target/bench/bench-1000.runtime.ndjson ]] \
+        || cargo run --quiet --example workload -- 1000 target/bench
+    npm --prefix bindings/js ci --no-audit --no-fund
+    npm --prefix bindings/js run build
+    # The peer, in a scratch project of its own (not a dependency of the package).
+    mkdir -p target/js-bench
+    [[ -f target/js-bench/package.json ]] || echo '{"private": true}' > target/js-bench/package.json
+    [[ -d target/js-bench/node_modules/@cedar-policy/cedar-wasm ]] \
+        || npm --prefix target/js-bench install --no-audit --no-fund --no-save @cedar-policy/cedar-wasm@4
+    exec node bindings/js/bench/bench.mjs target/bench 1000 target/js-bench/node_modules/@cedar-policy/cedar-wasm
 fi
 
 if [[ "${1:-}" == "python" ]]; then

@@ -41,6 +41,17 @@ AUTHGATE_BIN="$PWD/target/debug/authgate" suite "$venv/bin/python" -m pytest -q 
 (cd bindings/python/examples && "../../../$venv/bin/python" -m mypy --strict --no-incremental typed.py)
 "$venv/bin/python" -m mypy.stubtest authgate --allowlist bindings/python/stubtest-allowlist.txt
 
+# The JavaScript package (bindings/js), built as its README says: `npm
+# ci`, then `npm run build`, which compiles its WebAssembly module with
+# cargo (adding rustup's wasm32 target if it is missing; no other tool).
+# Its tests, under node's test runner, compare its answers with the
+# binary built above and install the packed tarball into a fresh project;
+# then `tsc --strict` on the typed example.
+npm --prefix bindings/js ci --no-audit --no-fund
+npm --prefix bindings/js run build
+AUTHGATE_BIN="$PWD/target/debug/authgate" suite npm --prefix bindings/js test
+npm --prefix bindings/js run typecheck
+
 # cargo: "test result: ok. N passed; N failed; ..."; node: "# pass N" and
 # "# fail N"; pytest: "N passed" / "N failed" on its last line.
 awk '

@@ -19,6 +19,7 @@
 //! target hold the two parsers to the same trees, with the grammar as the
 //! oracle.
 
+pub mod edit;
 pub mod format;
 mod grammar;
 mod keywords;

@@ -20,6 +20,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod activation;
 mod architecture;
 #[cfg(feature = "fancy")]
 mod diagnostics;
