@@ -8,7 +8,8 @@
 #   scripts/bench.sh diff      # `authgate diff` against `check` of both sides, N up to 1M
 #   scripts/bench.sh openapi   # `import openapi` and `drift` on a generated 1,500-operation,
 #                              # 55-file API (scripts/openapi_bench.py)
-#   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`
+#   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`,
+#                              # and batches of runtime instances holding scopes (workload --scopes)
 #   scripts/bench.sh python    # the Python package against cedarpy, N = 10,000 (in target/python-venv)
 #   scripts/bench.sh scopes    # scopes: `check` of HubSpot-like rules (300 scopes, 2,000 and
 #                              # 1,000,000 endpoints), `eval` declared vs runtime + 5 scopes
@@ -50,6 +51,8 @@ if [[ "${1:-}" == "serve" ]]; then
         [[ -f "target/bench/bench-$n.gate" && -f "target/bench/bench-$n.ndjson" ]] \
             || target/release/examples/workload "$n" target/bench
     done
+    [[ -f target/bench/scopes-2000.gate && -f target/bench/scopes-2000.runtime.ndjson ]] \
+        || target/release/examples/workload --scopes 2000 target/bench
     exec python3 scripts/serve_bench.py target/release/authgate target/release/examples/serve_load target/bench
 fi
 
