@@ -60,6 +60,8 @@ if [[ "${1:-}" == "python" ]]; then
     # A debug build writes the 10,000-endpoint files in moments.
     [[ -f target/bench/bench-10000.gate && -f target/bench/bench-10000.runtime.ndjson ]] \
         || cargo run --quiet --example workload -- 10000 target/bench
+    [[ -f target/bench/scopes-2000.gate && -f target/bench/scopes-2000.runtime.ndjson ]] \
+        || cargo run --quiet --example workload -- --scopes 2000 target/bench
     venv=target/python-venv
     [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet ./bindings/python cedarpy
