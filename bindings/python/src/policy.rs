@@ -83,8 +83,8 @@ impl Policy {
             endpoint: request::keyword("endpoint", Some(endpoint))?
                 .ok_or_else(|| PyTypeError::new_err("`endpoint` is None: give a name"))?,
             scopes: request::scopes(scopes)?,
-        }
-        .checked()?;
+        };
+        request.check()?;
         let available = request.query()?.decide(&slf.get().policy).available();
         Decision::new(slf, &request, available)?.into_object(slf.py())
     }
@@ -216,11 +216,11 @@ pub struct Decision {
     /// The endpoint asked about.
     #[pyo3(get)]
     endpoint: Py<PyString>,
-    /// The scopes the runtime instance held, as given (a tuple: a list
-    /// changed after the call can't change the answer); `None` when none
-    /// were given.
-    #[pyo3(get)]
-    scopes: Option<Py<PyTuple>>,
+    /// The scopes the runtime instance held, as given (kept apart from the
+    /// caller's list, which may change after the call); `None` when none
+    /// were given. Not a tuple until read: a tuple is an object the cycle
+    /// collector tracks, and a batch would make one per request.
+    scopes: Option<Box<[Py<PyString>]>>,
 }
 
 impl Decision {
@@ -230,12 +230,10 @@ impl Decision {
             Who::Instance(instance) => (Some(own(instance)), None, None),
             Who::Runtime { connector, auth } => (None, Some(own(connector)), Some(own(auth))),
         };
-        let scopes = match &request.scopes {
-            Some(scopes) => {
-                Some(PyTuple::new(policy.py(), scopes.iter().map(Name::string))?.unbind())
-            }
-            None => None,
-        };
+        let scopes = request
+            .scopes
+            .as_ref()
+            .map(|scopes| scopes.iter().map(own).collect());
         Ok(Decision {
             policy: policy.clone().unbind(),
             available,
@@ -266,14 +264,12 @@ impl Decision {
             text(&self.auth)?,
         );
         let endpoint = self.endpoint.bind(py).to_cow()?;
-        let scopes = match &self.scopes {
-            Some(scopes) => scopes
-                .bind(py)
-                .iter()
-                .map(|scope| Ok(scope.cast_into::<PyString>()?.to_cow()?.into_owned()))
-                .collect::<PyResult<Vec<String>>>()?,
-            None => Vec::new(),
-        };
+        let scopes = self
+            .scopes
+            .iter()
+            .flatten()
+            .map(|scope| Ok(scope.bind(py).to_cow()?.into_owned()))
+            .collect::<PyResult<Vec<String>>>()?;
         let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
         let principal = match (&instance, &connector, &auth) {
             (Some(instance), _, _) => Principal::Instance(instance),
@@ -294,8 +290,7 @@ impl Decision {
     /// collection and be walked by it, and the collector was most of
     /// `decide_many`'s time (measured with perf on 100,000 requests).
     /// A decision can't be part of a cycle: it refers to its `Policy`,
-    /// which refers to no Python object, to `str` objects, and to a tuple
-    /// of `str` (the scopes) that it made itself.
+    /// which refers to no Python object, and to `str` objects.
     #[expect(unsafe_code, reason = "PyObject_GC_UnTrack has no safe wrapper")]
     fn into_object(self, py: Python<'_>) -> PyResult<Bound<'_, Decision>> {
         let object = Bound::new(py, self)?;
@@ -310,6 +305,16 @@ impl Decision {
 
 #[pymethods]
 impl Decision {
+    /// The scopes the runtime instance held, as given, as a tuple; `None`
+    /// when none were given.
+    #[getter]
+    fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        self.scopes
+            .as_ref()
+            .map(|scopes| PyTuple::new(py, scopes.iter()))
+            .transpose()
+    }
+
     /// Why, in words: the reason `authgate eval` gives. Written when read.
     #[getter]
     fn reason(&self, py: Python<'_>) -> PyResult<String> {

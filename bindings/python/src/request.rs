@@ -116,6 +116,11 @@ impl Query<'_> {
     /// holding `scopes` (resolved only for an endpoint that lists its
     /// method with scopes alone, a hash look-up each).
     pub fn decide<'q>(&'q self, policy: &Policy) -> Decision<'q> {
+        // Without scopes, the plain decision (inlined here): what every
+        // request of rules without scopes costs.
+        if self.scopes.is_empty() {
+            return policy.decide(self.principal, self.endpoint);
+        }
         policy.decide_with_scopes(self.principal, &self.scopes, self.endpoint)
     }
 }
@@ -135,11 +140,11 @@ impl<'py> Request<'py> {
     }
 
     /// Checks that `scopes`, if given, go with a runtime instance.
-    pub fn checked(self) -> PyResult<Self> {
+    pub fn check(&self) -> PyResult<()> {
         if self.scopes.is_some() && matches!(self.who, Who::Instance(_)) {
             return Err(PyTypeError::new_err(SCOPES_OF_INSTANCE));
         }
-        Ok(self)
+        Ok(())
     }
 
     /// A request from a dict with the keys of an `eval` line.
@@ -172,12 +177,13 @@ impl<'py> Request<'py> {
         let [instance, connector, auth, endpoint] = names;
         let endpoint =
             endpoint.ok_or_else(|| PyTypeError::new_err("a request needs `endpoint`"))?;
-        Request {
+        let request = Request {
             who: Who::of(instance, connector, auth)?,
             endpoint,
             scopes: held,
-        }
-        .checked()
+        };
+        request.check()?;
+        Ok(request)
     }
 }
 
