@@ -8,7 +8,8 @@
 #   scripts/bench.sh diff      # `authgate diff` against `check` of both sides, N up to 1M
 #   scripts/bench.sh openapi   # `import openapi` and `drift` on a generated 1,500-operation, 300-scope,
 #                              # 55-file API (scripts/openapi_bench.py)
-#   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`
+#   scripts/bench.sh serve     # `authgate serve` (batches, single requests, RSS) beside `eval`,
+#                              # and batches of runtime instances holding scopes (workload --scopes)
 #   scripts/bench.sh python    # the Python package against cedarpy, N = 10,000 (in target/python-venv)
 #   scripts/bench.sh js        # the JavaScript package against @cedar-policy/cedar-wasm, N = 1,000
 #                              # (cedar-wasm installed by npm into target/js-bench), packed size
@@ -52,6 +53,8 @@ if [[ "${1:-}" == "serve" ]]; then
         [[ -f "target/bench/bench-$n.gate" && -f "target/bench/bench-$n.ndjson" ]] \
             || target/release/examples/workload "$n" target/bench
     done
+    [[ -f target/bench/scopes-2000.gate && -f target/bench/scopes-2000.runtime.ndjson ]] \
+        || target/release/examples/workload --scopes 2000 target/bench
     exec python3 scripts/serve_bench.py target/release/authgate target/release/examples/serve_load target/bench
 fi
 
@@ -72,6 +75,8 @@ if [[ "${1:-}" == "python" ]]; then
     # A debug build writes the 10,000-endpoint files in moments.
     [[ -f target/bench/bench-10000.gate && -f target/bench/bench-10000.runtime.ndjson ]] \
         || cargo run --quiet --example workload -- 10000 target/bench
+    [[ -f target/bench/scopes-2000.gate && -f target/bench/scopes-2000.runtime.ndjson ]] \
+        || cargo run --quiet --example workload -- --scopes 2000 target/bench
     venv=target/python-venv
     [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet ./bindings/python cedarpy

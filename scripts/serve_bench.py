@@ -1,8 +1,10 @@
 """`authgate serve` figures beside `authgate eval` through a pipe, in one
 run: batch decisions per second (batches of 1,000 on 10,000 endpoints),
 single-request throughput and p50/p99 latency over 16 and 64 keep-alive
-connections, and the server's memory (RSS) at 10k and 1M endpoints.
-Prints a markdown table. The load client is examples/serve_load.rs; it
+connections, and the server's memory (RSS) at 10k and 1M endpoints; then
+the same batches with scopes: the HubSpot-like rules of `workload --scopes
+2000` (300 scopes), each request a runtime instance naming five scopes,
+beside `eval` on the same lines. Prints markdown tables. The load client is examples/serve_load.rs; it
 runs on the same machine and takes CPU from the server, so the figures
 are a floor for a server with its cores to itself.
 
@@ -104,6 +106,24 @@ def main():
     print(f"| 10,000 endpoints | {rss_10k:.1f} MiB | {peak_10k:.1f} MiB |")
     if rss_1m is not None:
         print(f"| 1,000,000 endpoints | {rss_1m:.1f} MiB | {peak_1m:.1f} MiB |")
+
+    scoped_rules = os.path.join(folder, "scopes-2000.gate")
+    scoped_queries = os.path.join(folder, "scopes-2000.runtime.ndjson")
+    if os.path.exists(scoped_rules) and os.path.exists(scoped_queries):
+        scoped_eval = eval_rate(authgate, scoped_rules, scoped_queries)
+        child, address = start(authgate, scoped_rules)
+        scoped_rows = []
+        for connections in (1, 2):
+            batch = load(serve_load, address, scoped_queries, "batch", connections, seconds)
+            scoped_rows.append((connections, float(batch["decisions_per_s"])))
+        stop(child)
+        print()
+        print("| HubSpot-like, 2,000 endpoints, 300 scopes; runtime + 5 scopes | decisions/s | vs `eval` |")
+        print("|---|---:|---:|")
+        print(f"| `authgate eval` through a pipe, 1M lines | {scoped_eval:,.0f} | 1.00 |")
+        for connections, rate in scoped_rows:
+            print(f"| serve, batches of 1,000, {connections} connection(s) | {rate:,.0f} "
+                  f"| {rate / scoped_eval:.2f} |")
 
 
 if __name__ == "__main__":

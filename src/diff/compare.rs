@@ -1,186 +1,21 @@
-//! The comparison itself: endpoints matched by name once per connector,
-//! each (OLD method, NEW method) pair's change computed once and shared by
-//! its method subject and instances (see the module docs of
+//! The comparison itself: both rule sets walked connector by connector
+//! (structure, method subjects, requirements), then declared instance by
+//! instance. What each subject sees, and each pair of lists compared once
+//! for every subject that sees them, is [`super::lists`]'s; requirements
+//! are [`super::requirements`]'s (see the module docs of
 //! [`crate::diff`]).
 
-use std::cmp::Ordering;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::lists::{Deltas, EndpointMap, List, Shared, held, visible, widest};
 use super::{
-    Change, Diff, Gain, InstanceChange, InstanceChanges, Kind, MethodChange, Place, Status,
+    Diff, InstanceChange, InstanceChanges, Kind, MethodChange, Place, Status, requirements,
 };
 use crate::policy::Policy;
-use crate::policy::{ConnectorId, EndpointId, InstanceId, MethodId};
+use crate::policy::{ConnectorId, InstanceId, MethodId};
 use crate::text::natural_cmp;
-
-/// OLD's endpoints of one connector as NEW's ids, by OLD's index in the
-/// connector.
-struct EndpointMap {
-    first: usize,
-    to_new: Vec<Option<EndpointId>>,
-}
-
-impl EndpointMap {
-    fn new(old: &Policy, new: &Policy, old_c: ConnectorId, new_c: ConnectorId) -> Self {
-        let mut first = None;
-        let to_new = old
-            .endpoints(old_c)
-            .map(|e| {
-                first.get_or_insert(e.index());
-                old.endpoint_name(e)
-                    .and_then(|name| new.endpoint(new_c, name))
-            })
-            .collect();
-        EndpointMap {
-            first: first.unwrap_or(0),
-            to_new,
-        }
-    }
-
-    fn get(&self, old: EndpointId) -> Option<EndpointId> {
-        self.to_new
-            .get(old.index().wrapping_sub(self.first))
-            .copied()
-            .flatten()
-    }
-}
-
-/// Gained endpoints (NEW ids) and lost ones (OLD ids) of a subject with
-/// method `old_m` in OLD and `new_m` in NEW; `map` translates endpoints
-/// when both methods belong to the same connector (by name).
-fn delta(
-    old: &Policy,
-    new: &Policy,
-    old_m: Option<MethodId>,
-    new_m: Option<MethodId>,
-    map: Option<&EndpointMap>,
-) -> (Vec<EndpointId>, Vec<EndpointId>) {
-    let old_visible = old_m.map_or(&[][..], |m| old.visible(m));
-    let new_visible = new_m.map_or(&[][..], |m| new.visible(m));
-    let Some(map) = map else {
-        return (new_visible.to_vec(), old_visible.to_vec());
-    };
-    let mut lost = Vec::new();
-    // (NEW id, OLD id) of OLD's visible endpoints that NEW declares.
-    let mut mapped: Vec<(EndpointId, EndpointId)> = Vec::with_capacity(old_visible.len());
-    for &e in old_visible {
-        match map.get(e) {
-            Some(n) => mapped.push((n, e)),
-            None => lost.push(e),
-        }
-    }
-    if !mapped.is_sorted() {
-        mapped.sort_unstable();
-    }
-    let mut sorted_new;
-    let new_visible = if new_visible.is_sorted() {
-        new_visible
-    } else {
-        sorted_new = new_visible.to_vec();
-        sorted_new.sort_unstable();
-        &sorted_new[..]
-    };
-    let mut gained = Vec::new();
-    let (mut a, mut b) = (mapped.iter().peekable(), new_visible.iter().peekable());
-    loop {
-        match (a.peek(), b.peek()) {
-            (None, None) => break,
-            (Some(&&(_, o)), None) => {
-                lost.push(o);
-                a.next();
-            }
-            (None, Some(&&n)) => {
-                gained.push(n);
-                b.next();
-            }
-            (Some(&&(m, o)), Some(&&n)) => match m.cmp(&n) {
-                Ordering::Less => {
-                    lost.push(o);
-                    a.next();
-                }
-                Ordering::Greater => {
-                    gained.push(n);
-                    b.next();
-                }
-                Ordering::Equal => {
-                    a.next();
-                    b.next();
-                }
-            },
-        }
-    }
-    (gained, lost)
-}
-
-/// The change of a (OLD method, NEW method) pair: the names gained and
-/// lost and each with its activation list's place. Made once per pair and
-/// shared by the method subject and every instance of those methods.
-#[derive(Clone)]
-struct Shared {
-    gained: Arc<[String]>,
-    lost: Arc<[String]>,
-    changes: Arc<[Change]>,
-}
-
-impl Shared {
-    fn is_empty(&self) -> bool {
-        self.gained.is_empty() && self.lost.is_empty()
-    }
-}
-
-/// (OLD method, NEW method, whether endpoints are translated by name).
-type PairKey = (Option<MethodId>, Option<MethodId>, bool);
-
-/// The shared changes of method pairs, each computed once.
-#[derive(Default)]
-struct Deltas(HashMap<PairKey, Shared>);
-
-impl Deltas {
-    fn get(
-        &mut self,
-        old: &Policy,
-        new: &Policy,
-        old_m: Option<MethodId>,
-        new_m: Option<MethodId>,
-        map: Option<&EndpointMap>,
-    ) -> Shared {
-        self.0
-            .entry((old_m, new_m, map.is_some()))
-            .or_insert_with(|| {
-                let (gained, lost) = delta(old, new, old_m, new_m, map);
-                let mut changes = Vec::with_capacity(gained.len() + lost.len());
-                push_changes(new, &gained, Gain::Gained, &mut changes);
-                push_changes(old, &lost, Gain::Lost, &mut changes);
-                Shared {
-                    gained: names(new, &gained),
-                    lost: names(old, &lost),
-                    changes: changes.into(),
-                }
-            })
-            .clone()
-    }
-}
-
-fn names(policy: &Policy, endpoints: &[EndpointId]) -> Arc<[String]> {
-    endpoints
-        .iter()
-        .map(|&e| policy.endpoint_name(e).unwrap_or_default().to_owned())
-        .collect()
-}
-
-fn push_changes(policy: &Policy, endpoints: &[EndpointId], change: Gain, into: &mut Vec<Change>) {
-    into.extend(endpoints.iter().map(|&e| {
-        let place = Place::of(policy.endpoint_location(e));
-        Change {
-            endpoint: policy.endpoint_name(e).unwrap_or_default().to_owned(),
-            file: place.file,
-            line: place.line,
-            column: place.column,
-            change,
-        }
-    }));
-}
 
 /// Compares two compiled rule sets: who gains or loses which endpoint
 /// going from `old` to `new`, and what was declared or removed. Linear in
@@ -206,12 +41,46 @@ struct Run<'p> {
     out: Diff,
     /// OLD's endpoints as NEW's, per connector on both sides (by OLD's id).
     maps: HashMap<ConnectorId, EndpointMap>,
-    /// Each (OLD method, NEW method) pair's change, computed once.
-    deltas: Deltas,
+    /// Each (OLD list, NEW list) pair's change, computed once.
+    deltas: Deltas<'p>,
 }
 
 fn name_of(p: &Policy, c: ConnectorId) -> String {
     p.connector_name(c).unwrap_or_default().to_owned()
+}
+
+/// The names of `these` that are not in `those`, in `these`' order.
+fn owned_except(these: &[&str], those: &[&str]) -> Vec<String> {
+    these
+        .iter()
+        .filter(|scope| !those.contains(scope))
+        .map(|scope| (*scope).to_owned())
+        .collect()
+}
+
+/// For an instance whose scopes changed (its method the same by name):
+/// which of `shared`'s changes its scopes alone made, in `shared.changes`'
+/// order (gains, then losses). A gain is the scopes' when the instance
+/// holding its OLD scopes would not see the endpoint in NEW; a loss when
+/// holding its NEW scopes it would not see it in OLD.
+fn scopes_caused(
+    old: &Policy,
+    new: &Policy,
+    (old_m, before): (MethodId, &Vec<&str>),
+    (new_m, after): (MethodId, &Vec<&str>),
+    shared: &Shared,
+) -> Arc<[bool]> {
+    let before_in_new = new.scope_set(new_m, before);
+    let after_in_old = old.scope_set(old_m, after);
+    let gains = shared
+        .gained_ids
+        .iter()
+        .map(|&e| !new.is_available_with(new_m, &before_in_new, e));
+    let losses = shared
+        .lost_ids
+        .iter()
+        .map(|&e| !old.is_available_with(old_m, &after_in_old, e));
+    gains.chain(losses).collect()
 }
 
 /// A declared instance's connector and method.
@@ -233,6 +102,14 @@ impl Run<'_> {
             let map = new_c.map(|new_c| EndpointMap::new(old, new, old_c, new_c));
             match (new_c, &map) {
                 (Some(new_c), Some(map)) => {
+                    requirements::compare_connector(
+                        old,
+                        new,
+                        old_c,
+                        new_c,
+                        &connector,
+                        &mut self.out.requirements,
+                    );
                     for old_e in old.endpoints(old_c) {
                         if map.get(old_e).is_none() {
                             self.out.declared(
@@ -277,7 +154,13 @@ impl Run<'_> {
                         old.method_location(old_m),
                     );
                 }
-                let shared = self.deltas.get(old, new, Some(old_m), new_m, map.as_ref());
+                let shared = self.deltas.get(
+                    (old, List::Widest(old_m), || widest(old, old_m)),
+                    (new, new_m.map_or(List::Nothing, List::Widest), || {
+                        new_m.map_or(Cow::Borrowed(&[][..]), |m| widest(new, m))
+                    }),
+                    map.as_ref(),
+                );
                 subject(
                     &mut self.out,
                     old,
@@ -323,7 +206,11 @@ impl Run<'_> {
                         new.method_location(new_m),
                     );
                 }
-                let shared = self.deltas.get(old, new, None, Some(new_m), None);
+                let shared = self.deltas.get(
+                    (old, List::Nothing, || Cow::Borrowed(&[][..])),
+                    (new, List::Widest(new_m), || widest(new, new_m)),
+                    None,
+                );
                 subject(
                     &mut self.out,
                     old,
@@ -357,10 +244,11 @@ impl Run<'_> {
     }
 
     /// One declared instance: its structural change, and its change of
-    /// visibility when it has one. Instances with the same methods on both
-    /// sides see the same change: computed once per pair (shared with the
-    /// method subjects), so thousands of instances of one method cost one
-    /// merge and one list.
+    /// visibility when it has one. Instances with the same methods (and,
+    /// for a method with scopes, the same scopes) on both sides see the
+    /// same change: computed once per pair (shared with the method
+    /// subjects for methods without scopes), so thousands of instances of
+    /// one method cost one merge and one list.
     fn instance(&mut self, old_i: Option<InstanceId>, new_i: Option<InstanceId>) {
         let (old, new) = (self.old, self.new);
         let old_side = old_i.and_then(|i| method_of(old, i));
@@ -395,50 +283,88 @@ impl Run<'_> {
             .filter(|_| same_connector)
             .and_then(|(c, _)| self.maps.get(&c));
         let status = Status::of(old_names.is_some(), new_names.is_some());
-        if status != Status::Changed || old_names != new_names {
+        let old_held = old_i.zip(old_side).map(|(i, (_, m))| held(old, i, m));
+        let new_held = new_i.zip(new_side).map(|(i, (_, m))| held(new, i, m));
+        let (scopes_gained, scopes_lost) = match (&old_held, &new_held) {
+            (Some((_, before)), Some((_, after))) => {
+                (owned_except(after, before), owned_except(before, after))
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+        let scopes_changed = !scopes_gained.is_empty() || !scopes_lost.is_empty();
+        if status != Status::Changed || old_names != new_names || scopes_changed {
             let location = match (new_i, old_i) {
                 (Some(i), _) => new.instance_location(i),
                 (None, Some(i)) => old.instance_location(i),
                 (None, None) => None,
             };
             match (&old_names, &new_names) {
-                (Some((_, old_m)), Some((_, new_m))) => {
-                    self.out
-                        .method_changed(&connector, &name, (old_m, new_m), location);
-                }
+                (Some((_, old_m)), Some((_, new_m))) => self.out.instance_changed(
+                    &connector,
+                    &name,
+                    (old_names != new_names).then_some((old_m.as_str(), new_m.as_str())),
+                    (scopes_gained.clone(), scopes_lost.clone()),
+                    location,
+                ),
                 _ => self
                     .out
                     .declared(Kind::Instance, &connector, &name, status, location),
             }
         }
+        let old_key = old_held
+            .as_ref()
+            .map_or(List::Nothing, |(key, _)| key.clone());
+        let new_key = new_held
+            .as_ref()
+            .map_or(List::Nothing, |(key, _)| key.clone());
+        let list =
+            |p, i: Option<InstanceId>| move || Cow::Borrowed(i.map_or(&[][..], |i| visible(p, i)));
         let shared = self.deltas.get(
-            old,
-            new,
-            old_side.map(|(_, m)| m),
-            new_side.map(|(_, m)| m),
+            (old, old_key, list(old, old_i)),
+            (new, new_key, list(new, new_i)),
             map,
         );
         if shared.is_empty() {
             return;
         }
-        // The instance itself changed: its declaration is the cause.
-        let declared = (old_names != new_names).then(|| {
+        let places = || {
             (
                 new_i.map(|i| Place::of(new.instance_location(i))),
                 old_i.map(|i| Place::of(old.instance_location(i))),
             )
-        });
+        };
+        // The instance itself changed: its declaration is the cause; when
+        // only its scopes changed, of what they alone changed.
+        let (declared, caused) = if old_names != new_names {
+            (Some(places()), None)
+        } else if scopes_changed {
+            let caused = match (
+                old_side.zip(old_held.as_ref()),
+                new_side.zip(new_held.as_ref()),
+            ) {
+                (Some(((_, old_m), (_, before))), Some(((_, new_m), (_, after)))) => Some(
+                    scopes_caused(old, new, (old_m, before), (new_m, after), &shared),
+                ),
+                _ => None,
+            };
+            (Some(places()), caused)
+        } else {
+            (None, None)
+        };
         self.out.instances.push(InstanceChange {
             instance: name,
             connector,
             method_old: old_names.map(|(_, m)| m),
             method_new: new_names.map(|(_, m)| m),
             status,
+            scopes_gained,
+            scopes_lost,
             gained: shared.gained,
             lost: shared.lost,
             changes: InstanceChanges {
                 activations: shared.changes,
                 declared,
+                caused,
             },
         });
     }
@@ -452,6 +378,9 @@ impl Run<'_> {
         });
         out.instances
             .sort_by(|a, b| natural_cmp(&a.instance, &b.instance));
+        // Stable: each connector's keep NEW's order of endpoints.
+        out.requirements
+            .sort_by(|a, b| natural_cmp(&a.connector, &b.connector));
         out.structure.sort_by(|a, b| {
             natural_cmp(&a.connector, &b.connector)
                 .then(a.kind.cmp(&b.kind))

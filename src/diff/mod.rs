@@ -18,6 +18,14 @@
 //! comparison of their (OLD method, NEW method) pair, so only the report
 //! (each changed instance lists its endpoints) grows with instances ×
 //! endpoints.
+//!
+//! With scopes, a declared instance is judged with the scopes it holds,
+//! and a (connector, method) subject holding every scope its method
+//! declares: its widest view, so that it shows what the method can reach
+//! at all. An endpoint whose requirement of a method changed (which
+//! scopes an instance must hold) is listed under `requirements`, judged
+//! widened, narrowed or changed by who it admits, not by how it is
+//! written ([`requirements`]).
 
 use std::sync::Arc;
 
@@ -26,6 +34,8 @@ use serde::{Serialize, Serializer};
 use crate::policy::Location;
 
 mod compare;
+mod lists;
+mod requirements;
 
 pub use compare::diff;
 
@@ -41,6 +51,12 @@ pub struct Diff {
     /// The declared instances whose visible endpoints changed, sorted by
     /// name (naturally: `tenant 4` before `tenant 12`).
     pub instances: Vec<InstanceChange>,
+    /// The endpoints whose requirement of a method changed, where either
+    /// side names scopes: sorted by connector, then in NEW's order of
+    /// endpoints and methods. Not in the JSON when empty (rules without
+    /// scopes have none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<RequirementChange>,
     /// Connectors, methods, endpoints and instances added or removed, and
     /// instances whose method changed; sorted by connector, kind, name
     /// (names naturally).
@@ -151,8 +167,15 @@ pub struct InstanceChange {
     pub method_new: Option<String>,
     /// Added, removed or changed.
     pub status: Status,
-    /// Endpoints seen in NEW and not in OLD. Instances whose methods are
-    /// the same on both sides share one list.
+    /// Scopes it holds in NEW and not in OLD (by name), when it is on
+    /// both sides; not in the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes_gained: Vec<String>,
+    /// Scopes it holds in OLD and not in NEW.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes_lost: Vec<String>,
+    /// Endpoints seen in NEW and not in OLD. Instances whose methods and
+    /// scopes are the same on both sides share one list.
     pub gained: Arc<[String]>,
     /// Endpoints seen in OLD and not in NEW.
     pub lost: Arc<[String]>,
@@ -185,15 +208,22 @@ impl Place {
 /// The gained and lost endpoints of an instance, each with the place that
 /// caused it: the instance's declaration when the instance itself changed
 /// (added, removed, or its method changed), on the side where it is;
-/// otherwise the endpoint's activation list, as for its method. Made on
-/// demand from lists that instances of the same methods share, so ten
-/// thousand instances of one method cost one list, not ten thousand.
-/// Serialises as a list of [`Change`]s.
+/// otherwise the endpoint's activation list, as for its method. When only
+/// its scopes changed, the declaration caused a gain that its OLD scopes
+/// would not see in NEW and a loss that its NEW scopes would not see in
+/// OLD (the scopes alone made the change); the other changes come from
+/// activation lists. Made on demand from lists that
+/// instances of the same methods and scopes share, so ten thousand
+/// instances of one method cost one list, not ten thousand. Serialises as
+/// a list of [`Change`]s.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceChanges {
     activations: Arc<[Change]>,
     /// The instance's declaration in (NEW, OLD), when it caused them.
     declared: Option<(Option<Place>, Option<Place>)>,
+    /// Which of `activations` the declaration caused, when only some did
+    /// (its scopes changed); `None`: all of them, if `declared` is given.
+    caused: Option<Arc<[bool]>>,
 }
 
 impl InstanceChanges {
@@ -227,10 +257,15 @@ impl InstanceChanges {
     }
 
     fn views(&self) -> impl Iterator<Item = ChangeView<'_>> + '_ {
-        self.activations.iter().map(|change| {
+        self.activations.iter().enumerate().map(|(at, change)| {
+            let caused = self
+                .caused
+                .as_ref()
+                .is_none_or(|caused| caused.get(at).copied().unwrap_or(false));
             let declared = self
                 .declared
                 .as_ref()
+                .filter(|_| caused)
                 .and_then(|(new, old)| match change.change {
                     Gain::Gained => new.as_ref(),
                     Gain::Lost => old.as_ref(),
@@ -304,7 +339,7 @@ pub struct StructureChange {
     pub connector: String,
     /// Its name.
     pub name: String,
-    /// Added, removed or changed (an instance's method).
+    /// Added, removed or changed (an instance's method or scopes).
     pub status: Status,
     /// For an instance whose method changed, its method in OLD (not in
     /// the JSON otherwise).
@@ -313,6 +348,13 @@ pub struct StructureChange {
     /// For an instance whose method changed, its method in NEW.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub method_new: Option<String>,
+    /// For an instance whose scopes changed, those it holds in NEW only
+    /// (not in the JSON when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes_gained: Vec<String>,
+    /// For an instance whose scopes changed, those it holds in OLD only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes_lost: Vec<String>,
     /// Its declaration: in NEW when added or changed, in OLD when removed.
     #[serde(flatten)]
     pub place: Place,
@@ -335,17 +377,20 @@ impl Diff {
             status,
             method_old: None,
             method_new: None,
+            scopes_gained: Vec::new(),
+            scopes_lost: Vec::new(),
             place: Place::of(location),
         });
     }
 
-    /// Lists an instance whose method changed from `old` to `new`, at its
-    /// declaration in NEW.
-    fn method_changed(
+    /// Lists an instance on both sides whose method (`Some((OLD, NEW))`)
+    /// or scopes changed, at its declaration in NEW.
+    fn instance_changed(
         &mut self,
         connector: &str,
         name: &str,
-        (old, new): (&str, &str),
+        methods: Option<(&str, &str)>,
+        (scopes_gained, scopes_lost): (Vec<String>, Vec<String>),
         location: Option<Location<'_>>,
     ) {
         self.structure.push(StructureChange {
@@ -353,14 +398,84 @@ impl Diff {
             connector: connector.to_owned(),
             name: name.to_owned(),
             status: Status::Changed,
-            method_old: Some(old.to_owned()),
-            method_new: Some(new.to_owned()),
+            method_old: methods.map(|(old, _)| old.to_owned()),
+            method_new: methods.map(|(_, new)| new.to_owned()),
+            scopes_gained,
+            scopes_lost,
             place: Place::of(location),
         });
     }
 
-    /// Whether nothing changed, visibility or structure.
+    /// Whether nothing changed: visibility, requirements or structure.
     pub fn is_empty(&self) -> bool {
-        self.methods.is_empty() && self.instances.is_empty() && self.structure.is_empty()
+        self.methods.is_empty()
+            && self.instances.is_empty()
+            && self.requirements.is_empty()
+            && self.structure.is_empty()
     }
+
+    /// Whether some subject gained an endpoint, or some requirement now
+    /// admits an instance it did not ([`Shift::Widened`] or
+    /// [`Shift::Changed`]): what `--fail-on widen` fails on.
+    pub fn widens(&self) -> bool {
+        self.summary.gained > 0
+            || self
+                .requirements
+                .iter()
+                .any(|r| r.change != Shift::Narrowed)
+    }
+}
+
+/// How a requirement changed, judged by the instances it admits (an
+/// instance of the method holding some scopes), not by how it is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shift {
+    /// NEW admits every instance OLD admits, and more: a scope set that
+    /// OLD asked more of, or an item added.
+    Widened,
+    /// OLD admits every instance NEW admits, and more.
+    Narrowed,
+    /// Each admits an instance the other does not (`oauth("a")` became
+    /// `oauth("b")`).
+    Changed,
+}
+
+impl Shift {
+    /// `widened`, `narrowed`, `changed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shift::Widened => "widened",
+            Shift::Narrowed => "narrowed",
+            Shift::Changed => "changed",
+        }
+    }
+}
+
+/// An endpoint whose requirement of a method changed: which scopes an
+/// instance of the method must hold to see it. Listed when the endpoint
+/// and the method are on both sides, either side names scopes for them
+/// and the two admit different instances.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RequirementChange {
+    /// The connector.
+    pub connector: String,
+    /// The endpoint.
+    pub endpoint: String,
+    /// The method.
+    pub method: String,
+    /// OLD's requirement: one scope list per item of the endpoint's list
+    /// that names the method (an empty list for the plain item, first;
+    /// then the items with scopes in the rules' order, each item's scopes
+    /// in the order its method declares them). Empty: the endpoint did
+    /// not list the method.
+    pub old: Vec<Vec<String>>,
+    /// NEW's requirement, written the same way.
+    pub new: Vec<Vec<String>>,
+    /// Widened, narrowed or changed.
+    pub change: Shift,
+    /// The endpoint's declaration (its auth list) in NEW.
+    #[serde(flatten)]
+    pub place: Place,
 }

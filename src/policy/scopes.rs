@@ -155,6 +155,15 @@ impl Policy {
             .map(|s| &**s)
     }
 
+    /// The names of the scopes `set` holds, in its method's declaration
+    /// order (what a diff compares by name: two policies share no ids).
+    pub fn held_scopes<'p>(&'p self, set: &'p ScopeSet) -> impl Iterator<Item = &'p str> + 'p {
+        self.declared_scopes(set.method)
+            .enumerate()
+            .filter(|&(scope, _)| set.contains(id(scope)))
+            .map(|(_, name)| name)
+    }
+
     /// The scopes a declared instance holds, as a set; `None` for an id of
     /// another policy (and in rules where no method declares scopes, where
     /// every instance holds none).

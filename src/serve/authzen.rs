@@ -4,11 +4,15 @@
 //!
 //! The mapping: subject `{"type": "instance", "id": NAME}` is a declared
 //! instance, `{"type": "connection", "id": ANY, "properties": {"connector":
-//! C, "auth": M}}` a runtime one; resource `{"type": "endpoint", "id": E}`;
+//! C, "auth": M, "scopes": [S, ...]}}` a runtime one (`scopes` optional:
+//! none held when left out); resource `{"type": "endpoint", "id": E}`;
 //! action `{"name": "call"}`. Another subject or resource type, or another
 //! action, is `decision: false` with a reason (authgate fails closed); a
-//! missing or ill-typed field is a malformed request. An answer is
-//! `{"decision", "context": {"reason", "bundle"}}`.
+//! missing or ill-typed field is a malformed request, and so are `scopes`
+//! on an `instance` subject (it holds what its declaration gives it). An
+//! answer is `{"decision", "context": {"reason", "bundle"}}`; a decision
+//! by scopes adds `item` and, when refused, `missing_scopes` to the
+//! context, as `eval` adds them to its answer.
 //!
 //! `evaluations` applies the top-level `subject`, `resource`, `action` and
 //! `context` to every item that leaves them out (a field given replaces
@@ -32,7 +36,7 @@ use serde_json::{Map, Value};
 use super::error::{ApiError, json_body};
 use super::state::AppState;
 use super::state::Snapshot;
-use crate::policy::Principal;
+use crate::policy::{Principal, Reason};
 
 /// A subject or a resource.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -93,6 +97,9 @@ struct Options {
 struct Outcome {
     decision: bool,
     reason: String,
+    /// For a decision by scopes: the item that granted the endpoint or
+    /// came closest, and when refused the scopes missing from it.
+    scoped: Option<(String, Option<Vec<String>>)>,
 }
 
 /// Decides one evaluation with its defaults applied; `Err` for one that
@@ -113,7 +120,25 @@ fn evaluate(snapshot: &Snapshot, evaluation: &Evaluation) -> Result<Outcome, Str
             .and_then(Value::as_str)
             .ok_or_else(|| format!("a `connection` subject needs `properties.{name}` (a string)"))
     };
+    let scopes = subject
+        .properties
+        .as_ref()
+        .and_then(|p| p.get("scopes"))
+        .map(|scopes| {
+            scopes
+                .as_array()
+                .and_then(|list| list.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+                .ok_or_else(|| "`properties.scopes` is a list of scope names (strings)".to_owned())
+        })
+        .transpose()?;
     let principal = match subject.kind.as_str() {
+        "instance" if scopes.is_some() => {
+            return Err(
+                "`properties.scopes` goes with a `connection` subject: a declared \
+                 instance holds the scopes its declaration gives it"
+                    .to_owned(),
+            );
+        }
         "instance" => Principal::Instance(&subject.id),
         "connection" => Principal::Runtime {
             connector: property("connector")?,
@@ -137,10 +162,26 @@ fn evaluate(snapshot: &Snapshot, evaluation: &Evaluation) -> Result<Outcome, Str
             action.name
         )));
     }
-    let decision = snapshot.policy.decide(principal, &resource.id);
+    let policy = &snapshot.policy;
+    let scopes = scopes.unwrap_or_default();
+    let decision = policy.decide_with_scopes(principal, &scopes, &resource.id);
+    let scoped = match decision.reason() {
+        Reason::ScopesHeld { item, .. } => Some((policy.item_text(item), None)),
+        Reason::ScopesMissing { item, .. } => Some((
+            policy.item_text(item),
+            Some(
+                policy
+                    .missing_scope_names(&decision.reason())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+        )),
+        _ => None,
+    };
     Ok(Outcome {
         decision: decision.available(),
-        reason: snapshot.policy.reason(&decision).to_string(),
+        reason: policy.reason(&decision).to_string(),
+        scoped,
     })
 }
 
@@ -148,14 +189,19 @@ fn denied(reason: String) -> Outcome {
     Outcome {
         decision: false,
         reason,
+        scoped: None,
     }
 }
 
 fn answer(outcome: &Outcome, bundle: &str) -> Value {
-    serde_json::json!({
-        "decision": outcome.decision,
-        "context": {"reason": outcome.reason, "bundle": bundle},
-    })
+    let mut context = serde_json::json!({"reason": outcome.reason, "bundle": bundle});
+    if let (Some((item, missing)), Some(fields)) = (&outcome.scoped, context.as_object_mut()) {
+        fields.insert("item".to_owned(), Value::from(item.as_str()));
+        if let Some(missing) = missing {
+            fields.insert("missing_scopes".to_owned(), Value::from(missing.clone()));
+        }
+    }
+    serde_json::json!({"decision": outcome.decision, "context": context})
 }
 
 /// Evaluates, counts, logs: the answer of one evaluation, or its error.

@@ -1,5 +1,8 @@
 //! `POST /v1/decide` and `POST /v1/decide/batch`: `eval`'s requests and
 //! answers (see [`crate::policy::request`]) over HTTP, plus the bundle digest.
+//! A runtime instance may hold `"scopes"`, decided as `eval` decides them
+//! (the one [`Request::answer`]): its names are resolved only for an
+//! endpoint that lists the method with scopes alone.
 //!
 //! A batch is decoded in two steps: the envelope into raw JSON items
 //! (borrowed, not parsed), then each item as a request, so that a
@@ -18,7 +21,7 @@ use serde_json::value::RawValue;
 
 use super::error::{ApiError, json_body};
 use super::state::AppState;
-use crate::policy::request::{Request, write_answer, write_str};
+use crate::policy::request::{Request, write_str};
 
 /// `POST /v1/decide`.
 pub(crate) async fn decide(State(state): State<AppState>, body: Bytes) -> Response {
@@ -28,14 +31,13 @@ pub(crate) async fn decide(State(state): State<AppState>, body: Bytes) -> Respon
         Ok(request) => request,
         Err(error) => return ApiError::request(error.message()).into_response(),
     };
-    let (principal, endpoint) = match request.query() {
-        Ok(query) => query,
-        Err(error) => return ApiError::request(error.message()).into_response(),
-    };
     let mut out = Vec::with_capacity(256);
     let mut reason = String::with_capacity(128);
-    let decision = write_answer(&snapshot.policy, principal, endpoint, &mut out, &mut reason);
-    let allowed = u64::from(decision.available());
+    let available = match request.answer(&snapshot.policy, &mut out, &mut reason) {
+        Ok(available) => available,
+        Err(error) => return ApiError::request(error.message()).into_response(),
+    };
+    let allowed = u64::from(available);
     state.metrics.decisions(allowed, 1 - allowed);
     if let Some(log) = &state.log {
         log.record(
@@ -99,13 +101,8 @@ pub(crate) async fn batch(State(state): State<AppState>, body: Bytes) -> Respons
             out.push(b',');
         }
         let begin = out.len();
-        let answered = Request::parse(item.get().as_bytes()).and_then(|request| {
-            let (principal, endpoint) = request.query()?;
-            Ok(
-                write_answer(&snapshot.policy, principal, endpoint, &mut out, &mut reason)
-                    .available(),
-            )
-        });
+        let answered = Request::parse(item.get().as_bytes())
+            .and_then(|request| request.answer(&snapshot.policy, &mut out, &mut reason));
         match answered {
             Ok(true) => allowed += 1,
             Ok(false) => denied += 1,

@@ -1,7 +1,7 @@
 //! The real `authgate` binary (`CARGO_BIN_EXE_authgate`), run as a person
 //! or a CI job runs it, asserting exit status, stdout and stderr: `check`
 //! and its formats, what it reads, the queries, `matrix`, `test`, `digest`,
-//! `fmt`, `diff`, `import openapi` and `drift`, `authgate.toml`, and the
+//! `fmt`, `diff` (with scopes: `diff_scopes`), `import openapi` and `drift`, `authgate.toml`, and the
 //! packaging files that run it (pre-commit hooks, the GitHub Action).
 //!
 //! Needs the `cli` feature, which builds the binary (a default):
@@ -21,6 +21,7 @@ mod arguments;
 mod check;
 mod config;
 mod diff;
+mod diff_scopes;
 mod digest;
 mod drift;
 mod eval_scopes;

@@ -1,13 +1,18 @@
 //! `authgate::diff::diff` against a plain model.
 //!
 //! A rule set is generated as in `reference.rs` (the generator and
-//! writer of `support/rules.rs`), edited at random (activate and deactivate,
-//! add, remove and rename endpoints, methods, instances and connectors,
-//! move an instance to another method), and both sides are written with
-//! independent layouts (whitespace, comments, quoting, order, files). The
-//! diff of the two compiled policies must equal the model's, computed from
-//! the generator's data with sets of names; with no edit, the diff is
-//! empty whatever the layout.
+//! writer of `support/rules.rs`, with scopes or without), edited at random
+//! (activate and deactivate, add, remove and rename endpoints, methods,
+//! instances and connectors, move an instance to another method, grant an
+//! instance a scope or take one away, add or remove an item with scopes
+//! or a scope of an item), and both sides are written with independent
+//! layouts (whitespace, comments, quoting, order, files). The diff of the
+//! two compiled policies must equal the model's, computed from the
+//! generator's data with sets of names: a method subject holds every
+//! scope its method declares, an instance the scopes it is given, and a
+//! requirement changed when the two sides' items admit different scope
+//! sets (each item's set compared with every item of the other side).
+//! With no edit, the diff is empty whatever the layout.
 //!
 //! `AUTHGATE_PROPTEST_CASES` sets the number of cases (default 200).
 
@@ -16,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use authgate::{Sources, compile};
 use proptest::prelude::*;
 
-use crate::support::rules::{Connector, Instance, Rules, TYPES, rules, write};
+use crate::support::rules::{Connector, Instance, Rules, TYPES, rules, scoped_rules, write};
 
 // ---- edits ------------------------------------------------------------------
 
@@ -30,7 +35,7 @@ fn fresh(counter: &mut usize) -> String {
 fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut usize) {
     let cn = rules.connectors.len();
     let ci = a % cn;
-    match kind % 13 {
+    match kind % 16 {
         // Activate or deactivate a method on an endpoint.
         0..=2 => {
             let connector = &mut rules.connectors[ci];
@@ -58,6 +63,9 @@ fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut
                 .collect();
             let at = c % (connector.endpoints.len() + 1);
             connector.endpoints.insert(at, (fresh(counter), activated));
+            if at <= connector.items.len() {
+                connector.items.insert(at, Vec::new());
+            }
         }
         // Remove an endpoint.
         4 => {
@@ -65,6 +73,9 @@ fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut
             if !connector.endpoints.is_empty() {
                 let at = b % connector.endpoints.len();
                 connector.endpoints.remove(at);
+                if at < connector.items.len() {
+                    connector.items.remove(at);
+                }
             }
         }
         // Rename an endpoint.
@@ -95,15 +106,24 @@ fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut
             if connector.methods.len() < 2 {
                 return;
             }
-            let (gone, _) = connector.methods.remove(b % connector.methods.len());
+            let at = b % connector.methods.len();
+            let (gone, _) = connector.methods.remove(at);
+            if at < connector.method_scopes.len() {
+                connector.method_scopes.remove(at);
+            }
             for (_, list) in &mut connector.endpoints {
                 list.retain(|m| *m != gone);
             }
+            for items in &mut connector.items {
+                items.retain(|(m, _)| *m != gone);
+            }
             let other = connector.methods[c % connector.methods.len()].0.clone();
+            let declared = connector.declared(&other).to_vec();
             let name = connector.name.clone();
             for instance in &mut rules.instances {
                 if instance.connector == name && instance.method == gone {
                     instance.method = other.clone();
+                    instance.scopes.retain(|s| declared.contains(s));
                 }
             }
         }
@@ -118,6 +138,11 @@ fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut
                     if *m == old {
                         *m = new.clone();
                     }
+                }
+            }
+            for (m, _) in connector.items.iter_mut().flatten() {
+                if *m == old {
+                    *m = new.clone();
                 }
             }
             let name = connector.name.clone();
@@ -152,8 +177,83 @@ fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut
             }
             let at = b % rules.instances.len();
             let connector = &rules.connectors[ci];
-            rules.instances[at].connector = connector.name.clone();
-            rules.instances[at].method = connector.methods[c % connector.methods.len()].0.clone();
+            let instance = &mut rules.instances[at];
+            instance.connector = connector.name.clone();
+            instance.method = connector.methods[c % connector.methods.len()].0.clone();
+            let declared = connector.declared(&instance.method);
+            instance.scopes.retain(|s| declared.contains(s));
+        }
+        // Grant an instance a scope its method declares, or take one away.
+        12 => {
+            if rules.instances.is_empty() {
+                return;
+            }
+            let count = rules.instances.len();
+            let instance = &mut rules.instances[b % count];
+            let Some(connector) = rules
+                .connectors
+                .iter()
+                .find(|c| c.name == instance.connector)
+            else {
+                return;
+            };
+            let declared = connector.declared(&instance.method);
+            if declared.is_empty() {
+                return;
+            }
+            let scope = &declared[c % declared.len()];
+            if instance.scopes.contains(scope) {
+                instance.scopes.retain(|s| s != scope);
+            } else {
+                instance.scopes.push(scope.clone());
+            }
+        }
+        // Add an item with scopes to an endpoint, or remove one.
+        13 => {
+            let connector = &mut rules.connectors[ci];
+            let scoped: Vec<usize> = (0..connector.methods.len())
+                .filter(|&m| !connector.declared(&connector.methods[m].0).is_empty())
+                .collect();
+            if connector.endpoints.is_empty() || scoped.is_empty() {
+                return;
+            }
+            connector
+                .items
+                .resize(connector.endpoints.len(), Vec::new());
+            let ei = b % connector.endpoints.len();
+            if !connector.items[ei].is_empty() && c.is_multiple_of(2) {
+                let at = (c / 2) % connector.items[ei].len();
+                connector.items[ei].remove(at);
+                return;
+            }
+            let method = connector.methods[scoped[c % scoped.len()]].0.clone();
+            let declared = connector.declared(&method);
+            let mut scopes = vec![declared[a % declared.len()].clone()];
+            if (c / 7).is_multiple_of(2) {
+                scopes.push(declared[(a / 3).wrapping_add(c) % declared.len()].clone());
+            }
+            connector.items[ei].push((method, scopes));
+        }
+        // Add a scope to an item, or take one away (never the last).
+        14 => {
+            let connector = &mut rules.connectors[ci];
+            let with_items: Vec<usize> = (0..connector.items.len())
+                .filter(|&ei| !connector.items[ei].is_empty())
+                .collect();
+            if with_items.is_empty() {
+                return;
+            }
+            let items = with_items[b % with_items.len()];
+            let at = c % connector.items[items].len();
+            let method = connector.items[items][at].0.clone();
+            let declared = connector.declared(&method).to_vec();
+            let scopes = &mut connector.items[items][at].1;
+            let scope = &declared[a % declared.len()];
+            if !scopes.contains(scope) {
+                scopes.push(scope.clone());
+            } else if scopes.iter().any(|s| s != scope) {
+                scopes.retain(|s| s != scope);
+            }
         }
         // Add or remove a connector.
         _ => {
@@ -187,6 +287,9 @@ fn edit(rules: &mut Rules, kind: u8, a: usize, b: usize, c: usize, counter: &mut
 
 type Names = BTreeSet<String>;
 
+/// A requirement as the instances it admits: each item's scopes as a set.
+type Sets = BTreeSet<Names>;
+
 /// An instance's change: connector, method_old, method_new, status,
 /// gained, lost.
 type InstanceRow = (String, Option<String>, Option<String>, String, Names, Names);
@@ -200,18 +303,98 @@ struct Expected {
     instances: BTreeMap<String, InstanceRow>,
     /// (kind, connector, name, status).
     structure: BTreeSet<(String, String, String, String)>,
+    /// instance -> (scopes gained, scopes lost), for an instance on both
+    /// sides whose scopes changed (in `structure`).
+    scopes: BTreeMap<String, (Names, Names)>,
+    /// The same, for those of them in `instances`.
+    instance_scopes: BTreeMap<String, (Names, Names)>,
+    /// (connector, endpoint, method) -> (old, new, change).
+    requirements: BTreeMap<(String, String, String), (Sets, Sets, String)>,
     summary: (usize, usize, usize),
 }
 
-fn visible(rules: &Rules, connector: &str, method: &str) -> Names {
+/// What an instance of `method` holding `held` sees; `None`: holding
+/// every scope the method declares (a method subject).
+fn visible(rules: &Rules, connector: &str, method: &str, held: Option<&[String]>) -> Names {
+    let admits =
+        |scopes: &[String]| held.is_none_or(|held| scopes.iter().all(|s| held.contains(s)));
     rules
         .connectors
         .iter()
         .filter(|c| c.name == connector)
-        .flat_map(|c| &c.endpoints)
-        .filter(|(_, activated)| activated.iter().any(|m| m == method))
-        .map(|(name, _)| name.clone())
+        .flat_map(|c| {
+            c.endpoints
+                .iter()
+                .enumerate()
+                .filter(|(index, (_, activated))| {
+                    activated.iter().any(|m| m == method)
+                        || c.items.get(*index).is_some_and(|items| {
+                            items
+                                .iter()
+                                .any(|(m, scopes)| m == method && admits(scopes))
+                        })
+                })
+                .map(|(_, (name, _))| name.clone())
+        })
         .collect()
+}
+
+/// The requirement of endpoint `index` of `c` for `method`, and whether
+/// an item names scopes.
+fn requirement(c: &Connector, index: usize, method: &str) -> (Sets, bool) {
+    let plain = c.endpoints[index].1.iter().any(|m| m == method);
+    let items: Vec<&Vec<String>> = c
+        .items
+        .get(index)
+        .into_iter()
+        .flatten()
+        .filter(|(m, _)| m == method)
+        .map(|(_, scopes)| scopes)
+        .collect();
+    let mut sets: Sets = items.iter().map(|s| s.iter().cloned().collect()).collect();
+    if plain {
+        sets.insert(Names::new());
+    }
+    (sets, !items.is_empty())
+}
+
+/// Whether every instance `inner` admits, `outer` admits: each set of
+/// `inner` holds some set of `outer`.
+fn covers(outer: &Sets, inner: &Sets) -> bool {
+    inner
+        .iter()
+        .all(|held| outer.iter().any(|needed| needed.is_subset(held)))
+}
+
+/// The changed requirements of a connector on both sides.
+fn requirements(o: &Connector, n: &Connector, into: &mut Expected) {
+    for (ni, (endpoint, _)) in n.endpoints.iter().enumerate() {
+        let Some(oi) = o.endpoints.iter().position(|(e, _)| e == endpoint) else {
+            continue;
+        };
+        for (method, _) in &n.methods {
+            if !o.methods.iter().any(|(m, _)| m == method)
+                || (o.declared(method).is_empty() && n.declared(method).is_empty())
+            {
+                continue;
+            }
+            let ((before, old_scoped), (after, new_scoped)) =
+                (requirement(o, oi, method), requirement(n, ni, method));
+            if !old_scoped && !new_scoped {
+                continue;
+            }
+            let change = match (covers(&after, &before), covers(&before, &after)) {
+                (true, true) => continue,
+                (true, false) => "widened",
+                (false, true) => "narrowed",
+                (false, false) => "changed",
+            };
+            into.requirements.insert(
+                (n.name.clone(), endpoint.clone(), method.clone()),
+                (before, after, change.to_owned()),
+            );
+        }
+    }
 }
 
 fn status(old: bool, new: bool) -> String {
@@ -253,7 +436,16 @@ fn model(old: &Rules, new: &Rules) -> Expected {
         match (&o, &n) {
             (Some(_), None) => structure("connector", connector, "removed"),
             (None, Some(_)) => structure("connector", connector, "added"),
-            _ => {
+            (Some(oc), Some(nc)) => {
+                requirements(oc, nc, &mut expected);
+                let mut structure = |kind: &str, name: &str, status: &str| {
+                    expected.structure.insert((
+                        kind.to_owned(),
+                        connector.clone(),
+                        name.to_owned(),
+                        status.to_owned(),
+                    ));
+                };
                 let (om, nm) = (methods(&o), methods(&n));
                 om.difference(&nm)
                     .for_each(|m| structure("method", m, "removed"));
@@ -265,16 +457,17 @@ fn model(old: &Rules, new: &Rules) -> Expected {
                 ne.difference(&oe)
                     .for_each(|e| structure("endpoint", e, "added"));
             }
+            (None, None) => {}
         }
         let (om, nm) = (methods(&o), methods(&n));
         for method in om.union(&nm) {
             let before = if om.contains(method) {
-                visible(old, connector, method)
+                visible(old, connector, method, None)
             } else {
                 Names::new()
             };
             let after = if nm.contains(method) {
-                visible(new, connector, method)
+                visible(new, connector, method, None)
             } else {
                 Names::new()
             };
@@ -307,7 +500,17 @@ fn model(old: &Rules, new: &Rules) -> Expected {
         let same = |a: Option<&Instance>, b: Option<&Instance>| {
             a.map(|i| (&i.connector, &i.method)) == b.map(|i| (&i.connector, &i.method))
         };
-        if !same(o, n) {
+        let held = |i: &Instance| -> Names { i.scopes.iter().cloned().collect() };
+        let scopes = match (o, n) {
+            (Some(o), Some(n)) => {
+                let (before, after) = (held(o), held(n));
+                let gained: Names = after.difference(&before).cloned().collect();
+                let lost: Names = before.difference(&after).cloned().collect();
+                (!gained.is_empty() || !lost.is_empty()).then_some((gained, lost))
+            }
+            _ => None,
+        };
+        if !same(o, n) || scopes.is_some() {
             expected.structure.insert((
                 "instance".to_owned(),
                 connector.clone(),
@@ -315,9 +518,12 @@ fn model(old: &Rules, new: &Rules) -> Expected {
                 status(o.is_some(), n.is_some()),
             ));
         }
+        if let Some(scopes) = &scopes {
+            expected.scopes.insert(name.clone(), scopes.clone());
+        }
         let seen = |rules: &Rules, i: Option<&Instance>| -> BTreeSet<(String, String)> {
             i.map(|i| {
-                visible(rules, &i.connector, &i.method)
+                visible(rules, &i.connector, &i.method, Some(&i.scopes))
                     .into_iter()
                     .map(|e| (i.connector.clone(), e))
                     .collect()
@@ -328,6 +534,9 @@ fn model(old: &Rules, new: &Rules) -> Expected {
         let gained: Names = after.difference(&before).map(|(_, e)| e.clone()).collect();
         let lost: Names = before.difference(&after).map(|(_, e)| e.clone()).collect();
         if !gained.is_empty() || !lost.is_empty() {
+            if let Some(scopes) = scopes {
+                expected.instance_scopes.insert(name.clone(), scopes);
+            }
             expected.instances.insert(
                 name,
                 (
@@ -372,7 +581,23 @@ fn observed(json: &serde_json::Value) -> Expected {
             (s(&m["status"]), set(&m["gained"]), set(&m["lost"])),
         );
     }
+    let scope_changes = |v: &serde_json::Value| -> Option<(Names, Names)> {
+        let list = |key: &str| -> Names {
+            v.get(key).map_or_else(Names::new, |l| {
+                assert!(
+                    !l.as_array().expect("a list").is_empty(),
+                    "{key} empty in {v}"
+                );
+                set(l)
+            })
+        };
+        let (gained, lost) = (list("scopes_gained"), list("scopes_lost"));
+        (!gained.is_empty() || !lost.is_empty()).then_some((gained, lost))
+    };
     for i in json["instances"].as_array().expect("instances") {
+        if let Some(scopes) = scope_changes(i) {
+            observed.instance_scopes.insert(s(&i["instance"]), scopes);
+        }
         observed.instances.insert(
             s(&i["instance"]),
             (
@@ -385,7 +610,30 @@ fn observed(json: &serde_json::Value) -> Expected {
             ),
         );
     }
+    let sets = |v: &serde_json::Value| -> Sets {
+        v.as_array()
+            .expect("a list of lists")
+            .iter()
+            .map(set)
+            .collect()
+    };
+    let requirements = json
+        .get("requirements")
+        .map_or(&[][..], |r| r.as_array().expect("requirements"));
+    for r in requirements {
+        let key = (s(&r["connector"]), s(&r["endpoint"]), s(&r["method"]));
+        let value = (sets(&r["old"]), sets(&r["new"]), s(&r["change"]));
+        assert!(
+            observed.requirements.insert(key, value).is_none(),
+            "twice: {r}"
+        );
+    }
     for c in json["structure"].as_array().expect("structure") {
+        if c["kind"] == "instance"
+            && let Some(scopes) = scope_changes(c)
+        {
+            observed.scopes.insert(s(&c["name"]), scopes);
+        }
         observed.structure.insert((
             s(&c["kind"]),
             s(&c["connector"]),
@@ -439,7 +687,7 @@ proptest! {
 
     #[test]
     fn the_diff_matches_the_model(
-        rules in rules(),
+        rules in prop_oneof![1 => rules().boxed(), 2 => scoped_rules().boxed()],
         edits in edits(),
         old_seed in any::<u64>(),
         new_seed in any::<u64>(),
@@ -502,30 +750,60 @@ proptest! {
                 "{:?}", c
             );
         }
-        // ... an instance's at the endpoint when its method is the same on
-        // both sides (as its method's change), else at its declaration.
+        // A requirement at the endpoint's declaration in NEW.
+        for r in &diff.requirements {
+            let endpoint = new.connector(&r.connector).and_then(|c| new.endpoint(c, &r.endpoint));
+            prop_assert_eq!(
+                place(endpoint.and_then(|e| new.endpoint_location(e))),
+                Some((r.place.file.clone(), r.place.line, r.place.column))
+            );
+        }
+        // ... an instance's at the endpoint when the instance is the same
+        // on both sides (as its method's change, when the method declares
+        // no scopes), at its declaration when its method changed or it was
+        // added or removed; when only its scopes changed, at its
+        // declaration for what its scopes alone changed.
+        let find = |rules: &Rules, name: &str| rules.instances.iter().find(|i| i.name == name).cloned();
         for i in &diff.instances {
             let changes: Vec<_> = i.changes.iter().collect();
             prop_assert_eq!(changes.len(), i.gained.len() + i.lost.len());
-            let same = i.method_old.is_some() && i.method_old == i.method_new
-                && diff.structure.iter().all(|s| s.name != i.instance || s.kind != authgate::diff::Kind::Instance);
+            let (before, after) = (find(&rules, &i.instance), find(&edited, &i.instance));
+            let same_method = matches!((&before, &after), (Some(b), Some(a)) if (&b.connector, &b.method) == (&a.connector, &a.method));
+            let scopes_changed = diff.structure.iter().any(|s| s.name == i.instance && s.kind == authgate::diff::Kind::Instance && (!s.scopes_gained.is_empty() || !s.scopes_lost.is_empty()));
             for change in &changes {
-                if same {
-                    let method = diff.methods.iter().find(|m| {
-                        m.connector == i.connector && Some(&m.method) == i.method_new.as_ref()
-                    });
-                    prop_assert!(
-                        method.is_some_and(|m| m.changes.contains(change)),
-                        "{change:?} of {} not its method's", i.instance
-                    );
-                } else {
-                    let (policy, _) = side(change);
-                    let declared = policy.instance(&i.instance);
-                    prop_assert_eq!(
-                        place(declared.and_then(|d| policy.instance_location(d))),
-                        Some((change.file.clone(), change.line, change.column))
-                    );
-                }
+                let (policy, _) = side(change);
+                let endpoint_place = policy
+                    .connector(&i.connector)
+                    .and_then(|c| policy.endpoint(c, &change.endpoint))
+                    .and_then(|e| policy.endpoint_location(e));
+                let declared = policy.instance(&i.instance).and_then(|d| policy.instance_location(d));
+                let by_declaration = match (&before, &after) {
+                    _ if !same_method => true,
+                    (Some(b), Some(a)) if scopes_changed => {
+                        // Would it see the change with the other side's scopes?
+                        let (rules, scopes) = match change.change {
+                            authgate::diff::Gain::Gained => (&edited, &b.scopes),
+                            authgate::diff::Gain::Lost => (&rules, &a.scopes),
+                        };
+                        !visible(rules, &a.connector, &a.method, Some(scopes)).contains(&change.endpoint)
+                    }
+                    _ => false,
+                };
+                let expected = if by_declaration { declared } else { endpoint_place };
+                prop_assert_eq!(
+                    place(expected),
+                    Some((change.file.clone(), change.line, change.column)),
+                    "{:?} of {}", change, i.instance
+                );
+            }
+            // Of a method without scopes, the method's own change.
+            let plain = after.as_ref().and_then(|a| edited.connectors.iter().find(|c| c.name == a.connector).map(|c| c.declared(&a.method).is_empty())).unwrap_or(false)
+                && before.as_ref().and_then(|b| rules.connectors.iter().find(|c| c.name == b.connector).map(|c| c.declared(&b.method).is_empty())).unwrap_or(false);
+            if same_method && plain {
+                let method = diff.methods.iter().find(|m| {
+                    m.connector == i.connector && Some(&m.method) == i.method_new.as_ref()
+                });
+                prop_assert!(method.is_some_and(|m| changes.iter().all(|c| m.changes.contains(c))));
             }
         }
     }

@@ -1,12 +1,13 @@
 //! `authgate serve`, the HTTP decision service. In process, its router is
 //! driven without a socket (`tower::ServiceExt::oneshot`): `decide.rs`,
-//! `authzen.rs`, `operations.rs`. With the binary (the `cli` feature too),
-//! the real server on port 0: startup, signals, `--watch`, signatures and
-//! bad clients on the wire (`binary.rs`), and the Kubernetes manifests of
-//! `deploy/` started against it (`deploy.rs`).
+//! `authzen.rs`, `operations.rs`, and requests with scopes beside the
+//! binary's `eval` and `visible` (`scopes.rs`). With the binary (the
+//! `cli` feature too), the real server on port 0: startup, signals,
+//! `--watch`, signatures and bad clients on the wire (`binary.rs`), and
+//! the Kubernetes manifests of `deploy/` started against it (`deploy.rs`).
 //!
-//! Needs the `serve` feature; `binary.rs` and `deploy.rs` also need `cli`
-//! (both are defaults): `cargo test --test serve`.
+//! Needs the `serve` feature; `binary.rs`, `deploy.rs` and `scopes.rs`
+//! also need `cli` (both are defaults): `cargo test --test serve`.
 
 #![allow(
     clippy::expect_used,
@@ -25,6 +26,8 @@ mod decide;
 #[cfg(feature = "cli")]
 mod deploy;
 mod operations;
+#[cfg(feature = "cli")]
+mod scopes;
 
 use std::sync::Arc;
 

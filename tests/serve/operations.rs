@@ -393,6 +393,68 @@ async fn the_decision_log_has_one_line_per_decision() {
     assert!(third["answer"]["error"].is_string());
 }
 
+#[tokio::test]
+async fn the_decision_log_records_the_scopes_asked_with() {
+    let buffer = Shared::default();
+    let log = DecisionLog::start(Box::new(buffer.clone())).expect("the log starts");
+    let rules = "connector hubspot {\n    auth oauth: oauth2_authorization_code < scopes: [\"contacts.read\", \"contacts.write\"] >\n    \
+                 endpoint contacts < auth: [oauth(\"contacts.write\")] >\n}\n";
+    let state =
+        Arc::new(State::new(snapshot(rules), None, Limits::default()).with_decision_log(log));
+    let item = json!({"connector": "hubspot", "auth": "oauth", "endpoint": "contacts",
+                      "scopes": ["contacts.read"]});
+    post(&state, "/v1/decide", item.to_string()).await;
+    post(
+        &state,
+        "/v1/decide/batch",
+        json!({"requests": [item]}).to_string(),
+    )
+    .await;
+    post(
+        &state,
+        "/access/v1/evaluation",
+        json!({"subject": {"type": "connection", "id": "row 7", "properties":
+                   {"connector": "hubspot", "auth": "oauth", "scopes": ["contacts.read"]}},
+               "resource": {"type": "endpoint", "id": "contacts"}, "action": {"name": "call"}})
+        .to_string(),
+    )
+    .await;
+    let mut lines = Vec::new();
+    for _ in 0..200 {
+        let text = String::from_utf8_lossy(&buffer.0.lock().expect("not poisoned")).into_owned();
+        lines = text.lines().map(str::to_owned).collect();
+        if lines.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let lines: Vec<Value> = lines
+        .iter()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    for line in &lines[..2] {
+        assert_eq!(
+            line["request"]["scopes"],
+            json!(["contacts.read"]),
+            "{line}"
+        );
+        assert_eq!(
+            line["answer"]["missing_scopes"],
+            json!(["contacts.write"]),
+            "{line}"
+        );
+    }
+    assert_eq!(
+        lines[2]["request"]["subject"]["properties"]["scopes"],
+        json!(["contacts.read"])
+    );
+    assert_eq!(
+        lines[2]["answer"]["context"]["missing_scopes"],
+        json!(["contacts.write"])
+    );
+}
+
 /// A writer that never returns: a disk that hangs.
 struct Stuck;
 

@@ -21,6 +21,11 @@ over the same (instance, endpoint) pairs in the same plain loop; a plain
 Python dictionary lookup for scale; and batches (`decide_many` against
 `is_authorized_batch`), in decisions per second. Each figure is the best
 of several passes after a warm-up.
+
+With `scopes-2000.gate` and `scopes-2000.runtime.ndjson` in FOLDER (the
+HubSpot-like rules of `workload --scopes 2000`: 300 scopes), two more
+rows: `decide` and `decide_many` for runtime instances naming five
+scopes each (cedarpy has no such workload: no ratio).
 """
 
 from __future__ import annotations
@@ -156,6 +161,27 @@ def main() -> None:
         / best(3, lambda: cedarpy.is_authorized_batch(cedar_batch, cedar_policies, cedar_entities)),
     }
 
+    scoped_rows: dict[str, float] = {}
+    scoped_rules = folder / "scopes-2000.gate"
+    if scoped_rules.exists():
+        scoped = authgate.load(scoped_rules)
+        scoped_requests = read_ndjson(folder / "scopes-2000.runtime.ndjson", BATCH)
+        scoped_calls = [(r["connector"], r["auth"], r["endpoint"], r["scopes"]) for r in scoped_requests[:QUERIES]]
+        scoped_decide = scoped.decide
+
+        def scoped_loop() -> None:
+            for c, a, e, s in scoped_calls:
+                scoped_decide(connector=c, auth=a, endpoint=e, scopes=s)
+
+        one_by_one = [scoped_decide(connector=c, auth=a, endpoint=e, scopes=s).available for c, a, e, s in scoped_calls]
+        mismatches["decide_many with scopes"] = sum(
+            d.available != t for d, t in zip(scoped.decide_many(scoped_requests[:QUERIES]), one_by_one)
+        )
+        scoped_rows["authgate `decide` (runtime + 5 scopes, 300 declared)"] = best(PASSES, scoped_loop) / len(scoped_calls)
+        scoped_rows["authgate `decide_many` (runtime + 5 scopes), batches of 100,000"] = best(
+            PASSES, lambda: scoped.decide_many(scoped_requests)
+        ) / len(scoped_requests)
+
     cedar_call = per_call["cedarpy `is_authorized`"]
     print(f"N = {n:,} endpoints, {len(method_of):,} instances; authgate {authgate.__version__}, cedarpy {cedarpy_version()}")
     print(f"setup: authgate.load {authgate_setup * 1e3:.1f} ms (read, parse, check, compile); "
@@ -168,6 +194,8 @@ def main() -> None:
     for name, rate in batches.items():
         print(f"| {name}, batches of {BATCH if 'authgate' in name else CEDAR_QUERIES:,} | {1e9 / rate:,.0f} ns "
               f"| {rate / 1e6:.2f} M | {cedar_call * rate:.1f}x |")
+    for name, seconds in scoped_rows.items():
+        print(f"| {name} | {seconds * 1e9:,.0f} ns | {1 / seconds / 1e6:.2f} M | |")
     print()
     print("mismatches against authgate: " + ", ".join(f"{k} {v}" for k, v in mismatches.items()))
     print(f"machine: {os.cpu_count()} cores; {platform.system()} {platform.release()}; "

@@ -12,6 +12,15 @@ import authgate
 from authgate import Decision, Diagnostic, InstanceRequest, Policy, Request, RulesError, RuntimeRequest
 
 RULES = Path(__file__).resolve().parents[3] / "rules"
+HUBSPOT = """\
+connector hubspot {
+    auth oauth: oauth2_authorization_code < scopes: ["contacts.read", "contacts.write"] >
+    auth key: token
+    endpoint "GET /contacts"  < auth: [oauth("contacts.read"), key] >
+    endpoint "POST /contacts" < auth: [oauth("contacts.write")] >
+    endpoint "GET /ping"      < auth: [oauth, key] >
+}
+"""
 
 
 def load(paths: list[Path]) -> Policy:
@@ -43,8 +52,20 @@ def main() -> None:
     runtime: Decision = policy.decide(connector="shop", auth="basic", endpoint="orders")
     print(summary(one))
     print(summary(runtime))
-    as_eval: dict[str, str | bool] = one.to_dict()
+    as_eval: dict[str, str | bool | list[str]] = one.to_dict()
     print(as_eval)
+
+    scoped: Policy = Policy.from_source(HUBSPOT, filename="hubspot.gate")
+    held: Decision = scoped.decide(connector="hubspot", auth="oauth", scopes=["contacts.read"], endpoint="GET /contacts")
+    lacking: Decision = scoped.decide(connector="hubspot", auth="oauth", scopes=("contacts.read",), endpoint="POST /contacts")
+    item: str | None = held.item
+    missing: list[str] | None = lacking.missing_scopes
+    asked: tuple[str, ...] | None = lacking.scopes
+    print(summary(held), item, missing, asked)
+    with_scopes: RuntimeRequest = {"connector": "hubspot", "auth": "oauth", "endpoint": "POST /contacts", "scopes": ["contacts.write"]}
+    scoped_answers: list[Decision] = scoped.decide_many([with_scopes, {"connector": "hubspot", "auth": "oauth", "endpoint": "GET /ping"}])
+    reader_sees: list[str] = scoped.visible(connector="hubspot", auth="oauth", scopes=["contacts.read"])
+    print([d.available for d in scoped_answers], reader_sees)
 
     first: InstanceRequest = {"instance": "instance 1", "endpoint": "orders"}
     second: RuntimeRequest = {"connector": "shop", "auth": "basic", "endpoint": "customers"}

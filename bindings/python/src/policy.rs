@@ -3,16 +3,16 @@
 //! Both are frozen: a `Policy` is the library's immutable, `Send + Sync`
 //! policy behind a Python object that has no attribute to set, so any
 //! number of threads share one without a lock. A `Decision` keeps the
-//! names it was asked about and a reference to its policy, and writes its
-//! reason only when `.reason` is read.
+//! names it was asked about (and the scopes held, if any) and a reference
+//! to its policy, and writes its reason only when `.reason` is read.
 
-use authgate::Principal;
+use authgate::{Principal, Reason};
 use pyo3::exceptions::{PyLookupError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::{self, Diagnostic};
-use crate::request::{self, Name, Request, Who};
+use crate::request::{self, Name, Query, Request, Who};
 use crate::type_name;
 
 /// A compiled rule set: immutable, safe to share across threads.
@@ -63,14 +63,16 @@ impl Policy {
     }
 
     /// Is `endpoint` available to the declared `instance`, or to a runtime
-    /// instance of `connector` authenticating with `auth`?
-    #[pyo3(signature = (*, instance = None, connector = None, auth = None, endpoint))]
+    /// instance of `connector` authenticating with `auth` and holding
+    /// `scopes` (none when left out)?
+    #[pyo3(signature = (*, instance = None, connector = None, auth = None, endpoint, scopes = None))]
     fn decide<'py>(
         slf: &Bound<'py, Self>,
         instance: Option<Bound<'py, PyAny>>,
         connector: Option<Bound<'py, PyAny>>,
         auth: Option<Bound<'py, PyAny>>,
         endpoint: Bound<'py, PyAny>,
+        scopes: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, Decision>> {
         let request = Request {
             who: Who::of(
@@ -80,10 +82,11 @@ impl Policy {
             )?,
             endpoint: request::keyword("endpoint", Some(endpoint))?
                 .ok_or_else(|| PyTypeError::new_err("`endpoint` is None: give a name"))?,
+            scopes: request::scopes(scopes)?,
         };
-        let (principal, endpoint) = request.query()?;
-        let available = slf.get().policy.decide(principal, endpoint).available();
-        Decision::new(slf, &request, available).into_object(slf.py())
+        request.check()?;
+        let available = request.query()?.decide(&slf.get().policy).available();
+        Decision::new(slf, &request, available)?.into_object(slf.py())
     }
 
     /// Decides every request (each a dict like `decide`'s keywords), in
@@ -114,45 +117,57 @@ impl Policy {
         let queries = read
             .iter()
             .map(Request::query)
-            .collect::<PyResult<Vec<(Principal<'_>, &str)>>>()?;
+            .collect::<PyResult<Vec<Query<'_>>>>()?;
         let policy = &slf.get().policy;
         let answers: Vec<bool> = py.detach(|| {
             queries
                 .iter()
-                .map(|&(principal, endpoint)| policy.decide(principal, endpoint).available())
+                .map(|query| query.decide(policy).available())
                 .collect()
         });
         let decisions = read
             .iter()
             .zip(answers)
-            .map(|(request, available)| Decision::new(slf, request, available).into_object(py))
+            .map(|(request, available)| Decision::new(slf, request, available)?.into_object(py))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, decisions)
     }
 
     /// The endpoints the declared `instance`, or a runtime instance of
-    /// `connector` with `auth`, sees, in declaration order. An unknown
-    /// name raises `LookupError` with the reason.
-    #[pyo3(signature = (*, instance = None, connector = None, auth = None))]
+    /// `connector` with `auth` holding `scopes`, sees, in declaration
+    /// order. An unknown name raises `LookupError` with the reason.
+    #[pyo3(signature = (*, instance = None, connector = None, auth = None, scopes = None))]
     fn visible<'py>(
         &self,
         instance: Option<Bound<'py, PyAny>>,
         connector: Option<Bound<'py, PyAny>>,
         auth: Option<Bound<'py, PyAny>>,
+        scopes: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Vec<String>> {
         let who = Who::of(
             request::keyword("instance", instance)?,
             request::keyword("connector", connector)?,
             request::keyword("auth", auth)?,
         )?;
+        let scopes = request::scopes(scopes)?;
+        if scopes.is_some() && matches!(who, Who::Instance(_)) {
+            return Err(PyTypeError::new_err(request::SCOPES_OF_INSTANCE));
+        }
+        let scopes = scopes
+            .iter()
+            .flatten()
+            .map(Name::text)
+            .collect::<PyResult<Vec<&str>>>()?;
         match self.policy.subject(who.principal()?) {
-            Ok(subject) => Ok(self
-                .policy
-                .visible_to(subject)
-                .endpoints
-                .into_iter()
-                .map(str::to_owned)
-                .collect()),
+            Ok(subject) => {
+                let visible = if scopes.is_empty() {
+                    self.policy.visible_to(subject)
+                } else {
+                    let set = self.policy.scope_set(subject.method, &scopes);
+                    self.policy.visible_to_with_scopes(subject.method, &set)
+                };
+                Ok(visible.endpoints.into_iter().map(str::to_owned).collect())
+            }
             Err(unknown) => Err(PyLookupError::new_err(
                 self.policy.describe(&authgate::Decision::from(unknown)),
             )),
@@ -201,23 +216,71 @@ pub struct Decision {
     /// The endpoint asked about.
     #[pyo3(get)]
     endpoint: Py<PyString>,
+    /// The scopes the runtime instance held, as given (kept apart from the
+    /// caller's list, which may change after the call); `None` when none
+    /// were given. Not a tuple until read: a tuple is an object the cycle
+    /// collector tracks, and a batch would make one per request.
+    scopes: Option<Box<[Py<PyString>]>>,
 }
 
 impl Decision {
-    fn new(policy: &Bound<'_, Policy>, request: &Request<'_>, available: bool) -> Self {
+    fn new(policy: &Bound<'_, Policy>, request: &Request<'_>, available: bool) -> PyResult<Self> {
         let own = |name: &Name<'_>| name.string().clone().unbind();
         let (instance, connector, auth) = match &request.who {
             Who::Instance(instance) => (Some(own(instance)), None, None),
             Who::Runtime { connector, auth } => (None, Some(own(connector)), Some(own(auth))),
         };
-        Decision {
+        let scopes = request
+            .scopes
+            .as_ref()
+            .map(|scopes| scopes.iter().map(own).collect());
+        Ok(Decision {
             policy: policy.clone().unbind(),
             available,
             instance,
             connector,
             auth,
             endpoint: own(&request.endpoint),
-        }
+            scopes,
+        })
+    }
+
+    /// Decides again from the names kept (a policy is immutable: the same
+    /// answer) and hands the decision to `with`: what `reason`, `item`
+    /// and `missing_scopes` are read from.
+    fn redecide<T>(
+        &self,
+        py: Python<'_>,
+        with: impl FnOnce(&authgate::Policy, &authgate::Decision<'_>) -> T,
+    ) -> PyResult<T> {
+        let text = |name: &Option<Py<PyString>>| -> PyResult<Option<String>> {
+            name.as_ref()
+                .map(|name| name.bind(py).to_cow().map(|text| text.into_owned()))
+                .transpose()
+        };
+        let (instance, connector, auth) = (
+            text(&self.instance)?,
+            text(&self.connector)?,
+            text(&self.auth)?,
+        );
+        let endpoint = self.endpoint.bind(py).to_cow()?;
+        let scopes = self
+            .scopes
+            .iter()
+            .flatten()
+            .map(|scope| Ok(scope.bind(py).to_cow()?.into_owned()))
+            .collect::<PyResult<Vec<String>>>()?;
+        let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        let principal = match (&instance, &connector, &auth) {
+            (Some(instance), _, _) => Principal::Instance(instance),
+            (None, connector, auth) => Principal::Runtime {
+                connector: connector.as_deref().unwrap_or_default(),
+                method: auth.as_deref().unwrap_or_default(),
+            },
+        };
+        let policy = &self.policy.get().policy;
+        let decision = policy.decide_with_scopes(principal, &scopes, &endpoint);
+        Ok(with(policy, &decision))
     }
 
     /// The Python object, left out of the cycle collector's lists.
@@ -242,38 +305,72 @@ impl Decision {
 
 #[pymethods]
 impl Decision {
+    /// The scopes the runtime instance held, as given, as a tuple; `None`
+    /// when none were given.
+    #[getter]
+    fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        self.scopes
+            .as_ref()
+            .map(|scopes| PyTuple::new(py, scopes.iter()))
+            .transpose()
+    }
+
     /// Why, in words: the reason `authgate eval` gives. Written when read.
     #[getter]
     fn reason(&self, py: Python<'_>) -> PyResult<String> {
-        let text = |name: &Option<Py<PyString>>| -> PyResult<Option<String>> {
-            name.as_ref()
-                .map(|name| name.bind(py).to_cow().map(|text| text.into_owned()))
-                .transpose()
-        };
-        let (instance, connector, auth) = (
-            text(&self.instance)?,
-            text(&self.connector)?,
-            text(&self.auth)?,
-        );
-        let endpoint = self.endpoint.bind(py).to_cow()?;
-        let principal = match (&instance, &connector, &auth) {
-            (Some(instance), _, _) => Principal::Instance(instance),
-            (None, connector, auth) => Principal::Runtime {
-                connector: connector.as_deref().unwrap_or_default(),
-                method: auth.as_deref().unwrap_or_default(),
-            },
-        };
-        let policy = &self.policy.get().policy;
-        let decision = policy.decide(principal, &endpoint);
-        Ok(policy.reason(&decision).to_string())
+        self.redecide(py, |policy, decision| policy.reason(decision).to_string())
+    }
+
+    /// For a decision by scopes, the item that granted the endpoint or
+    /// came closest, as the rules write it (`oauth("contacts.write")`);
+    /// `None` otherwise.
+    #[getter]
+    fn item(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        self.redecide(py, |policy, decision| match decision.reason() {
+            Reason::ScopesHeld { item, .. } | Reason::ScopesMissing { item, .. } => {
+                Some(policy.item_text(item))
+            }
+            _ => None,
+        })
+    }
+
+    /// For a refusal by scopes, the scopes missing from that item; `None`
+    /// otherwise.
+    #[getter]
+    fn missing_scopes(&self, py: Python<'_>) -> PyResult<Option<Vec<String>>> {
+        self.redecide(py, |policy, decision| match decision.reason() {
+            Reason::ScopesMissing { .. } => Some(
+                policy
+                    .missing_scope_names(&decision.reason())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            _ => None,
+        })
     }
 
     /// The answer as `authgate eval` prints it: `available`, `reason`,
-    /// then `instance`, or `connector` and `auth`, then `endpoint`.
+    /// then `instance`, or `connector` and `auth`, then `endpoint`, and
+    /// for a decision by scopes `item` and (refused) `missing_scopes`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("available", self.available)?;
-        dict.set_item("reason", self.reason(py)?)?;
+        let (reason, item, missing) = self.redecide(py, |policy, decision| {
+            let item = match decision.reason() {
+                Reason::ScopesHeld { item, .. } | Reason::ScopesMissing { item, .. } => {
+                    Some(policy.item_text(item))
+                }
+                _ => None,
+            };
+            let missing = matches!(decision.reason(), Reason::ScopesMissing { .. }).then(|| {
+                policy
+                    .missing_scope_names(&decision.reason())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            });
+            (policy.reason(decision).to_string(), item, missing)
+        })?;
+        dict.set_item("reason", reason)?;
         if let Some(instance) = &self.instance {
             dict.set_item("instance", instance)?;
         }
@@ -284,6 +381,12 @@ impl Decision {
             dict.set_item("auth", auth)?;
         }
         dict.set_item("endpoint", &self.endpoint)?;
+        if let Some(item) = item {
+            dict.set_item("item", item)?;
+        }
+        if let Some(missing) = missing {
+            dict.set_item("missing_scopes", missing)?;
+        }
         Ok(dict)
     }
 

@@ -8,12 +8,17 @@
 //! None` beside `connector` and `auth` is more likely a bug than a runtime
 //! instance); as a keyword argument, `None` is the argument left out, as
 //! usual in Python.
+//!
+//! A runtime instance may hold `scopes`, a list (or tuple) of `str`: a
+//! single `str` is refused rather than read as its characters, and so is
+//! `scopes` beside `instance` (a declared instance holds what its
+//! declaration gives it), as `eval` refuses them.
 
-use authgate::Principal;
+use authgate::{Decision, Policy, Principal};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::type_name;
 
@@ -91,12 +96,55 @@ pub struct Request<'py> {
     pub who: Who<'py>,
     /// About which endpoint.
     pub endpoint: Name<'py>,
+    /// The scopes a runtime instance holds; `None` when not given.
+    pub scopes: Option<Vec<Name<'py>>>,
+}
+
+/// A request's names borrowed as text, ready to decide detached from the
+/// interpreter.
+pub struct Query<'a> {
+    /// Who asks.
+    pub principal: Principal<'a>,
+    /// About which endpoint.
+    pub endpoint: &'a str,
+    /// The scopes held (empty when none were given: no allocation).
+    pub scopes: Vec<&'a str>,
+}
+
+impl Query<'_> {
+    /// Decides as `eval` does: by names, and for a runtime instance,
+    /// holding `scopes` (resolved only for an endpoint that lists its
+    /// method with scopes alone, a hash look-up each).
+    pub fn decide<'q>(&'q self, policy: &Policy) -> Decision<'q> {
+        // Without scopes, the plain decision (inlined here): what every
+        // request of rules without scopes costs.
+        if self.scopes.is_empty() {
+            return policy.decide(self.principal, self.endpoint);
+        }
+        policy.decide_with_scopes(self.principal, &self.scopes, self.endpoint)
+    }
 }
 
 impl<'py> Request<'py> {
-    /// The principal and endpoint, borrowing the names.
-    pub fn query(&self) -> PyResult<(Principal<'_>, &str)> {
-        Ok((self.who.principal()?, self.endpoint.text()?))
+    /// The principal, endpoint and scopes, borrowing the names.
+    pub fn query(&self) -> PyResult<Query<'_>> {
+        let scopes = match &self.scopes {
+            Some(scopes) => scopes.iter().map(Name::text).collect::<PyResult<_>>()?,
+            None => Vec::new(),
+        };
+        Ok(Query {
+            principal: self.who.principal()?,
+            endpoint: self.endpoint.text()?,
+            scopes,
+        })
+    }
+
+    /// Checks that `scopes`, if given, go with a runtime instance.
+    pub fn check(&self) -> PyResult<()> {
+        if self.scopes.is_some() && matches!(self.who, Who::Instance(_)) {
+            return Err(PyTypeError::new_err(SCOPES_OF_INSTANCE));
+        }
+        Ok(())
     }
 
     /// A request from a dict with the keys of an `eval` line.
@@ -107,32 +155,47 @@ impl<'py> Request<'py> {
                 type_name(item)
             )));
         };
-        // In the order of `KEYS`.
+        // In the order of `KEYS`, but for `scopes`.
         let mut names: [Option<Name<'py>>; 4] = [None, None, None, None];
+        let mut held = None;
         for (key, value) in dict.iter() {
             let index = key_index(&key)?;
             let key = KEYS.get(index).copied().unwrap_or_default();
             if value.is_none() {
-                return Err(PyTypeError::new_err(format!(
-                    "`{key}` is None: give a name, or leave the key out"
-                )));
+                return Err(PyTypeError::new_err(if index == SCOPES {
+                    "`scopes` is None: give a list of names, or leave the key out".to_owned()
+                } else {
+                    format!("`{key}` is None: give a name, or leave the key out")
+                }));
             }
-            if let Some(slot) = names.get_mut(index) {
+            if index == SCOPES {
+                held = scopes(Some(value))?;
+            } else if let Some(slot) = names.get_mut(index) {
                 *slot = keyword(key, Some(value))?;
             }
         }
         let [instance, connector, auth, endpoint] = names;
         let endpoint =
             endpoint.ok_or_else(|| PyTypeError::new_err("a request needs `endpoint`"))?;
-        Ok(Request {
+        let request = Request {
             who: Who::of(instance, connector, auth)?,
             endpoint,
-        })
+            scopes: held,
+        };
+        request.check()?;
+        Ok(request)
     }
 }
 
 /// A request's keys.
-const KEYS: [&str; 4] = ["instance", "connector", "auth", "endpoint"];
+const KEYS: [&str; 5] = ["instance", "connector", "auth", "endpoint", "scopes"];
+
+/// The index of `scopes` in [`KEYS`].
+const SCOPES: usize = 4;
+
+/// Why `scopes` can't go with `instance`.
+pub const SCOPES_OF_INSTANCE: &str = "`scopes` goes with `connector` and `auth`: a declared \
+     instance holds the scopes its declaration gives it";
 
 /// Which of [`KEYS`] a dict key is, or why it is none of them.
 fn key_index(key: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -144,6 +207,7 @@ fn key_index(key: &Bound<'_, PyAny>) -> PyResult<usize> {
         intern!(py, "connector"),
         intern!(py, "auth"),
         intern!(py, "endpoint"),
+        intern!(py, "scopes"),
     ];
     if let Some(index) = interned.iter().position(|known| key.is(*known)) {
         return Ok(index);
@@ -157,8 +221,8 @@ fn key_index(key: &Bound<'_, PyAny>) -> PyResult<usize> {
     let text = text.to_cow()?;
     KEYS.iter().position(|known| *known == text).ok_or_else(|| {
         PyTypeError::new_err(format!(
-            "unknown key `{text}`: a request has `instance`, or `connector` and `auth`, \
-             and `endpoint`"
+            "unknown key `{text}`: a request has `instance`, or `connector` and `auth` \
+             (and maybe `scopes`), and `endpoint`"
         ))
     })
 }
@@ -179,4 +243,40 @@ pub fn keyword<'py>(key: &str, value: Option<Bound<'py, PyAny>>) -> PyResult<Opt
             )))
         }
     }
+}
+
+/// The scopes given as `scopes`: `None` (or left out) is none given; a
+/// list or tuple of `str` otherwise. A `str` alone is refused (it would
+/// be read as its characters), and so is any other type or item.
+pub fn scopes<'py>(value: Option<Bound<'py, PyAny>>) -> PyResult<Option<Vec<Name<'py>>>> {
+    let Some(value) = value.filter(|value| !value.is_none()) else {
+        return Ok(None);
+    };
+    let items = if let Ok(list) = value.cast::<PyList>() {
+        list.iter().collect::<Vec<_>>()
+    } else if let Ok(tuple) = value.cast::<PyTuple>() {
+        tuple.iter().collect()
+    } else {
+        let hint = if value.is_instance_of::<PyString>() {
+            " (a single scope is a list of one: `[\"contacts.read\"]`)"
+        } else {
+            ""
+        };
+        return Err(PyTypeError::new_err(format!(
+            "`scopes` must be a list of str, not {}{hint}",
+            type_name(&value)
+        )));
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| match item.cast_into::<PyString>() {
+            Ok(string) => Name::new(string),
+            Err(error) => Err(PyTypeError::new_err(format!(
+                "`scopes` holds names (str), not {} (item {index})",
+                type_name(&error.into_inner())
+            ))),
+        })
+        .collect::<PyResult<Vec<_>>>()
+        .map(Some)
 }

@@ -34,7 +34,8 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t)]
     format: DiffFormat,
     /// Exit 1 when something changed: `widen` when a subject gained an
-    /// endpoint, `any` on any change.
+    /// endpoint or a requirement admits an instance it did not, `any` on
+    /// any change.
     #[arg(long, value_enum, default_value_t, value_name = "WHEN")]
     fail_on: FailOn,
 }
@@ -57,7 +58,8 @@ enum FailOn {
     /// Exit 0 whenever the rule sets could be compared.
     #[default]
     Never,
-    /// Exit 1 when some subject gained an endpoint.
+    /// Exit 1 when some subject gained an endpoint, or a requirement
+    /// widened or changed.
     Widen,
     /// Exit 1 on any change.
     Any,
@@ -150,7 +152,7 @@ pub fn run(args: DiffArgs, limit: u64) -> Outcome {
     }
     let fail = match args.fail_on {
         FailOn::Never => false,
-        FailOn::Widen => diff.summary.gained > 0,
+        FailOn::Widen => diff.widens(),
         FailOn::Any => !diff.is_empty(),
     };
     Ok(if fail {

@@ -1,16 +1,18 @@
 //! The human and markdown reports of a diff: grouped by connector, counts
 //! first, long lists cut.
 
-use authgate::diff::{Diff, Gain, StructureChange};
+use authgate::diff::{Diff, Gain, InstanceChange, RequirementChange, StructureChange};
+use authgate::syntax::QuotedName;
 
 use crate::cli::output::{code_span, plural, say};
 
-/// Per connector, in name order: its methods, instances and structural
-/// changes.
+/// Per connector, in name order: its methods, instances, requirements
+/// and structural changes.
 struct Group<'d> {
     connector: &'d str,
     methods: Vec<&'d authgate::diff::MethodChange>,
     instances: Vec<&'d authgate::diff::InstanceChange>,
+    requirements: Vec<&'d RequirementChange>,
     structure: Vec<&'d authgate::diff::StructureChange>,
 }
 
@@ -44,6 +46,13 @@ fn groups(diff: &Diff) -> Vec<Group<'_>> {
             .instances
             .push(i);
     }
+    for r in &diff.requirements {
+        groups
+            .entry(&r.connector)
+            .or_insert_with(|| Group::empty(&r.connector))
+            .requirements
+            .push(r);
+    }
     for s in &diff.structure {
         groups
             .entry(&s.connector)
@@ -62,6 +71,7 @@ impl<'d> Group<'d> {
             connector,
             methods: Vec::new(),
             instances: Vec::new(),
+            requirements: Vec::new(),
             structure: Vec::new(),
         }
     }
@@ -88,6 +98,75 @@ fn method_change(change: &StructureChange, name: impl Fn(&str) -> String) -> Str
     }
 }
 
+/// Items of a requirement, and scopes of an item, shown before "and N
+/// more".
+const LISTED: usize = 8;
+
+/// Scopes granted or taken shown per instance: an instance granted 300
+/// scopes stays one short line.
+const SCOPES_LISTED: usize = 4;
+
+/// `items` joined by `separator`, cut after `listed` with "and N more".
+fn cut(items: impl ExactSizeIterator<Item = String>, separator: &str, listed: usize) -> String {
+    let count = items.len();
+    let shown: Vec<String> = items.take(listed).collect();
+    let more = count - shown.len();
+    let shown = shown.join(separator);
+    if more == 0 {
+        shown
+    } else {
+        format!("{shown} and {more} more")
+    }
+}
+
+/// " scopes +`a` -`b`" for an instance whose scopes changed (each scope
+/// written by `name`), else nothing.
+fn scope_change(gained: &[String], lost: &[String], name: impl Fn(&str) -> String) -> String {
+    if gained.is_empty() && lost.is_empty() {
+        return String::new();
+    }
+    let plus = gained.iter().map(|scope| format!("+{}", name(scope)));
+    let minus = lost.iter().map(|scope| format!("-{}", name(scope)));
+    let signed: Vec<String> = plus.chain(minus).collect();
+    format!(" scopes {}", cut(signed.into_iter(), " ", SCOPES_LISTED))
+}
+
+/// What changed of a declared instance itself: its method (" from `a` to
+/// `b`") and its scopes (" scopes +`c`"), joined by a comma.
+fn instance_change(change: &StructureChange, name: impl Fn(&str) -> String) -> String {
+    let method = method_change(change, &name);
+    let scopes = scope_change(&change.scopes_gained, &change.scopes_lost, &name);
+    match (method.is_empty(), scopes.is_empty()) {
+        (false, false) => format!("{method},{scopes}"),
+        _ => method + &scopes,
+    }
+}
+
+/// A requirement as an auth list writes it, `[oauth, oauth("a", "b")]`,
+/// long lists cut.
+fn requirement(method: &str, items: &[Vec<String>]) -> String {
+    let items = items.iter().map(|scopes| {
+        if scopes.is_empty() {
+            return QuotedName(method).to_string();
+        }
+        let scopes = scopes.iter().map(|scope| QuotedName(scope).to_string());
+        format!("{}({})", QuotedName(method), cut(scopes, ", ", LISTED))
+    });
+    format!("[{}]", cut(items, ", ", LISTED))
+}
+
+/// Requirements shown per connector; the rest are counted.
+const REQUIREMENTS_SHOWN: usize = 20;
+
+/// ", 2 requirements changed" when some did, else nothing: rules
+/// without scopes keep their report.
+fn requirements_count(count: usize) -> String {
+    if count == 0 {
+        return String::new();
+    }
+    format!(", {} changed", plural(count, "requirement"))
+}
+
 fn names(names: &[String]) -> String {
     authgate::text::list(names.iter().map(String::as_str), names.len())
 }
@@ -104,18 +183,20 @@ pub(super) fn human(diff: &Diff, old: &str, new: &str) {
         return;
     }
     say(format_args!(
-        "{} changed: {} gained, {} lost",
+        "{} changed: {} gained, {} lost{}",
         plural(diff.summary.subjects_changed, "subject"),
         diff.summary.gained,
-        diff.summary.lost
+        diff.summary.lost,
+        requirements_count(diff.requirements.len())
     ));
     for group in groups(diff) {
         say(format_args!(
-            "\nconnector `{}`: {} gained, {} lost, {}",
+            "\nconnector `{}`: {} gained, {} lost, {}{}",
             group.connector,
             group.gained(),
             group.lost(),
-            plural(group.structure.len(), "structural change")
+            plural(group.structure.len(), "structural change"),
+            requirements_count(group.requirements.len())
         ));
         let methods_shown = group.methods.len().min(SUBJECTS_SHOWN);
         let instances_shown = group.instances.len().min(SUBJECTS_SHOWN - methods_shown);
@@ -145,11 +226,12 @@ pub(super) fn human(diff: &Diff, old: &str, new: &str) {
                 format!(", {}:{}:{}", place.file, place.line, place.column)
             });
             say(format_args!(
-                "  instance `{}` ({}, {} -> {}{declared}): +{} -{}",
+                "  instance `{}` ({}, {} -> {}{}{declared}): +{} -{}",
                 i.instance,
                 i.status.as_str(),
                 i.method_old.as_deref().unwrap_or("-"),
                 i.method_new.as_deref().unwrap_or("-"),
+                instance_scopes(i, |s| format!("`{s}`")),
                 i.gained.len(),
                 i.lost.len()
             ));
@@ -166,13 +248,33 @@ pub(super) fn human(diff: &Diff, old: &str, new: &str) {
                 "  and {hidden} more changed subjects (--format json lists every one)"
             ));
         }
+        for r in group.requirements.iter().take(REQUIREMENTS_SHOWN) {
+            let at = &r.place;
+            say(format_args!(
+                "  requirement of `{}` for `{}` ({}, {}:{}:{}): {} -> {}",
+                r.endpoint,
+                r.method,
+                r.change.as_str(),
+                at.file,
+                at.line,
+                at.column,
+                requirement(&r.method, &r.old),
+                requirement(&r.method, &r.new)
+            ));
+        }
+        if group.requirements.len() > REQUIREMENTS_SHOWN {
+            say(format_args!(
+                "  and {} more changed requirements (--format json lists every one)",
+                group.requirements.len() - REQUIREMENTS_SHOWN
+            ));
+        }
         if !group.structure.is_empty() {
             let items = group.structure.iter().map(|s| {
                 let at = &s.place;
                 let (kind, name, status) = (s.kind.as_str(), &s.name, s.status.as_str());
                 format!(
                     "{kind} `{name}` {status}{} ({}:{}:{})",
-                    method_change(s, |m| format!("`{m}`")),
+                    instance_change(s, |m| format!("`{m}`")),
                     at.file,
                     at.line,
                     at.column
@@ -184,6 +286,16 @@ pub(super) fn human(diff: &Diff, old: &str, new: &str) {
             ));
         }
     }
+}
+
+/// ", scopes +`a` -`b`" for an instance whose scopes changed, else
+/// nothing.
+fn instance_scopes(change: &InstanceChange, name: impl Fn(&str) -> String) -> String {
+    let scopes = scope_change(&change.scopes_gained, &change.scopes_lost, name);
+    if scopes.is_empty() {
+        return scopes;
+    }
+    format!(",{scopes}")
 }
 
 /// A name inside HTML (`<summary>`, where markdown is not read): hidden
@@ -211,10 +323,11 @@ pub(super) fn markdown(diff: &Diff, old: &str, new: &str) -> String {
     }
     let _ = writeln!(
         text,
-        "**{} changed**: {} gained, {} lost\n",
+        "**{} changed**: {} gained, {} lost{}\n",
         plural(diff.summary.subjects_changed, "subject"),
         diff.summary.gained,
-        diff.summary.lost
+        diff.summary.lost,
+        requirements_count(diff.requirements.len())
     );
     let groups = groups(diff);
     let _ = writeln!(
@@ -267,9 +380,10 @@ pub(super) fn markdown(diff: &Diff, old: &str, new: &str) -> String {
             });
             let _ = writeln!(
                 text,
-                "- instance {} ({}{declared}): +{} −{}",
+                "- instance {} ({}{declared}{}): +{} −{}",
                 span(&i.instance),
                 i.status.as_str(),
+                instance_scopes(i, span),
                 i.gained.len(),
                 i.lost.len()
             );
@@ -286,6 +400,26 @@ pub(super) fn markdown(diff: &Diff, old: &str, new: &str) -> String {
                 "- and {hidden} more changed subjects (`--format json` lists every one)"
             );
         }
+        for r in group.requirements.iter().take(REQUIREMENTS_SHOWN) {
+            let at = &r.place;
+            let _ = writeln!(
+                text,
+                "- requirement of {} for {} ({}) at {}: {} → {}",
+                span(&r.endpoint),
+                span(&r.method),
+                r.change.as_str(),
+                span(&format!("{}:{}:{}", at.file, at.line, at.column)),
+                span(&requirement(&r.method, &r.old)),
+                span(&requirement(&r.method, &r.new))
+            );
+        }
+        if group.requirements.len() > REQUIREMENTS_SHOWN {
+            let _ = writeln!(
+                text,
+                "- and {} more changed requirements (`--format json` lists every one)",
+                group.requirements.len() - REQUIREMENTS_SHOWN
+            );
+        }
         const SHOWN: usize = 50;
         for s in group.structure.iter().take(SHOWN) {
             let at = &s.place;
@@ -295,7 +429,7 @@ pub(super) fn markdown(diff: &Diff, old: &str, new: &str) -> String {
                 s.kind.as_str(),
                 span(&s.name),
                 s.status.as_str(),
-                method_change(s, |m| span(m)),
+                instance_change(s, |m| span(m)),
                 span(&format!("{}:{}:{}", at.file, at.line, at.column))
             );
         }

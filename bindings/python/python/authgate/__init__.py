@@ -9,6 +9,7 @@ the same library as the ``authgate`` command-line tool::
     d = policy.decide(instance="instance 2", endpoint="orders")
     d.available, d.reason             # False, "instance `instance 2` authenticates with ..."
     policy.decide(connector="shop", auth="basic", endpoint="orders")
+    policy.decide(connector="hubspot", auth="oauth", scopes=["contacts.read"], endpoint="GET /contacts")
     policy.visible(instance="instance 1")
     policy.decide_many([{"instance": "instance 1", "endpoint": "orders"}])
     policy.digest                     # "sha256:...", as `authgate digest`

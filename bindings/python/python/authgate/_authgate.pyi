@@ -11,6 +11,7 @@ __all__ = ["Decision", "Diagnostic", "Policy", "RulesError", "__version__", "loa
 __version__: Final[str]
 
 _Path = Union[str, os.PathLike[str]]
+_Scopes = Union[list[str], tuple[str, ...]]
 
 def load(
     paths: Union[_Path, Iterable[_Path], None] = None,
@@ -88,8 +89,20 @@ class Decision:
         """The runtime instance's auth method, if one was asked about."""
     @property
     def endpoint(self) -> str: ...
-    def to_dict(self) -> dict[str, Union[str, bool]]:
-        """The answer as `authgate eval` prints it."""
+    @property
+    def scopes(self) -> Union[tuple[str, ...], None]:
+        """The scopes the runtime instance held, as given; `None` when none
+        were given."""
+    @property
+    def item(self) -> Union[str, None]:
+        """For a decision by scopes, the item that granted the endpoint or
+        came closest (`oauth("contacts.write")`); `None` otherwise."""
+    @property
+    def missing_scopes(self) -> Union[list[str], None]:
+        """For a refusal by scopes, the scopes missing from `item`."""
+    def to_dict(self) -> dict[str, Union[str, bool, list[str]]]:
+        """The answer as `authgate eval` prints it (with `item` and
+        `missing_scopes` for a decision by scopes)."""
 
 @final
 class Policy:
@@ -101,14 +114,21 @@ class Policy:
     @overload
     def decide(self, *, instance: str, endpoint: str) -> Decision: ...
     @overload
-    def decide(self, *, connector: str, auth: str, endpoint: str) -> Decision: ...
-    def decide_many(self, requests: Iterable[Union[Request, dict[str, str]]]) -> list[Decision]:
+    def decide(
+        self, *, connector: str, auth: str, endpoint: str, scopes: Union[_Scopes, None] = None
+    ) -> Decision:
+        """A runtime instance holds `scopes` (none when left out); a scope its
+        method does not declare grants nothing. `scopes` that is not a list
+        (or tuple) of `str`, or beside `instance`, raises `TypeError`."""
+    def decide_many(
+        self, requests: Iterable[Union[Request, dict[str, str], dict[str, Union[str, list[str]]]]]
+    ) -> list[Decision]:
         """Decides every request, in order, with the GIL released while
         deciding. A malformed request raises `TypeError` naming it."""
     @overload
     def visible(self, *, instance: str) -> list[str]: ...
     @overload
-    def visible(self, *, connector: str, auth: str) -> list[str]: ...
+    def visible(self, *, connector: str, auth: str, scopes: Union[_Scopes, None] = None) -> list[str]: ...
     @property
     def digest(self) -> str:
         """`sha256:<hex>`, as `authgate digest` prints it."""

@@ -11,13 +11,17 @@ class InstanceRequest(TypedDict):
     endpoint: str
 
 
-class RuntimeRequest(TypedDict):
-    """A runtime instance (a connector and one of its auth methods) asks
-    about an endpoint."""
-
+class _RuntimeRequest(TypedDict):
     connector: str
     auth: str
     endpoint: str
+
+
+class RuntimeRequest(_RuntimeRequest, total=False):
+    """A runtime instance (a connector and one of its auth methods) asks
+    about an endpoint, holding ``scopes`` (none when left out)."""
+
+    scopes: list[str]
 
 
 Request = Union[InstanceRequest, RuntimeRequest]
