@@ -24,6 +24,7 @@ use super::diagnostics::convert;
 use super::index::{Occurrence, Symbol, Text};
 use super::positions::Encoding;
 use super::workspace::Analysis;
+use crate::check::AuthType;
 use crate::diagnostics::{Code, Diagnostic, Problem, Severity};
 use crate::source::{FileId, Span};
 use crate::syntax::quote_name;
@@ -165,17 +166,7 @@ impl Fixes<'_> {
         let facts = self.analysis.index().connectors.get(connector.as_str())?;
         let item = facts.span?;
         let text = self.analysis.text(item.file);
-        let kind = [
-            "none",
-            "basic",
-            "token",
-            "oauth1",
-            "oauth2_client_credentials",
-            "oauth2_authorization_code",
-        ]
-        .into_iter()
-        .find(|kind| kind == name)
-        .unwrap_or("basic");
+        let kind = AuthType::from_name(name).map_or("basic", AuthType::as_str);
         // After the last method, at its indentation; else after `{`.
         let (at, indent) = match facts.last_method {
             Some(method) => (

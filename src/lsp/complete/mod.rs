@@ -19,19 +19,10 @@ use lsp_types as lsp;
 use super::lex::{Kind, tokens};
 use super::positions::Encoding;
 use super::workspace::Analysis;
+use crate::check::AuthType;
 use crate::syntax::quote_name;
 use context::{Offer, context};
 use known::{Known, name_of};
-
-/// The six auth types, for `auth NAME: `.
-const TYPES: [&str; 6] = [
-    "none",
-    "basic",
-    "token",
-    "oauth1",
-    "oauth2_client_credentials",
-    "oauth2_authorization_code",
-];
 
 /// The completion items at the cursor.
 pub fn completion(
@@ -96,9 +87,10 @@ pub fn completion(
             }
         }
         Offer::Types => {
-            for kind in TYPES {
+            // The six auth types, for `auth NAME: `.
+            for kind in AuthType::ALL {
                 push(
-                    kind,
+                    kind.as_str(),
                     lsp::CompletionItemKind::TYPE_PARAMETER,
                     Some("auth type".to_owned()),
                 );
