@@ -19,6 +19,10 @@
 //! implies (the rules ask for more) hides the endpoint from instances the
 //! API serves, a warning. Items equal as sets have no drift, whatever
 //! their order.
+//!
+//! One piece: every drift code walks the same pairing of rules and spec
+//! (methods to schemes, endpoints to operations, items to alternatives),
+//! and splitting the codes apart would split that walk.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};

@@ -9,6 +9,11 @@
 //! `eval`'s throughput, measured with scripts/cli_bench.py). A test holds
 //! the hand-written answer byte for byte equal to [`Policy::answer`]'s
 //! serialisation.
+//!
+//! One file, longer than most, because reading and writing are one
+//! contract: the plain reader, serde_json's fallback and the hand-written
+//! writer must agree with each other and with [`Policy::answer`], and the
+//! tests that hold them together sit beside them.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};

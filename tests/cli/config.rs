@@ -143,7 +143,7 @@ fn a_bad_configuration_stops_every_command_with_its_place() {
     assert_eq!(code(&output), 0, "{}", stderr(&output));
 }
 
-/// Issue 10: `check defs/tests.gate` alone gave false errors (its
+/// `check defs/tests.gate` alone gave false errors (its
 /// instance is declared in another file). With a rule set in
 /// authgate.toml, the whole set is checked and only the named file's
 /// diagnostics are reported.

@@ -1,4 +1,4 @@
-//! Issue 10: every outcome in the format asked for (a CI step that reads
+//! Every outcome in the format asked for (a CI step that reads
 //! JSON or SARIF gets a document even when authgate cannot run), proper
 //! SARIF URIs and GitHub ranges, and terminal conventions: `--color`,
 //! `NO_COLOR`, `CLICOLOR_FORCE`, `matrix` fitted to the width in display

@@ -81,7 +81,7 @@ fn matrix_of_an_unknown_connector_cannot_answer() {
     assert_fails(&output, 2, "unknown connector `shpo`; did you mean `shop`?");
 }
 
-/// Issue 9: names in `matrix --format markdown` render as themselves: a
+/// Names in `matrix --format markdown` render as themselves: a
 /// backtick can't end the code span, HTML is not interpreted, a pipe
 /// doesn't split a cell (rendered with pulldown-cmark's GitHub tables).
 #[test]
@@ -121,7 +121,7 @@ fn matrix_markdown_cannot_inject_markup() {
     assert_eq!(html.matches("<td").count(), 4, "{html}");
 }
 
-/// Issue 9: the matrix is the product of two dimensions; past
+/// The matrix is the product of two dimensions; past
 /// `--max-cells` it is refused with exit 2 instead of filling memory.
 #[test]
 fn matrix_refuses_more_cells_than_the_limit() {

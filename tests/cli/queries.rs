@@ -82,7 +82,7 @@ fn queries_on_rules_with_errors_cannot_answer() {
     assert_eq!(code(&output), 2);
 }
 
-/// Issue 9: names in `visible` and `explain` output can't carry a terminal
+/// Names in `visible` and `explain` output can't carry a terminal
 /// escape sequence to the terminal.
 #[test]
 fn visible_and_explain_escape_hidden_characters_in_names() {
@@ -220,7 +220,7 @@ fn explain_answers_for_runtime_instances() {
     assert_eq!(document["activated"], serde_json::json!(["service"]));
 }
 
-/// Issue 9: `explain --format json` names what the rules declare and
+/// `explain --format json` names what the rules declare and
 /// `null` for what they don't, rather than echoing the question.
 #[test]
 fn explain_json_gives_null_for_an_unknown_runtime_connector_or_method() {

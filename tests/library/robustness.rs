@@ -276,7 +276,7 @@ fn twenty_thousand_diagnostics_in_a_big_file_all_render() {
     assert!(total > 0);
 }
 
-/// Issue 9: a connector with as many methods as endpoints, each endpoint
+/// A connector with as many methods as endpoints, each endpoint
 /// activating a few, once took memory (and time) as endpoints x methods
 /// and aborted at 500,000 x 500,000. Memory now follows the input.
 #[test]
@@ -321,7 +321,7 @@ fn a_wide_connector_costs_memory_in_proportion_to_its_text() {
     assert!(!policy.decide(Principal::Instance("last"), "e0").available());
 }
 
-/// Issue 9: a report shows every line between two labels of one snippet,
+/// A report shows every line between two labels of one snippet,
 /// so a label far from the primary one gets a snippet of its own; a
 /// report does not grow with the distance between the two places.
 #[test]
@@ -349,7 +349,7 @@ fn labels_far_apart_render_as_separate_snippets() {
     assert!(report.contains("an instance of `c`"), "{report}");
 }
 
-/// Issue 9: a thousand misspellings against thousands of names: every
+/// A thousand misspellings against thousands of names: every
 /// misspelling is reported, and suggestions stop once the run's budget is
 /// spent instead of comparing every pair.
 #[test]

@@ -684,7 +684,7 @@ fn the_parsers_agree_on_printed_and_garbled_trees() -> Result<(), String> {
     Ok(())
 }
 
-/// Issue 9: a block comment over two lines inside an item, then a line
+/// A block comment over two lines inside an item, then a line
 /// comment on its last line, moved on a second run of `fmt`.
 #[test]
 fn formatting_a_multi_line_block_comment_then_a_line_comment_is_idempotent() {

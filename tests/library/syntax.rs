@@ -156,7 +156,7 @@ fn empty_files_and_comment_only_files_parse() {
     );
 }
 
-/// Issue 9: a byte-order mark is accepted only as the file's first
+/// A byte-order mark is accepted only as the file's first
 /// character; one in the middle is invisible and likely a paste accident.
 #[test]
 fn a_byte_order_mark_is_accepted_only_at_the_start() {
