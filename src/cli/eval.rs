@@ -46,7 +46,6 @@ pub fn run(args: EvalArgs, limit: u64) -> Outcome {
 fn evaluate(policy: &Policy, mut input: impl BufRead, mut output: impl Write) -> io::Result<usize> {
     let mut line = Vec::with_capacity(256);
     let mut out = Vec::with_capacity(512);
-    let mut reason = String::with_capacity(256);
     let mut failed = 0;
     let mut number = 0usize;
     loop {
@@ -61,7 +60,7 @@ fn evaluate(policy: &Policy, mut input: impl BufRead, mut output: impl Write) ->
             continue;
         }
         out.clear();
-        match answer(policy, text, &mut out, &mut reason) {
+        match answer(policy, text, &mut out) {
             Ok(()) => {}
             Err(message) => {
                 failed += 1;
@@ -82,15 +81,10 @@ fn evaluate(policy: &Policy, mut input: impl BufRead, mut output: impl Write) ->
 
 /// Writes the decision for one request line (see [`authgate::policy::request`]),
 /// or says why it is not a valid request.
-fn answer(
-    policy: &Policy,
-    line: &[u8],
-    out: &mut Vec<u8>,
-    reason: &mut String,
-) -> Result<(), String> {
+fn answer(policy: &Policy, line: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     let request = Request::parse(line).map_err(|error| error.to_string())?;
     request
-        .answer(policy, out, reason)
+        .answer(policy, out)
         .map_err(|error| error.to_string())?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use super::{
     Bits, ConnectorData, ConnectorId, EndpointId, InstanceData, Loc, MethodData, MethodHot,
-    MethodId, Policy, ScopeSet, ScopedEntry, id,
+    MethodId, Policy, ScopeSet, ScopedEntry, Written, id,
 };
 use crate::check::{AuthType, ConnectorDef, InstanceDef, Model};
 use crate::source::{FileId, LineCursor, Sources, Span};
@@ -127,6 +127,7 @@ impl Policy {
         for method in &connector.methods {
             self.methods.push(MethodData {
                 name: Box::from(method.name.as_str()),
+                written: Written::new(&method.name),
                 kind: method.kind.unwrap_or(AuthType::None),
                 connector: connector_id,
                 loc: loc(sources, method.span),
@@ -137,6 +138,7 @@ impl Policy {
                     .iter()
                     .map(|s| Box::from(s.as_str()))
                     .collect(),
+                scopes_written: method.scopes.iter().map(|s| Written::new(s)).collect(),
                 scope_index: method
                     .scopes
                     .iter()

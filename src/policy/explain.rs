@@ -9,7 +9,7 @@
 use std::fmt;
 
 use super::{Decision, Location, Policy, Principal, Reason, ScopeSet, Subject};
-use crate::text::suggest;
+use crate::text::{Words, suggest};
 
 impl Policy {
     /// The reason of a decision in words, one line, e.g. ``instance
@@ -107,127 +107,114 @@ pub struct ReasonText<'p, 'q> {
 }
 
 impl fmt::Display for ReasonText<'_, '_> {
-    // Pieces are written with `write_str`, not `write!`: batch evaluation
-    // writes one reason per request, and the formatting machinery would be
-    // a good part of its cost.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_words(f)
+    }
+}
+
+impl ReasonText<'_, '_> {
+    /// Writes the reason into `f`: a formatter, or straight into the JSON
+    /// string of an answer ([`Words`]). Pieces are written one by one, not
+    /// with `write!`: batch evaluation writes one reason per request, and
+    /// the formatting machinery would be a good part of its cost.
+    pub(crate) fn write_words<W: Words>(&self, f: &mut W) -> fmt::Result {
+        // The reason's own words, then a name, then its own words again,
+        // and so on: its own words need no escaping, and are copied as
+        // they are.
+        macro_rules! say {
+            ($fixed:literal $(, $name:expr, $more:literal)*) => {{
+                f.fixed($fixed)?;
+                $(
+                    f.words($name)?;
+                    f.fixed($more)?;
+                )*
+            }};
+        }
         let policy = self.policy;
         // A reason from another policy's decision may hold ids this policy
         // does not know: their names are left empty rather than a panic.
         let connector_name = |id| policy.connector_name(id).unwrap_or_default();
         let connector_of_method = |id| policy.method_connector(id).map_or("", connector_name);
         let endpoint_name = |id| policy.endpoint_name(id).unwrap_or_default();
-        let pieces = |f: &mut fmt::Formatter<'_>, pieces: &[&str]| -> fmt::Result {
-            pieces.iter().try_for_each(|piece| f.write_str(piece))
+        let subject = match self.reason {
+            Reason::Activated { subject, .. }
+            | Reason::NotActivated { subject, .. }
+            | Reason::ScopesHeld { subject, .. }
+            | Reason::ScopesMissing { subject, .. } => Some(subject),
+            _ => None,
         };
-        let who = |f: &mut fmt::Formatter<'_>, subject: Subject| {
+        if let Some(subject) = subject {
             let method = policy.method_name(subject.method).unwrap_or_default();
             match subject.instance {
-                Some(instance) => pieces(
-                    f,
-                    &[
-                        "instance `",
-                        policy.instance_name(instance).unwrap_or_default(),
-                        "` authenticates with `",
-                        method,
-                        "`",
-                    ],
+                Some(instance) => say!(
+                    "instance `",
+                    policy.instance_name(instance).unwrap_or_default(),
+                    "` authenticates with `",
+                    method,
+                    "`"
                 ),
-                None => pieces(
-                    f,
-                    &[
-                        "a runtime instance of `",
-                        connector_of_method(subject.method),
-                        "` authenticates with `",
-                        method,
-                        "`",
-                    ],
+                None => say!(
+                    "a runtime instance of `",
+                    connector_of_method(subject.method),
+                    "` authenticates with `",
+                    method,
+                    "`"
                 ),
             }
-        };
+        }
         match self.reason {
-            Reason::Activated { subject, endpoint } => {
-                who(f, subject)?;
-                pieces(f, &[", which `", endpoint_name(endpoint), "` activates"])
+            Reason::Activated { endpoint, .. } => {
+                say!(", which `", endpoint_name(endpoint), "` activates");
             }
-            Reason::NotActivated { subject, endpoint } => {
-                who(f, subject)?;
-                pieces(
-                    f,
-                    &[", which `", endpoint_name(endpoint), "` does not activate"],
-                )
+            Reason::NotActivated { endpoint, .. } => {
+                say!(", which `", endpoint_name(endpoint), "` does not activate");
             }
-            Reason::ScopesHeld {
-                subject,
-                endpoint,
-                item,
-            } => {
-                who(f, subject)?;
-                pieces(
-                    f,
-                    &[", which `", endpoint_name(endpoint), "` activates as `"],
-                )?;
-                policy.write_item_text(item, f)?;
-                f.write_str("`, and it holds those scopes")
+            Reason::ScopesHeld { endpoint, item, .. } => {
+                say!(", which `", endpoint_name(endpoint), "` activates as `");
+                policy.write_item(item, f)?;
+                say!("`, and it holds those scopes");
             }
-            Reason::ScopesMissing {
-                subject,
-                endpoint,
-                item,
-                ..
-            } => {
-                who(f, subject)?;
-                pieces(
-                    f,
-                    &[
-                        ", which `",
-                        endpoint_name(endpoint),
-                        "` activates only with scopes: it lacks ",
-                    ],
-                )?;
+            Reason::ScopesMissing { endpoint, item, .. } => {
+                say!(
+                    ", which `",
+                    endpoint_name(endpoint),
+                    "` activates only with scopes: it lacks "
+                );
                 let missing = || policy.missing_scope_names(&self.reason);
                 crate::text::write_list(f, missing(), missing().count())?;
-                f.write_str(" of `")?;
-                policy.write_item_text(item, f)?;
-                f.write_str("`")
+                say!(" of `");
+                policy.write_item(item, f)?;
+                say!("`");
             }
-            Reason::OtherConnector { subject, endpoint } => pieces(
-                f,
-                &[
-                    "`",
-                    endpoint_name(endpoint),
-                    "` is an endpoint of `",
-                    policy
-                        .endpoint_connector(endpoint)
-                        .map_or("", connector_name),
-                    "`, not of `",
-                    connector_of_method(subject.method),
-                    "`, the connector of the asking instance",
-                ],
+            Reason::OtherConnector { subject, endpoint } => say!(
+                "`",
+                endpoint_name(endpoint),
+                "` is an endpoint of `",
+                policy
+                    .endpoint_connector(endpoint)
+                    .map_or("", connector_name),
+                "`, not of `",
+                connector_of_method(subject.method),
+                "`, the connector of the asking instance"
             ),
-            Reason::UnknownInstance { name } => pieces(f, &["unknown instance `", name, "`"]),
-            Reason::UnknownConnector { name } => pieces(f, &["unknown connector `", name, "`"]),
-            Reason::UnknownMethod { connector, name } => pieces(
-                f,
-                &[
-                    "unknown auth method `",
-                    name,
-                    "` in connector `",
-                    connector_name(connector),
-                    "`",
-                ],
+            Reason::UnknownInstance { name } => say!("unknown instance `", name, "`"),
+            Reason::UnknownConnector { name } => say!("unknown connector `", name, "`"),
+            Reason::UnknownMethod { connector, name } => say!(
+                "unknown auth method `",
+                name,
+                "` in connector `",
+                connector_name(connector),
+                "`"
             ),
-            Reason::UnknownEndpoint { subject, name } => pieces(
-                f,
-                &[
-                    "unknown endpoint `",
-                    name,
-                    "` in connector `",
-                    connector_of_method(subject.method),
-                    "`",
-                ],
+            Reason::UnknownEndpoint { subject, name } => say!(
+                "unknown endpoint `",
+                name,
+                "` in connector `",
+                connector_of_method(subject.method),
+                "`"
             ),
         }
+        Ok(())
     }
 }
 

@@ -121,10 +121,39 @@ struct MethodData {
     /// Range of `Policy::method_items` holding this method's items that
     /// need scopes, by endpoint.
     items: Range<u32>,
+    /// Its name as an item writes it.
+    written: Written,
     /// The scopes it declares; a scope's id is its index.
     scopes: Box<[Box<str>]>,
+    /// The same scopes as an item writes them.
+    scopes_written: Box<[Written]>,
     /// Scope names to ids; empty for a method without scopes.
     scope_index: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
+}
+
+/// A name as the rules write it (`oauth`, `"crm.objects.contacts.read"`)
+/// and the same text escaped for a JSON string: an item is written from
+/// these in every answer about scopes, so both are made once.
+#[derive(Clone, Debug)]
+struct Written {
+    text: Box<str>,
+    json: Box<str>,
+}
+
+impl Written {
+    fn new(name: &str) -> Written {
+        let text = crate::syntax::QuotedName(name).to_string();
+        let mut json = Vec::with_capacity(text.len() + 4);
+        request::write_body(&mut json, &text);
+        Written {
+            json: String::from_utf8(json).map_or_else(|_| Box::from(""), String::into_boxed_str),
+            text: text.into_boxed_str(),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.text.len() + self.json.len()
+    }
 }
 
 /// A method's decision data: its connector's endpoint range and its bit.
@@ -569,6 +598,11 @@ impl Policy {
                 .iter()
                 .map(|m| {
                     m.scopes.iter().map(|s| 2 * s.len() + 40).sum::<usize>()
+                        + m.written.heap_bytes()
+                        + m.scopes_written
+                            .iter()
+                            .map(|w| w.heap_bytes() + size_of::<Written>())
+                            .sum::<usize>()
                         + m.scope_index.capacity() * 8
                 })
                 .sum::<usize>()

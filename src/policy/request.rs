@@ -16,11 +16,12 @@
 //! tests that hold them together sit beside them.
 
 use std::borrow::Cow;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use serde::Deserialize;
 
 use super::{Decision, Policy, Principal, Reason};
+use crate::text::Words;
 
 /// One request: `{"instance": I, "endpoint": E}` or `{"connector": C,
 /// "auth": M, "endpoint": E}`, the latter optionally with `"scopes": [S,
@@ -410,16 +411,11 @@ impl<'a> Request<'a> {
 
     /// Answers the request: decides (for a runtime instance, holding its
     /// `"scopes"`) and appends the answer to `out` as [`write_answer`]
-    /// does; `reason` is a scratch buffer. Returns whether the endpoint is
+    /// does. Returns whether the endpoint is
     /// available, or why the request can't be answered. The scope names
     /// are resolved only when the endpoint lists the method with scopes
     /// alone, a hash look-up each, and nothing is allocated for them.
-    pub fn answer(
-        &self,
-        policy: &Policy,
-        out: &mut Vec<u8>,
-        reason: &mut String,
-    ) -> Result<bool, RequestError> {
+    pub fn answer(&self, policy: &Policy, out: &mut Vec<u8>) -> Result<bool, RequestError> {
         let (principal, endpoint) = self.query()?;
         let set;
         let decision = match (policy.locate(principal, endpoint), &self.scopes) {
@@ -433,7 +429,7 @@ impl<'a> Request<'a> {
             (Ok((subject, hot, id)), _) => policy.rule(subject, hot, id),
             (Err(reason), _) => Decision { reason },
         };
-        write_decision(policy, &decision, principal, endpoint, out, reason);
+        write_decision(policy, &decision, principal, endpoint, out);
         Ok(decision.available())
     }
 }
@@ -508,25 +504,40 @@ fn string_end(bytes: &[u8]) -> Option<usize> {
             return Some(index * 8 + (found.trailing_zeros() / 8) as usize);
         }
     }
+    // The last few bytes: the last eight as one more word, when there are
+    // eight (bytes looked at already are not marked), else one by one.
     let tail = chunks.remainder();
-    let at = tail
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-    Some(bytes.len() - tail.len() + at)
+    if tail.is_empty() {
+        return None;
+    }
+    let last = bytes.len().checked_sub(8).and_then(|start| {
+        Some((
+            start,
+            u64::from_le_bytes(bytes.get(start..)?.try_into().ok()?),
+        ))
+    });
+    match last {
+        Some((start, word)) => {
+            let found = marks(word);
+            (found != 0).then(|| start + (found.trailing_zeros() / 8) as usize)
+        }
+        None => tail
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20),
+    }
 }
 
 /// Decides `endpoint` for `principal` and appends the answer to `out`:
 /// [`Policy::answer`]'s serialisation, `{"available", "reason", "instance"
-/// | "connector", "auth", "endpoint"}`, without spaces. `reason` is a
-/// scratch buffer, reused between calls. Returns the decision.
+/// | "connector", "auth", "endpoint"}`, without spaces. Returns the
+/// decision.
 pub fn write_answer<'q>(
     policy: &Policy,
     principal: Principal<'q>,
     endpoint: &'q str,
     out: &mut Vec<u8>,
-    reason: &mut String,
 ) -> Decision<'q> {
-    write_answer_with_scopes(policy, principal, &[], endpoint, out, reason)
+    write_answer_with_scopes(policy, principal, &[], endpoint, out)
 }
 
 /// [`write_answer`] for a principal holding the scopes named in `scopes`
@@ -539,31 +550,30 @@ pub fn write_answer_with_scopes<'q>(
     scopes: &'q [&'q str],
     endpoint: &'q str,
     out: &mut Vec<u8>,
-    reason: &mut String,
 ) -> Decision<'q> {
     let decision = policy.decide_with_scopes(principal, scopes, endpoint);
-    write_decision(policy, &decision, principal, endpoint, out, reason);
+    write_decision(policy, &decision, principal, endpoint, out);
     decision
 }
 
 /// Appends the answer of `decision`, for `principal` about `endpoint`, to
-/// `out` (see [`write_answer_with_scopes`]); `reason` is a scratch buffer.
+/// `out` (see [`write_answer_with_scopes`]). The reason is written
+/// straight into the answer, escaped as it goes.
 pub fn write_decision(
     policy: &Policy,
     decision: &Decision<'_>,
     principal: Principal<'_>,
     endpoint: &str,
     out: &mut Vec<u8>,
-    reason: &mut String,
 ) {
-    reason.clear();
-    let _ = write!(reason, "{}", policy.reason(decision));
     out.extend_from_slice(if decision.available() {
-        b"{\"available\":true,\"reason\":"
+        b"{\"available\":true,\"reason\":\""
     } else {
-        b"{\"available\":false,\"reason\":"
+        b"{\"available\":false,\"reason\":\""
     });
-    write_str(out, reason);
+    // Words into a Vec can't fail.
+    let _ = policy.reason(decision).write_words(&mut JsonBody(out));
+    out.push(b'"');
     match principal {
         Principal::Instance(instance) => {
             out.extend_from_slice(b",\"instance\":");
@@ -580,11 +590,9 @@ pub fn write_decision(
     write_str(out, endpoint);
     if let Reason::ScopesHeld { item, .. } | Reason::ScopesMissing { item, .. } = decision.reason()
     {
-        // The reason is written out: its buffer holds the item's text.
-        reason.clear();
-        let _ = policy.write_item_text(item, reason);
-        out.extend_from_slice(b",\"item\":");
-        write_str(out, reason);
+        out.extend_from_slice(b",\"item\":\"");
+        let _ = policy.write_item(item, &mut JsonBody(out));
+        out.push(b'"');
     }
     if let Reason::ScopesMissing { .. } = decision.reason() {
         out.extend_from_slice(b",\"missing_scopes\":[");
@@ -600,45 +608,26 @@ pub fn write_decision(
 }
 
 /// Appends `text` as a JSON string, escaped as serde_json escapes it.
-/// Names rarely need escaping, so check first and copy the bytes as they
-/// are when they don't; reasons that quote an item have quotes to escape,
-/// and are copied in runs between them.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    // A fold rather than `any`: no early exit, so it vectorizes.
-    let (control, quote) = bytes
-        .iter()
-        .fold((false, false), |(control, quote), &byte| {
-            (
-                control | (byte < 0x20),
-                quote | (byte == b'"') | (byte == b'\\'),
-            )
-        });
     out.push(b'"');
-    if control {
-        write_escaped(out, bytes);
-    } else if quote {
-        let mut rest = bytes;
-        while let Some(at) = memchr::memchr2(b'"', b'\\', rest) {
-            let (run, tail) = rest.split_at(at);
-            out.extend_from_slice(run);
-            out.push(b'\\');
-            // `tail` starts with the byte found.
-            out.extend_from_slice(tail.get(..1).unwrap_or_default());
-            rest = tail.get(1..).unwrap_or_default();
-        }
-        out.extend_from_slice(rest);
-    } else {
-        out.extend_from_slice(bytes);
-    }
+    write_body(out, text);
     out.push(b'"');
 }
 
-/// The body of a JSON string for `bytes` (UTF-8): `"` and `\` escaped,
-/// control characters as their short escapes or `\u00xx`.
-fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
-    let mut run = 0;
-    for (at, &byte) in bytes.iter().enumerate() {
+/// Appends `text` escaped as the body of a JSON string (no quotes around),
+/// as serde_json escapes it: `"` and `\\` escaped, control characters as
+/// their short escapes or `\\u00xx`. Called for every piece of every
+/// reason, most of them a few bytes long and with nothing to escape: the
+/// bytes to escape are looked for a word at a time ([`string_end`]), and
+/// the runs between them copied.
+pub(crate) fn write_body(out: &mut Vec<u8>, text: &str) {
+    let mut rest = text.as_bytes();
+    while let Some(at) = string_end(rest) {
+        let (run, tail) = rest.split_at(at);
+        out.extend_from_slice(run);
+        let Some((&byte, tail)) = tail.split_first() else {
+            break;
+        };
         let short = match byte {
             b'"' => b'"',
             b'\\' => b'\\',
@@ -647,20 +636,43 @@ fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
             b'\t' => b't',
             0x08 => b'b',
             0x0c => b'f',
-            0x00..0x20 => 0,
-            _ => continue,
+            _ => 0,
         };
-        out.extend_from_slice(bytes.get(run..at).unwrap_or_default());
-        run = at + 1;
         if short == 0 {
             // Writing into a Vec can't fail.
             let _ = std::io::Write::write_fmt(out, format_args!("\\u{byte:04x}"));
         } else {
-            out.push(b'\\');
-            out.push(short);
+            out.extend_from_slice(&[b'\\', short]);
         }
+        rest = tail;
     }
-    out.extend_from_slice(bytes.get(run..).unwrap_or_default());
+    out.extend_from_slice(rest);
+}
+
+/// Words written into the body of a JSON string, escaped as they go
+/// ([`Words`]): a reason is written straight into an answer.
+pub(crate) struct JsonBody<'a>(pub(crate) &'a mut Vec<u8>);
+
+impl Words for JsonBody<'_> {
+    #[inline]
+    fn fixed(&mut self, text: &'static str) -> fmt::Result {
+        debug_assert!(
+            !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20),
+            "{text:?} needs escaping"
+        );
+        self.0.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+
+    fn words(&mut self, text: &str) -> fmt::Result {
+        write_body(self.0, text);
+        Ok(())
+    }
+
+    fn written(&mut self, _text: &str, json: &str) -> fmt::Result {
+        self.0.extend_from_slice(json.as_bytes());
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use super::{
     Decision, EndpointId, Held, InstanceId, ItemId, MethodHot, MethodId, Policy, Principal, Reason,
     ScopeBits, ScopeSet, ScopedEntry, Subject, id,
 };
+use crate::text::Words;
 
 impl ScopeSet {
     /// The set of `held` scope ids (each below `declared`) of `method`.
@@ -203,20 +204,28 @@ impl Policy {
         item: ItemId,
         out: &mut impl std::fmt::Write,
     ) -> std::fmt::Result {
-        use crate::syntax::QuotedName;
-        let method = self
-            .item_method(item)
-            .and_then(|m| self.method_name(m))
-            .unwrap_or_default();
-        QuotedName(method).write_to(out)?;
-        out.write_char('(')?;
-        for (index, scope) in self.item_scopes(item).enumerate() {
+        self.write_item(item, out)
+    }
+
+    /// Writes an item as the rules write it into `out`, from the names'
+    /// written forms: a copy each.
+    pub(super) fn write_item(&self, item: ItemId, out: &mut impl Words) -> std::fmt::Result {
+        let entry = self.scoped.get(item.index());
+        let Some(method) = entry.and_then(|e| self.methods.get(e.method as usize)) else {
+            // An id of another policy: the empty name, quoted.
+            return out.words("\"\"()");
+        };
+        out.written(&method.written.text, &method.written.json)?;
+        out.fixed("(")?;
+        for (index, &scope) in entry.map_or(&[][..], |e| &e.scopes[..]).iter().enumerate() {
             if index > 0 {
-                out.write_str(", ")?;
+                out.fixed(", ")?;
             }
-            QuotedName(scope).write_to(out)?;
+            if let Some(scope) = method.scopes_written.get(scope as usize) {
+                out.written(&scope.text, &scope.json)?;
+            }
         }
-        out.write_char(')')
+        out.fixed(")")
     }
 
     /// The scopes a decision's closest item needs that its subject lacks

@@ -32,8 +32,7 @@ pub(crate) async fn decide(State(state): State<AppState>, body: Bytes) -> Respon
         Err(error) => return ApiError::request(error.message()).into_response(),
     };
     let mut out = Vec::with_capacity(256);
-    let mut reason = String::with_capacity(128);
-    let available = match request.answer(&snapshot.policy, &mut out, &mut reason) {
+    let available = match request.answer(&snapshot.policy, &mut out) {
         Ok(available) => available,
         Err(error) => return ApiError::request(error.message()).into_response(),
     };
@@ -94,7 +93,6 @@ pub(crate) async fn batch(State(state): State<AppState>, body: Bytes) -> Respons
     out.extend_from_slice(b"{\"bundle\":");
     write_str(&mut out, &snapshot.digest);
     out.extend_from_slice(b",\"answers\":[");
-    let mut reason = String::with_capacity(128);
     let (mut allowed, mut denied) = (0, 0);
     for (index, item) in batch.requests.iter().enumerate() {
         if index > 0 {
@@ -102,7 +100,7 @@ pub(crate) async fn batch(State(state): State<AppState>, body: Bytes) -> Respons
         }
         let begin = out.len();
         let answered = Request::parse(item.get().as_bytes())
-            .and_then(|request| request.answer(&snapshot.policy, &mut out, &mut reason));
+            .and_then(|request| request.answer(&snapshot.policy, &mut out));
         match answered {
             Ok(true) => allowed += 1,
             Ok(false) => denied += 1,

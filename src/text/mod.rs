@@ -30,32 +30,65 @@ pub fn list<'n>(names: impl Iterator<Item = &'n str>, count: usize) -> String {
     text
 }
 
+/// Where words for people go: any [`fmt::Write`] (a message, a line on a
+/// terminal), or the body of a JSON string (`eval`'s answers), which
+/// escapes what it must as it goes, so that a reason is written once and
+/// not written, then escaped.
+pub trait Words {
+    /// Writes words of a message's own, which hold nothing a JSON string
+    /// escapes (no `"`, `\\` or control character): copied as they are.
+    fn fixed(&mut self, text: &'static str) -> fmt::Result;
+
+    /// Writes `text`, a name or words from elsewhere.
+    fn words(&mut self, text: &str) -> fmt::Result;
+
+    /// Writes a name as the rules write it: `text` (e.g. `"a.b"`, quotes
+    /// included), or `json`, the same already escaped for a JSON string
+    /// (`\"a.b\"`), whichever this writes. Names in items are written in
+    /// every answer about scopes; their escaped form is made once.
+    fn written(&mut self, text: &str, json: &str) -> fmt::Result;
+}
+
+impl<W: fmt::Write + ?Sized> Words for W {
+    fn fixed(&mut self, text: &'static str) -> fmt::Result {
+        self.write_str(text)
+    }
+
+    fn words(&mut self, text: &str) -> fmt::Result {
+        self.write_str(text)
+    }
+
+    fn written(&mut self, text: &str, _json: &str) -> fmt::Result {
+        self.write_str(text)
+    }
+}
+
 /// [`list`] written into `out`, allocating nothing (a reason of `eval`
 /// lists the scopes an instance lacks in every such answer).
 pub fn write_list<'n>(
-    out: &mut impl fmt::Write,
+    out: &mut impl Words,
     names: impl Iterator<Item = &'n str>,
     count: usize,
 ) -> fmt::Result {
     let mut names = names.take(SHOWN).peekable();
     let Some(first) = names.next() else {
-        return out.write_str("nothing");
+        return out.fixed("nothing");
     };
-    let quoted = |out: &mut dyn fmt::Write, name: &str| {
-        out.write_char('`')?;
-        out.write_str(name)?;
-        out.write_char('`')
-    };
+    fn quoted(out: &mut impl Words, name: &str) -> fmt::Result {
+        out.fixed("`")?;
+        out.words(name)?;
+        out.fixed("`")
+    }
     quoted(out, first)?;
     let mut shown = 1;
     while let Some(name) = names.next() {
         shown += 1;
         let last = names.peek().is_none() && count <= SHOWN;
-        out.write_str(if last { " and " } else { ", " })?;
+        out.fixed(if last { " and " } else { ", " })?;
         quoted(out, name)?;
     }
     if shown > 1 && count > SHOWN {
-        write!(out, " and {} more", count - shown)?;
+        out.words(&format!(" and {} more", count - shown))?;
     }
     Ok(())
 }
