@@ -300,8 +300,8 @@ struct ScopedEntry {
 }
 
 /// The scopes an instance of one method holds, resolved to that method's
-/// scope ids: a 128-bit mask for a method of at most 128 scopes, a bit
-/// vector beyond. Made by [`Policy::scope_set`] once per runtime instance,
+/// scope ids: a 128-bit mask for a method of at most 128 scopes, eight
+/// words inline up to 512, an allocated bit vector beyond. Made by [`Policy::scope_set`] once per runtime instance,
 /// then tested against items without further look-ups; a set used with
 /// another method than its own holds nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -313,6 +313,8 @@ pub struct ScopeSet {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum ScopeBits {
     Narrow(u128),
+    /// Up to 512 scopes (HubSpot declares 305): still no allocation.
+    Inline([u64; 8]),
     Wide(Box<[u64]>),
 }
 

@@ -32,6 +32,8 @@ impl ScopeSet {
             method,
             bits: if declared <= 128 {
                 ScopeBits::Narrow(0)
+            } else if declared <= 512 {
+                ScopeBits::Inline([0; 8])
             } else {
                 ScopeBits::Wide(vec![0; declared.div_ceil(64)].into_boxed_slice())
             },
@@ -39,17 +41,27 @@ impl ScopeSet {
     }
 
     fn insert(&mut self, scope: u32) {
-        match &mut self.bits {
+        let words = match &mut self.bits {
             ScopeBits::Narrow(bits) => {
                 if scope < 128 {
                     *bits |= 1u128 << scope;
                 }
+                return;
             }
-            ScopeBits::Wide(words) => {
-                if let Some(word) = words.get_mut(scope as usize / 64) {
-                    *word |= 1u64 << (scope % 64);
-                }
-            }
+            ScopeBits::Inline(words) => &mut words[..],
+            ScopeBits::Wide(words) => &mut words[..],
+        };
+        if let Some(word) = words.get_mut(scope as usize / 64) {
+            *word |= 1u64 << (scope % 64);
+        }
+    }
+
+    /// The bits of a set of more than 128 scopes, a word per 64.
+    fn words(&self) -> &[u64] {
+        match &self.bits {
+            ScopeBits::Narrow(_) => &[],
+            ScopeBits::Inline(words) => words,
+            ScopeBits::Wide(words) => words,
         }
     }
 
@@ -58,7 +70,8 @@ impl ScopeSet {
     fn contains(&self, scope: u32) -> bool {
         match &self.bits {
             ScopeBits::Narrow(bits) => scope < 128 && bits >> scope & 1 == 1,
-            ScopeBits::Wide(words) => words
+            _ => self
+                .words()
                 .get(scope as usize / 64)
                 .is_some_and(|word| word >> (scope % 64) & 1 == 1),
         }
@@ -94,7 +107,7 @@ impl ScopeSet {
     pub fn len(&self) -> usize {
         match &self.bits {
             ScopeBits::Narrow(bits) => bits.count_ones() as usize,
-            ScopeBits::Wide(words) => words.iter().map(|w| w.count_ones() as usize).sum(),
+            _ => self.words().iter().map(|w| w.count_ones() as usize).sum(),
         }
     }
 
@@ -108,7 +121,7 @@ impl Policy {
     /// The scopes named in `names` that `method` declares, as a set to
     /// decide with ([`Policy::decide_with`], [`Policy::visible_with_scopes`]).
     /// A hash look-up per name; names the method does not declare grant
-    /// nothing. Allocates only for a method that declares more than 128
+    /// nothing. Allocates only for a method that declares more than 512
     /// scopes.
     pub fn scope_set(&self, method: MethodId, names: &[&str]) -> ScopeSet {
         self.scope_set_of(method, names.iter().copied())
@@ -407,7 +420,7 @@ impl Policy {
     /// method does not declare grant nothing); a [`Principal::Instance`]
     /// holds what its declaration gives it and `scopes` is not read.
     /// Resolves the names once (a hash look-up each); allocates only for a
-    /// method that declares more than 128 scopes. To decide many
+    /// method that declares more than 512 scopes. To decide many
     /// endpoints for one runtime instance, resolve once with
     /// [`Policy::scope_set`] and use [`Policy::decide_with`].
     pub fn decide_with_scopes<'q>(

@@ -144,13 +144,14 @@ fn scope_name() -> impl Strategy<Value = String> {
     prop_oneof![6 => "[abc]{1,2}", 1 => name()]
 }
 
-/// A connector whose methods may declare scopes (sometimes more than 128,
-/// the bit-vector path) and whose endpoints carry items that need them.
+/// A connector whose methods may declare scopes (sometimes more than 128
+/// or 512, the paths of wider sets) and whose endpoints carry items that
+/// need them.
 pub fn scoped_connector() -> impl Strategy<Value = Connector> {
     (
         connector(),
         prop::collection::vec(scope_name(), 1..6),
-        prop_oneof![6 => Just(false), 1 => Just(true)],
+        prop_oneof![6 => Just(0), 1 => Just(130), 1 => Just(520)],
         prop::collection::vec(prop::collection::vec(any::<u16>(), 0..5), 0..8),
         prop::collection::vec(
             prop::collection::vec(
@@ -161,8 +162,8 @@ pub fn scoped_connector() -> impl Strategy<Value = Connector> {
         ),
     )
         .prop_map(|(mut connector, pool, wide, declares, items)| {
-            let pool = if wide {
-                (0..130).map(|i| format!("s{i}")).collect()
+            let pool = if wide > 0 {
+                (0..wide).map(|i| format!("s{i}")).collect()
             } else {
                 unique(pool)
             };
@@ -174,7 +175,7 @@ pub fn scoped_connector() -> impl Strategy<Value = Connector> {
                     let picks = declares.get(index % declares.len().max(1));
                     match picks {
                         Some(picks) if *kind != "none" && !picks.is_empty() => {
-                            if wide {
+                            if wide > 0 {
                                 pool.clone()
                             } else {
                                 let mut declared: Vec<String> = Vec::new();
