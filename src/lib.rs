@@ -98,3 +98,9 @@ pub use project::{Error, Loaded, Options, RulesError, load_policy, load_project}
 /// (`diagnostics::render::to_sarif`).
 pub use serde_json;
 pub use source::{FileId, Sources, Span};
+
+/// The library's guide, `docs/library.md`, whose examples run as
+/// doc-tests so that the page can't drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/library.md")]
+pub struct LibraryGuide;
