@@ -72,7 +72,10 @@ fn first_of(code: Code, report: &str) -> Option<String> {
             break;
         }
     }
-    let text: Vec<String> = lines[start..end].iter().map(|l| l.trim_end().to_owned()).collect();
+    let text: Vec<String> = lines[start..end]
+        .iter()
+        .map(|l| l.trim_end().to_owned())
+        .collect();
     Some(text.join("\n"))
 }
 
@@ -111,7 +114,10 @@ fn generated() -> String {
         ));
         let shown = first_of(code, &out)
             .unwrap_or_else(|| panic!("`{command}` in {folder} does not report {code}:\n{out}"));
-        let file = Path::new(&input).file_name().unwrap_or_default().to_string_lossy();
+        let file = Path::new(&input)
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         let _ = write!(
             page,
             "\n`{command}` on [`{file}`](../{input}):\n\n```text\n{shown}\n```\n"

@@ -36,7 +36,10 @@ fn blocks_of(lang: &str) -> Vec<Block> {
 
 /// Fails with every problem found, so that one run lists them all.
 fn report(what: &str, count: usize, problems: &[String]) {
-    assert!(count > 0, "no {what} found: is the harness reading the pages?");
+    assert!(
+        count > 0,
+        "no {what} found: is the harness reading the pages?"
+    );
     assert!(
         problems.is_empty(),
         "{} of {count} {what} disagree with authgate:\n\n{}",
@@ -59,7 +62,10 @@ fn gate_snippets_check_or_fail_as_the_text_says() {
         let report: serde_json::Value = match serde_json::from_str(&out) {
             Ok(report) => report,
             Err(e) => {
-                problems.push(format!("{}: `check --format json` said {e}: {out}", block.place));
+                problems.push(format!(
+                    "{}: `check --format json` said {e}: {out}",
+                    block.place
+                ));
                 continue;
             }
         };
@@ -77,8 +83,16 @@ fn gate_snippets_check_or_fail_as_the_text_says() {
             codes
         };
         let (errors, warnings) = (codes("error"), codes("warning"));
-        let mut fails: Vec<String> = block.attr("fails").iter().map(|c| (*c).to_owned()).collect();
-        let mut warns: Vec<String> = block.attr("warns").iter().map(|c| (*c).to_owned()).collect();
+        let mut fails: Vec<String> = block
+            .attr("fails")
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect();
+        let mut warns: Vec<String> = block
+            .attr("warns")
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect();
         fails.sort();
         warns.sort();
         let test_failed = fails.iter().any(|c| c == "test_failed");
@@ -145,7 +159,10 @@ fn json_examples_parse_and_match_the_real_output() {
                     ));
                 }
             }
-            Err(e) => problems.push(format!("{}: `{}` printed no JSON ({e}): {out}", block.place, block.rest)),
+            Err(e) => problems.push(format!(
+                "{}: `{}` printed no JSON ({e}): {out}",
+                block.place, block.rest
+            )),
         }
     }
     report("JSON examples", blocks.len(), &problems);
@@ -202,7 +219,10 @@ fn links_between_pages_lead_somewhere() {
                 && target.exists()
                 && !markdown::anchors(&target).iter().any(|a| a == anchor)
             {
-                problems.push(format!("{}:{line}: `{link}`: no such heading", shown(&page)));
+                problems.push(format!(
+                    "{}:{line}: `{link}`: no such heading",
+                    shown(&page)
+                ));
             }
         }
     }
@@ -219,7 +239,10 @@ fn the_packages_readmes_stand_alone() {
             .iter()
             .filter(|(_, link)| !link.contains("://"))
             .collect();
-        assert!(relative.is_empty(), "{page} links into the repository: {relative:?}");
+        assert!(
+            relative.is_empty(),
+            "{page} links into the repository: {relative:?}"
+        );
     }
 }
 
@@ -241,6 +264,33 @@ fn the_command_reference_covers_every_command() {
     let reference = std::fs::read_to_string(root().join("docs/commands.md")).expect("readable");
     for command in commands {
         let heading = format!("## `authgate {command}");
-        assert!(reference.contains(&heading), "docs/commands.md has no `{heading}` section");
+        assert!(
+            reference.contains(&heading),
+            "docs/commands.md has no `{heading}` section"
+        );
     }
+}
+
+/// Configuration shown (`authgate.toml`, workflows, pre-commit, Helix)
+/// is at least well-formed.
+#[test]
+fn toml_and_yaml_examples_parse() {
+    let mut problems = Vec::new();
+    let tomls = blocks_of("toml");
+    for block in &tomls {
+        if let Err(e) = block.text.parse::<toml::Table>() {
+            problems.push(format!("{}: not TOML: {e}", block.place));
+        }
+    }
+    let yamls = blocks_of("yaml");
+    for block in &yamls {
+        if let Err(e) = yaml_rust2::YamlLoader::load_from_str(&block.text) {
+            problems.push(format!("{}: not YAML: {e}", block.place));
+        }
+    }
+    report(
+        "TOML and YAML examples",
+        tomls.len() + yamls.len(),
+        &problems,
+    );
 }

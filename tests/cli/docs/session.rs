@@ -287,11 +287,9 @@ fn lines_match(expected: &[String], actual: &[String]) -> bool {
         Some((first, rest)) if first == "..." => {
             (0..=actual.len()).any(|skip| lines_match(rest, &actual[skip..]))
         }
-        Some((first, rest)) => {
-            actual
-                .split_first()
-                .is_some_and(|(line, more)| line_matches(first, line) && lines_match(rest, more))
-        }
+        Some((first, rest)) => actual
+            .split_first()
+            .is_some_and(|(line, more)| line_matches(first, line) && lines_match(rest, more)),
     }
 }
 
@@ -321,8 +319,14 @@ fn elisions_match_what_they_say_and_nothing_else() {
     assert!(matches(&lines("a\n...\nd"), "a\nb\nc\nd"));
     assert!(matches(&lines("a\n...\nd"), "a\nd"));
     assert!(!matches(&lines("a\n...\nd"), "a\nb"));
-    assert!(matches(&lines("digest sha256:[..] ok"), "digest sha256:9b30 ok"));
-    assert!(!matches(&lines("digest sha256:[..] ok"), "digest sha256:9b30 ko"));
+    assert!(matches(
+        &lines("digest sha256:[..] ok"),
+        "digest sha256:9b30 ok"
+    ));
+    assert!(!matches(
+        &lines("digest sha256:[..] ok"),
+        "digest sha256:9b30 ko"
+    ));
     assert!(!matches(&lines("a\nb"), "a\nb\nc"));
     assert!(line_matches("[..]x[..]", "axa"));
     assert!(!line_matches("ab[..]ba", "aba"));
@@ -332,7 +336,10 @@ fn elisions_match_what_they_say_and_nothing_else() {
 fn a_command_runs_on_while_its_quotes_are_open() {
     let steps = steps("$ echo '{\n  \"a\": 1}' | \\\n  cat # exit 0\n{\n  \"a\": 1}\n$ true");
     assert_eq!(steps.len(), 2);
-    assert_eq!(steps[0].command, "echo '{\n  \"a\": 1}' | \\\n  cat # exit 0");
+    assert_eq!(
+        steps[0].command,
+        "echo '{\n  \"a\": 1}' | \\\n  cat # exit 0"
+    );
     assert_eq!(steps[0].expected, ["{", "  \"a\": 1}"]);
     assert_eq!(expected_status("authgate explain a b # exit 1"), 1);
 }
