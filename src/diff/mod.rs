@@ -25,7 +25,7 @@
 //! at all. An endpoint whose requirement of a method changed (which
 //! scopes an instance must hold) is listed under `requirements`, judged
 //! widened, narrowed or changed by who it admits, not by how it is
-//! written ([`requirements`]).
+//! written (its own module, `requirements.rs`).
 
 use std::sync::Arc;
 
