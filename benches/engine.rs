@@ -1,4 +1,4 @@
-//! In-process figures (README "Performance"), on the seeded workload of the
+//! In-process figures (`docs/performance.md`), on the seeded workload of the
 //! `authgate-workload` crate (`workload/`): compile (text to policy) and
 //! check throughput, decisions by ids and by names, listing what an instance
 //! sees, and two baselines measured in the same run (a raw bitmask loop

@@ -1,4 +1,4 @@
-//! Writes the issue-3 benchmark workload to files, for the CLI benchmarks
+//! Writes the seeded benchmark workload to files, for the CLI benchmarks
 //! of `scripts/bench.sh`:
 //!
 //! ```sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The figures of README "Performance", reproducible with one command each:
+# The figures of `docs/performance.md`, reproducible with one command each:
 #
 #   scripts/bench.sh           # CLI end to end: check time and peak memory, eval throughput
 #                              # (declared-instance and runtime-instance requests, side by side)

@@ -1,6 +1,6 @@
 """The complexity contract, measured: cost per input byte of the CLI on rule
-sets of 10 kB, 100 kB and 1 MB in shapes that used to blow up (README
-"Reliability"). Flat columns mean linear cost. Prints a markdown table.
+sets of 10 kB, 100 kB and 1 MB in shapes that used to blow up (`docs/reliability.md`,
+"Complexity contract"). Flat columns mean linear cost. Prints a markdown table.
 
 Usage: scripts/bench.sh scaling  (builds the release binary, then runs this)
        python3 scripts/scaling.py AUTHGATE FOLDER

@@ -11,6 +11,11 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 suite() { "$@" 2>&1 | tee -a "$log"; }
 
+# The docs' shell sessions (`tests/cli/docs/`) run under bash with git
+# and curl, as a reader would run them; curl is the one a bare machine may
+# lack.
+command -v curl > /dev/null || { apt-get update -qq && apt-get install -y -qq curl; }
+
 # The library alone (`--no-default-features`: no CLI crates), as embedders
 # build it; then the defaults; then the `reload` feature's own tests (the
 # library binary's `reload` module, which only that feature compiles).

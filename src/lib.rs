@@ -70,6 +70,28 @@
 //! assert!(!typo.available());
 //! assert_eq!(policy.describe(&typo), "unknown instance `instance 3`; did you mean `instance 1`?");
 //! ```
+//!
+//! With OAuth scopes, an item of an auth list names the scopes it needs and
+//! a runtime instance holds the scopes its query names:
+//!
+//! ```
+//! use authgate::{compile, Principal, Sources};
+//!
+//! let mut sources = Sources::new();
+//! sources.add("hubspot.gate", r#"
+//!     connector hubspot {
+//!         auth oauth: oauth2_authorization_code < scopes: ["contacts.read", "contacts.write"] >
+//!         endpoint "POST /contacts" < auth: [oauth("contacts.write")] >
+//!     }
+//! "#);
+//! let policy = compile(&sources).policy.expect("no errors");
+//! let runtime = Principal::Runtime { connector: "hubspot", method: "oauth" };
+//! assert!(!policy.decide_with_scopes(runtime, &["contacts.read"], "POST /contacts").available());
+//! assert!(policy.decide_with_scopes(runtime, &["contacts.write"], "POST /contacts").available());
+//! ```
+//!
+//! `docs/` in the repository is the book: the language, every command, the
+//! diagnostics, the library, the service and the bindings.
 
 pub mod check;
 mod compile;
@@ -98,3 +120,9 @@ pub use project::{Error, Loaded, Options, RulesError, load_policy, load_project}
 /// (`diagnostics::render::to_sarif`).
 pub use serde_json;
 pub use source::{FileId, Sources, Span};
+
+/// The library's guide, `docs/library.md`, whose examples run as
+/// doc-tests so that the page can't drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/library.md")]
+pub struct LibraryGuide;

@@ -1,4 +1,4 @@
-//! authgate side by side with its peers on the issue-3 workload, printing
+//! authgate side by side with its peers on the seeded benchmark workload (`workload/`), printing
 //! one markdown table. Run from the repository root:
 //!
 //! ```sh

@@ -1,5 +1,5 @@
 //! Who gains or loses which endpoint between two compiled rule sets: what
-//! a reviewer of a pull request needs to know (README "Visibility diff").
+//! a reviewer of a pull request needs to know (`docs/diff.md`).
 //!
 //! The subjects are every (connector, method) pair on either side (the
 //! runtime instances a platform stores) and every declared instance on
@@ -25,7 +25,7 @@
 //! at all. An endpoint whose requirement of a method changed (which
 //! scopes an instance must hold) is listed under `requirements`, judged
 //! widened, narrowed or changed by who it admits, not by how it is
-//! written ([`requirements`]).
+//! written (its own module, `requirements.rs`).
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! The documents of one API to the neutral model [`Api`]: the mapping that
-//! README "OpenAPI: import and drift" describes, shared by `import` (which
+//! `docs/openapi.md` describes, shared by `import` (which
 //! writes it) and `drift` (which compares rules with it).
 //!
 //! Operations are gathered from every root document (following `$ref`s

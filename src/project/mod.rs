@@ -68,6 +68,20 @@ pub enum Error {
 
 /// Loads the rule files under `paths` as `authgate check` does (see
 /// [`files`]) and compiles them.
+///
+/// ```
+/// use authgate::{Error, Options, Principal};
+///
+/// let loaded = authgate::load_policy(&["rules"], &Options::default())?;
+/// assert!(loaded.policy.decide(Principal::Instance("instance 1"), "orders").available());
+///
+/// // A path that can't be read is an error, never an empty rule set.
+/// assert!(matches!(
+///     authgate::load_policy(&["no/such/rules"], &Options::default()),
+///     Err(Error::Load(_))
+/// ));
+/// # Ok::<(), authgate::Error>(())
+/// ```
 pub fn load_policy<P: AsRef<Path>>(paths: &[P], options: &Options) -> Result<Loaded, Error> {
     let sources = files::load(paths, options.max_file_size)?;
     let compiled = crate::compile::compile_with(&sources, &options.lints);

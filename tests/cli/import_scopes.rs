@@ -457,16 +457,14 @@ fn a_real_size_spec_imports_canonical_and_clean_and_decides_as_the_spec_says() {
     assert!(decisions_follow_the_spec(&policy, "crm", &model, 4, 6) > 100_000);
 }
 
-/// The README's Jira and Plaid example: each method and endpoint line is
-/// a line the import writes, the excerpt with its instances checks, and
-/// the instances see what the text says.
+/// The Jira and Plaid excerpt of the OpenAPI page (`docs/openapi.md`):
+/// each method and endpoint line is a line the import writes, the excerpt
+/// with its instances checks, and the instances see what the text says.
 #[test]
-fn the_readme_example_is_what_the_import_writes_and_decides_as_it_says() {
-    let readme = include_str!("../../README.md");
-    let section = &readme[readme
-        .find("### OpenAPI: import and drift")
-        .expect("section")..];
-    let start = section.find("```\nconnector jira {").expect("block") + 4;
+fn the_openapi_pages_example_is_what_the_import_writes_and_decides_as_it_says() {
+    let page = include_str!("../../docs/openapi.md");
+    let section = &page[page.find("## Import").expect("section")..];
+    let start = section.find("```gate\nconnector jira {").expect("block") + 8;
     let end = start + section[start..].find("```").expect("end");
     let block = &section[start..end];
     for (connector, spec) in [("jira", "jira.json"), ("plaid", "plaid.json")] {
@@ -483,7 +481,7 @@ fn the_readme_example_is_what_the_import_writes_and_decides_as_it_says() {
         }
     }
     let mut sources = Sources::new();
-    sources.add("readme.gate", block);
+    sources.add("excerpt.gate", block);
     let compiled = authgate::compile(&sources);
     let found: Vec<String> = compiled
         .diagnostics
@@ -511,7 +509,7 @@ fn the_readme_example_is_what_the_import_writes_and_decides_as_it_says() {
     assert!(sees("acme plaid", "POST /link/token/create"));
     assert!(!sees("acme plaid", "POST /item/public_token/exchange"));
     let mut sources = Sources::new();
-    sources.add("readme.gate", block);
+    sources.add("excerpt.gate", block);
     sources.add("lone.gate", "instance lone of plaid < auth: clientId >\n");
     let codes: Vec<String> = authgate::compile(&sources)
         .diagnostics

@@ -2,7 +2,8 @@
 //! or a CI job runs it, asserting exit status, stdout and stderr: `check`
 //! and its formats, what it reads, the queries, `matrix`, `test`, `digest`,
 //! `fmt`, `diff` (with scopes: `diff_scopes`), `import openapi` and `drift`, `authgate.toml`, and the
-//! packaging files that run it (pre-commit hooks, the GitHub Action).
+//! packaging files that run it (pre-commit hooks, the GitHub Action), and
+//! every example of the docs (`docs/`).
 //!
 //! Needs the `cli` feature, which builds the binary (a default):
 //! `cargo test --test cli`.
@@ -23,6 +24,7 @@ mod config;
 mod diff;
 mod diff_scopes;
 mod digest;
+mod docs;
 mod drift;
 mod eval_scopes;
 mod fmt;

@@ -19,7 +19,7 @@
 //! exactly an item's scopes (or all but one of them).
 //!
 //! `AUTHGATE_PROPTEST_CASES` sets the number of cases (default 2,000; the
-//! long campaign of the README uses 1,000,000).
+//! long campaign of `docs/reliability.md` uses 1,000,000).
 
 use authgate::{Principal, Reason, Sources, compile};
 use proptest::prelude::*;

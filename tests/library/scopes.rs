@@ -377,13 +377,13 @@ connector c {
 }
 
 #[test]
-fn the_readme_example_of_scopes_checks_and_its_tests_pass() {
-    let readme = include_str!("../../README.md");
-    let section = &readme[readme.find("### Scopes").expect("section")..];
-    let start = section.find("```\n").expect("block") + 4;
+fn the_language_pages_example_of_scopes_checks_and_its_tests_pass() {
+    let page = include_str!("../../docs/language.md");
+    let section = &page[page.find("## Scopes").expect("section")..];
+    let start = section.find("```gate\n").expect("block") + 8;
     let end = start + section[start..].find("```").expect("end");
     let mut sources = Sources::new();
-    sources.add("readme.gate", &section[start..end]);
+    sources.add("hubspot.gate", &section[start..end]);
     let compiled = authgate::compile(&sources);
     assert!(
         compiled.diagnostics.is_empty(),

@@ -586,13 +586,13 @@ fn scopes_at_real_size() {
     client.shutdown();
 }
 
-/// The README's example of scopes in the editor says what the server
-/// does: its diagnostic, completion, hover, rename and fix.
+/// The editor page's example of scopes (`docs/editors.md`) says what the
+/// server does: its diagnostic, completion, hover, rename and fix.
 #[test]
-fn the_readme_example_of_scopes_in_the_editor() {
-    let readme = include_str!("../../README.md");
-    let section = &readme[readme.find("With scopes (the scope codes").unwrap()..];
-    let start = section.find("```\n").unwrap() + 4;
+fn the_editor_pages_example_of_scopes() {
+    let page = include_str!("../../docs/editors.md");
+    let section = &page[page.find("With scopes (the scope codes").unwrap()..];
+    let start = section.find("```gate,fails=missing_scope\n").unwrap() + 28;
     let end = start + section[start..].find("```").unwrap();
     let rules = &section[start..end];
     let mut client = Client::start(&[("h.gate", rules)]);

@@ -6,7 +6,7 @@
 //! of what is measured, and every decision can be checked against the
 //! ground truth kept here.
 //!
-//! The output is fixed: the README's figures were measured on it and the
+//! The output is fixed: the figures of `docs/performance.md` were measured on it and the
 //! tests' random choices come from [`Rng`], so a change to any of it is a
 //! change to both (the tests below pin it).
 //!

@@ -1,5 +1,5 @@
 """The Python package side by side with cedarpy (the Cedar engine's Python
-binding) on the issue-3 workload at 10,000 endpoints, in one run.
+binding) on the seeded benchmark workload (`workload/`) at 10,000 endpoints, in one run.
 
 Usage: bench.py FOLDER [N]   (see `scripts/bench.sh python`)
 
