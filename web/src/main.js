@@ -520,7 +520,7 @@ $("filter").addEventListener("input", (event) => grid.setFilter(event.target.val
 
 $("share").addEventListener("click", async () => {
   const fragment = await encodeRules(files());
-  history.replaceState(null, "", fragment);
+  window.history.replaceState(null, "", fragment);
   const field = $("share-link");
   field.hidden = false;
   field.value = location.href;
