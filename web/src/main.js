@@ -58,6 +58,7 @@ function extensions() {
     highlightActiveLine(),
     keymap.of([...defaultKeymap, ...historyKeymap]),
     gateLanguage,
+    EditorView.lineWrapping,
     lintGutter(),
     EditorState.readOnly.of(page.readOnly),
     EditorView.editable.of(!page.readOnly),
@@ -267,7 +268,7 @@ function editorDiagnostics(report, texts) {
         }
         const severity = mark.primary ? d.severity : "info";
         const message = `${d.code}: ${d.message}${mark.label && mark.label !== d.message ? ` (${mark.label})` : ""}${d.help ? `\nhelp: ${d.help}` : ""}`;
-        return { from, to, severity, message, source: d.code, renderMessage: renderMessage(d, mark.label) };
+        return { from, to, severity, message, renderMessage: renderMessage(d, mark.label) };
       }),
     );
   }
