@@ -13,6 +13,9 @@
 #   scripts/bench.sh python    # the Python package against cedarpy, N = 10,000 (in target/python-venv)
 #   scripts/bench.sh js        # the JavaScript package against @cedar-policy/cedar-wasm, N = 1,000
 #                              # (cedar-wasm installed by npm into target/js-bench), packed size
+#   scripts/bench.sh web       # the playground in headless Chromium: first diagnostics after page
+#                              # load (median of 9 loads), one check after a keystroke, shipped rules
+#                              # and a 1,500-endpoint, 300-scope connector (web/test/bench.mjs)
 #   scripts/bench.sh scopes    # scopes: `check` of HubSpot-like rules (300 scopes, 2,000 and
 #                              # 1,000,000 endpoints), `eval` declared vs runtime + 5 scopes
 #                              # (scripts/scopes_bench.py)
@@ -69,6 +72,15 @@ if [[ "${1:-}" == "js" ]]; then
     [[ -d target/js-bench/node_modules/@cedar-policy/cedar-wasm ]] \
         || npm --prefix target/js-bench install --no-audit --no-fund --no-save @cedar-policy/cedar-wasm@4
     exec node bindings/js/bench/bench.mjs target/bench 1000 target/js-bench/node_modules/@cedar-policy/cedar-wasm
+fi
+
+if [[ "${1:-}" == "web" ]]; then
+    command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+    npm --prefix bindings/js ci --no-audit --no-fund
+    npm --prefix bindings/js run build
+    npm --prefix web ci --no-audit --no-fund
+    npm --prefix web run build
+    exec node web/test/bench.mjs
 fi
 
 if [[ "${1:-}" == "python" ]]; then

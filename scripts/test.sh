@@ -57,6 +57,25 @@ npm --prefix bindings/js run build
 AUTHGATE_BIN="$PWD/target/debug/authgate" suite npm --prefix bindings/js test
 npm --prefix bindings/js run typecheck
 
+# The playground (web/), bundled from the package just built (`npm ci`
+# links it as a `file:` dependency), then authgate built again so that
+# `serve --ui` carries the page (build.rs embeds web/dist; incremental,
+# seconds). Its tests drive Debian's chromium headless through
+# playwright-core; no browser is ever downloaded: the package is
+# installed here when missing.
+if ! command -v chromium >/dev/null; then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "the playground's tests need Debian's chromium: apt-get install -y chromium" >&2
+        exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+npm --prefix web ci --no-audit --no-fund
+npm --prefix web run build
+cargo build --locked --bin authgate
+AUTHGATE_BIN="$PWD/target/debug/authgate" suite npm --prefix web test
+
 # cargo: "test result: ok. N passed; N failed; ..."; node: "# pass N" and
 # "# fail N"; pytest: "N passed" / "N failed" on its last line.
 awk '

@@ -122,6 +122,45 @@ export class RulesError extends Error {
   readonly diagnostics: Diagnostic[];
 }
 
+/** A method of a connector, in an outline. */
+export interface MethodOutline {
+  name: string;
+  /** The auth type, as written in rule files (`basic`, `oauth2_authorization_code`, ...). */
+  type: string;
+  /** The scopes it declares. */
+  scopes: string[];
+}
+
+/** An endpoint, in an outline. */
+export interface EndpointOutline {
+  name: string;
+  file: string | null;
+  line: number | null;
+  /** The methods its auth list names plainly. */
+  methods: string[];
+  /** The items of its auth list that need scopes. */
+  scoped: { method: string; scopes: string[] }[];
+}
+
+/** What a policy declares, in declaration order. */
+export interface Outline {
+  connectors: {
+    name: string;
+    file: string | null;
+    line: number | null;
+    methods: MethodOutline[];
+    endpoints: EndpointOutline[];
+  }[];
+  instances: {
+    name: string;
+    connector: string | null;
+    auth: string | null;
+    scopes: string[];
+    file: string | null;
+    line: number | null;
+  }[];
+}
+
 /** A compiled rule set: immutable. */
 export class Policy {
   private constructor();
@@ -135,6 +174,8 @@ export class Policy {
   visible(who: Who): Visible;
   /** A decision explained. */
   explain(request: Request): Explanation;
+  /** What the rules declare: connectors, methods, endpoints, instances. */
+  outline(): Outline;
   /** The bundle digest, `sha256:<hex>`, as `authgate digest` prints it. */
   readonly digest: string;
   /** The warnings of the rules (a copy). */

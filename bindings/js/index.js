@@ -576,6 +576,23 @@ export class Policy {
     });
   }
 
+  /**
+   * What the rules declare, for tools that draw them: `{connectors:
+   * [{name, file, line, methods: [{name, type, scopes}], endpoints:
+   * [{name, file, line, methods, scoped: [{method, scopes}]}]}],
+   * instances: [{name, connector, auth, scopes, file, line}]}`, in
+   * declaration order. An endpoint's `methods` are those it lists
+   * plainly; `scoped`, its items that need scopes.
+   */
+  outline() {
+    return run(() => {
+      const e = this.#engine();
+      const status = e.exports.ag_outline(this.#handle);
+      if (status < 0) throw failure(status, e, false);
+      return JSON.parse(e.read(status));
+    });
+  }
+
   /** The bundle digest of the rule files, as `authgate digest` prints it. */
   get digest() {
     return this.#digest;

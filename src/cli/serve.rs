@@ -53,6 +53,11 @@ pub struct ServeArgs {
     /// On SIGTERM or SIGINT, longest to wait for requests in flight.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     shutdown_timeout: Duration,
+    /// Also serve the playground page at /ui/ over these rules,
+    /// read-only: the rule files, the connectors' grids and what each
+    /// instance sees, decided in the browser.
+    #[arg(long)]
+    ui: bool,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +104,12 @@ fn stop(message: std::fmt::Arguments<'_>) -> Failure {
 }
 
 pub fn run(args: ServeArgs, limit: u64) -> Outcome {
+    if args.ui && !serve::ui::built() {
+        return Err(stop(format_args!(
+            "--ui: this authgate was built without the playground page; build the page with `{}`, then build authgate again",
+            serve::ui::BUILD_COMMANDS
+        )));
+    }
     // Signal handlers before the rules are read (see `Server::prepare`).
     let server = serve::Server::prepare()
         .map_err(|error| stop(format_args!("cannot start the server: {error}")))?;
@@ -127,6 +138,9 @@ pub fn run(args: ServeArgs, limit: u64) -> Outcome {
     limits.max_batch = args.max_batch;
     limits.timeout = args.timeout;
     let mut state = State::new(snapshot, Some(source), limits);
+    if args.ui {
+        state = state.with_ui();
+    }
     if let Some(path) = &args.decision_log {
         let output: Box<dyn std::io::Write + Send> = if path.as_os_str() == "-" {
             Box::new(std::io::stderr())

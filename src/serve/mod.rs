@@ -11,7 +11,8 @@
 //! the library's one reload core, [`crate::project::reload`]; limits),
 //! `router` (routes and layers), the routes (`decide`: decide and batch;
 //! `visible`; `authzen`; `status`: bundle, health and metrics), `metrics`
-//! (the recorder), `watch` (SIGHUP and `--watch`), [`signature`] (keys,
+//! (the recorder), `watch` (SIGHUP and `--watch`), [`ui`] (the
+//! playground page of `--ui`), [`signature`] (keys,
 //! `authgate.sig` and the reload core's check), [`log`] (log lines and the
 //! decision log), [`server`] (runtime, signals, bounded drain). Tests
 //! build the router in process with [`router`] over a [`State`].
@@ -28,6 +29,7 @@ pub mod state;
 mod status;
 mod time;
 mod triggers;
+pub mod ui;
 mod visible;
 
 pub use log::DecisionLog;

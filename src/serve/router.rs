@@ -23,12 +23,20 @@ use tower_http::timeout::TimeoutLayer;
 use super::error::{ApiError, json_errors};
 use super::metrics::Metrics;
 use super::state::{AppState, State as ServerState};
-use super::{authzen, decide, status, visible};
+use super::{authzen, decide, status, ui, visible};
 
 /// The service's router over `state`.
 pub fn router(state: Arc<ServerState>) -> Router {
     let limits = state.limits;
-    Router::new()
+    let mut routes = Router::new();
+    if state.ui {
+        routes = routes
+            .route("/ui", get(ui::redirect))
+            .route("/ui/", get(ui::index))
+            .route("/ui/rules.json", get(ui::rules))
+            .route("/ui/{file}", get(ui::asset));
+    }
+    routes
         .route("/v1/decide", post(decide::decide))
         .route("/v1/decide/batch", post(decide::batch))
         .route("/v1/visible", post(visible::visible))

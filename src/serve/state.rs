@@ -187,6 +187,10 @@ pub struct State {
     /// `http://HOST:PORT` once listening, for AuthZEN's discovery document
     /// when a request has no usable `Host`.
     pub(crate) public_url: Mutex<Option<String>>,
+    /// Where the rules come from: `/ui/rules.json` reads them again.
+    pub(crate) source: Option<Source>,
+    /// Whether `/ui/` serves the playground page (`--ui`).
+    pub(crate) ui: bool,
 }
 
 impl State {
@@ -199,7 +203,16 @@ impl State {
             metrics: Metrics::new(),
             log: None,
             public_url: Mutex::new(None),
+            source,
+            ui: false,
         }
+    }
+
+    /// Serves the playground page at `/ui/` over these rules, read-only
+    /// (see [`super::ui`]).
+    pub fn with_ui(mut self) -> State {
+        self.ui = true;
+        self
     }
 
     /// Writes a decision log line per decision to `log`.

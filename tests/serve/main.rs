@@ -28,6 +28,7 @@ mod deploy;
 mod operations;
 #[cfg(feature = "cli")]
 mod scopes;
+mod ui;
 
 use std::sync::Arc;
 

@@ -766,6 +766,148 @@ pub extern "C" fn ag_set_activation(
     })
 }
 
+/// What a policy declares, for tools that draw it (the playground's
+/// grid): every connector with its methods (type, declared scopes) and
+/// endpoints (the methods each activates plainly, and its items that need
+/// scopes), and every declared instance, in declaration order, each with
+/// the file and line of its declaration.
+#[expect(unsafe_code, reason = "an export has an unmangled name")]
+#[unsafe(no_mangle)]
+pub extern "C" fn ag_outline(handle: i32) -> i32 {
+    with(|state| {
+        let Some(call) = state.call(handle, 0) else {
+            return fail(state, NO_POLICY, "this policy was freed");
+        };
+        match serde_json::to_writer(&mut *call.output, &outline(call.policy)) {
+            Ok(()) => done(call.output),
+            Err(error) => refuse(call.output, &error.to_string()),
+        }
+    })
+}
+
+/// The document of [`ag_outline`].
+#[derive(serde::Serialize)]
+struct Outline<'p> {
+    connectors: Vec<ConnectorOutline<'p>>,
+    instances: Vec<InstanceOutline<'p>>,
+}
+
+#[derive(serde::Serialize)]
+struct ConnectorOutline<'p> {
+    name: &'p str,
+    file: Option<&'p str>,
+    line: Option<usize>,
+    methods: Vec<MethodOutline<'p>>,
+    endpoints: Vec<EndpointOutline<'p>>,
+}
+
+#[derive(serde::Serialize)]
+struct MethodOutline<'p> {
+    name: &'p str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    scopes: Vec<&'p str>,
+}
+
+#[derive(serde::Serialize)]
+struct EndpointOutline<'p> {
+    name: &'p str,
+    file: Option<&'p str>,
+    line: Option<usize>,
+    /// The methods listed plainly.
+    methods: Vec<&'p str>,
+    /// The items that need scopes.
+    scoped: Vec<ItemOutline<'p>>,
+}
+
+#[derive(serde::Serialize)]
+struct ItemOutline<'p> {
+    method: &'p str,
+    scopes: Vec<&'p str>,
+}
+
+#[derive(serde::Serialize)]
+struct InstanceOutline<'p> {
+    name: &'p str,
+    connector: Option<&'p str>,
+    auth: Option<&'p str>,
+    scopes: Vec<&'p str>,
+    file: Option<&'p str>,
+    line: Option<usize>,
+}
+
+fn outline(policy: &Policy) -> Outline<'_> {
+    let connectors = policy
+        .connector_ids()
+        .map(|connector| {
+            let place = policy.connector_location(connector);
+            ConnectorOutline {
+                name: policy.connector_name(connector).unwrap_or_default(),
+                file: place.map(|p| p.file),
+                line: place.map(|p| p.line),
+                methods: policy
+                    .methods(connector)
+                    .map(|method| MethodOutline {
+                        name: policy.method_name(method).unwrap_or_default(),
+                        kind: policy.method_type(method).map_or("", |kind| kind.as_str()),
+                        scopes: policy.declared_scopes(method).collect(),
+                    })
+                    .collect(),
+                endpoints: policy
+                    .endpoints(connector)
+                    .map(|endpoint| {
+                        let place = policy.endpoint_location(endpoint);
+                        EndpointOutline {
+                            name: policy.endpoint_name(endpoint).unwrap_or_default(),
+                            file: place.map(|p| p.file),
+                            line: place.map(|p| p.line),
+                            methods: policy
+                                .activated(endpoint)
+                                .filter_map(|method| policy.method_name(method))
+                                .collect(),
+                            scoped: policy
+                                .endpoint_items(endpoint)
+                                .map(|item| ItemOutline {
+                                    method: policy
+                                        .item_method(item)
+                                        .and_then(|method| policy.method_name(method))
+                                        .unwrap_or_default(),
+                                    scopes: policy.item_scopes(item).collect(),
+                                })
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let instances = policy
+        .instance_ids()
+        .map(|instance| {
+            let subject = policy.instance_subject(instance);
+            let method = subject.map(|subject| subject.method);
+            let place = policy.instance_location(instance);
+            InstanceOutline {
+                name: policy.instance_name(instance).unwrap_or_default(),
+                connector: method
+                    .and_then(|method| policy.method_connector(method))
+                    .and_then(|connector| policy.connector_name(connector)),
+                auth: method.and_then(|method| policy.method_name(method)),
+                scopes: policy
+                    .instance_scopes(instance)
+                    .map(|set| policy.held_scopes(set).collect())
+                    .unwrap_or_default(),
+                file: place.map(|p| p.file),
+                line: place.map(|p| p.line),
+            }
+        })
+        .collect();
+    Outline {
+        connectors,
+        instances,
+    }
+}
+
 /// Aborts, as a bug would: a trap for the caller. For the package's tests
 /// of how it recovers (a new instance, and an error for the policies
 /// lost), which need a trap to happen.
