@@ -23,6 +23,10 @@ use crate::text::list;
 /// (at most 2^8 - 2); a larger one compares itself with the smaller sets.
 const ENUMERATED: usize = 8;
 
+/// An auth list of up to this many items finds its redundant items by
+/// comparing them pairwise ([`implied_pairwise`]).
+const PAIRWISE: usize = 16;
+
 /// The farthest apart, in bytes, that `redundant_alternative` labels the
 /// item that implies the one reported.
 const NEAR: u32 = 1_000;
@@ -264,56 +268,14 @@ impl<'s> Checker<'s> {
     /// with the distinct smaller sets, in list order until the first that
     /// implies them, each comparison the smaller set's length.
     fn redundant_items(&mut self, auth: &List<'_>) {
-        // Per method: the first plain item and the first item of each
-        // single scope.
-        let mut plain: Map<&str, usize> = Map::default();
-        let mut single: Map<(&str, &str), usize> = Map::default();
-        let mut several = Several::default();
-        for (index, method) in auth.items.iter().enumerate() {
-            match auth.scopes_of(index) {
-                None => {
-                    plain.entry(&method.text).or_insert(index);
-                }
-                Some(scopes) => {
-                    if let [one] = scopes.names.as_slice() {
-                        single.entry((&method.text, &one.text)).or_insert(index);
-                    } else {
-                        several.add(
-                            index,
-                            &method.text,
-                            scopes.names.iter().map(|n| n.text.as_ref()),
-                        );
-                    }
-                }
-            }
+        if auth.scopes.is_empty() {
+            return;
         }
-        let mut found: Vec<(usize, usize)> = Vec::new();
-        for (index, method) in auth.items.iter().enumerate() {
-            let Some(scopes) = auth.scopes_of(index) else {
-                continue;
-            };
-            if let Some(&by) = plain.get(method.text.as_ref()) {
-                found.push((index, by));
-                continue;
-            }
-            // A single-scope item implies every item needing that scope
-            // (an identical later item included).
-            let by_single = scopes.names.iter().find_map(|scope| {
-                single
-                    .get(&(method.text.as_ref(), scope.text.as_ref()))
-                    .copied()
-                    .filter(|&by| by != index)
-            });
-            if let Some(by) = by_single {
-                found.push((index, by));
-                continue;
-            }
-            if scopes.names.len() >= 2
-                && let Some(by) = several.implied_by(index)
-            {
-                found.push((index, by));
-            }
-        }
+        let found = if auth.items.len() <= PAIRWISE {
+            implied_pairwise(auth)
+        } else {
+            implied_by_lookups(auth)
+        };
         for (index, by) in found {
             let (Some(item), Some(implied_by)) = (auth.items.get(index), auth.items.get(by)) else {
                 continue;
@@ -432,6 +394,155 @@ fn id(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
 
+/// The items of `auth` that another item implies, each with the first
+/// item that implies it (see [`Checker::redundant_items`]), by hash
+/// look-ups: linear in the list.
+fn implied_by_lookups(auth: &List<'_>) -> Vec<(usize, usize)> {
+    // Per method: the first plain item and the first item of each
+    // single scope.
+    let mut plain: Map<&str, usize> = Map::default();
+    let mut single: Map<(&str, &str), usize> = Map::default();
+    let mut several = Several::default();
+    for (index, method) in auth.items.iter().enumerate() {
+        match auth.scopes_of(index) {
+            None => {
+                plain.entry(&method.text).or_insert(index);
+            }
+            Some(scopes) => {
+                if let [one] = scopes.names.as_slice() {
+                    single.entry((&method.text, &one.text)).or_insert(index);
+                } else {
+                    several.add(
+                        index,
+                        &method.text,
+                        scopes.names.iter().map(|n| n.text.as_ref()),
+                    );
+                }
+            }
+        }
+    }
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for (index, method) in auth.items.iter().enumerate() {
+        let Some(scopes) = auth.scopes_of(index) else {
+            continue;
+        };
+        if let Some(&by) = plain.get(method.text.as_ref()) {
+            found.push((index, by));
+            continue;
+        }
+        // A single-scope item implies every item needing that scope
+        // (an identical later item included).
+        let by_single = scopes.names.iter().find_map(|scope| {
+            single
+                .get(&(method.text.as_ref(), scope.text.as_ref()))
+                .copied()
+                .filter(|&by| by != index)
+        });
+        if let Some(by) = by_single {
+            found.push((index, by));
+            continue;
+        }
+        if scopes.names.len() >= 2
+            && let Some(by) = several.implied_by(index)
+        {
+            found.push((index, by));
+        }
+    }
+    found
+}
+
+/// [`implied_by_lookups`] for a short list, by comparing its items pairwise
+/// with nothing allocated but the findings: nearly every endpoint lists a
+/// few items, and building maps for them was a third of checking a file of
+/// scoped endpoints. Finds what the look-ups find, the same implying item
+/// included (a test holds them together).
+fn implied_pairwise(auth: &List<'_>) -> Vec<(usize, usize)> {
+    // Each item's scopes and its method as the index of the method's first
+    // item, looked up once.
+    let mut scopes_of: [Option<&[Name<'_>]>; PAIRWISE] = [None; PAIRWISE];
+    let mut method_of = [0usize; PAIRWISE];
+    for (index, ((scopes, first), method)) in scopes_of
+        .iter_mut()
+        .zip(method_of.iter_mut())
+        .zip(&auth.items)
+        .enumerate()
+    {
+        *scopes = auth.scopes_of(index).map(|s| &s.names[..]);
+        *first = auth
+            .items
+            .iter()
+            .position(|m| m.text == method.text)
+            .unwrap_or(index);
+    }
+    let names = |index: usize| scopes_of.get(index).copied().flatten();
+    // Whether every scope of `a` is one of `b`'s.
+    let within =
+        |a: &[Name<'_>], b: &[Name<'_>]| a.iter().all(|x| b.iter().any(|y| x.text == y.text));
+    let distinct = |a: &[Name<'_>]| {
+        a.iter()
+            .enumerate()
+            .filter(|(at, x)| !a.iter().take(*at).any(|y| y.text == x.text))
+            .count()
+    };
+    let mut found = Vec::new();
+    let count = auth.items.len().min(PAIRWISE);
+    for index in 0..count {
+        let Some(scopes) = names(index) else {
+            continue;
+        };
+        let method = method_of.get(index);
+        let others = || (0..count).filter(move |&other| method_of.get(other) == method);
+        // Alone in the list with its method: implied by nothing.
+        if others().nth(1).is_none() {
+            continue;
+        }
+        // The first plain item of the method.
+        if let Some(by) = others().find(|&other| names(other).is_none()) {
+            found.push((index, by));
+            continue;
+        }
+        // For each scope in the order written, the first item of the
+        // method that needs only that scope, unless it is this one.
+        let by_single = scopes.iter().find_map(|scope| {
+            others()
+                .find(|&other| {
+                    names(other).is_some_and(|o| matches!(o, [one] if one.text == scope.text))
+                })
+                .filter(|&by| by != index)
+        });
+        if let Some(by) = by_single {
+            found.push((index, by));
+            continue;
+        }
+        if scopes.len() < 2 {
+            continue;
+        }
+        // Items of several scopes (or none): the first earlier one with
+        // the same set, and the first one with a proper subset (non-empty
+        // unless the set is too large to enumerate its subsets).
+        let enumerated = distinct(scopes) <= ENUMERATED;
+        let several =
+            || others().filter_map(|other| Some((other, names(other).filter(|o| o.len() != 1)?)));
+        let same = several()
+            .find(|(_, o)| within(o, scopes) && within(scopes, o))
+            .map(|(other, _)| other)
+            .filter(|&other| other < index);
+        let smaller = several()
+            .find(|(_, o)| {
+                within(o, scopes) && !within(scopes, o) && (!enumerated || !o.is_empty())
+            })
+            .map(|(other, _)| other);
+        let by = match (same, smaller) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(by) = by {
+            found.push((index, by));
+        }
+    }
+    found
+}
+
 /// The items of an auth list that name several scopes, for
 /// `redundant_alternative`: each one's set of scope names (as sorted ids
 /// local to the list, per method), and each distinct set's first item.
@@ -519,4 +630,54 @@ fn first_subset_enumerated(first: &Map<Box<[u32]>, usize>, set: &[u32]) -> Optio
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::source::{Sources, Span};
+    use crate::syntax::tree::{Scoped, Scopes};
+
+    /// An auth list of methods `a` and `b`, each item plain or with scopes
+    /// drawn from twelve (repeats and, rarely, none included).
+    fn list() -> impl Strategy<Value = Vec<(u8, Option<Vec<u8>>)>> {
+        let scopes = prop_oneof![
+            6 => prop::collection::vec(0..5u8, 1..4),
+            1 => prop::collection::vec(0..12u8, 0..12),
+        ];
+        prop::collection::vec((0..2u8, prop::option::weighted(0.8, scopes)), 1..=PAIRWISE)
+    }
+
+    proptest! {
+        /// Short lists are compared pairwise, long ones through look-ups:
+        /// both find the same items, implied by the same items.
+        #[test]
+        fn pairwise_and_look_ups_find_the_same_redundant_items(items in list()) {
+            let mut sources = Sources::new();
+            let file = sources.add("t.gate", "");
+            let name = |text: String| Name { text: Cow::Owned(text), span: Span::new(file, 0, 0) };
+            let auth = List {
+                items: items.iter().map(|(m, _)| name(format!("m{m}"))).collect(),
+                scopes: items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(item, (_, scopes))| {
+                        Some(Scoped {
+                            item,
+                            scopes: Scopes {
+                                names: scopes.as_ref()?.iter().map(|s| name(format!("s{s}"))).collect(),
+                                span: Span::new(file, 0, 0),
+                            },
+                        })
+                    })
+                    .collect(),
+                span: Span::new(file, 0, 0),
+            };
+            prop_assert_eq!(implied_pairwise(&auth), implied_by_lookups(&auth));
+        }
+    }
 }
