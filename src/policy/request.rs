@@ -42,12 +42,11 @@ pub struct Request<'a> {
 }
 
 /// The `"scopes"` of a request: left out, `null` (refused, as for names),
-/// or a list of names. The list is boxed so that a request without scopes
-/// (every request of rules without scopes) stays as small as it was: a
-/// request is moved a few times on its way out of serde, and a large one
-/// costs its size in copies on every line. The first few names borrowed
-/// from the input live inline in the box; a long list, or a name with
-/// escapes, goes to a vector.
+/// or a list of names. The plain reader, which reads nearly every line,
+/// keeps a short list in place and a long one as its text: nothing is
+/// allocated. A list serde_json reads (one with escapes, or beside other
+/// oddities) is boxed, its first few borrowed names inline in the box and
+/// the rest, or names with escapes, in a vector.
 #[derive(Debug, Default)]
 pub(crate) enum Scopes<'a> {
     #[default]
@@ -450,10 +449,10 @@ impl<'a> Request<'a> {
 
     /// Answers the request: decides (for a runtime instance, holding its
     /// `"scopes"`) and appends the answer to `out` as [`write_answer`]
-    /// does. Returns whether the endpoint is
-    /// available, or why the request can't be answered. The scope names
-    /// are resolved only when the endpoint lists the method with scopes
-    /// alone, a hash look-up each, and nothing is allocated for them.
+    /// does. Returns whether the endpoint is available, or why the request
+    /// can't be answered. The scope names are resolved only when the
+    /// endpoint lists the method with scopes alone, a hash look-up each,
+    /// and nothing is allocated for them.
     pub fn answer(&self, policy: &Policy, out: &mut Vec<u8>) -> Result<bool, RequestError> {
         let (principal, endpoint) = self.query()?;
         let set;
