@@ -8,6 +8,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// The empty file that keeps `web/dist` in git, not part of the page.
+const KEEP: &str = ".keep";
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -19,26 +22,30 @@ fn main() {
     );
     // Only the server serves them; other builds (the lean library, the
     // WebAssembly module) carry an empty table.
-    if std::env::var_os("CARGO_FEATURE_SERVE").is_some() {
+    if std::env::var_os("CARGO_FEATURE_SERVE").is_some() && dist.is_dir() {
+        // Only web/dist: the page as built. A folder is watched whole (any
+        // file added, changed or removed), so a page built later is picked
+        // up by the next build, and editing web/src or installing
+        // web/node_modules rebuilds nothing. The folder is always there:
+        // git keeps its `.keep`, and web/scripts/build.mjs empties it
+        // without removing it (a missing path would make cargo run this
+        // script, and build the crate again, on every build).
+        println!("cargo:rerun-if-changed={}", dist.display());
         if dist.join("index.html").is_file() {
-            // A folder is watched whole: any file added, changed or removed.
-            println!("cargo:rerun-if-changed={}", dist.display());
             for path in files(&dist) {
                 let Ok(relative) = path.strip_prefix(&dist) else {
                     continue;
                 };
                 let name = relative.to_string_lossy().replace('\\', "/");
+                if name == KEEP {
+                    continue;
+                }
                 let _ = writeln!(
                     table,
                     "    ({name:?}, include_bytes!({:?})),",
                     path.display().to_string()
                 );
             }
-        } else if root.join("web").is_dir() {
-            // Not built: watch web/ (a missing path would make cargo run
-            // this script on every build), so a page built later is
-            // picked up by the next build.
-            println!("cargo:rerun-if-changed={}", root.join("web").display());
         }
     }
     table.push_str("];\n");

@@ -129,7 +129,13 @@ pub fn run(args: ServeArgs, limit: u64) -> Outcome {
     options.lints = rule_set.lints.clone();
     let mut source = Source::new(rule_set.paths.clone(), options);
     source.verify_key = verify_key;
-    let snapshot = Snapshot::new(policy, &rule_set.sources);
+    // The page of --ui shows the rule texts serving: only then are they
+    // kept in memory beside the policy.
+    let snapshot = if args.ui {
+        Snapshot::keeping(policy, rule_set.sources)
+    } else {
+        Snapshot::new(policy, &rule_set.sources)
+    };
     source
         .verify(&snapshot.digest)
         .map_err(|error| stop(format_args!("{error}")))?;

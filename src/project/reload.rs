@@ -46,12 +46,24 @@ pub struct Snapshot {
     /// Counts the snapshots put in place: 1 for the first, one more for
     /// each after it (0 until put in place).
     pub generation: u64,
+    /// The files it was compiled from, when they are kept (see
+    /// [`Snapshot::keeping`] and [`Source::keep_sources`]): their texts,
+    /// exactly the rules that decide, to show them.
+    pub sources: Option<Arc<Sources>>,
 }
 
 impl Snapshot {
     /// A snapshot of `policy`, compiled from `sources`.
     pub fn new(policy: Policy, sources: &Sources) -> Snapshot {
         Snapshot::of(policy, &Manifest::of(sources))
+    }
+
+    /// A snapshot of `policy`, compiled from `sources`, which it keeps
+    /// (see [`Snapshot::sources`]).
+    pub fn keeping(policy: Policy, sources: Sources) -> Snapshot {
+        let mut snapshot = Snapshot::new(policy, &sources);
+        snapshot.sources = Some(Arc::new(sources));
+        snapshot
     }
 
     fn of(policy: Policy, manifest: &Manifest) -> Snapshot {
@@ -61,6 +73,7 @@ impl Snapshot {
             files: manifest.files().to_vec(),
             loaded_at: SystemTime::now(),
             generation: 0,
+            sources: None,
         }
     }
 }
@@ -143,6 +156,10 @@ pub struct Source {
     pub options: Options,
     /// When set, rules it refuses are not put in place.
     pub verify: Option<Arc<dyn Verify>>,
+    /// Whether each snapshot keeps the files it was compiled from
+    /// ([`Snapshot::sources`]): their texts stay in memory as long as it
+    /// serves. Off by default.
+    pub keep_sources: bool,
 }
 
 impl Source {
@@ -152,6 +169,7 @@ impl Source {
             paths,
             options,
             verify: None,
+            keep_sources: false,
         }
     }
 
@@ -178,7 +196,7 @@ impl Source {
         &self,
         sources: Sources,
         manifest: &Manifest,
-    ) -> Result<(Snapshot, Vec<Diagnostic>, Sources), Error> {
+    ) -> Result<(Snapshot, Vec<Diagnostic>, Arc<Sources>), Error> {
         if let Some(verify) = &self.verify {
             verify
                 .verify(&self.paths, manifest.digest())
@@ -186,11 +204,12 @@ impl Source {
         }
         let loaded =
             crate::compile::compile_with(&sources, &self.options.lints).into_result(sources)?;
-        Ok((
-            Snapshot::of(loaded.policy, manifest),
-            loaded.warnings,
-            loaded.sources,
-        ))
+        let mut snapshot = Snapshot::of(loaded.policy, manifest);
+        let sources = Arc::new(loaded.sources);
+        if self.keep_sources {
+            snapshot.sources = Some(sources.clone());
+        }
+        Ok((snapshot, loaded.warnings, sources))
     }
 
     /// What identifies the rule set read: a reload of the same is skipped
@@ -324,6 +343,14 @@ impl LivePolicy {
         }
     }
 
+    /// From now on, reloads keep the files in each snapshot (see
+    /// [`Source::keep_sources`]); the snapshot in place stays as it is.
+    pub fn keep_sources(&mut self) {
+        if let Some(source) = &mut self.source {
+            source.keep_sources = true;
+        }
+    }
+
     /// The snapshot in place: it stays the same however the files change
     /// (take one per request, or per batch).
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -401,7 +428,7 @@ impl LivePolicy {
                     digest: Some(digest),
                     error: None,
                     diagnostics: warnings,
-                    sources: Some(Arc::new(sources)),
+                    sources: Some(sources),
                     refusal: None,
                 };
                 *lock(&self.last) = Some(outcome.clone());

@@ -14,7 +14,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
-use axum::middleware::{Next, from_fn_with_state, map_response_with_state};
+use axum::middleware::{Next, from_fn_with_state, map_response, map_response_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -30,11 +30,14 @@ pub fn router(state: Arc<ServerState>) -> Router {
     let limits = state.limits;
     let mut routes = Router::new();
     if state.ui {
-        routes = routes
-            .route("/ui", get(ui::redirect))
-            .route("/ui/", get(ui::index))
-            .route("/ui/rules.json", get(ui::rules))
-            .route("/ui/{file}", get(ui::asset));
+        routes = routes.merge(
+            Router::new()
+                .route("/ui", get(ui::redirect))
+                .route("/ui/", get(ui::index))
+                .route("/ui/rules.json", get(ui::rules))
+                .route("/ui/{file}", get(ui::asset))
+                .route_layer(map_response(ui::secure)),
+        );
     }
     routes
         .route("/v1/decide", post(decide::decide))

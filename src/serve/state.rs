@@ -187,8 +187,6 @@ pub struct State {
     /// `http://HOST:PORT` once listening, for AuthZEN's discovery document
     /// when a request has no usable `Host`.
     pub(crate) public_url: Mutex<Option<String>>,
-    /// Where the rules come from: `/ui/rules.json` reads them again.
-    pub(crate) source: Option<Source>,
     /// Whether `/ui/` serves the playground page (`--ui`).
     pub(crate) ui: bool,
 }
@@ -203,15 +201,18 @@ impl State {
             metrics: Metrics::new(),
             log: None,
             public_url: Mutex::new(None),
-            source,
             ui: false,
         }
     }
 
     /// Serves the playground page at `/ui/` over these rules, read-only
-    /// (see [`super::ui`]).
+    /// (see [`super::ui`]). The page shows the texts the snapshot serving
+    /// keeps: reloads keep them from now on, and the first snapshot should
+    /// be made with [`Snapshot::keeping`] (without them, the page has no
+    /// rules to show until the first reload).
     pub fn with_ui(mut self) -> State {
         self.ui = true;
+        self.rules.keep_sources();
         self
     }
 

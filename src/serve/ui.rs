@@ -7,18 +7,23 @@
 //! `build.rs`); a binary built without them refuses `--ui` at startup
 //! with the commands that build the page.
 //!
-//! `/ui/rules.json` reads the files again and answers only when their
-//! digest is the digest serving: the page then shows exactly the rules
-//! that decide, and after an edit not yet reloaded it says so instead of
-//! showing text that no decision uses.
+//! `/ui/rules.json` answers from memory: the texts of the snapshot
+//! serving, kept beside its policy (only with `--ui`), so the page shows
+//! exactly the rules that decide, whatever the files on disk say now.
+//!
+//! Every answer under `/ui` says `nosniff` and carries a Content Security
+//! Policy that lets the page run its own script and WebAssembly and
+//! nothing else (see [`CONTENT_SECURITY_POLICY`]).
+
+use std::borrow::Cow;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
 
 use super::error::{ApiError, json_body};
 use super::state::AppState;
-use crate::project::digest::Manifest;
 
 include!(concat!(env!("OUT_DIR"), "/ui_files.rs"));
 
@@ -35,6 +40,28 @@ pub fn built() -> bool {
 /// the static page, the route of the served rules here.
 const RULES_META: &str = r#"<meta name="authgate-rules" content="">"#;
 const SERVED_META: &str = r#"<meta name="authgate-rules" content="rules.json">"#;
+
+/// What the page may load: its own files (script, style, the engine as
+/// WebAssembly, `rules.json`) and nothing from elsewhere. WebAssembly needs
+/// `'wasm-unsafe-eval'` to compile; the editor (CodeMirror) sets inline
+/// styles, hence `'unsafe-inline'` for styles only. No plugins, no `<base>`,
+/// no forms, and no other site may frame it.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Adds `nosniff` and the page's [`CONTENT_SECURITY_POLICY`] to every
+/// answer of a `/ui` route, errors included.
+pub(crate) async fn secure(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    response
+}
 
 fn file(name: &str) -> Option<&'static [u8]> {
     FILES
@@ -64,9 +91,11 @@ fn not_found() -> Response {
     .into_response()
 }
 
-/// `GET /ui`: to `/ui/`, where the page's relative links resolve.
+/// `GET /ui`: to `/ui/`, where the page's relative links resolve. The
+/// target is relative (`ui/`), so it holds behind a proxy that serves
+/// authgate under a path prefix.
 pub(crate) async fn redirect() -> Redirect {
-    Redirect::permanent("/ui/")
+    Redirect::permanent("ui/")
 }
 
 /// `GET /ui/`: the page, told where the served rules are.
@@ -109,60 +138,52 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Response {
         .into_response()
 }
 
+/// `/ui/rules.json`'s document.
+#[derive(Serialize)]
+struct Rules<'a> {
+    digest: &'a str,
+    files: Vec<RuleText<'a>>,
+}
+
+#[derive(Serialize)]
+struct RuleText<'a> {
+    path: &'a str,
+    text: Cow<'a, str>,
+}
+
 /// `GET /ui/rules.json`: `{"digest", "files": [{"path", "text"}]}`, the
-/// rule files serving, by their paths in the bundle, sorted.
+/// rule files of the snapshot serving, by their paths in the bundle,
+/// sorted: the texts it was compiled from, so always its digest's.
 pub(crate) async fn rules(State(state): State<AppState>) -> Response {
-    let serving = state.snapshot().digest.clone();
-    let Some(source) = state.source.clone() else {
+    let snapshot = state.snapshot();
+    let Some(sources) = &snapshot.sources else {
         return ApiError::new(
             StatusCode::NOT_FOUND,
             "authgate::not_found",
-            "this server was not given rule files to show",
+            "this server keeps no rule texts to show",
         )
         .into_response();
     };
-    let read = tokio::task::spawn_blocking(move || source.read()).await;
-    let sources = match read {
-        Ok(Ok(sources)) => sources,
-        Ok(Err(failure)) => {
-            return ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "authgate::ui",
-                format!("cannot read the rule files: {}", failure.message),
-            )
-            .into_response();
-        }
-        Err(error) => {
-            return ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "authgate::internal",
-                format!("reading the rule files failed: {error}"),
-            )
-            .into_response();
-        }
-    };
-    let on_disk = Manifest::of(&sources);
-    if on_disk.digest() != serving {
-        return ApiError::new(
-            StatusCode::CONFLICT,
-            "authgate::ui",
-            format!(
-                "the rule files changed since they were loaded (serving {serving}, on disk {}): reload (SIGHUP, or --watch) to show them",
-                on_disk.digest()
-            ),
-        )
-        .into_response();
-    }
     let mut files: Vec<_> = sources
         .iter()
         .filter(|file| file.is_rules())
-        .map(|file| (file.bundle_path(), String::from_utf8_lossy(file.bytes())))
+        .map(|file| RuleText {
+            path: file.bundle_path(),
+            text: String::from_utf8_lossy(file.bytes()),
+        })
         .collect();
-    files.sort_by(|a, b| a.0.cmp(b.0));
-    let files: Vec<_> = files
-        .into_iter()
-        .map(|(path, text)| serde_json::json!({ "path": path, "text": text }))
-        .collect();
-    let body = serde_json::json!({ "digest": serving, "files": files });
-    json_body(body.to_string().into_bytes())
+    files.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    let rules = Rules {
+        digest: &snapshot.digest,
+        files,
+    };
+    match serde_json::to_vec(&rules) {
+        Ok(body) => json_body(body),
+        Err(error) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "authgate::internal",
+            format!("cannot write the rule files as JSON: {error}"),
+        )
+        .into_response(),
+    }
 }

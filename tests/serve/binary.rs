@@ -7,12 +7,13 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::process::{Server, collect, read_response, spawn};
 use crate::support::{BIN, authgate_in, eventually};
 
 /// `orders` activates `method`; instance `i` authenticates with `basic`.
@@ -23,115 +24,8 @@ fn rules(method: &str) -> String {
     )
 }
 
-struct Server {
-    child: Child,
-    address: String,
-    stderr: Arc<Mutex<String>>,
-}
-
 impl Server {
-    fn start(dir: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .args(args)
-            .args(["--listen", "127.0.0.1:0"])
-            .current_dir(dir)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary runs");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().expect("stderr");
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            let mut chunk = [0u8; 4096];
-            while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-                sink.lock()
-                    .expect("not poisoned")
-                    .push_str(&String::from_utf8_lossy(&chunk[..n]));
-            }
-        });
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("reads stdout");
-        let Some(address) = line.trim_end().strip_prefix("listening on http://") else {
-            let _ = child.wait();
-            std::thread::sleep(Duration::from_millis(100));
-            panic!(
-                "no listening line: {line:?}; stderr:\n{}",
-                stderr.lock().expect("not poisoned")
-            );
-        };
-        assert!(
-            address.starts_with("127.0.0.1:") && !address.ends_with(":0"),
-            "{address}"
-        );
-        Server {
-            address: address.to_owned(),
-            child,
-            stderr,
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([format!("-{name}"), self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
-    }
-
-    /// Waits (up to 10 s) for the process to exit; its status code.
-    fn wait(&mut self) -> Option<i32> {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("waits") {
-                return status.code();
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "still running after 10 s; stderr:\n{}",
-                self.stderr()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().expect("not poisoned").clone()
-    }
-
-    fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(&self.address).expect("connects");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .expect("a timeout");
-        stream
-    }
-
-    /// One request on its own connection: status and body.
-    fn request(&self, method: &str, path: &str, body: &str) -> (u16, String) {
-        let mut stream = self.connect();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.address,
-            body.len()
-        )
-        .expect("sends");
-        read_response(&mut stream)
-    }
-
-    fn json(&self, method: &str, path: &str, body: &str) -> Value {
-        let (status, text) = self.request(method, path, body);
-        assert!(status < 500, "{status}: {text}");
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-    }
-
+    /// Whether `i` may call `orders` now.
     fn allowed(&self) -> bool {
         let answer = self.json(
             "POST",
@@ -140,29 +34,6 @@ impl Server {
         );
         answer["available"] == true
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Reads one `Connection: close` response: status and body.
-fn read_response(stream: &mut TcpStream) -> (u16, String) {
-    let mut text = String::new();
-    stream.read_to_string(&mut text).expect("reads the answer");
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status line: {text:?}"));
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default();
-    (status, body)
 }
 
 fn folder_with(text: &str) -> tempfile::TempDir {
@@ -192,16 +63,12 @@ fn startup_prints_the_address_then_serves() {
 #[test]
 fn rules_with_errors_exit_2_and_nothing_listens() {
     let dir = folder_with("connector shop {");
-    let output = Command::new(BIN)
-        .args(["serve", "rules", "--listen", "127.0.0.1:0"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty(), "nothing listens");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("authgate::"), "{stderr}");
+    let Err(stopped) = Server::try_start(dir.path(), &["rules"]) else {
+        panic!("it serves rules with errors");
+    };
+    assert_eq!(stopped.code, Some(2));
+    assert!(stopped.line.is_empty(), "nothing listens");
+    assert!(stopped.stderr.contains("authgate::"), "{}", stopped.stderr);
 }
 
 #[test]
@@ -287,7 +154,8 @@ fn sigterm_lets_a_request_in_flight_finish_then_exits_0() {
         "still draining"
     );
     stream.write_all(rest.as_bytes()).expect("sends the rest");
-    let (status, answer) = read_response(&mut stream);
+    let answer = read_response(&mut stream);
+    let (status, answer) = (answer.status, answer.body);
     assert_eq!(status, 200, "{answer}");
     assert!(answer.contains("\"available\":true"), "{answer}");
     assert_eq!(server.wait(), Some(0));
@@ -461,14 +329,16 @@ fn bad_clients_get_json_errors_and_never_stall_others() {
     stream
         .write_all(b"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\nConnection: close\r\n\r\n")
         .expect("sends");
-    let (status, body) = read_response(&mut stream);
+    let answer = read_response(&mut stream);
+    let (status, body) = (answer.status, answer.body);
     assert_eq!(status, 413);
     let error: Value = serde_json::from_str(&body).expect("a JSON error");
     assert_eq!(error["error"]["code"], "authgate::too_large");
 
     // A body that stops halfway: 408 after --timeout.
     let (mut stream, _) = half_sent(&server, r#"{"instance":"i","endpoint":"orders"}"#);
-    let (status, body) = read_response(&mut stream);
+    let answer = read_response(&mut stream);
+    let (status, body) = (answer.status, answer.body);
     assert_eq!(status, 408, "{body}");
     let error: Value = serde_json::from_str(&body).expect("a JSON error");
     assert_eq!(error["error"]["code"], "authgate::timeout");
@@ -532,14 +402,7 @@ fn a_sighup_during_startup_is_a_reload_not_an_exit() {
     }
     text.push_str("}\n");
     let dir = folder_with(&text);
-    let mut child = Command::new(BIN)
-        .args(["serve", "rules", "--listen", "127.0.0.1:0"])
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
+    let mut child = spawn(dir.path(), &["rules"]);
     // Reading and compiling 200,000 endpoints takes longer than this.
     std::thread::sleep(Duration::from_millis(300));
     let hup = Command::new("kill")
@@ -554,15 +417,7 @@ fn a_sighup_during_startup_is_a_reload_not_an_exit() {
     assert!(line.starts_with("listening on http://"), "{line:?}");
     // The held SIGHUP reloads the rules once serving.
     let said = Arc::new(Mutex::new(String::new()));
-    let mut pipe = child.stderr.take().expect("stderr");
-    let sink = said.clone();
-    std::thread::spawn(move || {
-        let mut chunk = [0u8; 4096];
-        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-            let text = String::from_utf8_lossy(&chunk[..n]).into_owned();
-            sink.lock().expect("not poisoned").push_str(&text);
-        }
-    });
+    collect(child.stderr.take().expect("stderr"), said.clone());
     eventually("the held SIGHUP reloads", || {
         said.lock().expect("not poisoned").contains("SIGHUP")
     });

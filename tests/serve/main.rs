@@ -3,11 +3,14 @@
 //! `authzen.rs`, `operations.rs`, and requests with scopes beside the
 //! binary's `eval` and `visible` (`scopes.rs`). With the binary (the
 //! `cli` feature too), the real server on port 0: startup, signals,
-//! `--watch`, signatures and bad clients on the wire (`binary.rs`), and
-//! the Kubernetes manifests of `deploy/` started against it (`deploy.rs`).
+//! `--watch`, signatures and bad clients on the wire (`binary.rs`, which
+//! starts it as `process.rs` does for every test), and the Kubernetes
+//! manifests of `deploy/` started against it (`deploy.rs`). The
+//! playground page of `--ui`, both ways (`ui.rs`).
 //!
-//! Needs the `serve` feature; `binary.rs`, `deploy.rs` and `scopes.rs`
-//! also need `cli` (both are defaults): `cargo test --test serve`.
+//! Needs the `serve` feature; `binary.rs`, `deploy.rs`, `process.rs` and
+//! `scopes.rs` also need `cli` (both are defaults): `cargo test --test
+//! serve`.
 
 #![allow(
     clippy::expect_used,
@@ -26,6 +29,8 @@ mod decide;
 #[cfg(feature = "cli")]
 mod deploy;
 mod operations;
+#[cfg(feature = "cli")]
+mod process;
 #[cfg(feature = "cli")]
 mod scopes;
 mod ui;

@@ -17,6 +17,8 @@ const here = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const root = resolve(here, "..");
 const dist = join(here, "dist");
 const wasm = join(root, "bindings", "js", "authgate.wasm");
+/** The empty file that keeps web/dist in git (see build.rs). */
+const KEEP = ".keep";
 
 if (!existsSync(wasm)) {
   console.error(
@@ -48,8 +50,12 @@ const shippedRulesPlugin = {
   },
 };
 
-rmSync(dist, { recursive: true, force: true });
+// Emptied, not removed: git keeps the folder with `.keep`, and build.rs
+// watches the folder (a path that comes and goes would rebuild authgate).
 mkdirSync(dist, { recursive: true });
+for (const name of readdirSync(dist)) {
+  if (name !== KEEP) rmSync(join(dist, name), { recursive: true, force: true });
+}
 await build({
   entryPoints: [join(here, "src", "main.js")],
   bundle: true,
@@ -70,6 +76,7 @@ for (const file of ["index.html", "style.css"]) {
   copyFileSync(join(here, "src", file), join(dist, file));
 }
 const size = readdirSync(dist)
+  .filter((name) => name !== KEEP)
   .map((name) => `${name} ${(readFileSync(join(dist, name)).length / 1024).toFixed(0)} KiB`)
   .join(", ");
 console.log(`web/dist: ${size}`);

@@ -10,6 +10,8 @@
 // method on; any other click on a box turns it off (every item naming it
 // goes). A click elsewhere in a cell asks for its reason.
 
+import { placeText } from "./places.js";
+
 const ROW = 26;
 /** Rows drawn above and below the ones in view. */
 const SPARE = 8;
@@ -131,7 +133,7 @@ export class Grid {
     for (let r = first; r < last; r++) {
       const e = this.shown[r];
       html += `<div class="row" role="row" data-row="${r}" style="top:${r * ROW}px">`;
-      html += `<div class="name" role="rowheader" data-cell="name" title="${escape(`${e.name} (${e.file}:${e.line})`)}">${escape(e.name)}</div>`;
+      html += `<div class="name" role="rowheader" data-cell="name" title="${escape(placeText(e) ? `${e.name} (${placeText(e)})` : e.name)}">${escape(e.name)}</div>`;
       for (const [m, method] of c.methods.entries()) {
         const plain = e.methods.includes(method.name);
         const items = plain ? [] : e.scoped.filter((item) => item.method === method.name);

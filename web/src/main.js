@@ -21,6 +21,7 @@ import shipped from "shipped-rules";
 
 import { Grid } from "./grid.js";
 import { gateLanguage } from "./highlight.js";
+import { lineOf } from "./places.js";
 import { decodeRules, encodeRules } from "./share.js";
 
 /** How long typing pauses before the rules are checked again. */
@@ -168,7 +169,7 @@ function reveal(name, line, column = 1) {
   if (!page.states.has(name)) return;
   if (name !== page.current) open(name);
   const doc = view.state.doc;
-  const at = doc.line(Math.min(Math.max(line, 1), doc.lines));
+  const at = lineOf(doc, line);
   const pos = Math.min(at.from + Math.max(column - 1, 0), at.to);
   view.dispatch({ selection: { anchor: pos }, effects: EditorView.scrollIntoView(pos, { y: "center" }) });
   view.focus();
@@ -259,7 +260,7 @@ function editorDiagnostics(report, texts) {
         if (mark.offset === undefined) {
           const state = page.states.get(name);
           const doc = name === page.current ? view.state.doc : state.doc;
-          const line = doc.line(Math.min(mark.line, doc.lines));
+          const line = lineOf(doc, mark.line);
           from = line.from;
           to = line.to;
         } else {
@@ -386,7 +387,10 @@ function drawConnector() {
   if (connector) {
     setOptions($("method"), connector.methods.map((m) => [m.name, `${m.name} (${m.type})`]), $("method").value);
     const method = connector.methods.find((m) => m.name === $("method").value);
-    $("scope-names").innerHTML = (method?.scopes ?? []).map((s) => `<option value="${s.replace(/"/g, "&quot;")}">`).join("");
+    // Scope names are any text: set as values, never parsed as HTML.
+    $("scope-names").replaceChildren(
+      ...(method?.scopes ?? []).map((scope) => Object.assign(document.createElement("option"), { value: scope })),
+    );
   }
   let sees = null;
   let pickedMethod = null;
@@ -423,6 +427,9 @@ function toggle(endpoint, method, on) {
   const file = endpoint.file;
   let text;
   try {
+    if (file === null || !page.states.has(file)) {
+      throw new Error(`${endpoint.name}: the rules don't say which file declares it, so it can't be edited here`);
+    }
     text = setActivation(textOf(file), { connector, endpoint: endpoint.name, method, on, filename: file });
   } catch (error) {
     $("reason").innerHTML = "";
@@ -437,7 +444,7 @@ function toggle(endpoint, method, on) {
   analyse();
   const moved = connectorNamed(connector)?.endpoints.find((e) => e.name === endpoint.name);
   if (moved) {
-    const line = view.state.doc.line(Math.min(moved.line, view.state.doc.lines));
+    const line = lineOf(view.state.doc, moved.line);
     view.dispatch({ effects: EditorView.scrollIntoView(line.from, { y: "center" }) });
   }
 }

@@ -125,6 +125,30 @@ test("a toggle changes the source and what the instance sees; a cell gives its r
   await page.close();
 });
 
+test("scope names are offered as written, whatever characters they hold", async () => {
+  // Names are any quoted text: an entity, quotes, markup.
+  const scopes = ["x&lt;y", 'say "hi"', "<b>bold</b>", "a&b"];
+  const rules = {
+    "odd.gate": [
+      "connector odd {",
+      `    auth oauth: oauth2_authorization_code < scopes: [${scopes.map((s) => JSON.stringify(s)).join(", ")}] >`,
+      `    endpoint e < auth: [oauth(${JSON.stringify(scopes[0])})] >`,
+      "}",
+      "",
+    ].join("\n"),
+  };
+  const page = await openPage(browser, site.url + (await fragmentOf(rules)));
+  await page.selectOption("#instance", "runtime");
+  await page.selectOption("#method", "oauth");
+  const offered = await page.locator("#scope-names option").evaluateAll((els) => els.map((e) => e.value));
+  assert.deepStrictEqual(offered, scopes);
+  assert.equal(await page.locator("#scope-names b").count(), 0);
+  // The grid writes them as text too.
+  assert.equal(await page.locator(".row .cell").first().textContent(), scopes[0]);
+  assert.deepStrictEqual(page.errors, []);
+  await page.close();
+});
+
 test("a shared link opens the same rules, files and all", async () => {
   const page = await openPage(browser, site.url);
   const before = await checks(page);

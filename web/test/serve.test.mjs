@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { request as forward, createServer } from "node:http";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, test } from "node:test";
@@ -77,6 +78,42 @@ test("serve --ui shows the served rules read-only, and decides in the browser", 
   const why = await page.textContent("#reason .why");
   assert.ok(why.startsWith(served.reason), `${why} / ${served.reason}`);
   assert.match(why, /\(activated: `legacy`\)$/);
+  // All of it ran under the page's Content Security Policy: nothing refused.
+  const headers = (await fetch(`${base}/ui/`)).headers;
+  assert.match(headers.get("content-security-policy"), /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval';/);
+  assert.equal(headers.get("x-content-type-options"), "nosniff");
+  assert.deepStrictEqual(await page.evaluate(() => window.cspViolations), []);
   assert.deepStrictEqual(page.errors, []);
   await page.close();
+});
+
+test("behind a proxy that serves authgate under a path prefix, /prefix/ui opens the page", async () => {
+  // A reverse proxy as one is configured for a shared host: /gate/X -> X.
+  const target = new URL(base);
+  const proxy = createServer((incoming, outgoing) => {
+    if (!incoming.url.startsWith("/gate/")) {
+      outgoing.writeHead(404).end();
+      return;
+    }
+    const upstream = forward(
+      { host: target.hostname, port: target.port, path: incoming.url.slice("/gate".length), method: incoming.method, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    incoming.pipe(upstream);
+  });
+  await new Promise((done) => proxy.listen(0, "127.0.0.1", done));
+  try {
+    const page = await openPage(browser, `http://127.0.0.1:${proxy.address().port}/gate/ui`);
+    assert.equal(new URL(page.url()).pathname, "/gate/ui/");
+    assert.equal(await page.textContent("#mode"), "served, read-only");
+    const bundle = await (await fetch(`${base}/v1/bundle`)).json();
+    assert.equal(await page.getAttribute("#summary", "title"), bundle.digest);
+    assert.deepStrictEqual(page.errors, []);
+    await page.close();
+  } finally {
+    proxy.close();
+  }
 });

@@ -54,11 +54,25 @@ export function serveDist() {
   });
 }
 
-/** Opens `url` and waits for the first check of the rules. */
+/**
+ * Opens `url` and waits for the first check of the rules. `page.errors`
+ * collects uncaught errors and whatever a Content Security Policy refused
+ * (as Chromium reports it on the console, and as the page's
+ * `securitypolicyviolation` events, in `window.cspViolations`).
+ */
 export async function openPage(browser, url) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors = [];
   page.on("pageerror", (error) => errors.push(error));
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) errors.push(new Error(message.text()));
+  });
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (event) =>
+      window.cspViolations.push(`${event.effectiveDirective}: ${event.blockedURI}`),
+    );
+  });
   page.errors = errors;
   await page.goto(url);
   await page.waitForSelector("body[data-checked]");
