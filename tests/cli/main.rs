@@ -2,7 +2,8 @@
 //! or a CI job runs it, asserting exit status, stdout and stderr: `check`
 //! and its formats, what it reads, the queries, `matrix`, `test`, `digest`,
 //! `fmt`, `diff` (with scopes: `diff_scopes`), `import openapi` and `drift`, `authgate.toml`, and the
-//! packaging files that run it (pre-commit hooks, the GitHub Action).
+//! packaging files that run it (pre-commit hooks, the GitHub Action), and
+//! what a release promises (one version everywhere, `--version`).
 //!
 //! Needs the `cli` feature, which builds the binary (a default):
 //! `cargo test --test cli`.
@@ -33,6 +34,7 @@ mod inputs;
 mod matrix;
 mod packaging;
 mod queries;
+mod release;
 mod scopes;
 mod test_command;
 
