@@ -18,6 +18,11 @@ suite cargo test --locked --no-default-features
 suite cargo test --locked
 suite cargo test --locked --features reload --test library reload::
 
+# The crate as `cargo publish` would upload it: packaged from Cargo.toml's
+# include list, then built from the package alone (reusing the
+# dependencies the tests built). Uncommitted changes are packaged too.
+cargo publish --dry-run --locked --allow-dirty -p authgate
+
 # The artifacts of a release, built as `scripts/release.sh` builds them,
 # in its quick mode (the same kinds of files, cheaper compiler settings):
 # the static binary, the Python wheel, the npm tarball, the VS Code

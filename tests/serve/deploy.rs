@@ -144,10 +144,7 @@ fn the_manifests_agree_with_the_server() {
             .unwrap_or_else(|| panic!("{name} sets no USER: it would run as root"));
         let uid = user.split(':').next().unwrap_or(user);
         assert!(uid != "0" && uid != "root", "{name} runs as {user}");
-        let cmd = dockerfile
-            .lines()
-            .filter(|line| line.starts_with("CMD "))
-            .next_back();
+        let cmd = dockerfile.lines().rfind(|line| line.starts_with("CMD "));
         commands.push(
             cmd.unwrap_or_else(|| panic!("{name} has no CMD"))
                 .to_owned(),
