@@ -13,10 +13,20 @@ use super::output::{ColorChoice, DiagnosticsFormat};
 use super::serve;
 use super::{check, diff, digest, drift, eval, explain, fmt, import, load, matrix, test, visible};
 
+/// What `authgate --version` prints after the name: the crate's version and
+/// the commit it was built from, as "HASH DATE", or "built outside git"
+/// (see `build.rs`).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("AUTHGATE_COMMIT"),
+    ")"
+);
+
 /// Check rule files of connector auth methods and answer which endpoints an
 /// instance may use.
 #[derive(Debug, Parser)]
-#[command(name = "authgate", version, about, max_term_width = 100)]
+#[command(name = "authgate", version = VERSION, about, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

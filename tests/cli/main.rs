@@ -3,7 +3,8 @@
 //! and its formats, what it reads, the queries, `matrix`, `test`, `digest`,
 //! `fmt`, `diff` (with scopes: `diff_scopes`), `import openapi` and `drift`, `authgate.toml`, and the
 //! packaging files that run it (pre-commit hooks, the GitHub Action), and
-//! every example of the docs (`docs/`).
+//! every example of the docs (`docs/`), and what a release promises (one
+//! version everywhere, `--version`).
 //!
 //! Needs the `cli` feature, which builds the binary (a default):
 //! `cargo test --test cli`.
@@ -35,6 +36,7 @@ mod inputs;
 mod matrix;
 mod packaging;
 mod queries;
+mod release;
 mod scopes;
 mod test_command;
 

@@ -130,10 +130,27 @@ fn the_manifests_agree_with_the_server() {
         service["spec"]["selector"],
         deployment["spec"]["selector"]["matchLabels"]
     );
-    let dockerfile =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/Dockerfile"))
-            .expect("deploy/Dockerfile");
-    assert!(dockerfile.contains(&format!("EXPOSE {port}")));
+    // Both images, the one compiled inside and the release's static
+    // binary: the same port, command and unprivileged user.
+    let mut commands = Vec::new();
+    for name in ["deploy/Dockerfile", "deploy/release.Dockerfile"] {
+        let dockerfile = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name))
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert!(dockerfile.contains(&format!("EXPOSE {port}")), "{name}");
+        let user = dockerfile
+            .lines()
+            .filter_map(|line| line.strip_prefix("USER "))
+            .next_back()
+            .unwrap_or_else(|| panic!("{name} sets no USER: it would run as root"));
+        let uid = user.split(':').next().unwrap_or(user);
+        assert!(uid != "0" && uid != "root", "{name} runs as {user}");
+        let cmd = dockerfile.lines().rfind(|line| line.starts_with("CMD "));
+        commands.push(
+            cmd.unwrap_or_else(|| panic!("{name} has no CMD"))
+                .to_owned(),
+        );
+    }
+    assert_eq!(commands[0], commands[1], "both images run the same command");
     let hpa = kind(&documents, "HorizontalPodAutoscaler");
     assert_eq!(
         hpa["spec"]["scaleTargetRef"]["name"],
