@@ -15,7 +15,9 @@
 //! `query` runs on every request: no allocation, no panic, ids of another
 //! policy are never available. `explain` runs only when someone reads the
 //! answer, and may allocate and read every name of a kind. The types, and
-//! the storage layout all three share, live here.
+//! the storage layout all three share, live here: one file, a little over
+//! the usual length, because splitting the layout from the types that
+//! index it would send every reader of `query` to two places.
 
 mod build;
 pub mod expect;
