@@ -64,7 +64,10 @@ function extensions() {
     EditorState.readOnly.of(page.readOnly),
     EditorView.editable.of(!page.readOnly),
     EditorView.updateListener.of((update) => {
-      if (update.docChanged) schedule();
+      if (update.docChanged) {
+        schedule();
+        staleShare();
+      }
     }),
   ];
 }
@@ -529,7 +532,14 @@ $("filter").addEventListener("input", (event) => grid.setFilter(event.target.val
 // ---------------------------------------------------------------------------
 // Sharing, and where the rules come from.
 
+/** A link shown before an edit no longer carries the rules: it goes until asked for again. */
+function staleShare() {
+  $("share-link").hidden = true;
+  $("share").textContent = "Share link";
+}
+
 $("share").addEventListener("click", async () => {
+  staleShare();
   const fragment = await encodeRules(files());
   window.history.replaceState(null, "", fragment);
   const field = $("share-link");

@@ -169,6 +169,11 @@ test("a shared link opens the same rules, files and all", async () => {
   // A link cut short says so, and the page still opens the shipped rules.
   const broken = await openPage(browser, link.slice(0, link.length - 40));
   assert.match(await broken.textContent("#summary"), /the link's rules can't be read|not valid JSON/);
+  // An edit after sharing: the link shown no longer carries the rules, so it goes.
+  await page.locator(".cm-content").click();
+  await page.keyboard.type("x");
+  assert.equal(await page.locator("#share-link").isHidden(), true);
+  assert.equal(await page.textContent("#share"), "Share link");
   await Promise.all([page.close(), other.close(), broken.close()]);
 });
 
