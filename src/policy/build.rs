@@ -45,6 +45,7 @@ impl Policy {
             policy.add_connector(&connector, indexes, sources);
         }
         policy.add_instances(&instances, sources);
+        policy.names_plain = policy.all_names_plain();
         policy.shrink();
         policy
     }
@@ -83,6 +84,7 @@ impl Policy {
             scoped: Vec::new(),
             method_items: Vec::new(),
             instance_scopes: Vec::new(),
+            names_plain: false,
         }
     }
 
@@ -345,6 +347,18 @@ impl Policy {
                         .map_or(&[][..], |data| names.bytes(data.name))
                 });
         }
+    }
+
+    /// Whether no name (connector, method, scope, endpoint, instance) holds
+    /// `"`, `\\` or a control character: one pass over the name arena.
+    fn all_names_plain(&self) -> bool {
+        let plain = |name: &str| !name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+        plain(self.names.text())
+            && self.connectors.iter().all(|c| plain(&c.name))
+            && self
+                .methods
+                .iter()
+                .all(|m| plain(&m.name) && m.scopes.iter().all(|s| plain(s)))
     }
 
     /// Gives back what building reserved but did not use.

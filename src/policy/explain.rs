@@ -118,14 +118,15 @@ impl ReasonText<'_, '_> {
     /// with `write!`: batch evaluation writes one reason per request, and
     /// the formatting machinery would be a good part of its cost.
     pub(crate) fn write_words<W: Words>(&self, f: &mut W) -> fmt::Result {
-        // The reason's own words, then a name, then its own words again,
-        // and so on: its own words need no escaping, and are copied as
-        // they are.
+        // The reason's own words, then a name of the rules, then its own
+        // words again, and so on: its own words need no escaping, and are
+        // copied as they are. A name the request gave that the rules do
+        // not know (`unknown instance ...`) is written as `words`.
         macro_rules! say {
             ($fixed:literal $(, $name:expr, $more:literal)*) => {{
                 f.fixed($fixed)?;
                 $(
-                    f.words($name)?;
+                    f.name($name)?;
                     f.fixed($more)?;
                 )*
             }};
@@ -197,22 +198,26 @@ impl ReasonText<'_, '_> {
                 connector_of_method(subject.method),
                 "`, the connector of the asking instance"
             ),
-            Reason::UnknownInstance { name } => say!("unknown instance `", name, "`"),
-            Reason::UnknownConnector { name } => say!("unknown connector `", name, "`"),
-            Reason::UnknownMethod { connector, name } => say!(
-                "unknown auth method `",
-                name,
-                "` in connector `",
-                connector_name(connector),
-                "`"
-            ),
-            Reason::UnknownEndpoint { subject, name } => say!(
-                "unknown endpoint `",
-                name,
-                "` in connector `",
-                connector_of_method(subject.method),
-                "`"
-            ),
+            Reason::UnknownInstance { name } => {
+                say!("unknown instance `");
+                f.words(name)?;
+                say!("`");
+            }
+            Reason::UnknownConnector { name } => {
+                say!("unknown connector `");
+                f.words(name)?;
+                say!("`");
+            }
+            Reason::UnknownMethod { connector, name } => {
+                say!("unknown auth method `");
+                f.words(name)?;
+                say!("` in connector `", connector_name(connector), "`");
+            }
+            Reason::UnknownEndpoint { subject, name } => {
+                say!("unknown endpoint `");
+                f.words(name)?;
+                say!("` in connector `", connector_of_method(subject.method), "`");
+            }
         }
         Ok(())
     }

@@ -288,6 +288,9 @@ pub struct Policy {
     /// The scopes each declared instance holds (parallel to `instances`;
     /// empty when no method declares scopes).
     instance_scopes: Vec<ScopeSet>,
+    /// Whether no name of the rules holds a character a JSON string
+    /// escapes: answers then copy names as they are.
+    names_plain: bool,
 }
 
 /// An auth-list item `METHOD(SCOPE, ...)`: the scope ids it needs,
@@ -563,6 +566,12 @@ fn id(index: usize) -> u32 {
 }
 
 impl Policy {
+    /// Whether no name of the rules needs escaping in a JSON string:
+    /// answers then copy names as they are.
+    pub(crate) fn names_need_no_escaping(&self) -> bool {
+        self.names_plain
+    }
+
     /// Bytes of heap memory the policy holds (capacity, not length).
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;

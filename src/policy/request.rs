@@ -467,7 +467,14 @@ impl<'a> Request<'a> {
             Ok((subject, hot, id)) => policy.rule(subject, hot, id),
             Err(reason) => Decision { reason },
         };
-        write_decision(policy, &decision, principal, endpoint, out);
+        write_answer_of(
+            policy,
+            &decision,
+            principal,
+            endpoint,
+            Echo::of(&decision),
+            out,
+        );
         Ok(decision.available())
     }
 }
@@ -625,7 +632,14 @@ pub fn write_answer_with_scopes<'q>(
     out: &mut Vec<u8>,
 ) -> Decision<'q> {
     let decision = policy.decide_with_scopes(principal, scopes, endpoint);
-    write_decision(policy, &decision, principal, endpoint, out);
+    write_answer_of(
+        policy,
+        &decision,
+        principal,
+        endpoint,
+        Echo::of(&decision),
+        out,
+    );
     decision
 }
 
@@ -639,45 +653,84 @@ pub fn write_decision(
     endpoint: &str,
     out: &mut Vec<u8>,
 ) {
+    write_answer_of(policy, decision, principal, endpoint, Echo::Escaped, out);
+}
+
+/// How the names a request gave are written back in its answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Echo {
+    /// Escaped, as any text.
+    Escaped,
+    /// As names of the rules ([`Words::name`]): the decision found the
+    /// principal and the endpoint by these very names, so they are the
+    /// rules' own bytes.
+    Found,
+}
+
+impl Echo {
+    /// For a decision made here by the names it echoes: found when the
+    /// reason is the rule for a subject and an endpoint found by name.
+    pub(super) fn of(decision: &Decision<'_>) -> Echo {
+        match decision.reason() {
+            Reason::Activated { .. }
+            | Reason::NotActivated { .. }
+            | Reason::ScopesHeld { .. }
+            | Reason::ScopesMissing { .. } => Echo::Found,
+            _ => Echo::Escaped,
+        }
+    }
+}
+
+/// [`write_decision`], the request's names written back as `echo` says.
+pub(super) fn write_answer_of(
+    policy: &Policy,
+    decision: &Decision<'_>,
+    principal: Principal<'_>,
+    endpoint: &str,
+    echo: Echo,
+    out: &mut Vec<u8>,
+) {
     out.extend_from_slice(if decision.available() {
         b"{\"available\":true,\"reason\":\""
     } else {
         b"{\"available\":false,\"reason\":\""
     });
+    let mut body = JsonBody::new(policy, out);
     // Words into a Vec can't fail.
-    let _ = policy.reason(decision).write_words(&mut JsonBody(out));
-    out.push(b'"');
+    let _ = policy.reason(decision).write_words(&mut body);
+    let echoed = |body: &mut JsonBody<'_>, key: &'static [u8], name: &str| {
+        body.out.extend_from_slice(key);
+        let _ = match echo {
+            Echo::Found => body.name(name),
+            Echo::Escaped => body.words(name),
+        };
+    };
     match principal {
-        Principal::Instance(instance) => {
-            out.extend_from_slice(b",\"instance\":");
-            write_str(out, instance);
-        }
+        Principal::Instance(instance) => echoed(&mut body, b"\",\"instance\":\"", instance),
         Principal::Runtime { connector, method } => {
-            out.extend_from_slice(b",\"connector\":");
-            write_str(out, connector);
-            out.extend_from_slice(b",\"auth\":");
-            write_str(out, method);
+            echoed(&mut body, b"\",\"connector\":\"", connector);
+            echoed(&mut body, b"\",\"auth\":\"", method);
         }
     }
-    out.extend_from_slice(b",\"endpoint\":");
-    write_str(out, endpoint);
+    echoed(&mut body, b"\",\"endpoint\":\"", endpoint);
+    body.out.push(b'"');
     if let Reason::ScopesHeld { item, .. } | Reason::ScopesMissing { item, .. } = decision.reason()
     {
-        out.extend_from_slice(b",\"item\":\"");
-        let _ = policy.write_item(item, &mut JsonBody(out));
-        out.push(b'"');
+        body.out.extend_from_slice(b",\"item\":\"");
+        let _ = policy.write_item(item, &mut body);
+        body.out.push(b'"');
     }
     if let Reason::ScopesMissing { .. } = decision.reason() {
-        out.extend_from_slice(b",\"missing_scopes\":[");
+        body.out.extend_from_slice(b",\"missing_scopes\":[");
         for (index, scope) in policy.missing_scope_names(&decision.reason()).enumerate() {
-            if index > 0 {
-                out.push(b',');
-            }
-            write_str(out, scope);
+            body.out
+                .extend_from_slice(if index > 0 { b",\"" } else { b"\"" });
+            let _ = body.name(scope);
+            body.out.push(b'"');
         }
-        out.push(b']');
+        body.out.push(b']');
     }
-    out.push(b'}');
+    body.out.push(b'}');
 }
 
 /// Appends `text` as a JSON string, escaped as serde_json escapes it.
@@ -723,8 +776,23 @@ pub(crate) fn write_body(out: &mut Vec<u8>, text: &str) {
 }
 
 /// Words written into the body of a JSON string, escaped as they go
-/// ([`Words`]): a reason is written straight into an answer.
-pub(crate) struct JsonBody<'a>(pub(crate) &'a mut Vec<u8>);
+/// ([`Words`]): a reason is written straight into an answer. Names of
+/// rules in which no name needs escaping ([`Policy::names_need_no_escaping`])
+/// are copied as they are.
+pub(crate) struct JsonBody<'a> {
+    out: &'a mut Vec<u8>,
+    plain_names: bool,
+}
+
+impl<'a> JsonBody<'a> {
+    /// Writes into `out` words about `policy`'s rules.
+    pub(crate) fn new(policy: &Policy, out: &'a mut Vec<u8>) -> JsonBody<'a> {
+        JsonBody {
+            out,
+            plain_names: policy.names_need_no_escaping(),
+        }
+    }
+}
 
 impl Words for JsonBody<'_> {
     #[inline]
@@ -733,17 +801,27 @@ impl Words for JsonBody<'_> {
             !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20),
             "{text:?} needs escaping"
         );
-        self.0.extend_from_slice(text.as_bytes());
+        self.out.extend_from_slice(text.as_bytes());
         Ok(())
     }
 
     fn words(&mut self, text: &str) -> fmt::Result {
-        write_body(self.0, text);
+        write_body(self.out, text);
+        Ok(())
+    }
+
+    #[inline]
+    fn name(&mut self, text: &str) -> fmt::Result {
+        if self.plain_names {
+            self.out.extend_from_slice(text.as_bytes());
+        } else {
+            write_body(self.out, text);
+        }
         Ok(())
     }
 
     fn written(&mut self, _text: &str, json: &str) -> fmt::Result {
-        self.0.extend_from_slice(json.as_bytes());
+        self.out.extend_from_slice(json.as_bytes());
         Ok(())
     }
 }

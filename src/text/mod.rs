@@ -42,6 +42,13 @@ pub trait Words {
     /// Writes `text`, a name or words from elsewhere.
     fn words(&mut self, text: &str) -> fmt::Result;
 
+    /// Writes a name the rules declare (a connector, method, endpoint,
+    /// instance or scope): as [`Words::words`], unless the writer knows
+    /// that no name of the rules needs escaping, when it is copied.
+    fn name(&mut self, text: &str) -> fmt::Result {
+        self.words(text)
+    }
+
     /// Writes a name as the rules write it: `text` (e.g. `"a.b"`, quotes
     /// included), or `json`, the same already escaped for a JSON string
     /// (`\"a.b\"`), whichever this writes. Names in items are written in
@@ -63,8 +70,9 @@ impl<W: fmt::Write + ?Sized> Words for W {
     }
 }
 
-/// [`list`] written into `out`, allocating nothing (a reason of `eval`
-/// lists the scopes an instance lacks in every such answer).
+/// [`list`] of names the rules declare ([`Words::name`]) written into
+/// `out`, allocating nothing (a reason of `eval` lists the scopes an
+/// instance lacks in every such answer).
 pub fn write_list<'n>(
     out: &mut impl Words,
     names: impl Iterator<Item = &'n str>,
@@ -76,7 +84,7 @@ pub fn write_list<'n>(
     };
     fn quoted(out: &mut impl Words, name: &str) -> fmt::Result {
         out.fixed("`")?;
-        out.words(name)?;
+        out.name(name)?;
         out.fixed("`")
     }
     quoted(out, first)?;

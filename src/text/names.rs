@@ -51,6 +51,11 @@ impl Names {
             .unwrap_or_default()
     }
 
+    /// Every name, back to back.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Frees unused capacity.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
