@@ -45,6 +45,7 @@ impl Policy {
             policy.add_connector(&connector, indexes, sources);
         }
         policy.add_instances(&instances, sources);
+        policy.index_items();
         policy.names_plain = policy.all_names_plain();
         policy.shrink();
         policy
@@ -69,7 +70,10 @@ impl Policy {
             files: sources.iter().map(|file| Box::from(file.name())).collect(),
             names,
             connectors: Vec::with_capacity(connectors.len()),
-            connector_by_name: HashMap::with_capacity(connectors.len()),
+            connector_by_name: HashMap::with_capacity_and_hasher(
+                connectors.len(),
+                foldhash::fast::FixedState::default(),
+            ),
             methods: Vec::new(),
             hot: Vec::new(),
             instance_methods: Vec::with_capacity(instances),
@@ -82,6 +86,7 @@ impl Policy {
             instance_index: NameIndex::with_capacity(instances),
             visible: Vec::new(),
             scoped: Vec::new(),
+            item_starts: Vec::new(),
             method_items: Vec::new(),
             instance_scopes: Vec::new(),
             names_plain: false,
@@ -346,6 +351,27 @@ impl Policy {
                     all.get(i as usize)
                         .map_or(&[][..], |data| names.bytes(data.name))
                 });
+        }
+    }
+
+    /// Where each endpoint's items start in `scoped`, which is ordered by
+    /// endpoint: rules without scopes keep no index.
+    fn index_items(&mut self) {
+        if self.scoped.is_empty() {
+            return;
+        }
+        let endpoints = self.endpoint_names.len();
+        self.item_starts = Vec::with_capacity(endpoints + 1);
+        let mut at = 0;
+        for endpoint in 0..=endpoints {
+            while self
+                .scoped
+                .get(at)
+                .is_some_and(|item| (item.endpoint as usize) < endpoint)
+            {
+                at += 1;
+            }
+            self.item_starts.push(id(at));
         }
     }
 

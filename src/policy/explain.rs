@@ -181,8 +181,17 @@ impl ReasonText<'_, '_> {
                     endpoint_name(endpoint),
                     "` activates only with scopes: it lacks "
                 );
-                let missing = || policy.missing_scope_names(&self.reason);
-                crate::text::write_list(f, missing(), missing().count())?;
+                // One pass: the names a list shows, and how many there are.
+                let mut shown = [""; crate::text::SHOWN];
+                let mut count = 0;
+                for name in policy.missing_scope_names(&self.reason) {
+                    if let Some(slot) = shown.get_mut(count) {
+                        *slot = name;
+                    }
+                    count += 1;
+                }
+                let shown = shown.get(..count).unwrap_or(&shown);
+                crate::text::write_list(f, shown.iter().copied(), count)?;
                 say!(" of `");
                 policy.write_item(item, f)?;
                 say!("`");

@@ -251,7 +251,7 @@ pub struct Policy {
     /// Endpoint and instance names.
     names: Names,
     connectors: Vec<ConnectorData>,
-    connector_by_name: HashMap<Box<str>, ConnectorId>,
+    connector_by_name: HashMap<Box<str>, ConnectorId, foldhash::fast::FixedState>,
     methods: Vec<MethodData>,
     /// What a decision needs of each method, packed (parallel to `methods`).
     hot: Vec<MethodHot>,
@@ -279,9 +279,12 @@ pub struct Policy {
     /// need scopes.
     visible: Vec<EndpointId>,
     /// The auth-list items that need scopes, ordered by endpoint then
-    /// method (global ids): a decision finds an endpoint's items of a
-    /// method by binary search. Empty in rules without scopes.
+    /// method (global ids). Empty in rules without scopes.
     scoped: Vec<ScopedEntry>,
+    /// Where each endpoint's items start in `scoped` (one more entry, the
+    /// end): a decision reads its endpoint's few items at once, then
+    /// finds the method's among them. Empty in rules without scopes.
+    item_starts: Vec<u32>,
     /// Indices into `scoped`, method after method, each method's by
     /// endpoint: what a visible list with scopes walks.
     method_items: Vec<u32>,
@@ -605,6 +608,7 @@ impl Policy {
                 .map(|s| s.scopes.len() * 4)
                 .sum::<usize>()
             + self.method_items.capacity() * size_of::<u32>()
+            + self.item_starts.capacity() * size_of::<u32>()
             + self.instance_scopes.capacity() * size_of::<ScopeSet>()
             + self
                 .methods

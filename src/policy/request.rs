@@ -20,7 +20,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::{Decision, Policy, Principal, Reason};
+use super::{Decision, Held, Policy, Principal, Reason};
 use crate::text::Words;
 
 /// One request: `{"instance": I, "endpoint": E}` or `{"connector": C,
@@ -458,11 +458,27 @@ impl<'a> Request<'a> {
         let set;
         let decision = match policy.locate(principal, endpoint) {
             // Only a runtime instance names scopes (`query` said so).
-            Ok((subject, hot, id))
-                if self.names_scopes() && policy.needs_scopes(subject.method, hot, id) =>
-            {
-                set = policy.scope_set_of(subject.method, self.scope_names());
-                policy.decide_with(subject, &set, id)
+            Ok((subject, hot, id)) if self.names_scopes() && !policy.test(hot, id) => {
+                let items = policy.items(subject.method, id);
+                if items.1.is_empty() {
+                    Decision {
+                        reason: Reason::NotActivated {
+                            subject,
+                            endpoint: id,
+                        },
+                    }
+                } else {
+                    set = policy.scope_set_of(subject.method, self.scope_names());
+                    Decision {
+                        reason: policy.reason_from_items(
+                            subject,
+                            id,
+                            items,
+                            Some(&set),
+                            Held::Set(&set),
+                        ),
+                    }
+                }
             }
             Ok((subject, hot, id)) => policy.rule(subject, hot, id),
             Err(reason) => Decision { reason },

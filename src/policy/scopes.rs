@@ -304,30 +304,28 @@ impl Policy {
     /// method, in the order of the methods' declarations and then the
     /// rules'.
     pub fn endpoint_items(&self, endpoint: EndpointId) -> impl Iterator<Item = ItemId> + '_ {
-        let start = self
-            .scoped
-            .partition_point(|item| item.endpoint < endpoint.0);
-        let end = self
-            .scoped
-            .partition_point(|item| item.endpoint <= endpoint.0);
-        (start..end.max(start)).map(|at| ItemId(id(at)))
+        let e = endpoint.index();
+        let start = self.item_starts.get(e).copied().unwrap_or(0);
+        let end = self.item_starts.get(e + 1).copied().unwrap_or(0);
+        (start..end.max(start)).map(ItemId)
     }
 
-    /// The items of `endpoint` that need scopes of `method`, by binary
-    /// search on the (endpoint, method) order.
+    /// The items of `endpoint` that need scopes of `method`, and where
+    /// the first is in `scoped`: the endpoint's items from the index, then
+    /// the method's among them (ordered by method).
     #[inline]
     pub(super) fn items(&self, method: MethodId, endpoint: EndpointId) -> (usize, &[ScopedEntry]) {
-        let key = (endpoint.0, method.0);
-        let start = self
-            .scoped
-            .partition_point(|item| (item.endpoint, item.method) < key);
-        let end = start
-            + self
-                .scoped
-                .get(start..)
-                .unwrap_or_default()
-                .partition_point(|item| (item.endpoint, item.method) <= key);
-        (start, self.scoped.get(start..end).unwrap_or_default())
+        let e = endpoint.index();
+        let (Some(&start), Some(&end)) = (self.item_starts.get(e), self.item_starts.get(e + 1))
+        else {
+            return (0, &[]);
+        };
+        let (start, end) = (start as usize, end as usize);
+        let all = self.scoped.get(start..end).unwrap_or_default();
+        let from = all.partition_point(|item| item.method < method.0);
+        let rest = all.get(from..).unwrap_or_default();
+        let to = rest.partition_point(|item| item.method <= method.0);
+        (start + from, rest.get(..to).unwrap_or_default())
     }
 
     /// Whether `endpoint` lists `method` (of `hot`) only with scopes: what
@@ -355,6 +353,20 @@ impl Policy {
         held: Held<'q>,
     ) -> Reason<'q> {
         let (first, items) = self.items(subject.method, endpoint);
+        self.reason_from_items(subject, endpoint, (first, items), set, held)
+    }
+
+    /// [`Policy::scoped_reason`] given the endpoint's items of the
+    /// subject's method ([`Policy::items`]).
+    #[inline]
+    pub(super) fn reason_from_items<'q>(
+        &self,
+        subject: Subject,
+        endpoint: EndpointId,
+        (first, items): (usize, &[ScopedEntry]),
+        set: Option<&ScopeSet>,
+        held: Held<'q>,
+    ) -> Reason<'q> {
         if items.is_empty() {
             return Reason::NotActivated { subject, endpoint };
         }

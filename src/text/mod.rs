@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// How many names a list shows before "and N more".
-const SHOWN: usize = 8;
+pub(crate) const SHOWN: usize = 8;
 
 /// "`a`, `b` and `c`": at most eight names in backticks, then "and N
 /// more"; `count` is how many `names` yields in all. An empty list is
