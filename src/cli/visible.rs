@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use authgate::Decision;
 use authgate::policy::MethodId;
 use clap::Args;
-use serde::Serialize;
 
 use super::failure::{Failure, Outcome};
 use super::load;
@@ -38,12 +37,9 @@ pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
     })?;
     let scopes = args.query.runtime.scopes();
     // The library's answer: what the JSON prints, and the human lines'.
-    let visible = if scopes.is_empty() {
-        policy.visible_to(subject)
-    } else {
-        policy.visible_to_with_scopes(subject.method, &policy.scope_set(subject.method, &scopes))
-    };
-    let unknown = policy.unknown_scopes(subject.method, &scopes);
+    let seen = policy.visible_holding(subject, &scopes);
+    let unknown = &seen.unknown_scopes;
+    let visible = &seen.visible;
     let (connector, method, endpoints) = (visible.connector, visible.auth, &visible.endpoints);
     match args.query.format {
         Format::Human => {
@@ -73,30 +69,13 @@ pub fn run(args: VisibleArgs, limit: u64) -> Outcome {
             if !unknown.is_empty() {
                 tell(format_args!(
                     "warning: {}",
-                    unknown_scopes(&policy, subject.method, &unknown)
+                    unknown_scopes(&policy, subject.method, unknown)
                 ));
             }
         }
-        Format::Json => print_json(&VisibleJson {
-            visible,
-            scopes: (!scopes.is_empty()).then_some(&scopes),
-            unknown_scopes: (!unknown.is_empty()).then_some(&unknown),
-        }),
+        Format::Json => print_json(&seen),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `visible --format json`: the library's [`authgate::policy::Visible`],
-/// and for a runtime instance given scopes, the scopes it holds and those
-/// its method does not declare (absent when none).
-#[derive(Serialize)]
-struct VisibleJson<'a> {
-    #[serde(flatten)]
-    visible: authgate::policy::Visible<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scopes: Option<&'a Vec<&'a str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    unknown_scopes: Option<&'a Vec<&'a str>>,
 }
 
 /// Why the scopes in `unknown` are left out, with a close declared one

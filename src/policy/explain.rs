@@ -391,6 +391,25 @@ pub struct Visible<'p> {
     pub endpoints: Vec<&'p str>,
 }
 
+/// What a principal sees given the scopes a request named, as `authgate
+/// visible --format json` prints it (and the JavaScript package's
+/// `visible`): [`Visible`], then for a runtime instance given scopes the
+/// scopes it holds (`scopes`) and those its method does not declare,
+/// which grant nothing (`unknown_scopes`); each left out when empty.
+#[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
+pub struct VisibleWithScopes<'p, 'q> {
+    /// What it sees.
+    #[serde(flatten)]
+    pub visible: Visible<'p>,
+    /// The scopes the request named, in its order.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub scopes: Vec<&'q str>,
+    /// Those of `scopes` its method does not declare.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub unknown_scopes: Vec<&'q str>,
+}
+
 impl Policy {
     /// Decides and explains: see [`Explanation`]. For explaining one
     /// decision (it looks for close names), not for batches.
@@ -514,6 +533,26 @@ impl Policy {
             instance: None,
         };
         self.visible_of(subject, &self.visible_with_scopes(method, scopes))
+    }
+
+    /// What `subject` sees holding the scopes named in `scopes` (a runtime
+    /// instance's; none for a declared instance, which holds what its
+    /// declaration gives it): see [`VisibleWithScopes`].
+    pub fn visible_holding<'p, 'q>(
+        &'p self,
+        subject: Subject,
+        scopes: &[&'q str],
+    ) -> VisibleWithScopes<'p, 'q> {
+        let visible = if scopes.is_empty() {
+            self.visible_to(subject)
+        } else {
+            self.visible_to_with_scopes(subject.method, &self.scope_set(subject.method, scopes))
+        };
+        VisibleWithScopes {
+            visible,
+            scopes: scopes.to_vec(),
+            unknown_scopes: self.unknown_scopes(subject.method, scopes),
+        }
     }
 
     /// `subject` with `endpoints`, by name.

@@ -26,7 +26,7 @@ mod query;
 pub mod request;
 mod scopes;
 
-pub use explain::{Answer, Explanation, Place, ReasonText, Visible};
+pub use explain::{Answer, Explanation, Place, ReasonText, Visible, VisibleWithScopes};
 
 use std::collections::HashMap;
 use std::fmt;

@@ -598,29 +598,8 @@ fn visible(policy: &Policy, json: &[u8], output: &mut Vec<u8>) -> i32 {
         }
     };
     let scopes: Vec<&str> = who.scopes.iter().map(|scope| &**scope).collect();
-    let seen = if scopes.is_empty() {
-        policy.visible_to(subject)
-    } else {
-        policy.visible_to_with_scopes(subject.method, &policy.scope_set(subject.method, &scopes))
-    };
-    let unknown = policy.unknown_scopes(subject.method, &scopes);
-    // `visible --format json`: the library's `Visible`, and for a runtime
-    // instance given scopes, those it holds and those its method does not
-    // declare (absent when none).
-    #[derive(serde::Serialize)]
-    struct Document<'a> {
-        #[serde(flatten)]
-        visible: authgate::policy::Visible<'a>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        scopes: Option<&'a Vec<&'a str>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        unknown_scopes: Option<&'a Vec<&'a str>>,
-    }
-    let document = Document {
-        visible: seen,
-        scopes: (!scopes.is_empty()).then_some(&scopes),
-        unknown_scopes: (!unknown.is_empty()).then_some(&unknown),
-    };
+    // `visible --format json`'s document.
+    let document = policy.visible_holding(subject, &scopes);
     match serde_json::to_writer(&mut *output, &document) {
         Ok(()) => done(output),
         Err(error) => refuse(output, &error.to_string()),
