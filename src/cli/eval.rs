@@ -31,7 +31,8 @@ pub fn run(args: EvalArgs, limit: u64) -> Outcome {
     match evaluate(
         &policy,
         io::BufReader::with_capacity(1 << 16, stdin),
-        io::BufWriter::with_capacity(1 << 16, stdout),
+        // `evaluate` gathers its answers itself.
+        stdout,
     ) {
         Ok(0) => Ok(ExitCode::SUCCESS),
         Ok(_) => Ok(ExitCode::FAILURE),
@@ -41,42 +42,102 @@ pub fn run(args: EvalArgs, limit: u64) -> Outcome {
     }
 }
 
+/// How many bytes of answers are gathered before they are written out.
+const WRITE_AT: usize = 1 << 16;
+
 /// Answers every request line of `input` on `output`; returns how many
 /// lines were not valid requests.
+///
+/// Lines are read in place, in the reader's buffer; only a line that runs
+/// past the end of what the buffer holds is copied, piece by piece, into
+/// a line of its own. Answers go into one growing buffer, written out
+/// once it holds [`WRITE_AT`] bytes and at the end: one copy of each
+/// answer, not two.
 fn evaluate(policy: &Policy, mut input: impl BufRead, mut output: impl Write) -> io::Result<usize> {
-    let mut line = Vec::with_capacity(256);
-    let mut out = Vec::with_capacity(512);
-    let mut failed = 0;
-    let mut number = 0usize;
+    let mut lines = Lines {
+        policy,
+        out: Vec::with_capacity(WRITE_AT + (WRITE_AT >> 2)),
+        failed: 0,
+        number: 0,
+    };
+    // The start of a line that runs past the end of the buffer.
+    let mut start = Vec::new();
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        number += 1;
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        if text.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        out.clear();
-        match answer(policy, text, &mut out) {
-            Ok(()) => {}
-            Err(message) => {
-                failed += 1;
-                out.clear();
-                out.extend_from_slice(b"{\"line\":");
-                out.extend_from_slice(number.to_string().as_bytes());
-                out.extend_from_slice(b",\"error\":");
-                write_str(&mut out, &message);
-                out.push(b'}');
+        let buffer = match input.fill_buf() {
+            Ok([]) => break,
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => {
+                // The answers so far go out, as a buffered writer's would
+                // when dropped; the error is the one to report.
+                let _ = output.write_all(&lines.out);
+                return Err(error);
+            }
+        };
+        let mut rest = buffer;
+        for end in memchr::memchr_iter(b'\n', buffer) {
+            let line = buffer
+                .get(buffer.len() - rest.len()..end)
+                .unwrap_or_default();
+            if start.is_empty() {
+                lines.answer(line);
+            } else {
+                start.extend_from_slice(line);
+                lines.answer(&start);
+                start.clear();
+            }
+            rest = buffer.get(end + 1..).unwrap_or_default();
+            if lines.out.len() >= WRITE_AT {
+                output.write_all(&lines.out)?;
+                lines.out.clear();
             }
         }
-        out.push(b'\n');
-        output.write_all(&out)?;
+        start.extend_from_slice(rest);
+        let read = buffer.len();
+        input.consume(read);
     }
+    // A last line without a newline.
+    if !start.is_empty() {
+        lines.answer(&start);
+    }
+    output.write_all(&lines.out)?;
     output.flush()?;
-    Ok(failed)
+    Ok(lines.failed)
+}
+
+/// The answering side of [`evaluate`]: the answers so far, and where in
+/// the input it is.
+struct Lines<'p> {
+    policy: &'p Policy,
+    out: Vec<u8>,
+    /// How many lines were not valid requests.
+    failed: usize,
+    /// The number of the last line read, counting blank ones.
+    number: usize,
+}
+
+impl Lines<'_> {
+    /// Answers one line (without its newline): a blank line gets nothing,
+    /// one that is not a valid request an error naming its number.
+    fn answer(&mut self, line: &[u8]) {
+        self.number += 1;
+        let text = line.strip_suffix(b"\r").unwrap_or(line);
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        let mark = self.out.len();
+        if let Err(message) = answer(self.policy, text, &mut self.out) {
+            self.failed += 1;
+            self.out.truncate(mark);
+            self.out.extend_from_slice(b"{\"line\":");
+            self.out
+                .extend_from_slice(self.number.to_string().as_bytes());
+            self.out.extend_from_slice(b",\"error\":");
+            write_str(&mut self.out, &message);
+            self.out.push(b'}');
+        }
+        self.out.push(b'\n');
+    }
 }
 
 /// Writes the decision for one request line (see [`authgate::policy::request`]),
