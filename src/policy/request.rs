@@ -354,8 +354,20 @@ impl<'a> Request<'a> {
                         };
                         let mut count = 0;
                         if !cursor.eat(b']') {
+                            // The names' quotes, found as the list is read:
+                            // each word of it is looked at once.
+                            let mut quotes = Quotes::new(text.as_bytes(), cursor.at);
                             loop {
-                                let name = cursor.string()?;
+                                cursor.skip_space();
+                                let open = quotes.next()?;
+                                let close = quotes.next()?;
+                                // Nothing the cursor stepped over is a
+                                // quote: the next one is this name's when
+                                // the name is next.
+                                if open != cursor.at {
+                                    return None;
+                                }
+                                let name = cursor.body(open + 1, close)?;
                                 if let Some(slot) = few.get_mut(count) {
                                     *slot = name;
                                 }
@@ -548,19 +560,25 @@ impl<'a> Plain<'a> {
         }
     }
 
-    /// Skips JSON's whitespace.
+    /// Skips JSON's whitespace: nearly always none, seen by one look at
+    /// the next byte.
     #[inline(always)]
     fn skip_space(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.text.as_bytes().get(self.at) {
-            self.at += 1;
+        if let Some(b' ' | b'\t' | b'\n' | b'\r') = self.text.as_bytes().get(self.at) {
+            self.at = after_space(self.text.as_bytes(), self.at);
         }
     }
 
     /// Whether `byte` comes next (after whitespace); steps over it if so.
     #[inline(always)]
     fn eat(&mut self, byte: u8) -> bool {
-        self.skip_space();
-        let found = self.text.as_bytes().get(self.at) == Some(&byte);
+        let bytes = self.text.as_bytes();
+        let mut next = bytes.get(self.at);
+        if let Some(b' ' | b'\t' | b'\n' | b'\r') = next {
+            self.at = after_space(bytes, self.at);
+            next = bytes.get(self.at);
+        }
+        let found = next == Some(&byte);
         self.at += usize::from(found);
         found
     }
@@ -617,8 +635,22 @@ impl<'a> Plain<'a> {
             return None;
         }
         let start = self.at + 1;
-        let end = closing_quote(bytes, start)?;
-        if self.odd && string_end(bytes.get(start..end)?).is_some() {
+        // A short string ends in its first word: looked at here.
+        let end = match bytes.get(start..).and_then(<[u8]>::first_chunk::<8>) {
+            Some(word) if quotes(u64::from_le_bytes(*word)) != 0 => {
+                start + (quotes(u64::from_le_bytes(*word)).trailing_zeros() / 8) as usize
+            }
+            _ => closing_quote(bytes, start)?,
+        };
+        self.body(start, end)
+    }
+
+    /// The string whose body is `start..end` (its closing quote at `end`),
+    /// if it has no escapes or control characters; the cursor then steps
+    /// past it.
+    #[inline(always)]
+    fn body(&mut self, start: usize, end: usize) -> Option<&'a str> {
+        if self.odd && string_end(self.text.as_bytes().get(start..end)?).is_some() {
             return None;
         }
         self.at = end + 1;
@@ -627,7 +659,19 @@ impl<'a> Plain<'a> {
     }
 }
 
-/// Where the first `"` of `bytes` from `at` on is, looked for eight bytes
+/// Where the whitespace at `at` in `bytes` ends. Out of line: spaces
+/// between a request's tokens are rare, and [`Request::plain`]'s cursor
+/// stays in registers.
+#[inline(never)]
+fn after_space(bytes: &[u8], at: usize) -> usize {
+    let rest = bytes.get(at..).unwrap_or_default();
+    at + rest
+        .iter()
+        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count()
+}
+
+/// Where the first `"` of `bytes` from `from` on is, looked for eight bytes
 /// at a time. Where a byte is `"`, the byte of `x = w ^ QUOTES` is zero:
 /// `(x & LOW) + LOW` has the high bit set where its low seven bits are not
 /// zero, and `| w` where the byte is beyond ASCII. Exact, byte by byte (no
@@ -638,10 +682,6 @@ impl<'a> Plain<'a> {
 /// would have no registers to itself.
 #[inline(never)]
 fn closing_quote(bytes: &[u8], from: usize) -> Option<usize> {
-    let quotes = |w: u64| {
-        let x = w ^ (u64::from(b'"') * ONES);
-        !(((x & LOW) + LOW) | w) & HIGH
-    };
     let mut rest = bytes.get(from..)?;
     let mut at = from;
     while let Some((word, tail)) = rest.split_first_chunk::<8>() {
@@ -654,6 +694,52 @@ fn closing_quote(bytes: &[u8], from: usize) -> Option<usize> {
     }
     let found = quotes(last_word(bytes, rest.len())?);
     (found != 0).then(|| at + (found.trailing_zeros() / 8) as usize)
+}
+
+/// The quotes of `w`: the high bit of each byte that is `"` (see
+/// [`closing_quote`]).
+#[inline(always)]
+fn quotes(w: u64) -> u64 {
+    let x = w ^ (u64::from(b'"') * ONES);
+    !(((x & LOW) + LOW) | w) & HIGH
+}
+
+/// The quotes of a text from some place on, found a word at a time as
+/// they are asked for ([`quotes`]): every word is looked at once, however
+/// many quotes it holds.
+struct Quotes<'a> {
+    bytes: &'a [u8],
+    /// Where the next word starts.
+    next: usize,
+    /// The quotes of the word before `next` not handed out yet.
+    mask: u64,
+}
+
+impl<'a> Quotes<'a> {
+    #[inline(always)]
+    fn new(bytes: &'a [u8], from: usize) -> Self {
+        Quotes {
+            bytes,
+            next: from,
+            mask: 0,
+        }
+    }
+
+    /// Where the next quote is.
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            let rest = self.bytes.get(self.next..)?;
+            self.mask = quotes(match rest.first_chunk::<8>() {
+                Some(word) => u64::from_le_bytes(*word),
+                None => last_word(self.bytes, rest.len())?,
+            });
+            self.next += 8;
+        }
+        let at = self.next - 8 + (self.mask.trailing_zeros() / 8) as usize;
+        self.mask &= self.mask - 1;
+        Some(at)
+    }
 }
 
 /// The last `count` bytes of `bytes` (fewer than eight) as a word, the
