@@ -11,7 +11,7 @@ use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 use authgate::Policy;
-use authgate::policy::request::{Request, write_str};
+use authgate::policy::request::{Request, RequestError, write_str};
 use clap::Args;
 
 use super::failure::{Failure, Outcome};
@@ -74,16 +74,25 @@ fn evaluate(policy: &Policy, mut input: impl BufRead, mut output: impl Write) ->
                 return Err(error);
             }
         };
+        // The buffer is checked as UTF-8 once, not line by line: a line
+        // wholly in its valid part is read as text (one beyond, or one
+        // copied, is checked again on its own, for the error's place).
+        let text = match std::str::from_utf8(buffer) {
+            Ok(text) => text,
+            Err(error) => buffer
+                .get(..error.valid_up_to())
+                .and_then(|valid| std::str::from_utf8(valid).ok())
+                .unwrap_or_default(),
+        };
         let mut rest = buffer;
         for end in memchr::memchr_iter(b'\n', buffer) {
-            let line = buffer
-                .get(buffer.len() - rest.len()..end)
-                .unwrap_or_default();
+            let from = buffer.len() - rest.len();
+            let line = buffer.get(from..end).unwrap_or_default();
             if start.is_empty() {
-                lines.answer(line);
+                lines.answer(line, text.get(from..end));
             } else {
                 start.extend_from_slice(line);
-                lines.answer(&start);
+                lines.answer(&start, None);
                 start.clear();
             }
             rest = buffer.get(end + 1..).unwrap_or_default();
@@ -98,7 +107,7 @@ fn evaluate(policy: &Policy, mut input: impl BufRead, mut output: impl Write) ->
     }
     // A last line without a newline.
     if !start.is_empty() {
-        lines.answer(&start);
+        lines.answer(&start, None);
     }
     output.write_all(&lines.out)?;
     output.flush()?;
@@ -117,16 +126,21 @@ struct Lines<'p> {
 }
 
 impl Lines<'_> {
-    /// Answers one line (without its newline): a blank line gets nothing,
-    /// one that is not a valid request an error naming its number.
-    fn answer(&mut self, line: &[u8]) {
+    /// Answers one line (without its newline), `text` when it is known
+    /// to be UTF-8: a blank line gets nothing, one that is not a valid
+    /// request an error naming its number.
+    fn answer(&mut self, line: &[u8], text: Option<&str>) {
         self.number += 1;
-        let text = line.strip_suffix(b"\r").unwrap_or(line);
-        if text.iter().all(u8::is_ascii_whitespace) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
             return;
         }
         let mark = self.out.len();
-        if let Err(message) = answer(self.policy, text, &mut self.out) {
+        let request = match text {
+            Some(text) => Request::parse_str(text.strip_suffix('\r').unwrap_or(text)),
+            None => Request::parse(line),
+        };
+        if let Err(message) = answer(self.policy, request, &mut self.out) {
             self.failed += 1;
             self.out.truncate(mark);
             self.out.extend_from_slice(b"{\"line\":");
@@ -142,8 +156,12 @@ impl Lines<'_> {
 
 /// Writes the decision for one request line (see [`authgate::policy::request`]),
 /// or says why it is not a valid request.
-fn answer(policy: &Policy, line: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
-    let request = Request::parse(line).map_err(|error| error.to_string())?;
+fn answer(
+    policy: &Policy,
+    request: Result<Request<'_>, RequestError>,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let request = request.map_err(|error| error.to_string())?;
     request
         .answer(policy, out)
         .map_err(|error| error.to_string())?;

@@ -284,6 +284,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
     }
 }
 
+/// What serde_json says of a request it can't read.
+fn not_valid(error: serde_json::Error) -> RequestError {
+    RequestError::new(format!("not a valid request: {error}"))
+}
+
 impl<'a> Request<'a> {
     /// Reads one request from JSON text.
     pub fn parse(json: &'a [u8]) -> Result<Request<'a>, RequestError> {
@@ -292,17 +297,20 @@ impl<'a> Request<'a> {
         // Bytes that are not UTF-8 are read as bytes, for serde_json's
         // message with the place.
         match std::str::from_utf8(json) {
-            Ok(text) => {
-                // Filled in place: a request is a few hundred bytes.
-                let mut request = Request::ABSENT;
-                if request.read_plain(text).is_some() {
-                    return Ok(request);
-                }
-                serde_json::from_str(text)
-            }
-            Err(_) => serde_json::from_slice(json),
+            Ok(text) => Request::parse_str(text),
+            Err(_) => serde_json::from_slice(json).map_err(not_valid),
         }
-        .map_err(|error| RequestError::new(format!("not a valid request: {error}")))
+    }
+
+    /// [`Request::parse`] for text: for a caller that checked a whole
+    /// buffer of lines as UTF-8 at once.
+    pub fn parse_str(text: &'a str) -> Result<Request<'a>, RequestError> {
+        // Filled in place: a request is a few hundred bytes.
+        let mut request = Request::ABSENT;
+        if request.read_plain(text).is_some() {
+            return Ok(request);
+        }
+        serde_json::from_str(text).map_err(not_valid)
     }
 
     /// The request in `text` when it is written plainly, as nearly every
