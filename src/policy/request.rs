@@ -979,21 +979,32 @@ mod tests {
     use proptest::prelude::*;
 
     /// A JSON value as a request line may hold one: plain and escaped
-    /// strings, lists of them, and what is not a name.
+    /// strings (short and long, beyond ASCII, with bytes that sit next to
+    /// `"` in a word), lists of them (beyond [`INLINE_SCOPES`] too), and
+    /// what is not a name.
     fn value() -> impl Strategy<Value = String> {
         let string = prop_oneof![
-            "[a-z .:/é]{0,12}".prop_map(|s| format!("\"{s}\"")),
-            "[a-z\"\\\\\u{1}]{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap_or_default()),
-            Just("\"a\\u0041\"".to_owned()),
-            Just("\"unterminated".to_owned()),
+            4 => "[a-z .:/é#!\u{7f}€]{0,30}".prop_map(|s| format!("\"{s}\"")),
+            1 => "[a-z\"\\\\\u{1}\t\n/]{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap_or_default()),
+            1 => "[a-z]{0,9}[\u{1}\t\n\u{1f}][a-z]{0,9}".prop_map(|s| format!("\"{s}\"")),
+            1 => prop::sample::select(vec![
+                "\"a\\u0041\"", "\"a\\/b\"", "\"\\\"\"", "\"unterminated", "\"\"", "\"\\\"",
+            ]).prop_map(str::to_owned),
         ];
+        let space = prop::sample::select(vec!["", " ", "\n", " \t\r\n "]);
         prop_oneof![
-            4 => string.clone(),
-            1 => prop::collection::vec(string, 0..10).prop_map(|items| format!("[{}]", items.join(","))),
-            1 => prop::sample::select(vec!["null", "7", "true", "{}", "[1]", "[", "]"]).prop_map(str::to_owned),
+            6 => string.clone(),
+            2 => (prop::collection::vec(string, 0..12), space)
+                .prop_map(|(items, space)| format!("[{space}{}{space}]", items.join(&format!("{space},{space}")))),
+            1 => prop::sample::select(vec![
+                "null", "7", "-1.5e3", "true", "{}", "[1]", "[", "]", "[\"a\",]", "[,\"a\"]",
+                "{\"a\":[1,{\"b\":null}]}", "[\"a\" \"b\"]", "[null]", "[[\"a\"]]",
+            ]).prop_map(str::to_owned),
         ]
     }
 
+    /// A request line: known keys (some twice), unknown ones, JSON's
+    /// whitespace anywhere, something after the object, or cut short.
     fn line() -> impl Strategy<Value = String> {
         let key = prop::sample::select(vec![
             "instance",
@@ -1003,19 +1014,76 @@ mod tests {
             "scopes",
             "other",
             "Instance",
+            "connecto",
+            "endpoints",
+            "inst\\u0061nce",
+            "scope",
+            "",
         ]);
-        let space = prop::sample::select(vec!["", " ", "\t", "  ", "\r"]);
+        let space = prop::sample::select(vec!["", " ", "\t", "  ", "\r", "\n", " \r\n\t"]);
         (
-            prop::collection::vec((key, space.clone(), value()), 0..6),
+            prop::collection::vec((key, space.clone(), value()), 0..7),
             space.clone(),
-            prop::sample::select(vec!["", "}", " x", ","]),
+            prop::sample::select(vec!["", "", "", "}", " x", ",", " \"\"", "\u{1}"]),
+            any::<prop::sample::Index>(),
+            prop::bool::weighted(0.1),
         )
-            .prop_map(|(pairs, space, tail)| {
+            .prop_map(|(pairs, space, tail, cut, cut_short)| {
                 let body: Vec<String> = pairs
                     .iter()
                     .map(|(key, space, value)| format!("{space}\"{key}\"{space}:{space}{value}"))
                     .collect();
-                format!("{space}{{{}}}{space}{tail}", body.join(","))
+                let line = format!("{space}{{{}}}{space}{tail}", body.join(&format!("{space},")));
+                if cut_short {
+                    let at = cut.index(line.len() + 1);
+                    (0..=at)
+                        .rev()
+                        .find_map(|at| line.get(..at))
+                        .unwrap_or_default()
+                        .to_owned()
+                } else {
+                    line
+                }
+            })
+    }
+
+    /// A request as clients write it: known keys, each once, names
+    /// without escapes, compact or spaced.
+    fn clean_line() -> impl Strategy<Value = String> {
+        let name = "[a-zA-Z0-9 .:/_#!é€-]{0,40}";
+        (
+            prop::sample::select(vec!["", " ", "\n  ", "\t"]),
+            prop::option::of(name),
+            prop::option::of(name),
+            prop::option::of(name),
+            prop::option::of(name),
+            prop::option::of(prop::collection::vec(name, 0..20)),
+            prop::sample::subsequence(vec![0, 1, 2, 3, 4], 5).prop_shuffle(),
+        )
+            .prop_map(|(space, instance, connector, auth, endpoint, scopes, order)| {
+                let strings = [instance, connector, auth, endpoint];
+                let keys = ["instance", "connector", "auth", "endpoint"];
+                let mut fields = Vec::new();
+                for index in order {
+                    let value = match (keys.get(index), strings.get(index)) {
+                        (Some(_), Some(Some(value))) => format!("\"{value}\""),
+                        (None, _) => match &scopes {
+                            Some(names) => format!(
+                                "[{space}{}{space}]",
+                                names
+                                    .iter()
+                                    .map(|name| format!("\"{name}\""))
+                                    .collect::<Vec<_>>()
+                                    .join(&format!("{space},{space}"))
+                            ),
+                            None => continue,
+                        },
+                        _ => continue,
+                    };
+                    let key = keys.get(index).copied().unwrap_or("scopes");
+                    fields.push(format!("\"{key}\"{space}:{space}{value}"));
+                }
+                format!("{space}{{{space}{}{space}}}{space}", fields.join(&format!("{space},{space}")))
             })
     }
 
@@ -1034,14 +1102,98 @@ mod tests {
         )
     }
 
+    /// What serde_json alone makes of `line`: the request's shape, or the
+    /// error [`Request::parse`] gives.
+    fn serde_reading(line: &str) -> Result<String, RequestError> {
+        serde_json::from_str::<Request<'_>>(line)
+            .map(|request| shape(&request))
+            .map_err(not_valid)
+    }
+
     proptest! {
-        /// What the plain reader reads, serde_json reads the same.
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// What the plain reader reads, serde_json reads the same; and a
+        /// line read whole reads as serde_json reads it, errors included.
         #[test]
         fn the_plain_reader_agrees_with_serde_json(line in line()) {
             if let Some(plain) = Request::plain(&line) {
                 let read: Result<Request<'_>, _> = serde_json::from_str(&line);
                 prop_assert!(read.is_ok(), "{line}: {read:?}");
                 prop_assert_eq!(read.ok().as_ref().map(shape), Some(shape(&plain)));
+            }
+            let parsed = Request::parse(line.as_bytes()).map(|request| shape(&request));
+            prop_assert_eq!(parsed, serde_reading(&line), "{}", line);
+        }
+
+        /// Requests as clients write them, compact or spaced, take the
+        /// plain reader, and read as serde_json reads them.
+        #[test]
+        fn clean_requests_take_the_plain_reader(line in clean_line()) {
+            let plain = Request::plain(&line).map(|request| shape(&request));
+            prop_assert!(plain.is_some(), "{}", line);
+            prop_assert_eq!(plain.ok_or_else(|| RequestError::new("")), serde_reading(&line));
+        }
+    }
+
+    /// The word-at-a-time quote search finds what a byte-at-a-time one
+    /// finds, for every byte value right before and after a quote (`#` is
+    /// `"` with its lowest bit flipped, which the classic zero-byte trick
+    /// would also mark), at every length and position, from every start;
+    /// and the quote iterator hands out every quote, in order.
+    #[test]
+    fn quotes_are_found_exactly() {
+        for length in 0..26 {
+            for at in 0..=length {
+                for byte in (0..=255u8).step_by(3).chain([b'#', b'!', b'"', 0xa2, 0x22 ^ 0x80]) {
+                    let mut bytes = vec![b'x'; length];
+                    if let Some(slot) = bytes.get_mut(at) {
+                        *slot = b'"';
+                    }
+                    if let Some(slot) = bytes.get_mut(at + 1) {
+                        *slot = byte;
+                    }
+                    if let Some(slot) = at.checked_sub(1).and_then(|before| bytes.get_mut(before)) {
+                        *slot = byte;
+                    }
+                    for from in 0..=bytes.len() {
+                        let expected = bytes
+                            .iter()
+                            .skip(from)
+                            .position(|&b| b == b'"')
+                            .map(|at| at + from);
+                        assert_eq!(closing_quote(&bytes, from), expected, "{bytes:?} from {from}");
+                        let all: Vec<usize> = (from..bytes.len())
+                            .filter(|&at| bytes.get(at) == Some(&b'"'))
+                            .collect();
+                        let mut quotes = Quotes::new(&bytes, from);
+                        let found: Vec<usize> = std::iter::from_fn(|| quotes.next()).collect();
+                        assert_eq!(found, all, "{bytes:?} from {from}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The vectorised look for backslashes and control characters finds
+    /// one wherever it is, at every length.
+    #[test]
+    fn odd_bytes_are_found_anywhere() {
+        for length in 0..80 {
+            assert!(!has_odd(&vec![b'a'; length]));
+            for at in 0..length {
+                for byte in [0x00, b'\t', b'\n', b'\r', 0x1f, b'\\'] {
+                    let mut bytes = vec![0xc3; length];
+                    if let Some(slot) = bytes.get_mut(at) {
+                        *slot = byte;
+                    }
+                    assert!(has_odd(&bytes), "{bytes:?}");
+                }
+                let mut bytes = vec![b'a'; length];
+                if let Some(slot) = bytes.get_mut(at) {
+                    *slot = 0x20;
+                }
+                assert!(!has_odd(&bytes));
             }
         }
     }
@@ -1093,6 +1245,9 @@ mod tests {
             r#"{"instance":"i3","endpoint":"e7"}"#,
             r#"{"connector": "hubspot", "auth": "oauth", "endpoint": "GET /deals", "scopes": ["crm.objects.deals.read", "a b"]}"#,
             r#" { "endpoint" : "e" , "scopes" : [ ] } "#,
+            "{\n  \"instance\": \"i 3\",\n\t\"endpoint\": \"GET /é\"\n}\r\n",
+            r##"{"auth":"#","connector":"x/","endpoint":"#"}"##,
+            r#"{}"#,
         ] {
             assert!(Request::plain(line).is_some(), "{line}");
         }
@@ -1101,6 +1256,12 @@ mod tests {
             r#"{"instance":null,"endpoint":"e7"}"#,
             r#"{"instance":"a","instance":"b"}"#,
             r#"{"endpoint":"e"} x"#,
+            r#"{"endpoint":"e	f"}"#,
+            "{\"endpoint\":\"e\"}\u{0}",
+            r#"{"scopes":["a"],"scopes":["b"]}"#,
+            r#"{"scopes":["a\"b"]}"#,
+            r#"{"auth":"a""#,
+            r#"{"connector":"#,
         ] {
             assert!(Request::plain(line).is_none(), "{line}");
         }
