@@ -326,4 +326,210 @@ mod tests {
             assert_eq!(output, format!("{expected}\n"));
         }
     }
+
+    /// What `evaluate` answers, line by line as it once read them (each
+    /// line copied out, checked as UTF-8 on its own): the reference.
+    fn reference(policy: &Policy, input: &[u8]) -> Vec<u8> {
+        let mut lines = Lines {
+            policy,
+            out: Vec::new(),
+            failed: 0,
+            number: 0,
+        };
+        let mut pieces: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+        if pieces.last().is_some_and(|last| last.is_empty()) {
+            pieces.pop();
+        }
+        for piece in pieces {
+            lines.answer(piece, None);
+        }
+        lines.out
+    }
+
+    /// A reader that hands out `first` bytes, then the rest a few bytes
+    /// at a time (1, 2, 3 ... up to `most`), as a pipe may; now and then
+    /// it is interrupted.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        first: Option<usize>,
+        most: usize,
+        next: usize,
+        reads: usize,
+    }
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.reads += 1;
+            if self.reads % 7 == 0 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let size = self.first.take().unwrap_or_else(|| {
+                self.next = self.next % self.most + 1;
+                self.next
+            });
+            let size = size.min(buf.len()).min(self.bytes.len());
+            let (head, tail) = self.bytes.split_at(size);
+            buf.get_mut(..size)
+                .unwrap_or_default()
+                .copy_from_slice(head);
+            self.bytes = tail;
+            Ok(size)
+        }
+    }
+
+    /// Lines of every kind: answered, refused, not JSON, not UTF-8,
+    /// blank, CRLF, longer than the buffers below, and a last one without
+    /// a newline.
+    fn mixed_input() -> Vec<u8> {
+        let mut input = Vec::new();
+        input.extend_from_slice(b"{\"instance\": \"i2\", \"endpoint\": \"customers\"}\n");
+        input.extend_from_slice(b"\n   \n\r\n");
+        input.extend_from_slice(
+            b"{\"connector\":\"shop\",\"auth\":\"oauth\",\"endpoint\":\"orders\"}\r\n",
+        );
+        input.extend_from_slice(b"not json\n");
+        input.extend_from_slice(b"{\"instance\": \"i\xff2\", \"endpoint\": \"orders\"}\n");
+        input.extend_from_slice(
+            b"{\"instance\": \"\xc3\xa9\", \"endpoint\": \"orders\", \"extra\": 1}\n",
+        );
+        input.extend_from_slice(
+            b"{\"connector\":\"shop\",\"auth\":\"basic\",\"endpoint\":\"orders\",\"scopes\":[",
+        );
+        for index in 0..12 {
+            if index > 0 {
+                input.push(b',');
+            }
+            input.extend_from_slice(format!("\"crm.objects.s{index}.read\"").as_bytes());
+        }
+        input.extend_from_slice(b"]}\n");
+        input.extend_from_slice(b"{\"instance\": \"i \\\"1\\\"\", \"endpoint\": \"orders\"}\n");
+        input.extend_from_slice(b"{\"instance\": \"i2\", \"endpoint\": \"orders\"}");
+        input
+    }
+
+    /// Lines read in place, copied only across the end of the buffer,
+    /// answer as lines read one by one do, wherever the reads split the
+    /// input: at every byte, with buffers smaller than a line and larger
+    /// than the input, and reads of a few bytes at a time.
+    #[test]
+    fn every_split_of_the_input_gives_the_same_answers() {
+        let policy = policy();
+        let input = mixed_input();
+        let expected = reference(&policy, &input);
+        let text = String::from_utf8_lossy(&expected);
+        assert_eq!(text.lines().count(), 8, "{text}");
+        assert!(
+            text.contains("{\"line\":6,\"error\":\"not a valid request: expected"),
+            "{text}"
+        );
+        assert!(
+            text.contains("{\"line\":7,\"error\":\"not a valid request: invalid unicode"),
+            "{text}"
+        );
+        assert!(
+            text.contains("{\"line\":8,\"error\":\"not a valid request: unknown field `extra`"),
+            "{text}"
+        );
+        let mut whole = Vec::new();
+        assert_eq!(evaluate(&policy, &input[..], &mut whole).ok(), Some(3));
+        assert_eq!(String::from_utf8_lossy(&whole), text);
+        for capacity in [1, 5, 64, 1 << 16] {
+            for first in 1..=input.len() {
+                for most in [1, 13] {
+                    let reader = Trickle {
+                        bytes: &input,
+                        first: Some(first),
+                        most,
+                        next: 0,
+                        reads: 0,
+                    };
+                    let mut output = Vec::new();
+                    let failed = evaluate(
+                        &policy,
+                        io::BufReader::with_capacity(capacity, reader),
+                        &mut output,
+                    );
+                    assert_eq!(
+                        failed.ok(),
+                        Some(3),
+                        "capacity {capacity}, first read {first}, reads of up to {most}: {}",
+                        String::from_utf8_lossy(&output)
+                    );
+                    assert_eq!(
+                        String::from_utf8_lossy(&output),
+                        text,
+                        "capacity {capacity}, first read {first}, reads of up to {most}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Answers gathered past the size at which they are written out come
+    /// out whole and in order; a reader that went away ends the run with
+    /// its error.
+    #[test]
+    fn many_answers_are_written_in_order() {
+        /// A writer that keeps what it is given, and fails once it holds
+        /// `until` bytes.
+        struct Sink {
+            kept: Vec<u8>,
+            writes: usize,
+            until: usize,
+        }
+
+        impl Write for Sink {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                if self.kept.len() >= self.until {
+                    return Err(io::ErrorKind::BrokenPipe.into());
+                }
+                self.writes += 1;
+                self.kept.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+
+        let policy = policy();
+        let input: String = (0..3000)
+            .map(|index| {
+                format!(
+                    "{{\"instance\": \"i{}\", \"endpoint\": \"orders\"}}\n",
+                    index % 3
+                )
+            })
+            .collect();
+        let expected = reference(&policy, input.as_bytes());
+        assert!(expected.len() > 3 * WRITE_AT);
+        let mut sink = Sink {
+            kept: Vec::new(),
+            writes: 0,
+            until: usize::MAX,
+        };
+        assert_eq!(
+            evaluate(
+                &policy,
+                io::BufReader::with_capacity(1000, input.as_bytes()),
+                &mut sink
+            )
+            .ok(),
+            Some(0)
+        );
+        assert_eq!(sink.kept, expected);
+        assert!(sink.writes > 3, "{} writes", sink.writes);
+        let mut gone = Sink {
+            kept: Vec::new(),
+            writes: 0,
+            until: 1,
+        };
+        let error = evaluate(&policy, input.as_bytes(), &mut gone).err();
+        assert_eq!(
+            error.map(|error| error.kind()),
+            Some(io::ErrorKind::BrokenPipe)
+        );
+        assert!(gone.kept.len() >= WRITE_AT && expected.starts_with(&gone.kept));
+    }
 }

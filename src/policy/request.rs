@@ -1033,7 +1033,10 @@ mod tests {
                     .iter()
                     .map(|(key, space, value)| format!("{space}\"{key}\"{space}:{space}{value}"))
                     .collect();
-                let line = format!("{space}{{{}}}{space}{tail}", body.join(&format!("{space},")));
+                let line = format!(
+                    "{space}{{{}}}{space}{tail}",
+                    body.join(&format!("{space},"))
+                );
                 if cut_short {
                     let at = cut.index(line.len() + 1);
                     (0..=at)
@@ -1060,31 +1063,36 @@ mod tests {
             prop::option::of(prop::collection::vec(name, 0..20)),
             prop::sample::subsequence(vec![0, 1, 2, 3, 4], 5).prop_shuffle(),
         )
-            .prop_map(|(space, instance, connector, auth, endpoint, scopes, order)| {
-                let strings = [instance, connector, auth, endpoint];
-                let keys = ["instance", "connector", "auth", "endpoint"];
-                let mut fields = Vec::new();
-                for index in order {
-                    let value = match (keys.get(index), strings.get(index)) {
-                        (Some(_), Some(Some(value))) => format!("\"{value}\""),
-                        (None, _) => match &scopes {
-                            Some(names) => format!(
-                                "[{space}{}{space}]",
-                                names
-                                    .iter()
-                                    .map(|name| format!("\"{name}\""))
-                                    .collect::<Vec<_>>()
-                                    .join(&format!("{space},{space}"))
-                            ),
-                            None => continue,
-                        },
-                        _ => continue,
-                    };
-                    let key = keys.get(index).copied().unwrap_or("scopes");
-                    fields.push(format!("\"{key}\"{space}:{space}{value}"));
-                }
-                format!("{space}{{{space}{}{space}}}{space}", fields.join(&format!("{space},{space}")))
-            })
+            .prop_map(
+                |(space, instance, connector, auth, endpoint, scopes, order)| {
+                    let strings = [instance, connector, auth, endpoint];
+                    let keys = ["instance", "connector", "auth", "endpoint"];
+                    let mut fields = Vec::new();
+                    for index in order {
+                        let value = match (keys.get(index), strings.get(index)) {
+                            (Some(_), Some(Some(value))) => format!("\"{value}\""),
+                            (None, _) => match &scopes {
+                                Some(names) => format!(
+                                    "[{space}{}{space}]",
+                                    names
+                                        .iter()
+                                        .map(|name| format!("\"{name}\""))
+                                        .collect::<Vec<_>>()
+                                        .join(&format!("{space},{space}"))
+                                ),
+                                None => continue,
+                            },
+                            _ => continue,
+                        };
+                        let key = keys.get(index).copied().unwrap_or("scopes");
+                        fields.push(format!("\"{key}\"{space}:{space}{value}"));
+                    }
+                    format!(
+                        "{space}{{{space}{}{space}}}{space}",
+                        fields.join(&format!("{space},{space}"))
+                    )
+                },
+            )
     }
 
     /// What a request holds, however it was read: its fields, and its
@@ -1145,7 +1153,10 @@ mod tests {
     fn quotes_are_found_exactly() {
         for length in 0..26 {
             for at in 0..=length {
-                for byte in (0..=255u8).step_by(3).chain([b'#', b'!', b'"', 0xa2, 0x22 ^ 0x80]) {
+                for byte in (0..=255u8)
+                    .step_by(3)
+                    .chain([b'#', b'!', b'"', 0xa2, 0x22 ^ 0x80])
+                {
                     let mut bytes = vec![b'x'; length];
                     if let Some(slot) = bytes.get_mut(at) {
                         *slot = b'"';
@@ -1162,7 +1173,11 @@ mod tests {
                             .skip(from)
                             .position(|&b| b == b'"')
                             .map(|at| at + from);
-                        assert_eq!(closing_quote(&bytes, from), expected, "{bytes:?} from {from}");
+                        assert_eq!(
+                            closing_quote(&bytes, from),
+                            expected,
+                            "{bytes:?} from {from}"
+                        );
                         let all: Vec<usize> = (from..bytes.len())
                             .filter(|&at| bytes.get(at) == Some(&b'"'))
                             .collect();
