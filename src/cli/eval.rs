@@ -1,8 +1,10 @@
 //! `authgate eval`: batch decisions, NDJSON in, NDJSON out.
 //!
-//! Streams: one request line in, one decision line out, in order, with
-//! buffered I/O and buffers reused from line to line, so memory does not
-//! grow with the number of requests. A line that is not a valid request
+//! Streams: one request line in, one decision line out, in order, so
+//! memory does not grow with the number of requests. Lines are read in
+//! place in the input's buffer, checked as UTF-8 a buffer at a time, and
+//! the answers gathered in one buffer written out every 64 KiB: nothing is
+//! copied per line but the answer itself. A line that is not a valid request
 //! gets an error object and processing goes on. A runtime instance may
 //! name the scopes it holds (`"scopes": [...]`); its answer then says
 //! which item granted the endpoint or came closest, and what it lacks.
@@ -360,7 +362,7 @@ mod tests {
     impl io::Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
             self.reads += 1;
-            if self.reads % 7 == 0 {
+            if self.reads.is_multiple_of(7) {
                 return Err(io::ErrorKind::Interrupted.into());
             }
             let size = self.first.take().unwrap_or_else(|| {
