@@ -149,6 +149,34 @@ impl Policy {
         set
     }
 
+    /// The scopes of `items` (of `method`) that `names` names, as a set:
+    /// each scope an item needs compared with the names, which for a
+    /// request's few names costs less than a hash look-up per name. The
+    /// set holds only these items' scopes, which is all that deciding
+    /// among them reads ([`Policy::reason_from_items`]); its time grows
+    /// with the items' scopes times the names, so it is for short lists.
+    pub(super) fn scope_set_among(
+        &self,
+        method: MethodId,
+        items: &[ScopedEntry],
+        names: &[&str],
+    ) -> ScopeSet {
+        let Some(data) = self.methods.get(method.index()) else {
+            return ScopeSet::empty(method, 0);
+        };
+        let mut set = ScopeSet::empty(method, data.scopes.len());
+        for &scope in items.iter().flat_map(|item| &item.scopes[..]) {
+            if data
+                .scopes
+                .get(scope as usize)
+                .is_some_and(|declared| names.contains(&&**declared))
+            {
+                set.insert(scope);
+            }
+        }
+        set
+    }
+
     /// The names in `names` that `method` does not declare (each grants
     /// nothing), in the order given.
     pub fn unknown_scopes<'q>(&self, method: MethodId, names: &[&'q str]) -> Vec<&'q str> {

@@ -1,7 +1,8 @@
 //! The library through its public API, as an embedder uses it: the
 //! language as written, the evaluator, loading paths and projects, the
-//! diff, and two reference models (the evaluator and the diff against
-//! plain implementations, over random rule sets); printing and reparsing.
+//! diff, requests answered as `eval` answers them, and two reference
+//! models (the evaluator and the diff against plain implementations, over
+//! random rule sets); printing and reparsing.
 //! With `fancy`: one fixture per diagnostic code snapshotted as text and
 //! JSON, reports at real size, output safety and robustness (nothing
 //! panics, whatever the input). With `reload`: the `Reloader`.
@@ -35,6 +36,7 @@ mod reference;
 mod reload;
 #[cfg(feature = "fancy")]
 mod reports;
+mod requests;
 #[cfg(feature = "fancy")]
 mod robustness;
 mod roundtrip;

@@ -401,8 +401,10 @@ impl<'a> Request<'a> {
     /// `"scopes"`) and appends the answer to `out` as [`write_answer`]
     /// does. Returns whether the endpoint is available, or why the request
     /// can't be answered. The scope names are resolved only when the
-    /// endpoint lists the method with scopes alone, a hash look-up each,
-    /// and nothing is allocated for them.
+    /// endpoint lists the method with scopes alone: a short list (as
+    /// nearly every request gives) by comparing the items' scopes with
+    /// its names, a longer one by a hash look-up per name. Nothing is
+    /// allocated for them.
     pub fn answer(&self, policy: &Policy, out: &mut Vec<u8>) -> Result<bool, RequestError> {
         let (principal, endpoint) = self.query()?;
         let set;
@@ -418,7 +420,14 @@ impl<'a> Request<'a> {
                         },
                     }
                 } else {
-                    set = policy.scope_set_of(subject.method, self.scope_names());
+                    set = match &self.scopes {
+                        Scopes::Few(count, names) => policy.scope_set_among(
+                            subject.method,
+                            items.1,
+                            names.get(..usize::from(*count)).unwrap_or_default(),
+                        ),
+                        _ => policy.scope_set_of(subject.method, self.scope_names()),
+                    };
                     Decision {
                         reason: policy.reason_from_items(
                             subject,
