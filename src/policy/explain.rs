@@ -172,7 +172,9 @@ impl ReasonText<'_, '_> {
             }
             Reason::ScopesHeld { endpoint, item, .. } => {
                 say!(", which `", endpoint_name(endpoint), "` activates as `");
+                f.item_begins();
                 policy.write_item(item, f)?;
+                f.item_ends();
                 say!("`, and it holds those scopes");
             }
             Reason::ScopesMissing { endpoint, item, .. } => {
@@ -193,7 +195,9 @@ impl ReasonText<'_, '_> {
                 let shown = shown.get(..count).unwrap_or(&shown);
                 crate::text::write_list(f, shown.iter().copied(), count)?;
                 say!(" of `");
+                f.item_begins();
                 policy.write_item(item, f)?;
+                f.item_ends();
                 say!("`");
             }
             Reason::OtherConnector { subject, endpoint } => say!(

@@ -54,6 +54,14 @@ pub trait Words {
     /// (`\"a.b\"`), whichever this writes. Names in items are written in
     /// every answer about scopes; their escaped form is made once.
     fn written(&mut self, text: &str, json: &str) -> fmt::Result;
+
+    /// Marks where the words of an item (`oauth("a", "b")`) in a reason
+    /// begin: a writer that writes the item again after the reason (an
+    /// answer's `"item"`) copies it from there. Nothing by default.
+    fn item_begins(&mut self) {}
+
+    /// Marks where the words of the item [`Words::item_begins`] marked end.
+    fn item_ends(&mut self) {}
 }
 
 impl<W: fmt::Write + ?Sized> Words for W {

@@ -4,6 +4,7 @@
 //! when no name of the rules needs escaping).
 
 use std::fmt;
+use std::ops::Range;
 
 use super::plain::string_end;
 use crate::policy::{Decision, Policy, Principal, Reason};
@@ -119,7 +120,13 @@ pub(super) fn write_answer_of(
     if let Reason::ScopesHeld { item, .. } | Reason::ScopesMissing { item, .. } = decision.reason()
     {
         body.out.extend_from_slice(b",\"item\":\"");
-        let _ = policy.write_item(item, &mut body);
+        // The reason wrote it, with the same escapes: copied from there.
+        match body.item.take() {
+            Some(written) => body.out.extend_from_within(written),
+            None => {
+                let _ = policy.write_item(item, &mut body);
+            }
+        }
         body.out.push(b'"');
     }
     if let Reason::ScopesMissing { .. } = decision.reason() {
@@ -184,6 +191,8 @@ pub(crate) fn write_body(out: &mut Vec<u8>, text: &str) {
 pub(crate) struct JsonBody<'a> {
     out: &'a mut Vec<u8>,
     plain_names: bool,
+    /// Where in `out` the reason's item was written ([`Words::item_begins`]).
+    item: Option<Range<usize>>,
 }
 
 impl<'a> JsonBody<'a> {
@@ -192,6 +201,7 @@ impl<'a> JsonBody<'a> {
         JsonBody {
             out,
             plain_names: policy.names_need_no_escaping(),
+            item: None,
         }
     }
 }
@@ -225,6 +235,17 @@ impl Words for JsonBody<'_> {
     fn written(&mut self, _text: &str, json: &str) -> fmt::Result {
         self.out.extend_from_slice(json.as_bytes());
         Ok(())
+    }
+
+    fn item_begins(&mut self) {
+        let at = self.out.len();
+        self.item = Some(at..at);
+    }
+
+    fn item_ends(&mut self) {
+        if let Some(item) = &mut self.item {
+            item.end = self.out.len();
+        }
     }
 }
 
