@@ -308,6 +308,7 @@ impl<'a> Request<'a> {
 
     /// [`Request::parse`] for text: for a caller that checked a whole
     /// buffer of lines as UTF-8 at once.
+    #[inline]
     pub fn parse_str(text: &'a str) -> Result<Request<'a>, RequestError> {
         // Filled in place: a request is a few hundred bytes.
         let mut request = Request::ABSENT;
