@@ -135,6 +135,11 @@ impl Policy {
             self.methods.push(MethodData {
                 name: Box::from(method.name.as_str()),
                 written: Written::new(&method.name),
+                runtime: Written::text(format!(
+                    "a runtime instance of `{}` authenticates with `{}`",
+                    connector.name, method.name
+                )),
+                echo: echo(&connector.name, &method.name),
                 kind: method.kind.unwrap_or(AuthType::None),
                 connector: connector_id,
                 loc: loc(sources, method.span),
@@ -408,4 +413,15 @@ fn loc(sources: &Sources, span: Span) -> Loc {
         line: id(position.0),
         column: id(position.1),
     }
+}
+
+/// `","connector":"C","auth":"M`, the names escaped: what an answer to a
+/// runtime request found by these names gives back.
+fn echo(connector: &str, method: &str) -> Box<str> {
+    let mut json = Vec::with_capacity(connector.len() + method.len() + 24);
+    json.extend_from_slice(b"\",\"connector\":\"");
+    super::request::write_body(&mut json, connector);
+    json.extend_from_slice(b"\",\"auth\":\"");
+    super::request::write_body(&mut json, method);
+    String::from_utf8(json).map_or_else(|_| Box::from(""), String::into_boxed_str)
 }

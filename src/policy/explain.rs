@@ -154,13 +154,17 @@ impl ReasonText<'_, '_> {
                     method,
                     "`"
                 ),
-                None => say!(
-                    "a runtime instance of `",
-                    connector_of_method(subject.method),
-                    "` authenticates with `",
-                    method,
-                    "`"
-                ),
+                // Made once per method: every runtime answer says it.
+                None => match policy.methods.get(subject.method.index()) {
+                    Some(data) => f.written(&data.runtime.text, &data.runtime.json)?,
+                    None => say!(
+                        "a runtime instance of `",
+                        connector_of_method(subject.method),
+                        "` authenticates with `",
+                        method,
+                        "`"
+                    ),
+                },
             }
         }
         match self.reason {

@@ -125,6 +125,12 @@ struct MethodData {
     items: Range<u32>,
     /// Its name as an item writes it.
     written: Written,
+    /// How a reason names a runtime instance of it: "a runtime instance
+    /// of `C` authenticates with `M`".
+    runtime: Written,
+    /// Its connector's and its own name as an answer gives them back to a
+    /// runtime request (`","connector":"C","auth":"M`), escaped.
+    echo: Box<str>,
     /// The scopes it declares; a scope's id is its index.
     scopes: Box<[Box<str>]>,
     /// The same scopes as an item writes them.
@@ -143,8 +149,13 @@ struct Written {
 }
 
 impl Written {
+    /// A name as the rules write it.
     fn new(name: &str) -> Written {
-        let text = crate::syntax::QuotedName(name).to_string();
+        Written::text(crate::syntax::QuotedName(name).to_string())
+    }
+
+    /// Any text, and the same escaped.
+    fn text(text: String) -> Written {
         let mut json = Vec::with_capacity(text.len() + 4);
         request::write_body(&mut json, &text);
         Written {
@@ -575,6 +586,12 @@ impl Policy {
         self.names_plain
     }
 
+    /// `","connector":"C","auth":"M` for `method`, escaped: what an answer
+    /// to a runtime request found by these names gives back.
+    pub(crate) fn runtime_echo(&self, method: MethodId) -> Option<&str> {
+        self.methods.get(method.index()).map(|m| &*m.echo)
+    }
+
     /// Bytes of heap memory the policy holds (capacity, not length).
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
@@ -616,6 +633,8 @@ impl Policy {
                 .map(|m| {
                     m.scopes.iter().map(|s| 2 * s.len() + 40).sum::<usize>()
                         + m.written.heap_bytes()
+                        + m.runtime.heap_bytes()
+                        + m.echo.len()
                         + m.scopes_written
                             .iter()
                             .map(|w| w.heap_bytes() + size_of::<Written>())

@@ -7,7 +7,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::plain::string_end;
-use crate::policy::{Decision, Policy, Principal, Reason};
+use crate::policy::{Decision, MethodId, Policy, Principal, Reason};
 use crate::text::Words;
 
 /// Decides `endpoint` for `principal` and appends the answer to `out`:
@@ -65,9 +65,9 @@ pub(super) enum Echo {
     /// Escaped, as any text.
     Escaped,
     /// As names of the rules ([`Words::name`]): the decision found the
-    /// principal and the endpoint by these very names, so they are the
-    /// rules' own bytes.
-    Found,
+    /// principal (of this method) and the endpoint by these very names,
+    /// so they are the rules' own bytes.
+    Found(MethodId),
 }
 
 impl Echo {
@@ -75,10 +75,10 @@ impl Echo {
     /// reason is the rule for a subject and an endpoint found by name.
     pub(super) fn of(decision: &Decision<'_>) -> Echo {
         match decision.reason() {
-            Reason::Activated { .. }
-            | Reason::NotActivated { .. }
-            | Reason::ScopesHeld { .. }
-            | Reason::ScopesMissing { .. } => Echo::Found,
+            Reason::Activated { subject, .. }
+            | Reason::NotActivated { subject, .. }
+            | Reason::ScopesHeld { subject, .. }
+            | Reason::ScopesMissing { subject, .. } => Echo::Found(subject.method),
             _ => Echo::Escaped,
         }
     }
@@ -104,13 +104,22 @@ pub(super) fn write_answer_of(
     let echoed = |body: &mut JsonBody<'_>, key: &'static [u8], name: &str| {
         body.out.extend_from_slice(key);
         let _ = match echo {
-            Echo::Found => body.name(name),
+            Echo::Found(_) => body.name(name),
             Echo::Escaped => body.words(name),
         };
     };
-    match principal {
-        Principal::Instance(instance) => echoed(&mut body, b"\",\"instance\":\"", instance),
-        Principal::Runtime { connector, method } => {
+    // A runtime instance found by its names: they are given back as the
+    // method keeps them, made once (every runtime answer writes them).
+    let found = match echo {
+        Echo::Found(method) => policy.runtime_echo(method),
+        Echo::Escaped => None,
+    };
+    match (principal, found) {
+        (Principal::Instance(instance), _) => {
+            echoed(&mut body, b"\",\"instance\":\"", instance);
+        }
+        (Principal::Runtime { .. }, Some(names)) => body.out.extend_from_slice(names.as_bytes()),
+        (Principal::Runtime { connector, method }, None) => {
             echoed(&mut body, b"\",\"connector\":\"", connector);
             echoed(&mut body, b"\",\"auth\":\"", method);
         }
