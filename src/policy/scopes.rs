@@ -296,7 +296,13 @@ impl Policy {
         entry
             .map_or(&[][..], |e| &e.scopes[..])
             .iter()
-            .filter(move |&&scope| subject.is_some_and(|s| !self.held_by(s, held, scope)))
+            .filter(move |&&scope| {
+                subject.is_some_and(|s| match held {
+                    // Every runtime answer of `eval`: tested in line.
+                    Held::Set(set) => !(set.method == s.method && set.contains(scope)),
+                    _ => !self.held_by(s, held, scope),
+                })
+            })
             .filter_map(move |&scope| names.get(scope as usize).map(|s| &**s))
     }
 
