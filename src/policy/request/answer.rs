@@ -35,15 +35,28 @@ pub fn write_answer_with_scopes<'q>(
     out: &mut Vec<u8>,
 ) -> Decision<'q> {
     let decision = policy.decide_with_scopes(principal, scopes, endpoint);
+    write_own_answer(policy, &decision, principal, endpoint, out);
+    decision
+}
+
+/// [`write_decision`] for a decision made here, by the names it gives
+/// back: those that found the principal and the endpoint are the rules'
+/// own bytes ([`Echo::of`]).
+pub(super) fn write_own_answer(
+    policy: &Policy,
+    decision: &Decision<'_>,
+    principal: Principal<'_>,
+    endpoint: &str,
+    out: &mut Vec<u8>,
+) {
     write_answer_of(
         policy,
-        &decision,
+        decision,
         principal,
         endpoint,
-        Echo::of(&decision),
+        Echo::of(decision),
         out,
     );
-    decision
 }
 
 /// Appends the answer of `decision`, for `principal` about `endpoint`, to
@@ -61,7 +74,7 @@ pub fn write_decision(
 
 /// How the names a request gave are written back in its answer.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Echo {
+enum Echo {
     /// Escaped, as any text.
     Escaped,
     /// As names of the rules ([`Words::name`]): the decision found the
@@ -73,7 +86,7 @@ pub(super) enum Echo {
 impl Echo {
     /// For a decision made here by the names it echoes: found when the
     /// reason is the rule for a subject and an endpoint found by name.
-    pub(super) fn of(decision: &Decision<'_>) -> Echo {
+    fn of(decision: &Decision<'_>) -> Echo {
         match decision.reason() {
             Reason::Activated { subject, .. }
             | Reason::NotActivated { subject, .. }
@@ -85,7 +98,7 @@ impl Echo {
 }
 
 /// [`write_decision`], the request's names written back as `echo` says.
-pub(super) fn write_answer_of(
+fn write_answer_of(
     policy: &Policy,
     decision: &Decision<'_>,
     principal: Principal<'_>,

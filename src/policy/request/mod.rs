@@ -23,7 +23,7 @@ mod answer;
 mod plain;
 
 pub(crate) use answer::write_body;
-use answer::{Echo, write_answer_of};
+use answer::write_own_answer;
 pub use answer::{write_answer, write_answer_with_scopes, write_decision, write_str};
 use plain::plain_names;
 
@@ -443,14 +443,7 @@ impl<'a> Request<'a> {
             Ok((subject, hot, id)) => policy.rule(subject, hot, id),
             Err(reason) => Decision { reason },
         };
-        write_answer_of(
-            policy,
-            &decision,
-            principal,
-            endpoint,
-            Echo::of(&decision),
-            out,
-        );
+        write_own_answer(policy, &decision, principal, endpoint, out);
         Ok(decision.available())
     }
 }
