@@ -665,10 +665,7 @@ fn policy(rules: &Rules, seed: u64, prefix: &str) -> (authgate::Policy, Vec<(Str
 }
 
 fn cases() -> u32 {
-    std::env::var("AUTHGATE_PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(200)
+    crate::support::proptest_cases(200)
 }
 
 fn edits() -> impl Strategy<Value = Vec<(u8, usize, usize, usize)>> {

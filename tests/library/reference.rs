@@ -114,10 +114,7 @@ impl Who {
 // ---- generating rule sets -------------------------------------------------
 
 fn cases() -> u32 {
-    std::env::var("AUTHGATE_PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(2_000)
+    crate::support::proptest_cases(2_000)
 }
 
 proptest! {

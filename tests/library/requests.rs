@@ -8,6 +8,8 @@
 //! every way a list can be written, must be answered with the very bytes
 //! of `write_answer_with_scopes`, which decides through
 //! `Policy::decide_with_scopes` (the reference model's subject).
+//!
+//! `AUTHGATE_PROPTEST_CASES` sets the number of cases (default 256).
 
 use authgate::policy::request::{Request, write_answer_with_scopes};
 use authgate::{Principal, Sources, compile};
@@ -57,7 +59,7 @@ fn line(connector: &str, method: &str, scopes: &[String], endpoint: &str) -> Str
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::support::proptest_cases(256), ..ProptestConfig::default() })]
 
     #[test]
     fn requests_are_answered_as_the_library_decides(

@@ -635,10 +635,7 @@ fn parsers_agree(text: &str) -> Result<bool, TestCaseError> {
 /// `AUTHGATE_PROPTEST_CASES` sets the number of generated files (default
 /// 1,000; each is also parsed garbled four ways).
 fn cases() -> u32 {
-    std::env::var("AUTHGATE_PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(1_000)
+    crate::support::proptest_cases(1_000)
 }
 
 /// The two parsers accept the same files and build the same trees over

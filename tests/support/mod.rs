@@ -23,6 +23,15 @@ pub use authgate_workload::Rng;
 
 pub mod rules;
 
+/// How many cases a long property test runs: `AUTHGATE_PROPTEST_CASES`
+/// when set (the long campaigns of `docs/reliability.md`), else `default`.
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("AUTHGATE_PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(default)
+}
+
 /// The crate's folder (where `rules/`, `tests/fixtures/` and the packaging
 /// files are).
 pub fn root() -> &'static Path {
