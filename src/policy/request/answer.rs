@@ -6,7 +6,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use super::plain::string_end;
+use super::words::string_end;
 use crate::policy::{Decision, MethodId, Policy, Principal, Reason};
 use crate::text::Words;
 

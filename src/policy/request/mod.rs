@@ -21,6 +21,7 @@ use super::{Decision, Held, Policy, Principal, Reason};
 
 mod answer;
 mod plain;
+mod words;
 
 pub(crate) use answer::write_body;
 use answer::write_own_answer;
